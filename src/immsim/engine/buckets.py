@@ -1,0 +1,84 @@
+"""Bucketed sets of people with O(1) insert, remove and uniform random pick.
+
+Each bucket (say, one jurisdiction and priority class) owns a contiguous slice
+of one shared ``store`` array. Removing swaps the last member into the hole.
+When a bucket is full, ``grow`` lays the store out again with that bucket's
+capacity doubled; members keep their position inside their bucket, so only
+the slice starts move. Functions that may grow return the (new) ``Buckets``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba as nb
+import numpy as np
+
+
+class Buckets(NamedTuple):
+    start: np.ndarray  # int64[k]: where bucket k's slice begins in store
+    size: np.ndarray  # int64[k]: members of bucket k
+    cap: np.ndarray  # int64[k]: slots reserved for bucket k
+    store: np.ndarray  # int32[sum(cap)]: members, bucket after bucket
+    slot: np.ndarray  # int64[people]: a member's index inside its bucket, -1 if none
+    bucket: np.ndarray  # int32[people]: a member's bucket, -1 if none
+
+
+def new_buckets(n_buckets: int, capacity: int, initial_cap: int = 64) -> Buckets:
+    cap = np.full(n_buckets, initial_cap, np.int64)
+    start = np.concatenate(([0], np.cumsum(cap)[:-1])).astype(np.int64)
+    return Buckets(
+        start,
+        np.zeros(n_buckets, np.int64),
+        cap,
+        np.full(int(cap.sum()), -1, np.int32),
+        np.full(capacity, -1, np.int64),
+        np.full(capacity, -1, np.int32),
+    )
+
+
+@nb.njit(cache=True)
+def grow(b: Buckets, k: int) -> Buckets:
+    cap = b.cap.copy()
+    cap[k] = max(2 * cap[k], 64)
+    start = np.empty_like(b.start)
+    total = 0
+    for i in range(cap.shape[0]):
+        start[i] = total
+        total += cap[i]
+    store = np.full(total, -1, np.int32)
+    for i in range(cap.shape[0]):
+        store[start[i] : start[i] + b.size[i]] = b.store[b.start[i] : b.start[i] + b.size[i]]
+    return Buckets(start, b.size, cap, store, b.slot, b.bucket)
+
+
+@nb.njit(cache=True)
+def add(b: Buckets, k: int, person: int) -> Buckets:
+    if b.size[k] == b.cap[k]:
+        b = grow(b, k)
+    i = b.size[k]
+    b.store[b.start[k] + i] = person
+    b.slot[person] = i
+    b.bucket[person] = k
+    b.size[k] = i + 1
+    return b
+
+
+@nb.njit(cache=True)
+def remove(b: Buckets, person: int) -> None:
+    k = b.bucket[person]
+    i = b.slot[person]
+    last = b.size[k] - 1
+    moved = b.store[b.start[k] + last]
+    b.store[b.start[k] + i] = moved
+    b.slot[moved] = i
+    b.store[b.start[k] + last] = -1
+    b.size[k] = last
+    b.slot[person] = -1
+    b.bucket[person] = -1
+
+
+@nb.njit(cache=True)
+def pick(b: Buckets, k: int) -> int:
+    """A uniformly random member of bucket k (which must not be empty)."""
+    return b.store[b.start[k] + np.random.randint(0, b.size[k])]

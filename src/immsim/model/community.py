@@ -1,0 +1,81 @@
+"""The community: the stock of removable people and the known at-large pool.
+
+The community at large is a stock per jurisdiction and class; people enter the
+simulation one by one only when they enter the pipeline. Each day the stock
+loses people who leave (emigration, change of status), gains new entrants,
+recent entrants age into the non-priority class, and some people become known
+to ICE as at-large targets (leads). Known targets leave at their own rate.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from immsim.engine import buckets as bk
+from immsim.engine.rng import pick_weighted, poisson
+from immsim.model import codes as c
+from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, move
+
+YEAR = 365.0
+
+
+@nb.njit(cache=True)
+def draw_cohort(inp) -> int:
+    """Cohort of a newly individualized person (0 = none)."""
+    k = inp.cohort_share.shape[0]
+    if k <= 1:
+        return 0
+    return pick_weighted(inp.cohort_share, inp.cohort_share.sum())
+
+
+@nb.njit(cache=True)
+def pool_bucket(pe, p) -> int:
+    return pe.jur[p] * c.N_CLASSES + pe.klass[p]
+
+
+@nb.njit(cache=True)
+def join_pool(pe, tally, pool, p):
+    """Make ``p`` a known at-large target; returns the (possibly grown) pool."""
+    move(pe, tally, p, c.AT_LARGE)
+    pe.flags[p] |= KNOWN
+    return bk.add(pool, pool_bucket(pe, p), p)
+
+
+@nb.njit(cache=True)
+def community_day(inp, par, pe, tally, pool, t):
+    J = tally.community.shape[0]
+    fl = tally.flows[inp.month_of_day[t]]
+    for j in range(J):
+        for k in range(c.N_CLASSES):
+            n = tally.community[j, k]
+            if n <= 0:
+                continue
+            gone = np.random.binomial(n, min(1.0, par.community_departure_rate[t, k] / YEAR))
+            tally.community[j, k] -= gone
+            tally.moves[COMMUNITY, OUTSIDE] += gone
+            fl[j, c.FL_DEPARTURES] += gone
+            leads = np.random.binomial(n - gone, min(1.0, par.lead_rate[t, k] / YEAR))
+            fl[j, c.FL_LEADS] += leads
+            for _ in range(leads):
+                p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, t)
+                pool = join_pool(pe, tally, pool, p)
+        aging = np.random.binomial(tally.community[j, c.RECENT],
+                                   min(1.0, par.recent_entrant_aging_rate[t] / YEAR))
+        tally.community[j, c.RECENT] -= aging
+        tally.community[j, c.NON_PRIORITY] += aging
+    new = poisson(par.new_entrants_per_year[t] / YEAR)
+    for _ in range(new):
+        j = pick_weighted(inp.pop_share, 1.0)
+        tally.community[j, c.RECENT] += 1
+        tally.moves[OUTSIDE, COMMUNITY] += 1
+    # known targets who leave
+    rate = min(1.0, par.at_large_departure_rate[t] / YEAR)
+    for b in range(pool.size.shape[0]):
+        gone = np.random.binomial(pool.size[b], rate)
+        for _ in range(gone):
+            p = bk.pick(pool, b)
+            bk.remove(pool, p)
+            move(pe, tally, p, c.DEPARTED)
+            fl[pe.jur[p], c.FL_DEPARTURES] += 1
+    return pool

@@ -1,0 +1,120 @@
+"""ICE custody: arrests, detention beds and the choice of removal path.
+
+Every arrest, whatever its channel, comes through ``admit``. The person's class
+decides the path (MODEL.md mechanism 8): a final order is executed, recent
+entrants may be removed by expedited removal, people removed before may have
+their order reinstated, others accept removal or contest it in court. People
+on a removal path are detained if a bed is free, or released to await removal
+(and may abscond); contesting people are detained if the class calls for it
+and a bed is free, otherwise their case goes on the non-detained docket.
+Border book-ins (an input series) use the same beds.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from immsim.engine import fifo
+from immsim.engine.calendar import schedule
+from immsim.engine.rng import duration, pick_weighted, poisson
+from immsim.model import codes as c
+from immsim.model.community import draw_cohort
+from immsim.model.people import ICE_ARREST, OUTSIDE, create, move
+
+YEAR = 365.0
+
+
+@nb.njit(cache=True)
+def bed_free(par, tally, t) -> bool:
+    return tally.beds_used[0] < par.detention_beds[t]
+
+
+@nb.njit(cache=True)
+def take_bed(par, tally, t) -> None:
+    if not bed_free(par, tally, t):
+        tally.beds_over[0] += 1
+    tally.beds_used[0] += 1
+
+
+@nb.njit(cache=True)
+def start_removal(inp, par, pe, tally, cal, p, path, has_bed, t) -> None:
+    """Put ``p`` on removal ``path``: detained if possible, else released pending removal."""
+    pe.path[p] = path
+    fl = tally.flows[inp.month_of_day[t]]
+    if has_bed or bed_free(par, tally, t):
+        if not has_bed:
+            take_bed(par, tally, t)
+            fl[pe.jur[p], c.FL_DETENTION_BOOK_INS] += 1
+        move(pe, tally, p, c.DETAINED_REMOVAL)
+        schedule(cal, p, t + duration(par.removal_processing_days[t, path]))
+    else:
+        fl[pe.jur[p], c.FL_RELEASED_NO_BED] += 1
+        move(pe, tally, p, c.RELEASED_REMOVAL)
+        schedule(cal, p, t + duration(par.released_removal_days[t]))
+
+
+@nb.njit(cache=True)
+def open_case(inp, par, pe, tally, cal, ndq, ndq_ends, p, detain, t) -> None:
+    """File a court case for ``p``, on the detained docket if ``detain`` and a bed is free."""
+    pe.day_in[p] = t
+    fl = tally.flows[inp.month_of_day[t]]
+    fl[pe.jur[p], c.FL_COURT_RECEIPTS] += 1
+    if detain and bed_free(par, tally, t):
+        take_bed(par, tally, t)
+        fl[pe.jur[p], c.FL_DETENTION_BOOK_INS] += 1
+        move(pe, tally, p, c.DETAINED_COURT)
+        schedule(cal, p, t + duration(par.detained_case_preparation_days[t]))
+    else:
+        move(pe, tally, p, c.COURT_NONDETAINED)
+        fifo.push(ndq, ndq_ends, p)
+
+
+@nb.njit(cache=True)
+def admit(inp, par, pe, tally, cal, ndq, ndq_ends, p, channel, t) -> None:
+    """An ICE arrest of ``p`` by ``channel``; decides the removal path."""
+    j = pe.jur[p]
+    k = pe.klass[p]
+    fl = tally.flows[inp.month_of_day[t]]
+    fl[j, c.FL_ARRESTS_JAIL_HOLD + channel] += 1
+    pe.flags[p] |= ICE_ARREST
+    pe.channel[p] = channel
+    custodial = channel <= c.CH_287G
+    uof = par.use_of_force_probability_custodial[t] if custodial else par.use_of_force_probability_at_large[t]
+    ass = par.assault_probability_custodial[t] if custodial else par.assault_probability_at_large[t]
+    if np.random.random() < uof:
+        fl[j, c.FL_USE_OF_FORCE] += 1
+    if np.random.random() < ass:
+        fl[j, c.FL_ASSAULTS_ON_OFFICERS] += 1
+    if k == c.FUGITIVE:
+        start_removal(inp, par, pe, tally, cal, p, c.P_FINAL_ORDER, False, t)
+    elif np.random.random() < par.expedited_removal_probability[t, k]:
+        start_removal(inp, par, pe, tally, cal, p, c.P_EXPEDITED, False, t)
+    elif np.random.random() < par.reinstatement_probability[t, k]:
+        start_removal(inp, par, pe, tally, cal, p, c.P_REINSTATED, False, t)
+    elif np.random.random() < par.accept_removal_probability[t, k]:
+        start_removal(inp, par, pe, tally, cal, p, c.P_ACCEPTED, False, t)
+    else:
+        fl[j, c.FL_NOTICES_TO_APPEAR] += 1
+        detain = np.random.random() < par.detain_contested_probability[t, k]
+        open_case(inp, par, pe, tally, cal, ndq, ndq_ends, p, detain, t)
+
+
+@nb.njit(cache=True)
+def border_day(inp, par, pe, tally, cal, ndq, ndq_ends, t) -> None:
+    """Book-ins of people arrested at the border (not ICE interior arrests)."""
+    total = par.border_share[t].sum()
+    if total <= 0.0:
+        return
+    for _ in range(poisson(par.border_book_ins_per_year[t] / YEAR)):
+        j = pick_weighted(par.border_share[t], total)
+        p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_BORDER, t)
+        if np.random.random() < par.border_expedited_probability[t]:
+            start_removal(inp, par, pe, tally, cal, p, c.P_EXPEDITED, False, t)
+        else:
+            open_case(inp, par, pe, tally, cal, ndq, ndq_ends, p, True, t)
+
+
+@nb.njit(cache=True)
+def free_bed(tally) -> None:
+    tally.beds_used[0] -= 1

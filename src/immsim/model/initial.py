@@ -1,0 +1,65 @@
+"""The state on the first simulated day: community, known targets, detention, courts.
+
+Initial stocks are set directly (not as flows): the ledger starts from them.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from immsim.engine import fifo
+from immsim.engine.calendar import schedule
+from immsim.engine.rng import duration, pick_weighted, reseed
+from immsim.model import codes as c
+from immsim.model.community import draw_cohort, join_pool
+from immsim.model.people import COMMUNITY, ICE_ARREST, OUTSIDE, create, move
+
+S_INITIAL = 99
+
+
+@nb.njit(cache=True)
+def initialize(inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, seed,
+               population, known_at_start, court_pending, court_mean_age, detained,
+               detained_court_share, detained_border_share):
+    """Fill the world; ``population`` is int64[J, C] removable people at start."""
+    reseed(seed, S_INITIAL, 0)
+    J = population.shape[0]
+    tally.community[:, :] = population
+    for j in range(J):
+        for k in range(c.N_CLASSES):
+            n = np.random.binomial(population[j, k], known_at_start[k])
+            for _ in range(n):
+                p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, 0)
+                pool = join_pool(pe, tally, pool, p)
+    for _ in range(detained):
+        j = pick_weighted(inp.pop_share, 1.0)
+        border = np.random.random() < detained_border_share
+        origin = c.O_BORDER if border else c.O_INTERIOR
+        klass = c.RECENT if border else c.FUGITIVE
+        p = create(pe, tally, OUTSIDE, j, klass, draw_cohort(inp), origin, 0)
+        tally.beds_used[0] += 1
+        if not border:
+            pe.flags[p] |= ICE_ARREST
+        if np.random.random() < detained_court_share:
+            pe.day_in[p] = -int(np.random.random() * par.detained_case_preparation_days[0])
+            move(pe, tally, p, c.DETAINED_COURT)
+            schedule(cal, p, duration(par.detained_case_preparation_days[0]))
+        else:
+            path = c.P_EXPEDITED if border else c.P_FINAL_ORDER
+            pe.path[p] = path
+            move(pe, tally, p, c.DETAINED_REMOVAL)
+            schedule(cal, p, duration(par.removal_processing_days[0, path]))
+    ages = np.sort(np.random.exponential(court_mean_age, court_pending))[::-1]
+    for i in range(court_pending):
+        j = pick_weighted(inp.pop_share, 1.0)
+        p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
+        move(pe, tally, p, c.COURT_NONDETAINED)
+        pe.day_in[p] = -int(ages[i])
+        fifo.push(ndq, ndq_ends, p)
+    # What exists now is the initial stock, not a flow.
+    tally.moves[:, :] = 0
+    for s in range(c.N_STATES):
+        tally.initial[s] = tally.live[:, s].sum()
+    tally.initial[COMMUNITY] = tally.community.sum()
+    return pool

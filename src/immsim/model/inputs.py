@@ -1,0 +1,28 @@
+"""Structural inputs of a run: geography, calendar, and dated policy tables.
+
+Parameters (``model.parameters``) are numbers with units; ``Inputs`` holds
+what the scenario compiler derives from the scenario's structure: which
+jurisdiction is in which field office, the policy in force in every
+jurisdiction on every day, the enforcement regime, injunctions and the
+fiscal-month calendar.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Inputs(NamedTuple):
+    month_of_day: np.ndarray  # int32[T]: report month of each day
+    month_end: np.ndarray  # bool[T]: last simulated day of a month
+    jur_office: np.ndarray  # int32[J]
+    office_ptr: np.ndarray  # int32[F+1]: jurisdictions of office f are office_jur[ptr[f]:ptr[f+1]]
+    office_jur: np.ndarray  # int32[J]
+    pop_share: np.ndarray  # float64[J]: share of the removable population at start
+    policy: np.ndarray  # int8[T, J]: cooperation policy in force
+    eligible: np.ndarray  # float64[T, C]: share of each class eligible for enforcement
+    weight: np.ndarray  # float64[T, C]: relative targeting priority of each class
+    injunction: np.ndarray  # bool[T, K+1]: removals of cohort k stayed on day t
+    cohort_share: np.ndarray  # float64[K+1]: share of people in each cohort (0: none)

@@ -1,0 +1,144 @@
+"""Every parameter the model reads: its name, shape, unit, bounds and meaning.
+
+Scenario files give values (or dated series of values) for these names; the
+scenario compiler turns them into daily arrays of shape ``(days, *dims)`` and
+bundles them in a ``Params`` named tuple that the kernels read. Adding a
+parameter means one line here and its value in the scenario files.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+
+INF = float("inf")
+
+#: Dimensions a parameter can vary over besides time.
+DIMS = ("scalar", "class", "office", "jurisdiction", "path")
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    dims: str  # one of DIMS
+    unit: str
+    lo: float
+    hi: float
+    meaning: str
+    module: str  # the model module that uses it
+
+
+def _p(name: str, dims: str, unit: str, lo: float, hi: float, module: str, meaning: str) -> Spec:
+    return Spec(name, dims, unit, lo, hi, meaning, module)
+
+
+PROB = (0.0, 1.0)
+POS = (0.0, INF)
+
+SPECS: tuple[Spec, ...] = (
+    # community
+    _p("community_departure_rate", "class", "per person-year", *POS, "community",
+       "rate at which removable people leave the population (emigration, status, death)"),
+    _p("new_entrants_per_year", "scalar", "people/year", *POS, "community",
+       "people newly added to the removable population (as recent entrants)"),
+    _p("recent_entrant_aging_rate", "scalar", "per person-year", *POS, "community",
+       "rate at which recent entrants stop counting as recent (become non-priority)"),
+    _p("lead_rate", "class", "per person-year", *POS, "community",
+       "rate at which community members become known at-large targets (tips, database leads)"),
+    _p("at_large_departure_rate", "scalar", "per person-year", *POS, "community",
+       "rate at which known at-large targets leave the country or change status"),
+    # jails
+    _p("booking_rate", "class", "bookings per person-year", *POS, "jails",
+       "rate of bookings into local jails and prisons"),
+    _p("jail_stay_days", "class", "days", 1.0, INF, "jails", "mean time in local custody before normal release"),
+    _p("identification_probability", "scalar", "probability", *PROB, "jails",
+       "a booked removable person is identified to ICE (fingerprint sharing)"),
+    _p("detainer_issue_probability", "class", "probability", *PROB, "jails",
+       "ICE issues a detainer for an identified person whose class is eligible"),
+    _p("hold_window_days", "scalar", "days", 0.0, 30.0, "jails",
+       "how long a jail honoring detainers holds a person past normal release (48 hours)"),
+    _p("pickups_per_officer_day", "scalar", "people/officer/day", *POS, "jails",
+       "custodial transfers one jail officer processes in a day"),
+    _p("jail_officers", "office", "officers", *POS, "jails", "ICE officers assigned to jail transfers"),
+    _p("notify_pickup_probability", "scalar", "probability", *PROB, "jails",
+       "ICE is at the jail at release when a notify-only jail tells it the release time"),
+    _p("decline_pickup_probability", "scalar", "probability", *PROB, "jails",
+       "ICE learns of and meets a release in a jail that declines holds"),
+    _p("share_287g_jails", "jurisdiction", "share of bookings", *PROB, "jails",
+       "share of bookings in jails with a 287(g) jail-model agreement (honoring jurisdictions)"),
+    # operations
+    _p("at_large_officers", "office", "officers", *POS, "operations",
+       "ICE officers on at-large (fugitive operations) teams"),
+    _p("team_size", "scalar", "officers", 1.0, INF, "operations", "officers per at-large arrest team"),
+    _p("attempts_per_team_day", "scalar", "attempts/team/day", *POS, "operations",
+       "arrest attempts one team makes per day"),
+    _p("found_probability", "scalar", "probability", *PROB, "operations", "an attempt finds its target"),
+    _p("refused_probability", "scalar", "probability", *PROB, "operations",
+       "a found target refuses to open the door and is not arrested"),
+    _p("collateral_per_arrest", "scalar", "people/arrest", *POS, "operations",
+       "mean collateral arrests of other removable people per targeted at-large arrest"),
+    _p("use_of_force_probability_at_large", "scalar", "probability", *PROB, "operations",
+       "an at-large arrest involves use of force"),
+    _p("use_of_force_probability_custodial", "scalar", "probability", *PROB, "operations",
+       "a custodial transfer involves use of force"),
+    _p("assault_probability_at_large", "scalar", "probability", *PROB, "operations",
+       "an at-large arrest involves an assault on an officer"),
+    _p("assault_probability_custodial", "scalar", "probability", *PROB, "operations",
+       "a custodial transfer involves an assault on an officer"),
+    _p("worksite_operations_per_year", "scalar", "operations/year", *POS, "operations",
+       "work-site enforcement operations (investigations opened) nationally"),
+    _p("worksite_arrests_per_operation", "scalar", "people/operation", *POS, "operations",
+       "administrative arrests per work-site operation"),
+    _p("worksite_employer_cases_per_operation", "scalar", "cases/operation", *POS, "operations",
+       "criminal cases against employers or workers per work-site operation"),
+    _p("task_force_officers", "jurisdiction", "officers", *POS, "operations",
+       "local officers under 287(g) task-force agreements (arrests in the community)"),
+    _p("task_force_arrests_per_officer_day", "scalar", "arrests/officer/day", *POS, "operations",
+       "community arrests per task-force officer per day"),
+    # custody (ICE detention and removal paths)
+    _p("detention_beds", "scalar", "beds", *POS, "custody", "ICE detention bed capacity"),
+    _p("expedited_removal_probability", "class", "probability", *PROB, "custody",
+       "an arrested person is processed by expedited removal"),
+    _p("reinstatement_probability", "class", "probability", *PROB, "custody",
+       "an arrested person's prior removal order is reinstated"),
+    _p("accept_removal_probability", "class", "probability", *PROB, "custody",
+       "a person placed in proceedings accepts removal (stipulated order or departure) instead of contesting"),
+    _p("detain_contested_probability", "class", "probability", *PROB, "custody",
+       "a contesting person is held in detention (if a bed is free) rather than released"),
+    _p("removal_processing_days", "path", "days", 1.0, INF, "custody",
+       "mean time in detention from order to removal, by removal path"),
+    _p("released_removal_days", "scalar", "days", 1.0, INF, "custody",
+       "mean time to removal for people ordered removed but released for lack of a bed"),
+    _p("abscond_probability", "scalar", "probability", *PROB, "custody",
+       "a person released pending removal absconds and joins the at-large pool"),
+    _p("border_book_ins_per_year", "scalar", "people/year", *POS, "custody",
+       "detention book-ins of people arrested at the border (input series)"),
+    _p("border_expedited_probability", "scalar", "probability", *PROB, "custody",
+       "a border book-in is removed by expedited removal or reinstatement"),
+    _p("border_share", "jurisdiction", "share", *PROB, "custody",
+       "where border book-ins and their court cases are held"),
+    # courts
+    _p("immigration_judges", "scalar", "judges", *POS, "courts", "immigration judges hearing cases"),
+    _p("completions_per_judge_year", "scalar", "cases/judge/year", *POS, "courts",
+       "case completions one judge produces in a year"),
+    _p("external_court_receipts_per_year", "scalar", "cases/year", *POS, "courts",
+       "new court cases from outside the interior pipeline (border, affirmative, other) (input series)"),
+    _p("external_detained_share", "scalar", "share", *PROB, "courts",
+       "share of external court receipts on the detained docket"),
+    _p("detained_case_preparation_days", "scalar", "days", 1.0, INF, "courts",
+       "mean time from a detained case's filing to its readiness for hearing"),
+    _p("no_show_probability", "scalar", "probability", *PROB, "courts",
+       "a non-detained respondent does not appear and is ordered removed in absentia"),
+    _p("removal_order_probability_detained", "scalar", "probability", *PROB, "courts",
+       "a detained case ends in a removal order (otherwise relief or termination)"),
+    _p("removal_order_probability_nondetained", "scalar", "probability", *PROB, "courts",
+       "a non-detained case where the respondent appears ends in a removal order"),
+    _p("order_compliance_probability", "scalar", "probability", *PROB, "courts",
+       "a non-detained person ordered removed in person departs (otherwise becomes a fugitive)"),
+)
+
+SPEC = {s.name: s for s in SPECS}
+PARAM_NAMES = tuple(s.name for s in SPECS)
+
+#: The bundle of compiled daily arrays the kernels read, one field per parameter.
+Params = namedtuple("Params", PARAM_NAMES)  # type: ignore[misc]

@@ -1,0 +1,127 @@
+"""People in the pipeline, one row each, and the ledger of their moves.
+
+Every change of state goes through ``create``, ``move`` or ``to_community`` so
+that the ledger ``moves[from, to]`` records every flow and ``live[j, state]``
+every stock. At the end of a run the ledger must reproduce every stock (see
+``immsim.ledger``): a run that loses or duplicates a person fails.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba as nb
+import numpy as np
+
+from immsim.model import codes as c
+
+#: Ledger nodes besides the person states: the community stock, and outside
+#: the simulated population (new entrants, border arrivals, emigration).
+COMMUNITY = c.N_STATES
+OUTSIDE = c.N_STATES + 1
+N_NODES = c.N_STATES + 2
+
+# flag bits
+DETAINER = 1  # a detainer was issued at the current booking
+ICE_ARREST = 2  # arrested by ICE in the interior at least once
+KNOWN = 4  # was in the at-large pool (known to ICE) before the current booking
+HELD = 8  # held past release under an honored detainer
+
+
+class People(NamedTuple):
+    state: np.ndarray  # int8: a state code, or a ledger node while being created
+    jur: np.ndarray  # int16: jurisdiction index
+    klass: np.ndarray  # int8: priority class
+    cohort: np.ndarray  # int8: 0 none, k for cohort k (injunctions)
+    origin: np.ndarray  # int8
+    flags: np.ndarray  # int8: bits above
+    path: np.ndarray  # int8: removal path once on one
+    channel: np.ndarray  # int8: channel of the latest ICE arrest
+    day_in: np.ndarray  # int32: day the court case was received (or the stage began)
+    deadline: np.ndarray  # int32: last day ICE can pick the person up
+    count: np.ndarray  # int64[1]: rows in use
+
+
+class Tally(NamedTuple):
+    flows: np.ndarray  # float64[months, J, N_FLOWS]
+    stocks: np.ndarray  # int64[months, J, N_STOCKS] at month end
+    national: np.ndarray  # float64[months, N_NATIONAL]
+    moves: np.ndarray  # int64[N_NODES, N_NODES]: ledger of moves
+    initial: np.ndarray  # int64[N_NODES]: stocks when the run started
+    live: np.ndarray  # int64[J, N_STATES]: current stocks of people by state
+    community: np.ndarray  # int64[J, N_CLASSES]: the community stock
+    beds_used: np.ndarray  # int64[1]
+    beds_over: np.ndarray  # int64[1]: admissions made with no free bed (must stay 0)
+
+
+def new_people(capacity: int) -> People:
+    return People(
+        np.full(capacity, -1, np.int8),
+        np.zeros(capacity, np.int16),
+        np.zeros(capacity, np.int8),
+        np.zeros(capacity, np.int8),
+        np.zeros(capacity, np.int8),
+        np.zeros(capacity, np.int8),
+        np.full(capacity, -1, np.int8),
+        np.full(capacity, -1, np.int8),
+        np.zeros(capacity, np.int32),
+        np.zeros(capacity, np.int32),
+        np.zeros(1, np.int64),
+    )
+
+
+def grow_people(pe: People, capacity: int) -> People:
+    """A copy of ``pe`` with room for ``capacity`` rows."""
+    fresh = new_people(capacity)
+    n = int(pe.count[0])
+    for old, new in zip(pe[:-1], fresh[:-1], strict=True):
+        new[:n] = old[:n]
+    fresh.count[0] = n
+    return fresh
+
+
+@nb.njit(cache=True)
+def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: int,
+           origin: int, day: int) -> int:
+    """A new row for a person coming from ``source`` (COMMUNITY or OUTSIDE).
+
+    The row holds the source node as its state until the caller ``move``s it,
+    so the ledger records the flow from the community or from outside.
+    """
+    p = pe.count[0]
+    pe.count[0] = p + 1
+    pe.state[p] = source
+    pe.jur[p] = jur
+    pe.klass[p] = klass
+    pe.cohort[p] = cohort
+    pe.origin[p] = origin
+    pe.flags[p] = 0
+    pe.day_in[p] = day
+    if source == COMMUNITY:
+        tally.community[jur, klass] -= 1
+    return p
+
+
+@nb.njit(cache=True)
+def move(pe: People, tally: Tally, p: int, state: int) -> None:
+    old = pe.state[p]
+    tally.moves[old, state] += 1
+    if old < c.N_STATES:
+        tally.live[pe.jur[p], old] -= 1
+    tally.live[pe.jur[p], state] += 1
+    pe.state[p] = state
+
+
+@nb.njit(cache=True)
+def to_community(pe: People, tally: Tally, p: int) -> None:
+    """The person goes back into the community stock and is no longer tracked.
+
+    The row keeps state ``returned`` as a tombstone; the ledger counts the
+    person in the community node.
+    """
+    old = pe.state[p]
+    tally.moves[old, COMMUNITY] += 1
+    if old < c.N_STATES:
+        tally.live[pe.jur[p], old] -= 1
+    tally.community[pe.jur[p], pe.klass[p]] += 1
+    pe.state[p] = c.RETURNED

@@ -1,0 +1,60 @@
+"""Removals, and injunctions that stay them for a cohort (mechanism 9).
+
+When a person's removal comes due, a person released pending removal may have
+absconded (joining the at-large pool as a fugitive). Otherwise, if an
+injunction covering the person's cohort is in force that day, the removal is
+stayed: the person leaves detention and waits in the ``stayed`` state until
+the injunction ends, when their removal starts again. Otherwise the person is
+removed, and the removal is counted by path and by origin.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from immsim.engine import buckets as bk
+from immsim.model import codes as c
+from immsim.model.community import join_pool
+from immsim.model.custody import free_bed, start_removal
+from immsim.model.people import ICE_ARREST, move
+
+
+@nb.njit(cache=True)
+def removal_due(inp, par, pe, tally, cal, pool, stayed, p, t):
+    """The removal of ``p`` comes due; returns (pool, stayed), possibly grown."""
+    j = pe.jur[p]
+    fl = tally.flows[inp.month_of_day[t]]
+    detained = pe.state[p] == c.DETAINED_REMOVAL
+    if not detained and np.random.random() < par.abscond_probability[t]:
+        fl[j, c.FL_ABSCONDED] += 1
+        pe.klass[p] = c.FUGITIVE
+        return join_pool(pe, tally, pool, p), stayed
+    if detained:
+        free_bed(tally)
+    k = pe.cohort[p]
+    if k > 0 and inp.injunction[t, k]:
+        fl[j, c.FL_REMOVALS_STAYED] += 1
+        move(pe, tally, p, c.STAYED)
+        return pool, bk.add(stayed, k, p)
+    fl[j, c.FL_REMOVALS_EXPEDITED + pe.path[p]] += 1
+    if pe.flags[p] & ICE_ARREST:
+        fl[j, c.FL_REMOVALS_FROM_ICE_ARRESTS] += 1
+    if pe.origin[p] == c.O_BORDER:
+        fl[j, c.FL_REMOVALS_BORDER] += 1
+    move(pe, tally, p, c.REMOVED)
+    return pool, stayed
+
+
+@nb.njit(cache=True)
+def lift_stays_day(inp, par, pe, tally, cal, stayed, t) -> None:
+    """Restart the removal of everyone whose cohort's injunction ended today."""
+    if t == 0:
+        return
+    for k in range(1, stayed.size.shape[0]):
+        if inp.injunction[t - 1, k] and not inp.injunction[t, k]:
+            while stayed.size[k] > 0:
+                p = stayed.store[stayed.start[k]]
+                bk.remove(stayed, p)
+                tally.flows[inp.month_of_day[t], pe.jur[p], c.FL_STAYS_LIFTED] += 1
+                start_removal(inp, par, pe, tally, cal, p, pe.path[p], False, t)

@@ -1,0 +1,1 @@
+"""Scenarios as data: the file format, its validation, and compilation to arrays."""

@@ -1,0 +1,181 @@
+"""Turn a validated scenario into the daily arrays the kernels read.
+
+Every parameter becomes an array of shape ``(days, *dims)``: a single value is
+repeated, a dated series is stepped at its dates (a step dated before the run
+applies from day 0). Office-level parameters given as one number are national
+totals, split between offices by removable population (an assumption stated in
+docs/model.md). Policy events are applied in date order; a state-level event
+sets every jurisdiction of the state from that day on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from immsim.model import codes as c
+from immsim.model.inputs import Inputs
+from immsim.model.parameters import SPECS, Params
+from immsim.scenario.loader import Scenario, _keys_for
+from immsim.scenario.schema import Parameter, ScenarioFile
+
+POLICY_CODE = {name: i for i, name in enumerate(c.POLICIES)}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Everything a replication needs, built from a scenario for one horizon."""
+
+    inputs: Inputs
+    params: Params
+    population: np.ndarray  # int64[J, C] removable people at start
+    known_at_start: np.ndarray  # float64[C]
+    court_pending: int
+    court_mean_age: float
+    detained: int
+    detained_court_share: float
+    detained_border_share: float
+    dates: np.ndarray  # datetime64[D] of each day
+    month_starts: np.ndarray  # datetime64[D] of each report month
+    pressure_changes: list[tuple[str, str, str]]  # (date, jurisdiction, old policy) changed by federal pressure
+
+
+def _table(value, dims: str, data: ScenarioFile, office_share: np.ndarray) -> np.ndarray:
+    keys = _keys_for(dims, data)
+    if dims == "scalar":
+        return np.asarray(float(value))
+    if not isinstance(value, dict):
+        if dims == "office":
+            return float(value) * office_share
+        return np.full(len(keys), float(value))
+    default = float(value.get("default", 0.0))
+    return np.array([float(value.get(k, default)) for k in keys])
+
+
+def _day(date: dt.date, start: dt.date) -> int:
+    return (date - start).days
+
+
+def _daily(p: Parameter, dims: str, data: ScenarioFile, start: dt.date, days: int,
+           office_share: np.ndarray) -> np.ndarray:
+    if p.value is not None:
+        v = _table(p.value, dims, data, office_share)
+        return np.broadcast_to(v, (days, *v.shape)).copy()
+    first = _table(p.series[0].value, dims, data, office_share)
+    out = np.empty((days, *first.shape))
+    out[:] = first
+    for step in p.series:
+        d = max(0, _day(step.start, start))
+        if d < days:
+            out[d:] = _table(step.value, dims, data, office_share)
+    return out
+
+
+def _policies(data: ScenarioFile, start: dt.date, days: int, rng: np.random.Generator
+              ) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
+    J = len(data.jurisdictions)
+    policy = np.empty((days, J), np.int8)
+    policy[:] = [POLICY_CODE[j.policy] for j in data.jurisdictions]
+    state = np.array([j.state for j in data.jurisdictions])
+    codes = np.array([j.code for j in data.jurisdictions])
+    changes = []
+    events = sorted((e for e in data.events if e.type in ("policy", "federal_pressure")), key=lambda e: e.date)
+    for ev in events:
+        d = min(max(0, _day(ev.date, start)), days)
+        if d >= days:
+            continue
+        if ev.type == "federal_pressure":
+            targets = np.ones(J, bool) if ev.targets == "all" else np.isin(state, ev.targets) | np.isin(codes, ev.targets)
+            below = targets & (policy[d] < c.HONOR)
+            comply = below & (rng.random(J) < ev.comply_probability)
+            for j in np.flatnonzero(comply):
+                changes.append((ev.date.isoformat(), str(codes[j]), c.POLICIES[policy[d, j]]))
+            policy[d:, comply] = c.HONOR
+            continue
+        if ev.scope == "national":
+            mask = np.ones(J, bool)
+        elif ev.scope == "state":
+            mask = state == ev.target
+        else:
+            mask = codes == ev.target
+        new = POLICY_CODE[ev.policy]
+        cur = policy[d:, mask]
+        if ev.mode == "set":
+            cur[:] = new
+        elif ev.mode == "at_least":
+            np.maximum(cur, new, out=cur)
+        else:
+            np.minimum(cur, new, out=cur)
+        policy[d:, mask] = cur
+    return policy, changes
+
+
+def _regimes(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
+    def row(name: str, table: str) -> list[float]:
+        return [getattr(data.regimes[name], table)[k] for k in c.CLASSES]
+
+    eligible = np.empty((days, c.N_CLASSES))
+    weight = np.empty((days, c.N_CLASSES))
+    eligible[:] = row(data.initial.regime, "eligible")
+    weight[:] = row(data.initial.regime, "weight")
+    for ev in sorted((e for e in data.events if e.type == "regime"), key=lambda e: e.date):
+        d = max(0, _day(ev.date, start))
+        if d < days:
+            eligible[d:] = row(ev.regime, "eligible")
+            weight[d:] = row(ev.regime, "weight")
+    return eligible, weight
+
+
+def _injunctions(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
+    names = list(data.cohorts)
+    share = np.array([1.0 - sum(data.cohorts[n].share for n in names)] + [data.cohorts[n].share for n in names])
+    active = np.zeros((days, len(names) + 1), bool)
+    for ev in (e for e in data.events if e.type == "injunction"):
+        k = names.index(ev.cohort) + 1
+        a = max(0, _day(ev.date, start))
+        b = days if ev.end is None else min(days, max(0, _day(ev.end, start)))
+        active[a:b, k] = True
+    return active, share
+
+
+def _calendar(start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    dates = np.datetime64(start, "D") + np.arange(days)
+    months = dates.astype("datetime64[M]")
+    month_of_day = (months - months[0]).astype(np.int32)
+    month_end = np.ones(days, bool)
+    month_end[:-1] = months[1:] != months[:-1]
+    month_starts = np.unique(months).astype("datetime64[D]")
+    return dates, month_of_day, month_end, month_starts
+
+
+def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 0) -> Compiled:
+    """Daily arrays for ``days`` days from ``start``; ``seed`` drives the hypothetical lever's draws."""
+    data = scenario.data
+    J = len(data.jurisdictions)
+    offices = scenario.offices
+    pop = np.array([j.removable_population for j in data.jurisdictions], float)
+    pop_share = pop / pop.sum()
+    jur_office = np.array([offices.index(j.office) for j in data.jurisdictions], np.int32)
+    office_share = np.bincount(jur_office, weights=pop_share, minlength=len(offices))
+    order = np.argsort(jur_office, kind="stable").astype(np.int32)
+    office_ptr = np.concatenate(([0], np.cumsum(np.bincount(jur_office, minlength=len(offices))))).astype(np.int32)
+    dates, month_of_day, month_end, month_starts = _calendar(start, days)
+    rng = np.random.default_rng([seed, 0x5EED])
+    policy, changes = _policies(data, start, days, rng)
+    eligible, weight = _regimes(data, start, days)
+    injunction, cohort_share = _injunctions(data, start, days)
+    inputs = Inputs(month_of_day, month_end, jur_office, office_ptr, order, pop_share, policy,
+                    eligible, weight, injunction, cohort_share)
+    params = Params(*(np.ascontiguousarray(_daily(data.parameters[s.name], s.dims, data, start, days, office_share))
+                      for s in SPECS))
+    ini = data.initial
+    share = _table(ini.class_share.value, "class", data, office_share)
+    population = np.floor(np.outer(pop, share)).astype(np.int64)
+    return Compiled(
+        inputs, params, population, _table(ini.known_at_start.value, "class", data, office_share),
+        int(ini.court_pending.value), float(ini.court_pending_mean_age_days.value),
+        int(ini.detention_population.value), float(ini.detention_court_share.value),
+        float(ini.detention_border_share.value), dates, month_starts, changes,
+    )

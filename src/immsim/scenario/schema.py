@@ -1,0 +1,167 @@
+"""The scenario file format, as Pydantic models.
+
+A scenario names its jurisdictions (each in one ICE field-office area, with its
+removable population and its cooperation policy at the start), the enforcement
+regimes it uses, cohorts that injunctions may cover, the initial state, every
+model parameter (see ``immsim.model.parameters``) with unit, meaning and source,
+and dated events. Unknown fields are errors, so that a typo never passes
+silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from immsim.model.codes import CLASSES, POLICIES
+
+Number = Annotated[float, Field(allow_inf_nan=False)]
+Value = Number | dict[str, Number]
+PolicyName = Literal[POLICIES]  # type: ignore[valid-type]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Dated(Strict):
+    """One step of a dated series: ``value`` applies from ``from`` on."""
+
+    start: dt.date = Field(alias="from")
+    value: Value
+
+
+class Parameter(Strict):
+    value: Value | None = None
+    series: list[Dated] | None = None
+    unit: str
+    meaning: str = Field(min_length=1)
+    source: str = Field(min_length=1, description="a public source, or the word 'assumption'")
+    range: tuple[Number, Number] | None = None
+    calibratable: bool = False
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Parameter:
+        if (self.value is None) == (self.series is None):
+            raise ValueError("give exactly one of 'value' or 'series'")
+        if self.series is not None:
+            if not self.series:
+                raise ValueError("'series' is empty")
+            dates = [s.start for s in self.series]
+            if dates != sorted(dates) or len(set(dates)) != len(dates):
+                raise ValueError("'series' dates must be strictly increasing")
+        if self.source.strip().lower() == "assumption" and self.range is None:
+            raise ValueError("an assumption must give a plausible 'range' [low, high]")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError("'range' low is above high")
+        return self
+
+
+class Jurisdiction(Strict):
+    code: str = Field(min_length=1)
+    name: str
+    state: str = Field(min_length=2, max_length=2)
+    office: str = Field(min_length=1)
+    removable_population: int = Field(ge=0, le=100_000_000)
+    policy: PolicyName
+    source: str = Field(min_length=1)
+
+
+class Regime(Strict):
+    meaning: str
+    source: str
+    eligible: dict[str, Annotated[float, Field(ge=0, le=1)]]
+    weight: dict[str, Annotated[float, Field(ge=0, le=1e6)]]
+
+    @model_validator(mode="after")
+    def _classes(self) -> Regime:
+        for table in ("eligible", "weight"):
+            keys = set(getattr(self, table))
+            if keys != set(CLASSES):
+                missing, extra = set(CLASSES) - keys, keys - set(CLASSES)
+                raise ValueError(f"'{table}' must list every class; missing {sorted(missing)}, unknown {sorted(extra)}")
+        return self
+
+
+class Cohort(Strict):
+    share: float = Field(ge=0, le=1)
+    meaning: str
+    source: str
+
+
+class Initial(Strict):
+    regime: str
+    class_share: Parameter
+    known_at_start: Parameter
+    court_pending: Parameter
+    court_pending_mean_age_days: Parameter
+    detention_population: Parameter
+    detention_court_share: Parameter
+    detention_border_share: Parameter
+
+
+class PolicyEvent(Strict):
+    type: Literal["policy"]
+    date: dt.date
+    scope: Literal["national", "state", "jurisdiction"]
+    target: str
+    policy: PolicyName
+    mode: Literal["set", "at_least", "at_most"] = "set"
+    meaning: str
+    source: str
+
+
+class RegimeEvent(Strict):
+    type: Literal["regime"]
+    date: dt.date
+    regime: str
+    meaning: str
+    source: str
+
+
+class InjunctionEvent(Strict):
+    type: Literal["injunction"]
+    date: dt.date
+    end: dt.date | None = None
+    cohort: str
+    meaning: str
+    source: str
+
+    @model_validator(mode="after")
+    def _order(self) -> InjunctionEvent:
+        if self.end is not None and self.end <= self.date:
+            raise ValueError("'end' must be after 'date'")
+        return self
+
+
+class FederalPressureEvent(Strict):
+    """HYPOTHETICAL lever: federal pressure makes some jurisdictions honor detainers."""
+
+    type: Literal["federal_pressure"]
+    date: dt.date
+    targets: Literal["all"] | list[str]
+    comply_probability: float = Field(ge=0, le=1)
+    hypothetical: Literal[True]
+    meaning: str
+    source: str
+
+
+Event = Annotated[
+    PolicyEvent | RegimeEvent | InjunctionEvent | FederalPressureEvent, Field(discriminator="type")
+]
+
+
+class ScenarioFile(Strict):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str
+    description: str
+    start: dt.date
+    jurisdictions: list[Jurisdiction] = Field(min_length=1)
+    regimes: dict[str, Regime] = Field(min_length=1)
+    cohorts: dict[str, Cohort] = {}
+    initial: Initial
+    parameters: dict[str, Parameter]
+    events: list[Event] = []

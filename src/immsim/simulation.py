@@ -1,0 +1,145 @@
+"""Run a scenario: replications of the compiled kernel, checked and collected.
+
+``simulate`` is the one entry point the CLI, reports and later analyses use.
+Each replication gets its own seed (``seed + replication``), so replication r
+of two scenarios run with the same ``seed`` shares random numbers (common
+random numbers), while replications are independent of each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from immsim.engine.buckets import Buckets, new_buckets
+from immsim.engine.calendar import Calendar
+from immsim.engine.fifo import new_fifo
+from immsim.errors import ImmsimError
+from immsim.ledger import check_ledger
+from immsim.model import codes as c
+from immsim.model.initial import initialize
+from immsim.model.kernel import run_days
+from immsim.model.people import N_NODES, People, Tally, grow_people, new_people
+from immsim.results import Result, replication_frames
+from immsim.scenario.compile import Compiled, compile_scenario
+from immsim.scenario.loader import Scenario, load_scenario
+
+MAX_YEARS = 60
+HEADROOM = 200_000  # free rows kept so that no single day can overflow the table
+Progress = Callable[[int, int], None]  # (days done, days in all replications)
+
+
+@dataclass
+class _World:
+    pe: People
+    tally: Tally
+    cal: Calendar
+    detq: np.ndarray
+    detq_ends: np.ndarray
+    ndq: np.ndarray
+    ndq_ends: np.ndarray
+    pool: Buckets
+    holds: Buckets
+    stayed: Buckets
+
+    def grow(self, capacity: int) -> None:
+        """Make room for ``capacity`` people in every per-person array."""
+        self.pe = grow_people(self.pe, capacity)
+        n = self.cal.link.shape[0]
+
+        def ext(a: np.ndarray, fill: int) -> np.ndarray:
+            out = np.full(capacity, fill, a.dtype)
+            out[:n] = a
+            return out
+
+        self.cal = Calendar(self.cal.head, ext(self.cal.link, -1), ext(self.cal.when, -1))
+        self.detq, self.ndq = ext(self.detq, -1), ext(self.ndq, -1)
+        self.pool, self.holds, self.stayed = (
+            b._replace(slot=ext(b.slot, -1), bucket=ext(b.bucket, -1)) for b in (self.pool, self.holds, self.stayed)
+        )
+
+
+def _new_world(comp: Compiled, days: int, capacity: int) -> _World:
+    J = comp.population.shape[0]
+    months = comp.month_starts.shape[0]
+    F = comp.inputs.office_ptr.shape[0] - 1
+    K = comp.inputs.cohort_share.shape[0]
+    tally = Tally(
+        np.zeros((months, J, c.N_FLOWS)), np.zeros((months, J, c.N_STOCKS), np.int64),
+        np.zeros((months, c.N_NATIONAL)), np.zeros((N_NODES, N_NODES), np.int64),
+        np.zeros(N_NODES, np.int64), np.zeros((J, c.N_STATES), np.int64),
+        np.zeros((J, c.N_CLASSES), np.int64), np.zeros(1, np.int64), np.zeros(1, np.int64),
+    )
+    detq, detq_ends = new_fifo(capacity)
+    ndq, ndq_ends = new_fifo(capacity)
+    return _World(new_people(capacity), tally,
+                  Calendar(np.full(days + 1, -1, np.int32), np.full(capacity, -1, np.int32),
+                           np.full(capacity, -1, np.int32)),
+                  detq, detq_ends, ndq, ndq_ends,
+                  new_buckets(J * c.N_CLASSES, capacity), new_buckets(F, capacity, 256), new_buckets(K, capacity, 16))
+
+
+def _initial_capacity(comp: Compiled) -> int:
+    known = int((comp.population * comp.known_at_start).sum())
+    return known + comp.court_pending + comp.detained + 2 * HEADROOM
+
+
+def run_replication(comp: Compiled, seed: int, progress: Progress | None = None,
+                    done_before: int = 0, total: int = 0) -> _World:
+    """One replication, checked against the ledger; returns its final world."""
+    days = comp.dates.shape[0]
+    w = _new_world(comp, days, _initial_capacity(comp))
+    w.pool = initialize(comp.inputs, comp.params, w.pe, w.tally, w.cal, w.detq, w.detq_ends, w.ndq,
+                        w.ndq_ends, w.pool, seed, comp.population, comp.known_at_start,
+                        comp.court_pending, comp.court_mean_age, comp.detained,
+                        comp.detained_court_share, comp.detained_border_share)
+    t = 0
+    chunk = 30
+    while t < days:
+        stop = min(days, t + chunk)
+        reached, w.pool, w.holds, w.stayed = run_days(
+            comp.inputs, comp.params, w.pe, w.tally, w.cal, w.detq, w.detq_ends, w.ndq, w.ndq_ends,
+            w.pool, w.holds, w.stayed, seed, t, stop, HEADROOM)
+        if reached < stop:
+            w.grow(int(w.pe.state.shape[0] * 1.5))
+        t = reached
+        if progress:
+            progress(done_before + t, total)
+    check_ledger(w.pe, w.tally)
+    return w
+
+
+def simulate(scenario: Scenario | str, *, start: dt.date | str | None = None, years: float = 1.0,
+             seed: int = 1, replications: int = 1, progress: Progress | None = None) -> Result:
+    """Simulate ``scenario`` for ``years`` from ``start`` (default: the scenario's start).
+
+    Returns a ``Result`` with tidy DataFrames. Raises ``ScenarioError`` for an
+    invalid scenario and ``LedgerError`` if a run loses or duplicates a person.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if isinstance(start, str):
+        try:
+            start = dt.date.fromisoformat(start)
+        except ValueError:
+            raise ImmsimError(f"--start: {start!r} is not a date (YYYY-MM-DD)") from None
+    start = start or scenario.data.start
+    if not (0 < years <= MAX_YEARS):
+        raise ImmsimError(f"years must be more than 0 and at most {MAX_YEARS} (got {years})")
+    if not (1 <= replications <= 10_000):
+        raise ImmsimError(f"replications must be between 1 and 10000 (got {replications})")
+    if not (0 <= seed < 2**63):
+        raise ImmsimError(f"seed must be a non-negative integer below 2**63 (got {seed})")
+    end = dt.date(start.year + int(years), start.month, min(start.day, 28)) if float(years).is_integer() else None
+    days = (end - start).days if end else max(1, round(years * 365.25))
+    frames = []
+    pressure = []
+    for r in range(replications):
+        comp = compile_scenario(scenario, start, days, seed + r)
+        w = run_replication(comp, seed + r, progress, r * days, replications * days)
+        frames.append(replication_frames(scenario, comp, w.tally, r))
+        pressure += [(r, *ch) for ch in comp.pressure_changes]
+    return Result.from_replications(scenario, start, days, seed, frames, pressure)
