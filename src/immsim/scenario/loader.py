@@ -88,11 +88,38 @@ def _dotted(loc: tuple) -> str:
     return ".".join(str(x) for x in loc)
 
 
-def _clean_loc(loc: tuple) -> tuple:
-    # Pydantic adds the union member tried ("float", "policy") to locations; drop those.
-    noise = {"float", "dict[str,float]", "policy", "regime", "injunction", "federal_pressure",
-             "function-after[_check()]", "list[str]", "literal['all']"}
-    return tuple(x for x in loc if not (isinstance(x, str) and (x in noise or x.startswith(("function-", "literal[")))))
+def _clean_loc(loc: tuple, doc: Any) -> tuple:
+    """The part of a Pydantic error location that names fields of the document.
+
+    Pydantic inserts the union member it tried ("float", "policy", ...) into
+    locations; keep only the steps that exist in the document itself.
+    """
+    out: list = []
+    node = doc
+    for step in loc:
+        if isinstance(node, dict) and step in node:
+            out.append(step)
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            out.append(step)
+            node = node[step]
+        elif isinstance(node, dict | list):
+            continue  # a union tag, not a field
+        else:
+            break
+    if len(out) < len(loc) and isinstance(node, dict) and isinstance(loc[-1], str) and loc[-1] not in node:
+        out.append(loc[-1])  # a missing field: name it
+    return tuple(out)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without implicit dates: dates stay text for the schema to check."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -109,9 +136,14 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ScenarioError(shown, "", f"not UTF-8 text (byte {e.start})") from None
+    return parse_scenario(text, shown)
+
+
+def parse_scenario(text: str, shown: str = "<scenario>") -> Scenario:
+    """Validate scenario ``text`` (YAML); ``shown`` names it in error messages."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        doc = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -119,6 +151,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         raise ScenarioError(shown, "", f"not valid YAML: {problem}", line) from None
     except RecursionError:
         raise ScenarioError(shown, "", "YAML nested too deeply") from None
+    except (ValueError, TypeError, OverflowError) as e:
+        raise ScenarioError(shown, "", f"not valid YAML: {e}") from None
     if not isinstance(doc, dict):
         raise ScenarioError(shown, "", "the file must hold a mapping of fields (name, jurisdictions, ...)", 1)
     lines = _line_map(node) if node is not None else {}
@@ -126,7 +160,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         data = ScenarioFile.model_validate(doc)
     except ValidationError as e:
         err = e.errors()[0]
-        loc = _clean_loc(err["loc"])
+        loc = _clean_loc(err["loc"], doc)
         more = f" (and {e.error_count() - 1} more problems)" if e.error_count() > 1 else ""
         msg = err["msg"].removeprefix("Value error, ")
         raise ScenarioError(shown, _dotted(loc), msg + more, _line(lines, loc)) from None
