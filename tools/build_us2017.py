@@ -56,6 +56,7 @@ INITIAL_POLICY = {
 # shares reflect where the larger agreements were).
 SHARE_287G = {"TX": 0.15, "FL": 0.05, "GA": 0.25, "NC": 0.2, "SC": 0.3, "VA": 0.1, "AZ": 0.1, "NV": 0.5,
               "MA": 0.1, "TN": 0.1, "OK": 0.2, "NJ": 0.05}
+EXTERNAL_SHARE = 0.62  # share of EOIR receipts from outside the simulated pipeline (assumption)
 BORDER_SHARE = {"TX": 0.5, "AZ": 0.2, "CA": 0.15, "NM": 0.1, "FL": 0.05}
 # State events in policy-events.csv: date -> (state, policy, mode).
 EVENT_POLICY = {
@@ -117,7 +118,7 @@ def court_series():
     for fy in sorted(ci):
         prev = int(ci[fy - 1]["immigration_judges_end"]) if fy - 1 in ci else int(ci[fy]["immigration_judges_end"])
         judges.append({"from": f"{fy - 1}-10-01", "value": (prev + int(ci[fy]["immigration_judges_end"])) / 2})
-        receipts.append({"from": f"{fy - 1}-10-01", "value": round(0.7 * int(ci[fy]["initial_receipts"]))})
+        receipts.append({"from": f"{fy - 1}-10-01", "value": round(EXTERNAL_SHARE * int(ci[fy]["initial_receipts"]))})
     return judges, receipts
 
 
@@ -159,8 +160,8 @@ def scenario() -> dict:
                                   fugitive=15, non_priority=7), "days", "mean local custody before release", A, (2, 365)),
         "identification_probability": par(0.9, "probability", "fingerprints matched to DHS records at booking", A, (0.7, 1.0),
                                           notes="Secure Communities fingerprint sharing was nationwide from 2013"),
-        "detainer_issue_probability": par(cls(serious_criminal=0.7, other_criminal=0.5, recent_entrant=0.5,
-                                              prior_removal=0.6, fugitive=0.7, non_priority=0.25), "probability",
+        "detainer_issue_probability": par(cls(serious_criminal=0.84, other_criminal=0.6, recent_entrant=0.6,
+                                              prior_removal=0.72, fugitive=0.84, non_priority=0.3), "probability",
                                           "detainer issued for an identified, eligible person", A, (0.1, 1.0), calibratable=True),
         "hold_window_days": par(2, "days", "detainer hold beyond normal release: 48 hours",
                                 "the July 2017 report (Washington Times); 8 CFR 287.7(d)"),
@@ -206,22 +207,22 @@ def scenario() -> dict:
         "reinstatement_probability": par(cls(serious_criminal=0.0, other_criminal=0.0, recent_entrant=0.0,
                                              prior_removal=0.9, fugitive=0.0, non_priority=0.0), "probability",
                                          "prior order reinstated", A, (0.7, 1.0)),
-        "accept_removal_probability": par(cls(serious_criminal=0.5, other_criminal=0.45, recent_entrant=0.5,
-                                              prior_removal=0.5, fugitive=0.5, non_priority=0.35), "probability",
+        "accept_removal_probability": par(cls(serious_criminal=0.3, other_criminal=0.25, recent_entrant=0.3,
+                                              prior_removal=0.3, fugitive=0.3, non_priority=0.2), "probability",
                                           "accepts removal instead of contesting", A, (0.1, 0.8), calibratable=True,
                                           notes="the July 2017 report: people who once accepted removal now contest"),
-        "detain_contested_probability": par(cls(serious_criminal=0.95, other_criminal=0.7, recent_entrant=0.6,
-                                                prior_removal=0.8, fugitive=0.8, non_priority=0.3), "probability",
+        "detain_contested_probability": par(cls(serious_criminal=0.8, other_criminal=0.4, recent_entrant=0.3,
+                                                prior_removal=0.5, fugitive=0.5, non_priority=0.15), "probability",
                                             "contesting person kept in detention", A, (0.1, 1.0)),
-        "removal_processing_days": par({"expedited": 12, "reinstated": 20, "final_order": 25, "accepted": 30,
-                                        "court_order": 25}, "days", "detention from order to removal", A, (5, 90),
+        "removal_processing_days": par({"expedited": 25, "reinstated": 30, "final_order": 45, "accepted": 40,
+                                        "court_order": 35}, "days", "detention from order to removal", A, (5, 90),
                                        notes="FY2017 average length of stay 43.7 days (crimmigration.com) includes court time"),
         "released_removal_days": par(120, "days", "time to removal when released for lack of a bed", A, (30, 365)),
         "abscond_probability": par(0.3, "probability", "released person absconds before removal", A, (0.1, 0.6)),
-        "border_book_ins_per_year": par(200000, "people/year", "detention book-ins from border arrests",
-                                        "derived: DHS book-ins 323,591 in FY2017 (ICE FY2017 ERO report) less book-ins of ICE interior arrests (about 120,000, model)",
+        "border_book_ins_per_year": par(180000, "people/year", "detention book-ins from border arrests",
+                                        "derived: DHS book-ins 323,591 in FY2017 (ICE FY2017 ERO report) less book-ins of ICE interior arrests (about 140,000, model)",
                                         notes="held at the FY2017 level for later years (assumption)"),
-        "border_expedited_probability": par(0.75, "probability", "border book-in removed without a court case", A, (0.5, 0.9)),
+        "border_expedited_probability": par(0.7, "probability", "border book-in removed without a court case", A, (0.5, 0.9)),
         "border_share": par(dict(BORDER_SHARE, default=0.0), "share", "where border detainees are held", A, (0.0, 1.0)),
         "immigration_judges": par(judges, "judges", "immigration judges (fiscal-year average of year-end counts)",
                                   "court-inputs.csv: EOIR judge hiring table (recalled); FY average of adjacent year ends"),
@@ -230,9 +231,9 @@ def scenario() -> dict:
                                           range=(450, 810), calibratable=True,
                                           notes="GAO-17-438 gives 807 per judge in FY2015 with another count of judges"),
         "external_court_receipts_per_year": par(receipts, "cases/year", "court receipts from outside the interior pipeline",
-                                                "derived: 70% (assumption, range 60-85%) of EOIR initial receipts (court-inputs.csv); the rest come from the simulated interior and border pipeline"),
-        "external_detained_share": par(0.05, "share", "external receipts on the detained docket", A, (0.0, 0.2)),
-        "detained_case_preparation_days": par(35, "days", "detained case filing to hearing readiness", A, (14, 60)),
+                                                "derived: 62% (assumption, range 50-80%) of EOIR initial receipts (court-inputs.csv); the rest come from the simulated interior and border pipeline"),
+        "external_detained_share": par(0.03, "share", "external receipts on the detained docket", A, (0.0, 0.2)),
+        "detained_case_preparation_days": par(45, "days", "detained case filing to hearing readiness", A, (14, 60)),
         "no_show_probability": par(0.38, "probability", "non-detained respondent does not appear",
                                    "CRS IF11892: in absentia 36% of initial completions FY2011-FY2020 (24% FY2012, 46% FY2019)",
                                    range=(0.24, 0.46)),

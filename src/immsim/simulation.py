@@ -9,6 +9,7 @@ random numbers), while replications are independent of each other.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from immsim.scenario.compile import Compiled, compile_scenario
 from immsim.scenario.loader import Scenario, load_scenario
 
 MAX_YEARS = 60
+MAX_REPLICATIONS = 10_000
 HEADROOM = 200_000  # free rows kept so that no single day can overflow the table
 Progress = Callable[[int, int], None]  # (days done, days in all replications)
 
@@ -112,6 +114,33 @@ def run_replication(comp: Compiled, seed: int, progress: Progress | None = None,
     return w
 
 
+def run_span(scenario: Scenario, start: dt.date | str | None, years: float, seed: int,
+             replications: int) -> tuple[dt.date, int]:
+    """Check run options; return the first day and the number of days.
+
+    Whole years end on the same calendar day, so that ten years from 1 October
+    cover ten fiscal years exactly.
+    """
+    if isinstance(start, str):
+        try:
+            start = dt.date.fromisoformat(start)
+        except ValueError:
+            raise ImmsimError(f"start: {start!r} is not a date (YYYY-MM-DD)") from None
+    start = start or scenario.data.start
+    if not (0 < years <= MAX_YEARS) or math.isnan(years):
+        raise ImmsimError(f"years: must be more than 0 and at most {MAX_YEARS} (got {years})")
+    if not (1 <= replications <= MAX_REPLICATIONS):
+        raise ImmsimError(f"replications: must be between 1 and {MAX_REPLICATIONS} (got {replications})")
+    if not (0 <= seed < 2**63 - MAX_REPLICATIONS):
+        raise ImmsimError(f"seed: must be a non-negative integer below 2**63 - {MAX_REPLICATIONS} (got {seed})")
+    if float(years).is_integer():
+        end = dt.date(start.year + int(years), start.month, min(start.day, 28) if start.month == 2 else start.day)
+        days = (end - start).days
+    else:
+        days = max(1, round(years * 365.25))
+    return start, days
+
+
 def simulate(scenario: Scenario | str, *, start: dt.date | str | None = None, years: float = 1.0,
              seed: int = 1, replications: int = 1, progress: Progress | None = None) -> Result:
     """Simulate ``scenario`` for ``years`` from ``start`` (default: the scenario's start).
@@ -121,20 +150,7 @@ def simulate(scenario: Scenario | str, *, start: dt.date | str | None = None, ye
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    if isinstance(start, str):
-        try:
-            start = dt.date.fromisoformat(start)
-        except ValueError:
-            raise ImmsimError(f"--start: {start!r} is not a date (YYYY-MM-DD)") from None
-    start = start or scenario.data.start
-    if not (0 < years <= MAX_YEARS):
-        raise ImmsimError(f"years must be more than 0 and at most {MAX_YEARS} (got {years})")
-    if not (1 <= replications <= 10_000):
-        raise ImmsimError(f"replications must be between 1 and 10000 (got {replications})")
-    if not (0 <= seed < 2**63):
-        raise ImmsimError(f"seed must be a non-negative integer below 2**63 (got {seed})")
-    end = dt.date(start.year + int(years), start.month, min(start.day, 28)) if float(years).is_integer() else None
-    days = (end - start).days if end else max(1, round(years * 365.25))
+    start, days = run_span(scenario, start, years, seed, replications)
     frames = []
     pressure = []
     for r in range(replications):

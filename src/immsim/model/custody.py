@@ -102,7 +102,11 @@ def admit(inp, par, pe, tally, cal, ndq, ndq_ends, p, channel, t) -> None:
 
 @nb.njit(cache=True)
 def border_day(inp, par, pe, tally, cal, ndq, ndq_ends, t) -> None:
-    """Book-ins of people arrested at the border (not ICE interior arrests)."""
+    """Book-ins of people arrested at the border (not ICE interior arrests).
+
+    Those not removed at once (expedited removal or reinstatement) contest, for
+    example after a credible-fear claim, and are detained like recent entrants.
+    """
     total = par.border_share[t].sum()
     if total <= 0.0:
         return
@@ -112,7 +116,8 @@ def border_day(inp, par, pe, tally, cal, ndq, ndq_ends, t) -> None:
         if np.random.random() < par.border_expedited_probability[t]:
             start_removal(inp, par, pe, tally, cal, p, c.P_EXPEDITED, False, t)
         else:
-            open_case(inp, par, pe, tally, cal, ndq, ndq_ends, p, True, t)
+            detain = np.random.random() < par.detain_contested_probability[t, c.RECENT]
+            open_case(inp, par, pe, tally, cal, ndq, ndq_ends, p, detain, t)
 
 
 @nb.njit(cache=True)

@@ -1,0 +1,269 @@
+"""A single self-contained HTML report of a run.
+
+The file embeds plotly.js once and loads nothing from the network, so it can
+be archived, mailed or opened offline and still show the same thing. It is
+written to a temporary file beside the target and moved into place, so an
+interrupted run never leaves a half-written report behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import tempfile
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from immsim.report import charts
+
+if TYPE_CHECKING:
+    from immsim.results import Result
+
+#: Minimal styling, inline so the file stays self-contained.
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
+       max-width: 1100px; padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+.subtitle { color: #555; margin-top: 0; }
+table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0 1rem; }
+th, td { padding: .25rem .6rem; border-bottom: 1px solid #eee; text-align: left; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.sortable th { cursor: pointer; user-select: none; }
+table.sortable th[aria-sort="ascending"]::after { content: " \\25B2"; }
+table.sortable th[aria-sort="descending"]::after { content: " \\25BC"; }
+dl.settings { display: grid; grid-template-columns: max-content auto; gap: .15rem 1rem; }
+dl.settings dt { font-weight: 600; }
+dl.settings dd { margin: 0; }
+.note { background: #f6f6f6; border-left: 4px solid #0072B2; padding: .6rem 1rem; font-size: .9rem; }
+"""
+
+#: Click-to-sort for tables marked ``sortable``, sorting on each cell's
+#: ``data-value`` so that formatted numbers ("12,345") sort numerically.
+SORT_JS = """
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  table.querySelectorAll("th").forEach(function (th, col) {
+    th.addEventListener("click", function () {
+      var asc = th.getAttribute("aria-sort") !== "ascending";
+      table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+      var body = table.tBodies[0];
+      var rows = Array.from(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[col].dataset.value, y = b.cells[col].dataset.value;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var d = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : String(x).localeCompare(String(y));
+        return asc ? d : -d;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+"""
+
+#: Plotly options for embedded charts: no logo link, no cloud editing.
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+MISSING = "n/a"
+
+
+def fmt(value: float, unit: str = "") -> str:
+    """Readable number: shares as percentages, large counts with thousands separators.
+
+    Means over replications are rarely whole numbers; showing decimals on
+    counts in the thousands would suggest a precision the model does not have.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    v = float(value)
+    if unit == "share":
+        return f"{v:.1%}"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:,.1f}"
+
+
+def _raw(value) -> str:
+    """Machine-readable cell value for sorting and checking (``repr`` keeps full float precision)."""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    return str(value)
+
+
+def _td(value, text: str | None = None, numeric: bool = False) -> str:
+    cls = ' class="num"' if numeric else ""
+    shown = str(value) if text is None else text
+    return f'<td{cls} data-value="{escape(_raw(value))}">{escape(shown)}</td>'
+
+
+def _th(text: str, numeric: bool = False) -> str:
+    cls = ' class="num"' if numeric else ""
+    return f'<th scope="col"{cls}>{escape(text)}</th>'
+
+
+def source_text(result: Result) -> str:
+    """Where the scenario came from: a file path, or the name of a built-in scenario."""
+    path = str(result.scenario.path)
+    return path if Path(path).is_file() else f"built-in scenario {result.scenario.name}"
+
+
+def settings_html(result: Result) -> str:
+    """Run settings as a definition list: enough to reproduce the run."""
+    end = result.start + dt.timedelta(days=result.days - 1)
+    items = [
+        ("Scenario", f"{result.scenario.name}: {result.scenario.data.title}"),
+        ("Scenario file", source_text(result)),
+        ("Start", result.start.isoformat()),
+        ("Days", f"{result.days:,} (to {end.isoformat()})"),
+        ("Seed", str(result.seed)),
+        ("Replications", str(result.replications)),
+    ]
+    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items)
+    return f'<dl class="settings">{rows}</dl>'
+
+
+def summary_html(summary: pd.DataFrame, replications: int) -> str:
+    """Headline table: mean, plus the 95% interval when there is more than one replication."""
+    with_ci = replications > 1
+    head = [_th("Figure"), _th("Unit"), _th("Mean" if with_ci else "Value", True)]
+    if with_ci:
+        head += [_th("95% interval, low", True), _th("95% interval, high", True)]
+    rows = []
+    for r in summary.itertuples(index=False):
+        cells = [_td(r.figure, r.description), _td(r.unit), _td(r.mean, fmt(r.mean, r.unit), True)]
+        if with_ci:
+            cells += [_td(r.ci_low, fmt(r.ci_low, r.unit), True), _td(r.ci_high, fmt(r.ci_high, r.unit), True)]
+        rows.append(f'<tr data-figure="{escape(r.figure)}">{"".join(cells)}</tr>')
+    return (
+        f'<table id="summary" class="sortable"><thead><tr>{"".join(head)}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def state_html(states: pd.DataFrame) -> str:
+    """Per-state table, one row per state, every column shown as in ``Result.by_state``."""
+    numeric = [pd.api.types.is_numeric_dtype(states[col]) for col in states.columns]
+    head = "".join(_th(charts.label(col), num) for col, num in zip(states.columns, numeric, strict=True))
+    rows = []
+    for rec in states.itertuples(index=False):
+        cells = []
+        for value, num in zip(rec, numeric, strict=True):
+            if num:
+                cells.append(_td(float(value), fmt(float(value)), True))
+            else:
+                cells.append(_td(value, charts.label(str(value))))
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return f'<table id="states" class="sortable"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def charts_html(figs: dict) -> str:
+    """Each chart under its own heading; plotly.js goes inline with the first chart only."""
+    parts = []
+    for i, (key, fig) in enumerate(figs.items()):
+        div = fig.to_html(
+            full_html=False,
+            include_plotlyjs=(i == 0),
+            include_mathjax=False,
+            div_id=f"chart-{key}",
+            config=PLOTLY_CONFIG,
+        )
+        title = charts.TITLES.get(key, key)
+        parts.append(f'<section id="{escape(key)}"><h3>{escape(title)}</h3>{div}</section>')
+    return "\n".join(parts)
+
+
+def _fiscal_year_text(fy) -> str:
+    return f"fiscal year {int(fy)} (October {int(fy) - 1} to September {int(fy)})"
+
+
+def render(result: Result) -> str:
+    """The whole report as one HTML string."""
+    scen = result.scenario
+    summary = result.summary()
+    fy = summary["fiscal_year"].iloc[0]
+    complete = int(fy) in result.complete_fiscal_years()
+    states = result.by_state(int(fy))
+    partial = "" if complete else " The run does not cover this fiscal year in full; figures are partial-year totals."
+    interval = (
+        f" Mean over {result.replications} replications with a 95% Student-t interval for the mean."
+        if result.replications > 1
+        else " One replication: single values, no interval."
+    )
+    bands = (
+        " Shaded bands show the 95% interval for the monthly mean over replications."
+        if result.replications > 1
+        else ""
+    )
+    title = f"immsim report: {scen.name} ({scen.data.title})"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header>
+<h1>{escape(scen.data.title)}</h1>
+<p class="subtitle">Scenario <code>{escape(scen.name)}</code>: simulated U.S. interior immigration enforcement</p>
+</header>
+<p class="note">All figures in this report are outputs of the immsim simulation model, not observed statistics.
+They follow from the parameters and data of the scenario file, where each input and its source are recorded
+({escape(source_text(result))}).</p>
+<h2>Run settings</h2>
+{settings_html(result)}
+<h2>Headline figures, {escape(_fiscal_year_text(fy))}</h2>
+<p>{escape((interval + partial).strip())}</p>
+{summary_html(summary, result.replications)}
+<h2>National monthly series</h2>
+<p>{escape(("Monthly totals over the run." + bands).strip())}</p>
+{charts_html(charts.figures(result))}
+<h2>By state, {escape(_fiscal_year_text(fy))}</h2>
+<p>Totals per state, averaged over replications. Policy is the jail cooperation policy of the state's first
+listed jurisdiction in the last month of the period; jurisdictions within a state can differ.</p>
+{state_html(states)}
+<footer><p class="note">Generated by immsim. Model outputs; inputs and sources are in the scenario file.</p></footer>
+<script>{SORT_JS}</script>
+</body>
+</html>
+"""
+
+
+def _umask() -> int:
+    """The process umask (it can only be read by setting it, so set it back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_html_report(result: Result, path: str | os.PathLike) -> Path:
+    """Write the report to ``path`` atomically and return the path.
+
+    The text goes to a temporary file in the same directory (same file
+    system, so the final rename is atomic) and replaces ``path`` only once
+    complete; on any error the temporary file is removed and ``path`` is
+    left as it was.
+    """
+    target = Path(path)
+    text = render(result)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return target
