@@ -22,26 +22,98 @@ PEW = "Pew Research Center (2018-11-27), unauthorized immigrant population by st
 A = "assumption"
 
 NAMES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
-    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
-    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
-    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "DC": "District of Columbia",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
 }
 # Total resident population, millions, July 2016 (U.S. Census Bureau Vintage 2016
 # estimates, recalled): the proxy used to share out the 2.15 million
 # unauthorized residents of the states Pew's top-15 table does not list.
 CENSUS_2016 = {
-    "AL": 4.86, "AK": 0.74, "AR": 2.99, "CT": 3.58, "DE": 0.95, "DC": 0.68, "HI": 1.43, "ID": 1.68,
-    "IN": 6.63, "IA": 3.13, "KS": 2.91, "KY": 4.44, "LA": 4.68, "ME": 1.33, "MI": 9.93, "MN": 5.52,
-    "MS": 2.99, "MO": 6.09, "MT": 1.04, "NE": 1.91, "NH": 1.33, "NM": 2.08, "ND": 0.76, "OH": 11.61,
-    "OK": 3.92, "OR": 4.09, "PA": 12.78, "RI": 1.06, "SC": 4.96, "SD": 0.87, "TN": 6.65, "UT": 3.05,
-    "VT": 0.62, "WV": 1.83, "WI": 5.78, "WY": 0.59,
+    "AL": 4.86,
+    "AK": 0.74,
+    "AR": 2.99,
+    "CT": 3.58,
+    "DE": 0.95,
+    "DC": 0.68,
+    "HI": 1.43,
+    "ID": 1.68,
+    "IN": 6.63,
+    "IA": 3.13,
+    "KS": 2.91,
+    "KY": 4.44,
+    "LA": 4.68,
+    "ME": 1.33,
+    "MI": 9.93,
+    "MN": 5.52,
+    "MS": 2.99,
+    "MO": 6.09,
+    "MT": 1.04,
+    "NE": 1.91,
+    "NH": 1.33,
+    "NM": 2.08,
+    "ND": 0.76,
+    "OH": 11.61,
+    "OK": 3.92,
+    "OR": 4.09,
+    "PA": 12.78,
+    "RI": 1.06,
+    "SC": 4.96,
+    "SD": 0.87,
+    "TN": 6.65,
+    "UT": 3.05,
+    "VT": 0.62,
+    "WV": 1.83,
+    "WI": 5.78,
+    "WY": 0.59,
 }
 REST_TOTAL = 2_150_000
 
@@ -54,8 +126,20 @@ INITIAL_POLICY = {
 # Share of bookings in jails with 287(g) jail-model agreements (assumption: CRS
 # IF11898 counts 35 agencies in January 2017, ICE 60 in 18 states by August 2017;
 # shares reflect where the larger agreements were).
-SHARE_287G = {"TX": 0.15, "FL": 0.05, "GA": 0.25, "NC": 0.2, "SC": 0.3, "VA": 0.1, "AZ": 0.1, "NV": 0.5,
-              "MA": 0.1, "TN": 0.1, "OK": 0.2, "NJ": 0.05}
+SHARE_287G = {
+    "TX": 0.15,
+    "FL": 0.05,
+    "GA": 0.25,
+    "NC": 0.2,
+    "SC": 0.3,
+    "VA": 0.1,
+    "AZ": 0.1,
+    "NV": 0.5,
+    "MA": 0.1,
+    "TN": 0.1,
+    "OK": 0.2,
+    "NJ": 0.05,
+}
 EXTERNAL_SHARE = 0.62  # share of EOIR receipts from outside the simulated pipeline (assumption)
 BORDER_SHARE = {"TX": 0.5, "AZ": 0.2, "CA": 0.15, "NM": 0.1, "FL": 0.05}
 # State events in policy-events.csv: date -> (state, policy, mode).
@@ -89,8 +173,10 @@ def par(value, unit, meaning, source, rng=None, **kw):
 
 
 def cls(**v):
-    return {k: v[k] for k in ("serious_criminal", "other_criminal", "recent_entrant", "prior_removal",
-                              "fugitive", "non_priority")}
+    return {
+        k: v[k]
+        for k in ("serious_criminal", "other_criminal", "recent_entrant", "prior_removal", "fugitive", "non_priority")
+    }
 
 
 def jurisdictions() -> list[dict]:
@@ -103,12 +189,20 @@ def jurisdictions() -> list[dict]:
             pop, src = int(pew[code]["unauthorized_population"]), f"{pew[code]['source']} ({pew[code]['confidence']})"
         else:
             pop = round(REST_TOTAL * CENSUS_2016[code] / rest, -2)
-            src = ("assumption: Pew's 2.15 million outside the top 15 states shared by 2016 Census "
-                   "population (recalled)")
-        out.append({"code": code, "name": name, "state": code, "office": offices[code],
-                    "removable_population": int(pop), "policy": INITIAL_POLICY.get(code, ("honor",))[0],
-                    "source": src + "; field office: field-offices.csv (first-listed office for states spanning several)"
-                    + (f"; policy: {INITIAL_POLICY[code][1]}" if code in INITIAL_POLICY else "")})
+            src = "assumption: Pew's 2.15 million outside the top 15 states shared by 2016 Census population (recalled)"
+        out.append(
+            {
+                "code": code,
+                "name": name,
+                "state": code,
+                "office": offices[code],
+                "removable_population": int(pop),
+                "policy": INITIAL_POLICY.get(code, ("honor",))[0],
+                "source": src
+                + "; field office: field-offices.csv (first-listed office for states spanning several)"
+                + (f"; policy: {INITIAL_POLICY[code][1]}" if code in INITIAL_POLICY else ""),
+            }
+        )
     return out
 
 
@@ -129,156 +223,470 @@ def events() -> list[dict]:
         if r["scope"] == "national" and r["date"] == "2017-01-25":
             out.append({"type": "regime", "date": r["date"], "regime": "eo13768", "meaning": r["event"], "source": src})
         elif r["scope"] == "injunction":
-            out.append({"type": "injunction", "date": r["date"], "end": None, "cohort": "iraqi_nationals",
-                        "meaning": r["event"], "source": src})
+            out.append(
+                {
+                    "type": "injunction",
+                    "date": r["date"],
+                    "end": None,
+                    "cohort": "iraqi_nationals",
+                    "meaning": r["event"],
+                    "source": src,
+                }
+            )
         elif r["scope"] == "state" and (r["jurisdiction"], r["date"]) in EVENT_POLICY:
             policy, mode = EVENT_POLICY[(r["jurisdiction"], r["date"])]
-            out.append({"type": "policy", "date": EFFECTIVE_DATE.get((r["jurisdiction"], r["date"]), r["date"]),
-                        "scope": "state", "target": r["jurisdiction"], "policy": policy, "mode": mode,
-                        "meaning": f"{r['event']}: {r['effect_on_detainers']}", "source": src})
+            out.append(
+                {
+                    "type": "policy",
+                    "date": EFFECTIVE_DATE.get((r["jurisdiction"], r["date"]), r["date"]),
+                    "scope": "state",
+                    "target": r["jurisdiction"],
+                    "policy": policy,
+                    "mode": mode,
+                    "meaning": f"{r['event']}: {r['effect_on_detainers']}",
+                    "source": src,
+                }
+            )
     return sorted(out, key=lambda e: e["date"])
 
 
 def scenario() -> dict:
     judges, receipts = court_series()
     P = {
-        "community_departure_rate": par(cls(serious_criminal=0.05, other_criminal=0.05, recent_entrant=0.05,
-                                            prior_removal=0.05, fugitive=0.05, non_priority=0.05),
-                                        "per person-year", "leaving the unauthorized population each year", A, (0.02, 0.08),
-                                        notes="Pew: 10.7M (2016) to 10.5M (2017) net of new entrants"),
-        "new_entrants_per_year": par(350000, "people/year", "new unauthorized residents per year", A, (200000, 600000),
-                                     notes="chosen with the departure rate so the total falls about as Pew reports (10.7M to 10.5M)"),
-        "recent_entrant_aging_rate": par(0.33, "per person-year", "recent entrants stop being recent after about 3 years", A, (0.2, 0.5)),
-        "lead_rate": par(cls(serious_criminal=0.05, other_criminal=0.02, recent_entrant=0.01, prior_removal=0.02,
-                             fugitive=0.0, non_priority=0.002), "per person-year",
-                         "community members becoming known targets", A, (0.0, 0.1), calibratable=True),
+        "community_departure_rate": par(
+            cls(
+                serious_criminal=0.05,
+                other_criminal=0.05,
+                recent_entrant=0.05,
+                prior_removal=0.05,
+                fugitive=0.05,
+                non_priority=0.05,
+            ),
+            "per person-year",
+            "leaving the unauthorized population each year",
+            A,
+            (0.02, 0.08),
+            notes="Pew: 10.7M (2016) to 10.5M (2017) net of new entrants",
+        ),
+        "new_entrants_per_year": par(
+            350000,
+            "people/year",
+            "new unauthorized residents per year",
+            A,
+            (200000, 600000),
+            notes="chosen with the departure rate so the total falls about as Pew reports (10.7M to 10.5M)",
+        ),
+        "recent_entrant_aging_rate": par(
+            0.33, "per person-year", "recent entrants stop being recent after about 3 years", A, (0.2, 0.5)
+        ),
+        "lead_rate": par(
+            cls(
+                serious_criminal=0.05,
+                other_criminal=0.02,
+                recent_entrant=0.01,
+                prior_removal=0.02,
+                fugitive=0.0,
+                non_priority=0.002,
+            ),
+            "per person-year",
+            "community members becoming known targets",
+            A,
+            (0.0, 0.1),
+            calibratable=True,
+        ),
         "at_large_departure_rate": par(0.03, "per person-year", "known targets leaving the pool", A, (0.01, 0.08)),
-        "booking_rate": par(cls(serious_criminal=0.25, other_criminal=0.12, recent_entrant=0.03, prior_removal=0.06,
-                                fugitive=0.03, non_priority=0.012), "bookings per person-year",
-                            "bookings into local jails and prisons", A, (0.005, 0.4), calibratable=True),
-        "jail_stay_days": par(cls(serious_criminal=90, other_criminal=30, recent_entrant=10, prior_removal=20,
-                                  fugitive=15, non_priority=7), "days", "mean local custody before release", A, (2, 365)),
-        "identification_probability": par(0.9, "probability", "fingerprints matched to DHS records at booking", A, (0.7, 1.0),
-                                          notes="Secure Communities fingerprint sharing was nationwide from 2013"),
-        "detainer_issue_probability": par(cls(serious_criminal=0.84, other_criminal=0.6, recent_entrant=0.6,
-                                              prior_removal=0.72, fugitive=0.84, non_priority=0.3), "probability",
-                                          "detainer issued for an identified, eligible person", A, (0.1, 1.0), calibratable=True),
-        "hold_window_days": par(2, "days", "detainer hold beyond normal release: 48 hours",
-                                "the July 2017 report (Washington Times); 8 CFR 287.7(d)"),
-        "pickups_per_officer_day": par(10, "people/officer/day", "one officer in a jail processes about 10 people a day",
-                                       "the July 2017 report (Washington Times)"),
-        "jail_officers": par(60, "officers", "ICE officers on jail transfers (national full-time equivalents, split by removable population)",
-                             A, (30, 200), calibratable=True),
+        "booking_rate": par(
+            cls(
+                serious_criminal=0.25,
+                other_criminal=0.12,
+                recent_entrant=0.03,
+                prior_removal=0.06,
+                fugitive=0.03,
+                non_priority=0.012,
+            ),
+            "bookings per person-year",
+            "bookings into local jails and prisons",
+            A,
+            (0.005, 0.4),
+            calibratable=True,
+        ),
+        "jail_stay_days": par(
+            cls(
+                serious_criminal=90, other_criminal=30, recent_entrant=10, prior_removal=20, fugitive=15, non_priority=7
+            ),
+            "days",
+            "mean local custody before release",
+            A,
+            (2, 365),
+        ),
+        "identification_probability": par(
+            0.9,
+            "probability",
+            "fingerprints matched to DHS records at booking",
+            A,
+            (0.7, 1.0),
+            notes="Secure Communities fingerprint sharing was nationwide from 2013",
+        ),
+        "detainer_issue_probability": par(
+            cls(
+                serious_criminal=0.84,
+                other_criminal=0.6,
+                recent_entrant=0.6,
+                prior_removal=0.72,
+                fugitive=0.84,
+                non_priority=0.3,
+            ),
+            "probability",
+            "detainer issued for an identified, eligible person",
+            A,
+            (0.1, 1.0),
+            calibratable=True,
+        ),
+        "hold_window_days": par(
+            2,
+            "days",
+            "detainer hold beyond normal release: 48 hours",
+            "the July 2017 report (Washington Times); 8 CFR 287.7(d)",
+        ),
+        "pickups_per_officer_day": par(
+            10,
+            "people/officer/day",
+            "one officer in a jail processes about 10 people a day",
+            "the July 2017 report (Washington Times)",
+        ),
+        "jail_officers": par(
+            60,
+            "officers",
+            "ICE officers on jail transfers (national full-time equivalents, split by removable population)",
+            A,
+            (30, 200),
+            calibratable=True,
+        ),
         "notify_pickup_probability": par(0.6, "probability", "ICE meets a notified release", A, (0.3, 0.9)),
         "decline_pickup_probability": par(0.15, "probability", "ICE meets a release without notice", A, (0.0, 0.4)),
-        "share_287g_jails": par([{"from": "2016-10-01", "value": dict(SHARE_287G, default=0.0)},
-                                 {"from": "2017-08-01", "value": {k: min(1.0, v * 1.6) for k, v in SHARE_287G.items()} | {"default": 0.0}}],
-                                "share of bookings", "bookings in 287(g) jail-model jails", A, (0.0, 0.6),
-                                notes="CRS IF11898: 35 agencies 2017-01; ICE: 60 agencies in 18 states 2017-08-01"),
-        "at_large_officers": par(800, "officers", "officers on at-large (fugitive operations) teams, national", A, (400, 2000),
-                                 calibratable=True),
-        "team_size": par(5, "officers", "officers per arrest team", A, (3, 10),
-                         notes="the July 2017 report: a whole team for one community arrest; press 2025: 8-10 officers"),
+        "share_287g_jails": par(
+            [
+                {"from": "2016-10-01", "value": dict(SHARE_287G, default=0.0)},
+                {
+                    "from": "2017-08-01",
+                    "value": {k: min(1.0, v * 1.6) for k, v in SHARE_287G.items()} | {"default": 0.0},
+                },
+            ],
+            "share of bookings",
+            "bookings in 287(g) jail-model jails",
+            A,
+            (0.0, 0.6),
+            notes="CRS IF11898: 35 agencies 2017-01; ICE: 60 agencies in 18 states 2017-08-01",
+        ),
+        "at_large_officers": par(
+            800,
+            "officers",
+            "officers on at-large (fugitive operations) teams, national",
+            A,
+            (400, 2000),
+            calibratable=True,
+        ),
+        "team_size": par(
+            5,
+            "officers",
+            "officers per arrest team",
+            A,
+            (3, 10),
+            notes="the July 2017 report: a whole team for one community arrest; press 2025: 8-10 officers",
+        ),
         "attempts_per_team_day": par(1.0, "attempts/team/day", "arrest attempts per team per day", A, (0.5, 3)),
         "found_probability": par(0.6, "probability", "target found at the address", A, (0.3, 0.9)),
-        "refused_probability": par(0.15, "probability", "found target refuses to open the door", A, (0.0, 0.4),
-                                   notes="the July 2017 report: people refuse to open doors"),
-        "collateral_per_arrest": par(0.2, "people/arrest", "collateral arrests per targeted arrest", A, (0.05, 0.65),
-                                     notes="Operation Safe City 2017: 188 collateral of 498 arrests (0.61 per targeted), sanctuary areas only"),
-        "use_of_force_probability_at_large": par(0.02, "probability", "use of force in an at-large arrest", A, (0.005, 0.05)),
-        "use_of_force_probability_custodial": par(0.002, "probability", "use of force in a custodial transfer", A, (0.0, 0.01)),
-        "assault_probability_at_large": par(0.001, "probability", "assault on an officer in an at-large arrest", A, (0.0, 0.005),
-                                            notes="DHS OIG-18-76: 48 assaults in FY2017"),
-        "assault_probability_custodial": par(0.0001, "probability", "assault on an officer in a custodial transfer", A, (0.0, 0.001)),
-        "worksite_operations_per_year": par(1691, "operations/year", "work-site investigations opened",
-                                            "ICE worksite enforcement release (FY2018): 1,691 investigations in FY2017"),
-        "worksite_arrests_per_operation": par(172 / 1691, "people/operation", "administrative arrests per investigation",
-                                              "ICE worksite release (FY2018): 172 administrative arrests / 1,691 investigations, FY2017"),
-        "worksite_employer_cases_per_operation": par(139 / 1691, "cases/operation", "criminal arrests per investigation",
-                                                     "ICE worksite release (FY2018): 139 criminal arrests / 1,691 investigations, FY2017"),
-        "task_force_officers": par({"default": 0.0}, "officers", "287(g) task-force officers",
-                                   "CRS IF11898: task-force agreements ended in 2012; none in FY2017"),
-        "task_force_arrests_per_officer_day": par(0.05, "arrests/officer/day", "community arrests per task-force officer", A, (0.01, 0.2)),
-        "detention_beds": par(41000, "beds", "ICE detention capacity", A, (36000, 45000),
-                              notes="FY2017 ADP 38,106 (crimmigration.com 2018-04-03) must fit; funded level recalled near 39,000-41,000"),
-        "expedited_removal_probability": par(cls(serious_criminal=0.0, other_criminal=0.0, recent_entrant=0.35,
-                                                 prior_removal=0.0, fugitive=0.0, non_priority=0.0), "probability",
-                                             "interior expedited removal (recent entrants only)", A, (0.0, 0.6)),
-        "reinstatement_probability": par(cls(serious_criminal=0.0, other_criminal=0.0, recent_entrant=0.0,
-                                             prior_removal=0.9, fugitive=0.0, non_priority=0.0), "probability",
-                                         "prior order reinstated", A, (0.7, 1.0)),
-        "accept_removal_probability": par(cls(serious_criminal=0.3, other_criminal=0.25, recent_entrant=0.3,
-                                              prior_removal=0.3, fugitive=0.3, non_priority=0.2), "probability",
-                                          "accepts removal instead of contesting", A, (0.1, 0.8), calibratable=True,
-                                          notes="the July 2017 report: people who once accepted removal now contest"),
-        "detain_contested_probability": par(cls(serious_criminal=0.8, other_criminal=0.4, recent_entrant=0.3,
-                                                prior_removal=0.5, fugitive=0.5, non_priority=0.15), "probability",
-                                            "contesting person kept in detention", A, (0.1, 1.0)),
-        "removal_processing_days": par({"expedited": 25, "reinstated": 30, "final_order": 45, "accepted": 40,
-                                        "court_order": 35}, "days", "detention from order to removal", A, (5, 90),
-                                       notes="FY2017 average length of stay 43.7 days (crimmigration.com) includes court time"),
+        "refused_probability": par(
+            0.15,
+            "probability",
+            "found target refuses to open the door",
+            A,
+            (0.0, 0.4),
+            notes="the July 2017 report: people refuse to open doors",
+        ),
+        "collateral_per_arrest": par(
+            0.2,
+            "people/arrest",
+            "collateral arrests per targeted arrest",
+            A,
+            (0.05, 0.65),
+            notes="Operation Safe City 2017: 188 collateral of 498 arrests (0.61 per targeted), sanctuary areas only",
+        ),
+        "use_of_force_probability_at_large": par(
+            0.02, "probability", "use of force in an at-large arrest", A, (0.005, 0.05)
+        ),
+        "use_of_force_probability_custodial": par(
+            0.002, "probability", "use of force in a custodial transfer", A, (0.0, 0.01)
+        ),
+        "assault_probability_at_large": par(
+            0.001,
+            "probability",
+            "assault on an officer in an at-large arrest",
+            A,
+            (0.0, 0.005),
+            notes="DHS OIG-18-76: 48 assaults in FY2017",
+        ),
+        "assault_probability_custodial": par(
+            0.0001, "probability", "assault on an officer in a custodial transfer", A, (0.0, 0.001)
+        ),
+        "worksite_operations_per_year": par(
+            1691,
+            "operations/year",
+            "work-site investigations opened",
+            "ICE worksite enforcement release (FY2018): 1,691 investigations in FY2017",
+        ),
+        "worksite_arrests_per_operation": par(
+            172 / 1691,
+            "people/operation",
+            "administrative arrests per investigation",
+            "ICE worksite release (FY2018): 172 administrative arrests / 1,691 investigations, FY2017",
+        ),
+        "worksite_employer_cases_per_operation": par(
+            139 / 1691,
+            "cases/operation",
+            "criminal arrests per investigation",
+            "ICE worksite release (FY2018): 139 criminal arrests / 1,691 investigations, FY2017",
+        ),
+        "task_force_officers": par(
+            {"default": 0.0},
+            "officers",
+            "287(g) task-force officers",
+            "CRS IF11898: task-force agreements ended in 2012; none in FY2017",
+        ),
+        "task_force_arrests_per_officer_day": par(
+            0.05, "arrests/officer/day", "community arrests per task-force officer", A, (0.01, 0.2)
+        ),
+        "detention_beds": par(
+            41000,
+            "beds",
+            "ICE detention capacity",
+            A,
+            (36000, 45000),
+            notes="FY2017 ADP 38,106 (crimmigration.com 2018-04-03) must fit; funded level recalled near 39,000-41,000",
+        ),
+        "expedited_removal_probability": par(
+            cls(
+                serious_criminal=0.0,
+                other_criminal=0.0,
+                recent_entrant=0.35,
+                prior_removal=0.0,
+                fugitive=0.0,
+                non_priority=0.0,
+            ),
+            "probability",
+            "interior expedited removal (recent entrants only)",
+            A,
+            (0.0, 0.6),
+        ),
+        "reinstatement_probability": par(
+            cls(
+                serious_criminal=0.0,
+                other_criminal=0.0,
+                recent_entrant=0.0,
+                prior_removal=0.9,
+                fugitive=0.0,
+                non_priority=0.0,
+            ),
+            "probability",
+            "prior order reinstated",
+            A,
+            (0.7, 1.0),
+        ),
+        "accept_removal_probability": par(
+            cls(
+                serious_criminal=0.3,
+                other_criminal=0.25,
+                recent_entrant=0.3,
+                prior_removal=0.3,
+                fugitive=0.3,
+                non_priority=0.2,
+            ),
+            "probability",
+            "accepts removal instead of contesting",
+            A,
+            (0.1, 0.8),
+            calibratable=True,
+            notes="the July 2017 report: people who once accepted removal now contest",
+        ),
+        "detain_contested_probability": par(
+            cls(
+                serious_criminal=0.8,
+                other_criminal=0.4,
+                recent_entrant=0.3,
+                prior_removal=0.5,
+                fugitive=0.5,
+                non_priority=0.15,
+            ),
+            "probability",
+            "contesting person kept in detention",
+            A,
+            (0.1, 1.0),
+        ),
+        "removal_processing_days": par(
+            {"expedited": 25, "reinstated": 30, "final_order": 45, "accepted": 40, "court_order": 35},
+            "days",
+            "detention from order to removal",
+            A,
+            (5, 90),
+            notes="FY2017 average length of stay 43.7 days (crimmigration.com) includes court time",
+        ),
         "released_removal_days": par(120, "days", "time to removal when released for lack of a bed", A, (30, 365)),
         "abscond_probability": par(0.3, "probability", "released person absconds before removal", A, (0.1, 0.6)),
-        "border_book_ins_per_year": par(180000, "people/year", "detention book-ins from border arrests",
-                                        "derived: DHS book-ins 323,591 in FY2017 (ICE FY2017 ERO report) less book-ins of ICE interior arrests (about 140,000, model)",
-                                        notes="held at the FY2017 level for later years (assumption)"),
-        "border_expedited_probability": par(0.7, "probability", "border book-in removed without a court case", A, (0.5, 0.9)),
+        "border_book_ins_per_year": par(
+            180000,
+            "people/year",
+            "detention book-ins from border arrests",
+            "derived: DHS book-ins 323,591 in FY2017 (ICE FY2017 ERO report) less book-ins of ICE interior arrests (about 140,000, model)",
+            notes="held at the FY2017 level for later years (assumption)",
+        ),
+        "border_expedited_probability": par(
+            0.7, "probability", "border book-in removed without a court case", A, (0.5, 0.9)
+        ),
         "border_share": par(dict(BORDER_SHARE, default=0.0), "share", "where border detainees are held", A, (0.0, 1.0)),
-        "immigration_judges": par(judges, "judges", "immigration judges (fiscal-year average of year-end counts)",
-                                  "court-inputs.csv: EOIR judge hiring table (recalled); FY average of adjacent year ends"),
-        "completions_per_judge_year": par(520, "cases/judge/year", "completions per judge",
-                                          "derived: EOIR FY2017 completions 163,078 / 313.5 average judges",
-                                          range=(450, 810), calibratable=True,
-                                          notes="GAO-17-438 gives 807 per judge in FY2015 with another count of judges"),
-        "external_court_receipts_per_year": par(receipts, "cases/year", "court receipts from outside the interior pipeline",
-                                                "derived: 62% (assumption, range 50-80%) of EOIR initial receipts (court-inputs.csv); the rest come from the simulated interior and border pipeline"),
+        "immigration_judges": par(
+            judges,
+            "judges",
+            "immigration judges (fiscal-year average of year-end counts)",
+            "court-inputs.csv: EOIR judge hiring table (recalled); FY average of adjacent year ends",
+        ),
+        "completions_per_judge_year": par(
+            520,
+            "cases/judge/year",
+            "completions per judge",
+            "derived: EOIR FY2017 completions 163,078 / 313.5 average judges",
+            range=(450, 810),
+            calibratable=True,
+            notes="GAO-17-438 gives 807 per judge in FY2015 with another count of judges",
+        ),
+        "external_court_receipts_per_year": par(
+            receipts,
+            "cases/year",
+            "court receipts from outside the interior pipeline",
+            "derived: 62% (assumption, range 50-80%) of EOIR initial receipts (court-inputs.csv); the rest come from the simulated interior and border pipeline",
+        ),
         "external_detained_share": par(0.03, "share", "external receipts on the detained docket", A, (0.0, 0.2)),
         "detained_case_preparation_days": par(45, "days", "detained case filing to hearing readiness", A, (14, 60)),
-        "no_show_probability": par(0.38, "probability", "non-detained respondent does not appear",
-                                   "CRS IF11892: in absentia 36% of initial completions FY2011-FY2020 (24% FY2012, 46% FY2019)",
-                                   range=(0.24, 0.46)),
-        "removal_order_probability_detained": par(0.8, "probability", "detained case ends in a removal order", A, (0.6, 0.95)),
-        "removal_order_probability_nondetained": par(0.35, "probability", "appearing non-detained respondent ordered removed", A, (0.2, 0.6)),
-        "order_compliance_probability": par(0.3, "probability", "non-detained person ordered removed departs", A, (0.1, 0.6)),
+        "no_show_probability": par(
+            0.38,
+            "probability",
+            "non-detained respondent does not appear",
+            "CRS IF11892: in absentia 36% of initial completions FY2011-FY2020 (24% FY2012, 46% FY2019)",
+            range=(0.24, 0.46),
+        ),
+        "removal_order_probability_detained": par(
+            0.8, "probability", "detained case ends in a removal order", A, (0.6, 0.95)
+        ),
+        "removal_order_probability_nondetained": par(
+            0.35, "probability", "appearing non-detained respondent ordered removed", A, (0.2, 0.6)
+        ),
+        "order_compliance_probability": par(
+            0.3, "probability", "non-detained person ordered removed departs", A, (0.1, 0.6)
+        ),
     }
     t = {r["metric"] + "@" + r["period"]: r for r in rows("targets-fy2017.csv")}
     return {
         "name": "us-2017",
         "title": "United States, from October 2016 (built-in default)",
-        "description": ("The 50 states and DC, each in its ICE field-office area, with the cooperation policies of "
-                        "October 2016, the 2014 priorities until Executive Order 13768, and the dated events of "
-                        "2017-2019. Built by tools/build_us2017.py from public figures."),
+        "description": (
+            "The 50 states and DC, each in its ICE field-office area, with the cooperation policies of "
+            "October 2016, the 2014 priorities until Executive Order 13768, and the dated events of "
+            "2017-2019. Built by tools/build_us2017.py from public figures."
+        ),
         "start": "2016-10-01",
         "jurisdictions": jurisdictions(),
         "regimes": {
-            "pep2014": {"meaning": "Priority Enforcement Program (November 2014 memo): about 13% of the population in priority classes",
-                        "source": "DHS memo 2014-11-20; MPI (Rosenblum, July 2015): 13% in 2014 priorities; shares per class are assumptions",
-                        "eligible": cls(serious_criminal=1.0, other_criminal=0.35, recent_entrant=1.0, prior_removal=0.5,
-                                        fugitive=0.6, non_priority=0.0),
-                        "weight": cls(serious_criminal=3.0, other_criminal=1.0, recent_entrant=2.0, prior_removal=1.0,
-                                      fugitive=1.0, non_priority=0.0)},
-            "eo13768": {"meaning": "Executive Order 13768: most removable people eligible; serious criminals, recent entrants and fugitives first",
-                        "source": "EO 13768 (2017-01-25); weights are assumptions",
-                        "eligible": cls(serious_criminal=1.0, other_criminal=1.0, recent_entrant=1.0, prior_removal=1.0,
-                                        fugitive=1.0, non_priority=1.0),
-                        "weight": cls(serious_criminal=3.0, other_criminal=1.5, recent_entrant=2.0, prior_removal=1.5,
-                                      fugitive=2.0, non_priority=0.5)},
+            "pep2014": {
+                "meaning": "Priority Enforcement Program (November 2014 memo): about 13% of the population in priority classes",
+                "source": "DHS memo 2014-11-20; MPI (Rosenblum, July 2015): 13% in 2014 priorities; shares per class are assumptions",
+                "eligible": cls(
+                    serious_criminal=1.0,
+                    other_criminal=0.35,
+                    recent_entrant=1.0,
+                    prior_removal=0.5,
+                    fugitive=0.6,
+                    non_priority=0.0,
+                ),
+                "weight": cls(
+                    serious_criminal=3.0,
+                    other_criminal=1.0,
+                    recent_entrant=2.0,
+                    prior_removal=1.0,
+                    fugitive=1.0,
+                    non_priority=0.0,
+                ),
+            },
+            "eo13768": {
+                "meaning": "Executive Order 13768: most removable people eligible; serious criminals, recent entrants and fugitives first",
+                "source": "EO 13768 (2017-01-25); weights are assumptions",
+                "eligible": cls(
+                    serious_criminal=1.0,
+                    other_criminal=1.0,
+                    recent_entrant=1.0,
+                    prior_removal=1.0,
+                    fugitive=1.0,
+                    non_priority=1.0,
+                ),
+                "weight": cls(
+                    serious_criminal=3.0,
+                    other_criminal=1.5,
+                    recent_entrant=2.0,
+                    prior_removal=1.5,
+                    fugitive=2.0,
+                    non_priority=0.5,
+                ),
+            },
         },
-        "cohorts": {"iraqi_nationals": {"share": 0.0003, "meaning": "Iraqi nationals (Hamama v. Adducci class)",
-                                        "source": "assumption (about 1,400 class members among some 1M with final orders)"}},
+        "cohorts": {
+            "iraqi_nationals": {
+                "share": 0.0003,
+                "meaning": "Iraqi nationals (Hamama v. Adducci class)",
+                "source": "assumption (about 1,400 class members among some 1M with final orders)",
+            }
+        },
         "initial": {
             "regime": "pep2014",
-            "class_share": par(cls(serious_criminal=0.03, other_criminal=0.05, recent_entrant=0.04, prior_removal=0.06,
-                                   fugitive=0.09, non_priority=0.73), "share", "removable population by priority class", A, (0.0, 1.0),
-                               notes="MPI 2015: about 13% (1.4M) in the 2014 priorities; about 820,000 with criminal convictions"),
-            "known_at_start": par(cls(serious_criminal=0.2, other_criminal=0.05, recent_entrant=0.05, prior_removal=0.1,
-                                      fugitive=1.0, non_priority=0.0), "share", "share of each class already known to ICE", A, (0.0, 1.0)),
-            "court_pending": par(int(t["court_pending_end@FY2016"]["value"]), "cases", "court cases pending at the end of FY2016",
-                                 t["court_pending_end@FY2016"]["source"]),
+            "class_share": par(
+                cls(
+                    serious_criminal=0.03,
+                    other_criminal=0.05,
+                    recent_entrant=0.04,
+                    prior_removal=0.06,
+                    fugitive=0.09,
+                    non_priority=0.73,
+                ),
+                "share",
+                "removable population by priority class",
+                A,
+                (0.0, 1.0),
+                notes="MPI 2015: about 13% (1.4M) in the 2014 priorities; about 820,000 with criminal convictions",
+            ),
+            "known_at_start": par(
+                cls(
+                    serious_criminal=0.2,
+                    other_criminal=0.05,
+                    recent_entrant=0.05,
+                    prior_removal=0.1,
+                    fugitive=1.0,
+                    non_priority=0.0,
+                ),
+                "share",
+                "share of each class already known to ICE",
+                A,
+                (0.0, 1.0),
+            ),
+            "court_pending": par(
+                int(t["court_pending_end@FY2016"]["value"]),
+                "cases",
+                "court cases pending at the end of FY2016",
+                t["court_pending_end@FY2016"]["source"],
+            ),
             "court_pending_mean_age_days": par(500, "days", "mean age of pending cases at start", A, (300, 900)),
-            "detention_population": par(int(t["detention_average_daily_population@FY2016"]["value"]), "people",
-                                        "people in ICE detention at start (FY2016 average daily population)",
-                                        t["detention_average_daily_population@FY2016"]["source"]),
+            "detention_population": par(
+                int(t["detention_average_daily_population@FY2016"]["value"]),
+                "people",
+                "people in ICE detention at start (FY2016 average daily population)",
+                t["detention_average_daily_population@FY2016"]["source"],
+            ),
             "detention_court_share": par(0.5, "share", "detained at start with a case in court", A, (0.3, 0.7)),
             "detention_border_share": par(0.5, "share", "detained at start after a border arrest", A, (0.3, 0.7)),
         },

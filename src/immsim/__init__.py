@@ -18,5 +18,14 @@ from immsim.scenario.loader import Scenario, builtin_names, load_scenario
 from immsim.simulation import simulate
 
 __version__ = "0.1.0"
-__all__ = ["ImmsimError", "LedgerError", "Result", "Scenario", "ScenarioError", "builtin_names",
-           "load_scenario", "simulate", "__version__"]
+__all__ = [
+    "ImmsimError",
+    "LedgerError",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "builtin_names",
+    "load_scenario",
+    "simulate",
+    "__version__",
+]

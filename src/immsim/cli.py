@@ -16,9 +16,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="immsim: simulate U.S. interior immigration enforcement (jails, detainers, "
-                       "operations, detention, courts, removals).")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="immsim: simulate U.S. interior immigration enforcement (jails, detainers, "
+    "operations, detention, courts, removals).",
+)
 console = Console(stderr=True)
 out_console = Console()
 
@@ -31,8 +34,10 @@ def _fmt(x: float, unit: str) -> str:
 
 def summary_table(summary, replications: int) -> Table:
     fy = int(summary.fiscal_year.iloc[0])
-    t = Table(title=f"Fiscal year {fy} (October {fy - 1} to September {fy})"
-              + (f", mean of {replications} replications with 95% interval" if replications > 1 else ""))
+    t = Table(
+        title=f"Fiscal year {fy} (October {fy - 1} to September {fy})"
+        + (f", mean of {replications} replications with 95% interval" if replications > 1 else "")
+    )
     t.add_column("figure")
     t.add_column("value", justify="right")
     if replications > 1:
@@ -82,18 +87,26 @@ def run(
 
     sc = immsim.load_scenario(scenario)
     run_span(sc, start, years, seed, replications)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False) as bar:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
         task = bar.add_task(f"simulating {sc.name}", total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = immsim.simulate(sc, start=start, years=years, seed=seed, replications=replications,
-                                 progress=progress)
+        result = immsim.simulate(sc, start=start, years=years, seed=seed, replications=replications, progress=progress)
     save_result(result, out, report=report)
     out_console.print(summary_table(result.summary(), replications))
-    console.print(f"results written to {out}/ (report: {out / 'report.html'})" if report else f"results written to {out}/")
+    console.print(
+        f"results written to {out}/ (report: {out / 'report.html'})" if report else f"results written to {out}/"
+    )
 
 
 @app.command("scenarios")

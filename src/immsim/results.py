@@ -57,20 +57,34 @@ def replication_frames(scenario: Scenario, comp: Compiled, tally: Tally, rep: in
     M, J = len(months), len(jurs)
     flows = tally.flows.reshape(M * J, c.N_FLOWS)
     stocks = tally.stocks.reshape(M * J, c.N_STOCKS)
-    jur = pd.DataFrame({
-        "replication": rep,
-        "month": np.repeat(months, J),
-        "jurisdiction": np.tile([j.code for j in jurs], M),
-        "state": np.tile([j.state for j in jurs], M),
-        "office": np.tile([j.office for j in jurs], M),
-        "policy": [c.POLICIES[x] for x in comp.inputs.policy[_last_days(comp)].ravel()],
-    })
-    jur = pd.concat([jur, pd.DataFrame(flows, columns=list(c.FLOWS)),
-                     pd.DataFrame(stocks, columns=[f"stock_{s}" for s in c.STOCKS])], axis=1)
+    jur = pd.DataFrame(
+        {
+            "replication": rep,
+            "month": np.repeat(months, J),
+            "jurisdiction": np.tile([j.code for j in jurs], M),
+            "state": np.tile([j.state for j in jurs], M),
+            "office": np.tile([j.office for j in jurs], M),
+            "policy": [c.POLICIES[x] for x in comp.inputs.policy[_last_days(comp)].ravel()],
+        }
+    )
+    jur = pd.concat(
+        [
+            jur,
+            pd.DataFrame(flows, columns=list(c.FLOWS)),
+            pd.DataFrame(stocks, columns=[f"stock_{s}" for s in c.STOCKS]),
+        ],
+        axis=1,
+    )
     nat = pd.DataFrame(flows.reshape(M, J, c.N_FLOWS).sum(axis=1), columns=list(c.FLOWS))
-    nat = pd.concat([pd.DataFrame({"replication": rep, "month": months}), nat,
-                     pd.DataFrame(stocks.reshape(M, J, c.N_STOCKS).sum(axis=1), columns=[f"stock_{s}" for s in c.STOCKS]),
-                     pd.DataFrame(tally.national, columns=list(c.NATIONAL))], axis=1)
+    nat = pd.concat(
+        [
+            pd.DataFrame({"replication": rep, "month": months}),
+            nat,
+            pd.DataFrame(stocks.reshape(M, J, c.N_STOCKS).sum(axis=1), columns=[f"stock_{s}" for s in c.STOCKS]),
+            pd.DataFrame(tally.national, columns=list(c.NATIONAL)),
+        ],
+        axis=1,
+    )
     nat["days"] = np.bincount(comp.inputs.month_of_day, minlength=M)
     return jur, nat
 
@@ -93,19 +107,45 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
     nat = _add_derived(national.copy())
     nat["fiscal_year"] = fiscal_year_of(nat["month"])
     g = nat.groupby(["replication", "fiscal_year"], sort=True)
-    sums = g[[*c.FLOWS, "ice_admin_arrests", "custodial_arrests", "ice_at_large_arrests", "removals_total",
-              "detention_bed_days", "days"]].sum()
+    sums = g[
+        [
+            *c.FLOWS,
+            "ice_admin_arrests",
+            "custodial_arrests",
+            "ice_at_large_arrests",
+            "removals_total",
+            "detention_bed_days",
+            "days",
+        ]
+    ].sum()
     last = g[["court_pending", "median_days_pending"]].last()
     out = pd.DataFrame(index=sums.index)
-    for name in ("ice_admin_arrests", "ice_at_large_arrests", "detainers_issued", "detainers_honored",
-                 "detainers_declined", "detainers_not_picked_up", "released_to_at_large", "at_large_attempts",
-                 "use_of_force", "assaults_on_officers", "removals_from_ice_arrests", "removals_total",
-                 "detention_book_ins", "court_receipts", "court_completions"):
+    for name in (
+        "ice_admin_arrests",
+        "ice_at_large_arrests",
+        "detainers_issued",
+        "detainers_honored",
+        "detainers_declined",
+        "detainers_not_picked_up",
+        "released_to_at_large",
+        "at_large_attempts",
+        "use_of_force",
+        "assaults_on_officers",
+        "removals_from_ice_arrests",
+        "removals_total",
+        "detention_book_ins",
+        "court_receipts",
+        "court_completions",
+    ):
         out[name] = sums[name]
-    out["custodial_share_of_arrests"] = sums["custodial_arrests"] / sums["ice_admin_arrests"].where(sums["ice_admin_arrests"] > 0)
+    out["custodial_share_of_arrests"] = sums["custodial_arrests"] / sums["ice_admin_arrests"].where(
+        sums["ice_admin_arrests"] > 0
+    )
     out["worksite_admin_arrests"] = sums["arrests_worksite"]
     out["detention_average_daily_population"] = sums["detention_bed_days"] / sums["days"]
-    out["in_absentia_share"] = sums["in_absentia_orders"] / sums["court_completions"].where(sums["court_completions"] > 0)
+    out["in_absentia_share"] = sums["in_absentia_orders"] / sums["court_completions"].where(
+        sums["court_completions"] > 0
+    )
     out["court_pending_end"] = last["court_pending"]
     out["median_days_pending_end"] = last["median_days_pending"]
     out["days"] = sums["days"]
@@ -150,8 +190,15 @@ class Result:
     federal_pressure: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
-    def from_replications(cls, scenario: Scenario, start: dt.date, days: int, seed: int,
-                          frames: list[tuple[pd.DataFrame, pd.DataFrame]], pressure: list[tuple]) -> Result:
+    def from_replications(
+        cls,
+        scenario: Scenario,
+        start: dt.date,
+        days: int,
+        seed: int,
+        frames: list[tuple[pd.DataFrame, pd.DataFrame]],
+        pressure: list[tuple],
+    ) -> Result:
         monthly = pd.concat([f[0] for f in frames], ignore_index=True)
         national = pd.concat([f[1] for f in frames], ignore_index=True)
         fp = pd.DataFrame(pressure, columns=["replication", "date", "jurisdiction", "policy_before"])
@@ -171,8 +218,17 @@ class Result:
         out = []
         for name, (desc, unit) in HEADLINES.items():
             m, lo, hi = mean_interval(rows[name])
-            out.append({"figure": name, "description": desc, "unit": unit, "fiscal_year": fy,
-                        "mean": m, "ci_low": lo, "ci_high": hi})
+            out.append(
+                {
+                    "figure": name,
+                    "description": desc,
+                    "unit": unit,
+                    "fiscal_year": fy,
+                    "mean": m,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
         return pd.DataFrame(out)
 
     def by_state(self, fiscal_year: int | None = None) -> pd.DataFrame:
@@ -182,8 +238,16 @@ class Result:
         m["fiscal_year"] = fiscal_year_of(m["month"])
         if fy is not None:
             m = m[m.fiscal_year == fy]
-        cols = ["ice_admin_arrests", "custodial_arrests", "ice_at_large_arrests", "detainers_issued",
-                "detainers_declined", "released_to_at_large", "use_of_force", "removals_from_ice_arrests"]
+        cols = [
+            "ice_admin_arrests",
+            "custodial_arrests",
+            "ice_at_large_arrests",
+            "detainers_issued",
+            "detainers_declined",
+            "released_to_at_large",
+            "use_of_force",
+            "removals_from_ice_arrests",
+        ]
         per_rep = m.groupby(["replication", "state"])[cols].sum()
         out = per_rep.groupby("state").mean()
         last = m[m.month == m.month.max()].groupby("state")[["policy"]].first()

@@ -70,18 +70,30 @@ def _new_world(comp: Compiled, days: int, capacity: int) -> _World:
     F = comp.inputs.office_ptr.shape[0] - 1
     K = comp.inputs.cohort_share.shape[0]
     tally = Tally(
-        np.zeros((months, J, c.N_FLOWS)), np.zeros((months, J, c.N_STOCKS), np.int64),
-        np.zeros((months, c.N_NATIONAL)), np.zeros((N_NODES, N_NODES), np.int64),
-        np.zeros(N_NODES, np.int64), np.zeros((J, c.N_STATES), np.int64),
-        np.zeros((J, c.N_CLASSES), np.int64), np.zeros(1, np.int64), np.zeros(1, np.int64),
+        np.zeros((months, J, c.N_FLOWS)),
+        np.zeros((months, J, c.N_STOCKS), np.int64),
+        np.zeros((months, c.N_NATIONAL)),
+        np.zeros((N_NODES, N_NODES), np.int64),
+        np.zeros(N_NODES, np.int64),
+        np.zeros((J, c.N_STATES), np.int64),
+        np.zeros((J, c.N_CLASSES), np.int64),
+        np.zeros(1, np.int64),
+        np.zeros(1, np.int64),
     )
     detq, detq_ends = new_fifo(capacity)
     ndq, ndq_ends = new_fifo(capacity)
-    return _World(new_people(capacity), tally,
-                  Calendar(np.full(days + 1, -1, np.int32), np.full(capacity, -1, np.int32),
-                           np.full(capacity, -1, np.int32)),
-                  detq, detq_ends, ndq, ndq_ends,
-                  new_buckets(J * c.N_CLASSES, capacity), new_buckets(F, capacity, 256), new_buckets(K, capacity, 16))
+    return _World(
+        new_people(capacity),
+        tally,
+        Calendar(np.full(days + 1, -1, np.int32), np.full(capacity, -1, np.int32), np.full(capacity, -1, np.int32)),
+        detq,
+        detq_ends,
+        ndq,
+        ndq_ends,
+        new_buckets(J * c.N_CLASSES, capacity),
+        new_buckets(F, capacity, 256),
+        new_buckets(K, capacity, 16),
+    )
 
 
 def _initial_capacity(comp: Compiled) -> int:
@@ -89,22 +101,54 @@ def _initial_capacity(comp: Compiled) -> int:
     return known + comp.court_pending + comp.detained + 2 * HEADROOM
 
 
-def run_replication(comp: Compiled, seed: int, progress: Progress | None = None,
-                    done_before: int = 0, total: int = 0) -> _World:
+def run_replication(
+    comp: Compiled, seed: int, progress: Progress | None = None, done_before: int = 0, total: int = 0
+) -> _World:
     """One replication, checked against the ledger; returns its final world."""
     days = comp.dates.shape[0]
     w = _new_world(comp, days, _initial_capacity(comp))
-    w.pool = initialize(comp.inputs, comp.params, w.pe, w.tally, w.cal, w.detq, w.detq_ends, w.ndq,
-                        w.ndq_ends, w.pool, seed, comp.population, comp.known_at_start,
-                        comp.court_pending, comp.court_mean_age, comp.detained,
-                        comp.detained_court_share, comp.detained_border_share)
+    w.pool = initialize(
+        comp.inputs,
+        comp.params,
+        w.pe,
+        w.tally,
+        w.cal,
+        w.detq,
+        w.detq_ends,
+        w.ndq,
+        w.ndq_ends,
+        w.pool,
+        seed,
+        comp.population,
+        comp.known_at_start,
+        comp.court_pending,
+        comp.court_mean_age,
+        comp.detained,
+        comp.detained_court_share,
+        comp.detained_border_share,
+    )
     t = 0
     chunk = 30
     while t < days:
         stop = min(days, t + chunk)
         reached, w.pool, w.holds, w.stayed = run_days(
-            comp.inputs, comp.params, w.pe, w.tally, w.cal, w.detq, w.detq_ends, w.ndq, w.ndq_ends,
-            w.pool, w.holds, w.stayed, seed, t, stop, HEADROOM)
+            comp.inputs,
+            comp.params,
+            w.pe,
+            w.tally,
+            w.cal,
+            w.detq,
+            w.detq_ends,
+            w.ndq,
+            w.ndq_ends,
+            w.pool,
+            w.holds,
+            w.stayed,
+            seed,
+            t,
+            stop,
+            HEADROOM,
+        )
         if reached < stop:
             w.grow(int(w.pe.state.shape[0] * 1.5))
         t = reached
@@ -114,8 +158,9 @@ def run_replication(comp: Compiled, seed: int, progress: Progress | None = None,
     return w
 
 
-def run_span(scenario: Scenario, start: dt.date | str | None, years: float, seed: int,
-             replications: int) -> tuple[dt.date, int]:
+def run_span(
+    scenario: Scenario, start: dt.date | str | None, years: float, seed: int, replications: int
+) -> tuple[dt.date, int]:
     """Check run options; return the first day and the number of days.
 
     Whole years end on the same calendar day, so that ten years from 1 October
@@ -141,8 +186,15 @@ def run_span(scenario: Scenario, start: dt.date | str | None, years: float, seed
     return start, days
 
 
-def simulate(scenario: Scenario | str, *, start: dt.date | str | None = None, years: float = 1.0,
-             seed: int = 1, replications: int = 1, progress: Progress | None = None) -> Result:
+def simulate(
+    scenario: Scenario | str,
+    *,
+    start: dt.date | str | None = None,
+    years: float = 1.0,
+    seed: int = 1,
+    replications: int = 1,
+    progress: Progress | None = None,
+) -> Result:
     """Simulate ``scenario`` for ``years`` from ``start`` (default: the scenario's start).
 
     Returns a ``Result`` with tidy DataFrames. Raises ``ScenarioError`` for an

@@ -60,8 +60,7 @@ def community_day(inp, par, pe, tally, pool, t):
             for _ in range(leads):
                 p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, t)
                 pool = join_pool(pe, tally, pool, p)
-        aging = np.random.binomial(tally.community[j, c.RECENT],
-                                   min(1.0, par.recent_entrant_aging_rate[t] / YEAR))
+        aging = np.random.binomial(tally.community[j, c.RECENT], min(1.0, par.recent_entrant_aging_rate[t] / YEAR))
         tally.community[j, c.RECENT] -= aging
         tally.community[j, c.NON_PRIORITY] += aging
     new = poisson(par.new_entrants_per_year[t] / YEAR)

@@ -19,9 +19,26 @@ S_INITIAL = 99
 
 
 @nb.njit(cache=True)
-def initialize(inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, seed,
-               population, known_at_start, court_pending, court_mean_age, detained,
-               detained_court_share, detained_border_share):
+def initialize(
+    inp,
+    par,
+    pe,
+    tally,
+    cal,
+    detq,
+    detq_ends,
+    ndq,
+    ndq_ends,
+    pool,
+    seed,
+    population,
+    known_at_start,
+    court_pending,
+    court_mean_age,
+    detained,
+    detained_court_share,
+    detained_border_share,
+):
     """Fill the world; ``population`` is int64[J, C] removable people at start."""
     reseed(seed, S_INITIAL, 0)
     J = population.shape[0]

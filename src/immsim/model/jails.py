@@ -127,8 +127,7 @@ def pickups_day(inp, par, pe, tally, cal, ndq, ndq_ends, pool, holds, t):
                 bk.remove(holds, p)
                 if held:
                     fl[pe.jur[p], c.FL_DETAINERS_HONORED] += 1
-                admit(inp, par, pe, tally, cal, ndq, ndq_ends, p,
-                      c.CH_JAIL_HOLD if held else c.CH_JAIL_NOTIFIED, t)
+                admit(inp, par, pe, tally, cal, ndq, ndq_ends, p, c.CH_JAIL_HOLD if held else c.CH_JAIL_NOTIFIED, t)
             elif pe.deadline[p] <= t:
                 bk.remove(holds, p)
                 if held:

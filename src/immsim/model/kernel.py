@@ -28,7 +28,9 @@ from immsim.model.operations import at_large_day, task_force_day, worksite_day
 from immsim.model.removals import lift_stays_day, removal_due
 
 # random streams, one per mechanism
-S_COMMUNITY, S_JAILS, S_EVENTS, S_PICKUPS, S_AT_LARGE, S_TASK_FORCE, S_WORKSITE, S_BORDER, S_COURT_IN, S_HEARINGS = range(10)
+S_COMMUNITY, S_JAILS, S_EVENTS, S_PICKUPS, S_AT_LARGE, S_TASK_FORCE, S_WORKSITE, S_BORDER, S_COURT_IN, S_HEARINGS = (
+    range(10)
+)
 
 
 @nb.njit(cache=True)
@@ -62,8 +64,7 @@ def _month_end(inp, par, pe, tally, detq, detq_ends, ndq, ndq_ends, t) -> None:
 
 
 @nb.njit(cache=True)
-def run_days(inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, holds, stayed,
-             seed, t0, t1, headroom):
+def run_days(inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, holds, stayed, seed, t0, t1, headroom):
     """Simulate days t0 .. t1-1; returns (day reached, pool, holds, stayed)."""
     capacity = pe.state.shape[0]
     for t in range(t0, t1):
@@ -74,8 +75,9 @@ def run_days(inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, hol
         reseed(seed, S_JAILS, t)
         bookings_day(inp, par, pe, tally, cal, pool, t)
         reseed(seed, S_EVENTS, t)
-        pool, holds, stayed = _events_day(inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends,
-                                          pool, holds, stayed, t)
+        pool, holds, stayed = _events_day(
+            inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, holds, stayed, t
+        )
         reseed(seed, S_PICKUPS, t)
         pool, holds = pickups_day(inp, par, pe, tally, cal, ndq, ndq_ends, pool, holds, t)
         reseed(seed, S_AT_LARGE, t)

@@ -81,8 +81,7 @@ def grow_people(pe: People, capacity: int) -> People:
 
 
 @nb.njit(cache=True)
-def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: int,
-           origin: int, day: int) -> int:
+def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: int, origin: int, day: int) -> int:
     """A new row for a person coming from ``source`` (COMMUNITY or OUTSIDE).
 
     The row holds the source node as its state until the caller ``move``s it,

@@ -160,7 +160,9 @@ def _layout(fig: go.Figure, key: str, height: int = 420) -> go.Figure:
     return fig
 
 
-def stacked_lines(national: pd.DataFrame, key: str, columns: Sequence[str], names: Sequence[str], unit: str) -> go.Figure:
+def stacked_lines(
+    national: pd.DataFrame, key: str, columns: Sequence[str], names: Sequence[str], unit: str
+) -> go.Figure:
     """One panel with one line per column: the shape of most monthly count charts."""
     fig = go.Figure()
     for i, (col, name) in enumerate(zip(columns, names, strict=True)):

@@ -8,6 +8,7 @@ interrupted run never leaves a half-written report behind.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -194,9 +195,7 @@ def render(result: Result) -> str:
         else " One replication: single values, no interval."
     )
     bands = (
-        " Shaded bands show the 95% interval for the monthly mean over replications."
-        if result.replications > 1
-        else ""
+        " Shaded bands show the 95% interval for the monthly mean over replications." if result.replications > 1 else ""
     )
     title = f"immsim report: {scen.name} ({scen.data.title})"
     return f"""<!DOCTYPE html>
@@ -261,9 +260,7 @@ def write_html_report(result: Result, path: str | os.PathLike) -> Path:
             os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     return target

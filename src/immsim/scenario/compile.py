@@ -58,8 +58,9 @@ def _day(date: dt.date, start: dt.date) -> int:
     return (date - start).days
 
 
-def _daily(p: Parameter, dims: str, data: ScenarioFile, start: dt.date, days: int,
-           office_share: np.ndarray) -> np.ndarray:
+def _daily(
+    p: Parameter, dims: str, data: ScenarioFile, start: dt.date, days: int, office_share: np.ndarray
+) -> np.ndarray:
     if p.value is not None:
         v = _table(p.value, dims, data, office_share)
         return np.broadcast_to(v, (days, *v.shape)).copy()
@@ -73,8 +74,9 @@ def _daily(p: Parameter, dims: str, data: ScenarioFile, start: dt.date, days: in
     return out
 
 
-def _policies(data: ScenarioFile, start: dt.date, days: int, rng: np.random.Generator
-              ) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
+def _policies(
+    data: ScenarioFile, start: dt.date, days: int, rng: np.random.Generator
+) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
     J = len(data.jurisdictions)
     policy = np.empty((days, J), np.int8)
     policy[:] = [POLICY_CODE[j.policy] for j in data.jurisdictions]
@@ -87,7 +89,9 @@ def _policies(data: ScenarioFile, start: dt.date, days: int, rng: np.random.Gene
         if d >= days:
             continue
         if ev.type == "federal_pressure":
-            targets = np.ones(J, bool) if ev.targets == "all" else np.isin(state, ev.targets) | np.isin(codes, ev.targets)
+            targets = (
+                np.ones(J, bool) if ev.targets == "all" else np.isin(state, ev.targets) | np.isin(codes, ev.targets)
+            )
             below = targets & (policy[d] < c.HONOR)
             comply = below & (rng.random(J) < ev.comply_probability)
             for j in np.flatnonzero(comply):
@@ -153,7 +157,6 @@ def _calendar(start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray, np.nda
 def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 0) -> Compiled:
     """Daily arrays for ``days`` days from ``start``; ``seed`` drives the hypothetical lever's draws."""
     data = scenario.data
-    J = len(data.jurisdictions)
     offices = scenario.offices
     pop = np.array([j.removable_population for j in data.jurisdictions], float)
     pop_share = pop / pop.sum()
@@ -166,16 +169,36 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
     policy, changes = _policies(data, start, days, rng)
     eligible, weight = _regimes(data, start, days)
     injunction, cohort_share = _injunctions(data, start, days)
-    inputs = Inputs(month_of_day, month_end, jur_office, office_ptr, order, pop_share, policy,
-                    eligible, weight, injunction, cohort_share)
-    params = Params(*(np.ascontiguousarray(_daily(data.parameters[s.name], s.dims, data, start, days, office_share))
-                      for s in SPECS))
+    inputs = Inputs(
+        month_of_day,
+        month_end,
+        jur_office,
+        office_ptr,
+        order,
+        pop_share,
+        policy,
+        eligible,
+        weight,
+        injunction,
+        cohort_share,
+    )
+    params = Params(
+        *(np.ascontiguousarray(_daily(data.parameters[s.name], s.dims, data, start, days, office_share)) for s in SPECS)
+    )
     ini = data.initial
     share = _table(ini.class_share.value, "class", data, office_share)
     population = np.floor(np.outer(pop, share)).astype(np.int64)
     return Compiled(
-        inputs, params, population, _table(ini.known_at_start.value, "class", data, office_share),
-        int(ini.court_pending.value), float(ini.court_pending_mean_age_days.value),
-        int(ini.detention_population.value), float(ini.detention_court_share.value),
-        float(ini.detention_border_share.value), dates, month_starts, changes,
+        inputs,
+        params,
+        population,
+        _table(ini.known_at_start.value, "class", data, office_share),
+        int(ini.court_pending.value),
+        float(ini.court_pending_mean_age_days.value),
+        int(ini.detention_population.value),
+        float(ini.detention_court_share.value),
+        float(ini.detention_border_share.value),
+        dates,
+        month_starts,
+        changes,
     )

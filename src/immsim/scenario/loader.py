@@ -97,10 +97,9 @@ def _clean_loc(loc: tuple, doc: Any) -> tuple:
     out: list = []
     node = doc
     for step in loc:
-        if isinstance(node, dict) and step in node:
-            out.append(step)
-            node = node[step]
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+        in_dict = isinstance(node, dict) and step in node
+        in_list = isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        if in_dict or in_list:
             out.append(step)
             node = node[step]
         elif isinstance(node, dict | list):
@@ -239,9 +238,12 @@ def _semantic_problem(data: ScenarioFile) -> tuple[tuple, str] | None:
     if ini.regime not in data.regimes:
         return ("initial", "regime"), f"unknown regime {ini.regime!r}"
     checks = {
-        "class_share": ("class", 0.0, 1.0), "known_at_start": ("class", 0.0, 1.0),
-        "court_pending": ("scalar", 0.0, 50_000_000), "court_pending_mean_age_days": ("scalar", 0.0, 36_500),
-        "detention_population": ("scalar", 0.0, 10_000_000), "detention_court_share": ("scalar", 0.0, 1.0),
+        "class_share": ("class", 0.0, 1.0),
+        "known_at_start": ("class", 0.0, 1.0),
+        "court_pending": ("scalar", 0.0, 50_000_000),
+        "court_pending_mean_age_days": ("scalar", 0.0, 36_500),
+        "detention_population": ("scalar", 0.0, 10_000_000),
+        "detention_court_share": ("scalar", 0.0, 1.0),
         "detention_border_share": ("scalar", 0.0, 1.0),
     }
     for key, (dims, lo, hi) in checks.items():
@@ -253,7 +255,11 @@ def _semantic_problem(data: ScenarioFile) -> tuple[tuple, str] | None:
             return ("initial", key, "value"), msg
     shares = ini.class_share.value
     if isinstance(shares, dict) and abs(sum(shares.values()) - 1.0) > 1e-6:
-        return ("initial", "class_share", "value"), f"class shares must add up to 1 (they add up to {sum(shares.values()):.6f})"
+        return (
+            "initial",
+            "class_share",
+            "value",
+        ), f"class shares must add up to 1 (they add up to {sum(shares.values()):.6f})"
     if sum(c.share for c in data.cohorts.values()) > 1.0:
         return ("cohorts",), "cohort shares add up to more than 1"
     states = {j.state for j in data.jurisdictions}

@@ -149,9 +149,7 @@ class FederalPressureEvent(Strict):
     source: str
 
 
-Event = Annotated[
-    PolicyEvent | RegimeEvent | InjunctionEvent | FederalPressureEvent, Field(discriminator="type")
-]
+Event = Annotated[PolicyEvent | RegimeEvent | InjunctionEvent | FederalPressureEvent, Field(discriminator="type")]
 
 
 class ScenarioFile(Strict):
