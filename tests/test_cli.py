@@ -1,0 +1,84 @@
+"""The command line: runs write complete results; bad input gets one clear line and exit status 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from immsim.scenario.loader import resolve
+
+
+def immsim(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "immsim.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=900
+    )
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    proc = immsim("run", "us-2017", "--years", "1", "--replications", "2", "--seed", "5", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def test_run_writes_every_result_file(run_dir):
+    out, _ = run_dir
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "monthly.parquet",
+        "national.parquet",
+        "fiscal_years.parquet",
+        "summary.csv",
+        "scenario.yaml",
+        "report.html",
+        "run.json",
+    } <= names
+    assert not [n for n in names if n.endswith(".partial")]
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["replications"] == 2 and meta["seed"] == 5 and meta["scenario"] == "us-2017"
+    monthly = pd.read_parquet(out / "monthly.parquet")
+    assert set(monthly.replication) == {0, 1}
+    assert monthly.month.nunique() == 12 and monthly.jurisdiction.nunique() == 51
+    fy = pd.read_parquet(out / "fiscal_years.parquet")
+    assert list(fy.fiscal_year.unique()) == [2017]
+
+
+def test_run_prints_summary_with_intervals(run_dir):
+    _, proc = run_dir
+    assert "Fiscal year 2017" in proc.stdout
+    assert "95% interval" in proc.stdout
+    assert "ICE administrative arrests" in proc.stdout
+
+
+def test_bad_scenario_gets_one_line_error_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        resolve("us-2017").read_text().replace("hold_window_days:\n    value: 2", "hold_window_days:\n    value: -2")
+    )
+    out = tmp_path / "out"
+    proc = immsim("run", str(bad), "--out", str(out))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert f"{bad}:" in proc.stderr and "parameters.hold_window_days.value" in proc.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--years", "0"], "years"),
+        (["--replications", "0"], "replications"),
+        (["--start", "2017-02-30"], "start"),
+        (["no-such-scenario"], "no such file"),
+    ],
+)
+def test_bad_options_are_refused_plainly(tmp_path, args, words):
+    proc = immsim("run", *args, "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2
+    assert words in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()

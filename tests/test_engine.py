@@ -1,0 +1,103 @@
+"""The generic engine: calendar, buckets, FIFO queues and random streams."""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+from scipy import stats
+
+from immsim.engine import buckets as bk
+from immsim.engine import fifo
+from immsim.engine.calendar import new_calendar, schedule, take_day
+from immsim.engine.rng import duration, reseed, round_random, stream_seed
+
+
+def test_calendar_returns_people_of_a_day_in_scheduling_order_once():
+    cal = new_calendar(10, 8)
+    for p, day in [(0, 3), (1, 5), (2, 3), (3, 3), (4, 11)]:
+        schedule(cal, p, day)
+    assert list(take_day(cal, 3)) == [0, 2, 3]
+    assert list(take_day(cal, 3)) == []
+    assert list(take_day(cal, 5)) == [1]
+    assert cal.when[4] == 11  # past the horizon: recorded, never fires
+    assert all(len(take_day(cal, d)) == 0 for d in range(11))
+
+
+def test_buckets_grow_keep_members_and_remove_swaps():
+    b = bk.new_buckets(3, 1000, initial_cap=2)
+    for p in range(50):
+        b = bk.add(b, p % 3, p)
+    assert list(b.size) == [17, 17, 16]
+    for k in range(3):
+        members = set(b.store[b.start[k] : b.start[k] + b.size[k]])
+        assert members == {p for p in range(50) if p % 3 == k}
+    bk.remove(b, 3)
+    bk.remove(b, 48)
+    assert b.size[0] == 15 and b.bucket[3] == -1 and b.slot[48] == -1
+    assert set(b.store[b.start[0] : b.start[0] + b.size[0]]) == {p for p in range(50) if p % 3 == 0} - {3, 48}
+
+
+@nb.njit(cache=True)
+def _picks(b, k, n, seed):
+    np.random.seed(seed)
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        out[i] = bk.pick(b, k)
+    return out
+
+
+def test_bucket_pick_is_uniform():
+    b = bk.new_buckets(1, 100)
+    for p in range(10):
+        b = bk.add(b, 0, p)
+    counts = np.bincount(_picks(b, 0, 20_000, 3), minlength=10)
+    # chi-square goodness of fit to the uniform law, 9 degrees of freedom
+    assert stats.chisquare(counts).pvalue > 0.001
+
+
+def test_fifo_order():
+    items, ends = fifo.new_fifo(5)
+    for p in (4, 2, 9):
+        fifo.push(items, ends, p)
+    assert fifo.pop(items, ends) == 4
+    assert fifo.length(ends) == 2
+    assert list(items[ends[0] : ends[1]]) == [2, 9]
+
+
+@nb.njit(cache=True)
+def _durations(mean, n, seed):
+    reseed(seed, 0, 0)
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = duration(mean)
+    return out
+
+
+@nb.njit(cache=True)
+def _rounds(x, n, seed):
+    reseed(seed, 1, 0)
+    total = 0
+    for _ in range(n):
+        total += round_random(x)
+    return total
+
+
+def test_duration_has_the_geometric_mean():
+    n, mean = 100_000, 20.0
+    d = _durations(mean, n, 7)
+    sd = np.sqrt((1 - 1 / mean) / (1 / mean) ** 2)  # geometric standard deviation
+    assert d.min() >= 1
+    assert abs(d.mean() - mean) < 4 * sd / np.sqrt(n)
+
+
+def test_round_random_is_unbiased():
+    n, x = 100_000, 3.3
+    total = _rounds(x, n, 11)
+    sd = np.sqrt(n * 0.3 * 0.7)  # Bernoulli(0.3) fractional part
+    assert abs(total - n * x) < 4 * sd
+
+
+def test_streams_differ_by_seed_stream_and_day_and_repeat():
+    seeds = {stream_seed(s, k, d) for s in range(3) for k in range(3) for d in range(3)}
+    assert len(seeds) == 27
+    assert stream_seed(5, 2, 100) == stream_seed(5, 2, 100)

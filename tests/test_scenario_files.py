@@ -1,0 +1,93 @@
+"""Scenario files: the built-in one is valid; bad ones are refused with file, line and field."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import immsim
+from immsim.model.parameters import SPECS
+from immsim.scenario.loader import builtin_names, parse_scenario, resolve
+
+BUILTIN = resolve("us-2017").read_text()
+
+
+def test_builtin_default_is_valid_and_complete():
+    assert "us-2017" in builtin_names()
+    sc = immsim.load_scenario("us-2017")
+    assert len(sc.data.jurisdictions) == 51
+    assert {j.state for j in sc.data.jurisdictions} >= {"CA", "TX", "DC", "WY"}
+    assert set(sc.data.parameters) == {s.name for s in SPECS}
+    for name, p in sc.data.parameters.items():
+        assert p.source.strip(), name
+        if p.source.strip() == "assumption":
+            assert p.range is not None, name
+
+
+def test_default_population_totals_pew_estimate():
+    sc = immsim.load_scenario("us-2017")
+    total = sum(j.removable_population for j in sc.data.jurisdictions)
+    assert abs(total - 10_700_000) < 10_700_000 * 0.005  # Pew 2016, with rounding of the allocation
+
+
+def refused(text: str) -> immsim.ScenarioError:
+    with pytest.raises(immsim.ScenarioError) as e:
+        parse_scenario(text, "bad.yaml")
+    return e.value
+
+
+def line_of(pattern: str) -> int:
+    for i, line in enumerate(BUILTIN.splitlines(), 1):
+        if re.search(pattern, line):
+            return i
+    raise AssertionError(pattern)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "words"),
+    [
+        (
+            "hold_window_days:\n    value: 2",
+            "hold_window_days:\n    value: -2",
+            "parameters.hold_window_days.value",
+            "out of bounds",
+        ),
+        ("  team_size:", "  team_sise:", "parameters.team_sise", "unknown parameter"),
+        ("policy: decline_holds", "policy: maybe", "jurisdictions.4.policy", "Input should be"),
+        ("start: '2016-10-01'", "start: 2016-13-01", "start", "date"),
+        ("    unit: bookings per person-year\n", "", "parameters.booking_rate.unit", "required"),
+        ("  regime: pep2014", "  regime: pep2041", "initial.regime", "unknown regime"),
+        ("    unit: judges\n", "    unit: lawyers\n", "parameters.immigration_judges.unit", "model uses"),
+    ],
+)
+def test_bad_scenarios_name_file_line_and_field(old, new, field, words):
+    assert old in BUILTIN
+    err = refused(BUILTIN.replace(old, new, 1))
+    assert err.file == "bad.yaml"
+    assert err.field == field
+    assert words in err.problem
+    assert err.line is not None
+    text = BUILTIN.replace(old, new, 1).splitlines()
+    # the line named is the offending line or the key that owns it
+    assert field.split(".")[-1].split("_")[0] in text[err.line - 1] or words == "required"
+
+
+def test_assumption_without_range_is_refused():
+    old = "    source: assumption\n    range:\n    - 30\n    - 200\n"
+    assert old in BUILTIN
+    text = BUILTIN.replace(old, "    source: assumption\n", 1)
+    err = refused(text)
+    assert "range" in err.problem and err.field == "parameters.jail_officers"
+
+
+def test_not_yaml_and_not_a_mapping():
+    assert "not valid YAML" in refused("name: [unclosed").problem
+    assert "mapping" in refused("- 1\n- 2\n").problem
+
+
+def test_missing_file_and_unknown_name():
+    with pytest.raises(immsim.ScenarioError, match="no such file or built-in scenario"):
+        immsim.load_scenario("no-such-scenario")
+    with pytest.raises(immsim.ScenarioError, match="cannot read"):
+        immsim.load_scenario("/nonexistent/x.yaml")
