@@ -1,0 +1,1 @@
+"""Validation: closed-form queueing results, a peer simulator, and public figures."""
