@@ -40,11 +40,23 @@ VALUES: dict[str, Any] = {
     "community_departure_rate": 0.05,
     "new_entrants_per_year": 3000.0,
     "recent_entrant_aging_rate": 0.33,
-    "lead_rate": {"serious_criminal": 0.05, "other_criminal": 0.02, "recent_entrant": 0.01,
-                  "prior_removal": 0.02, "fugitive": 0.0, "non_priority": 0.002},
+    "lead_rate": {
+        "serious_criminal": 0.05,
+        "other_criminal": 0.02,
+        "recent_entrant": 0.01,
+        "prior_removal": 0.02,
+        "fugitive": 0.0,
+        "non_priority": 0.002,
+    },
     "at_large_departure_rate": 0.03,
-    "booking_rate": {"serious_criminal": 0.25, "other_criminal": 0.12, "recent_entrant": 0.03,
-                     "prior_removal": 0.06, "fugitive": 0.03, "non_priority": 0.012},
+    "booking_rate": {
+        "serious_criminal": 0.25,
+        "other_criminal": 0.12,
+        "recent_entrant": 0.03,
+        "prior_removal": 0.06,
+        "fugitive": 0.03,
+        "non_priority": 0.012,
+    },
     "jail_stay_days": 10.0,
     "identification_probability": 0.9,
     "detainer_issue_probability": 0.6,
@@ -70,10 +82,22 @@ VALUES: dict[str, Any] = {
     "task_force_officers": 0.0,
     "task_force_arrests_per_officer_day": 0.05,
     "detention_beds": 500.0,
-    "expedited_removal_probability": {"serious_criminal": 0.0, "other_criminal": 0.0, "recent_entrant": 0.35,
-                                      "prior_removal": 0.0, "fugitive": 0.0, "non_priority": 0.0},
-    "reinstatement_probability": {"serious_criminal": 0.0, "other_criminal": 0.0, "recent_entrant": 0.0,
-                                  "prior_removal": 0.9, "fugitive": 0.0, "non_priority": 0.0},
+    "expedited_removal_probability": {
+        "serious_criminal": 0.0,
+        "other_criminal": 0.0,
+        "recent_entrant": 0.35,
+        "prior_removal": 0.0,
+        "fugitive": 0.0,
+        "non_priority": 0.0,
+    },
+    "reinstatement_probability": {
+        "serious_criminal": 0.0,
+        "other_criminal": 0.0,
+        "recent_entrant": 0.0,
+        "prior_removal": 0.9,
+        "fugitive": 0.0,
+        "non_priority": 0.0,
+    },
     "accept_removal_probability": 0.4,
     "detain_contested_probability": 0.6,
     "removal_processing_days": 20.0,
@@ -107,24 +131,56 @@ def base() -> dict:
         "description": "Three jurisdictions, two states, two offices.",
         "start": START.isoformat(),
         "jurisdictions": [
-            {"code": code, "name": f"Jurisdiction {code}", "state": STATE_OF[code], "office": OFFICE_OF[code],
-             "removable_population": POPULATION[code], "policy": "honor", "source": "test"}
+            {
+                "code": code,
+                "name": f"Jurisdiction {code}",
+                "state": STATE_OF[code],
+                "office": OFFICE_OF[code],
+                "removable_population": POPULATION[code],
+                "policy": "honor",
+                "source": "test",
+            }
             for code in JURISDICTIONS
         ],
         "regimes": {
-            "broad": {"meaning": "every class eligible", "source": "test",
-                      "eligible": dict.fromkeys(CLASSES, 1.0), "weight": dict.fromkeys(CLASSES, 1.0)},
-            "narrow": {"meaning": "criminal classes only", "source": "test",
-                       "eligible": {**dict.fromkeys(CLASSES, 0.0), "serious_criminal": 1.0, "other_criminal": 0.5},
-                       "weight": dict.fromkeys(CLASSES, 1.0)},
+            "broad": {
+                "meaning": "every class eligible",
+                "source": "test",
+                "eligible": dict.fromkeys(CLASSES, 1.0),
+                "weight": dict.fromkeys(CLASSES, 1.0),
+            },
+            "narrow": {
+                "meaning": "criminal classes only",
+                "source": "test",
+                "eligible": {**dict.fromkeys(CLASSES, 0.0), "serious_criminal": 1.0, "other_criminal": 0.5},
+                "weight": dict.fromkeys(CLASSES, 1.0),
+            },
         },
         "cohorts": {"c1": {"share": 0.1, "meaning": "a cohort injunctions can cover", "source": "test"}},
         "initial": {
             "regime": "broad",
-            "class_share": _initial({"serious_criminal": 0.05, "other_criminal": 0.1, "recent_entrant": 0.1,
-                                     "prior_removal": 0.1, "fugitive": 0.05, "non_priority": 0.6}, "share"),
-            "known_at_start": _initial({"serious_criminal": 0.2, "other_criminal": 0.05, "recent_entrant": 0.05,
-                                        "prior_removal": 0.1, "fugitive": 0.5, "non_priority": 0.0}, "share"),
+            "class_share": _initial(
+                {
+                    "serious_criminal": 0.05,
+                    "other_criminal": 0.1,
+                    "recent_entrant": 0.1,
+                    "prior_removal": 0.1,
+                    "fugitive": 0.05,
+                    "non_priority": 0.6,
+                },
+                "share",
+            ),
+            "known_at_start": _initial(
+                {
+                    "serious_criminal": 0.2,
+                    "other_criminal": 0.05,
+                    "recent_entrant": 0.05,
+                    "prior_removal": 0.1,
+                    "fugitive": 0.5,
+                    "non_priority": 0.0,
+                },
+                "share",
+            ),
             "court_pending": _initial(2000, "cases"),
             "court_pending_mean_age_days": _initial(300, "days"),
             "detention_population": _initial(200, "people"),
@@ -251,16 +307,21 @@ def initial(**values: Any) -> Callable[[dict], None]:
     return patch
 
 
-def regime(name: str, eligible: float | dict[str, float], weight: float | dict[str, float] = 1.0,
-           initial_regime: bool = False) -> Callable[[dict], None]:
+def regime(
+    name: str, eligible: float | dict[str, float], weight: float | dict[str, float] = 1.0, initial_regime: bool = False
+) -> Callable[[dict], None]:
     """Add (or replace) a regime; a single number applies to every class."""
 
     def table(x: float | dict[str, float]) -> dict[str, float]:
         return dict(x) if isinstance(x, dict) else dict.fromkeys(CLASSES, float(x))
 
     def patch(doc: dict) -> None:
-        doc["regimes"][name] = {"meaning": "test regime", "source": "test",
-                                "eligible": table(eligible), "weight": table(weight)}
+        doc["regimes"][name] = {
+            "meaning": "test regime",
+            "source": "test",
+            "eligible": table(eligible),
+            "weight": table(weight),
+        }
         if initial_regime:
             doc["initial"]["regime"] = name
 
@@ -291,7 +352,12 @@ def event(**fields: Any) -> Callable[[dict], None]:
 def quiet() -> Callable[[dict], None]:
     """Switch off every source of people and every operation (a blank slate to switch mechanisms on)."""
     return params(
-        new_entrants_per_year=0.0, lead_rate=0.0, booking_rate=0.0, at_large_officers=0.0,
-        worksite_operations_per_year=0.0, task_force_officers=0.0, border_book_ins_per_year=0.0,
+        new_entrants_per_year=0.0,
+        lead_rate=0.0,
+        booking_rate=0.0,
+        at_large_officers=0.0,
+        worksite_operations_per_year=0.0,
+        task_force_officers=0.0,
+        border_book_ins_per_year=0.0,
         external_court_receipts_per_year=0.0,
     )

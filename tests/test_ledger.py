@@ -1,0 +1,369 @@
+"""The stock-and-flow ledger: random scenarios balance, and a corrupted world is caught.
+
+``simulate`` runs ``check_ledger`` after every replication and raises
+``LedgerError`` if a person was lost or duplicated. The property test below
+runs random small scenarios (random populations, policies, probabilities
+anywhere in [0, 1], capacities including 0, dated series and random events)
+and also checks, from the result frames alone, accounting identities that hold
+exactly whatever the parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import immsim
+from immsim.ledger import check_ledger
+from immsim.model import codes as c
+from immsim.model.codes import CLASSES, PATHS, POLICIES
+from immsim.model.parameters import SPECS
+from immsim.model.people import COMMUNITY, DETAINER, HELD, ICE_ARREST, KNOWN
+from immsim.scenario.compile import compile_scenario
+from immsim.scenario.loader import parse_scenario
+from immsim.simulation import run_replication, run_span
+from scenarios import JURISDICTIONS, START, STATE_OF, base, dump, make
+
+#: Random scenarios per run; set IMMSIM_LEDGER_EXAMPLES for a deeper search (2,000 take about four minutes).
+EXAMPLES = int(os.environ.get("IMMSIM_LEDGER_EXAMPLES", "30"))
+OFFICES = ("O1", "O2")
+STATES = sorted(set(STATE_OF.values()))
+LIVE = [f"stock_{s}" for s in c.STATES[:8]]
+PROB = st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0))
+
+#: Upper end of the random magnitude of each non-probability parameter (lower end: its bound in SPECS).
+MAGNITUDE = {
+    "community_departure_rate": 1.0,
+    "new_entrants_per_year": 20_000.0,
+    "recent_entrant_aging_rate": 2.0,
+    "lead_rate": 0.5,
+    "at_large_departure_rate": 1.0,
+    "booking_rate": 0.5,
+    "jail_stay_days": 60.0,
+    "hold_window_days": 30.0,
+    "pickups_per_officer_day": 20.0,
+    "jail_officers": 5.0,
+    "at_large_officers": 50.0,
+    "team_size": 10.0,
+    "attempts_per_team_day": 3.0,
+    "collateral_per_arrest": 2.0,
+    "worksite_operations_per_year": 500.0,
+    "worksite_arrests_per_operation": 3.0,
+    "worksite_employer_cases_per_operation": 3.0,
+    "task_force_officers": 10.0,
+    "task_force_arrests_per_officer_day": 0.5,
+    "detention_beds": 1000.0,
+    "removal_processing_days": 100.0,
+    "released_removal_days": 200.0,
+    "border_book_ins_per_year": 3000.0,
+    "immigration_judges": 10.0,
+    "completions_per_judge_year": 1000.0,
+    "external_court_receipts_per_year": 3000.0,
+    "detained_case_preparation_days": 60.0,
+}
+KEYS = {"class": CLASSES, "path": PATHS, "office": OFFICES, "jurisdiction": JURISDICTIONS}
+
+
+def _number(spec) -> st.SearchStrategy[float]:
+    if spec.hi == 1.0 and spec.lo == 0.0:
+        return PROB
+    hi = MAGNITUDE[spec.name]
+    return st.one_of(st.just(spec.lo), st.floats(spec.lo, hi))
+
+
+def _value(draw, spec):
+    number = _number(spec)
+    if spec.dims == "scalar" or draw(st.booleans()):
+        return draw(number)
+    table = {k: draw(number) for k in KEYS[spec.dims]}
+    if spec.dims in ("office", "jurisdiction") and draw(st.booleans()):
+        table.pop(draw(st.sampled_from(sorted(table))))
+        table["default"] = draw(number)
+    return table
+
+
+def _date(draw, lo: int = -30, hi: int = 130) -> dt.date:
+    return START + dt.timedelta(days=draw(st.integers(lo, hi)))
+
+
+@st.composite
+def scenario_docs(draw) -> dict:
+    doc = base()
+    pops = draw(st.lists(st.integers(0, 30_000), min_size=3, max_size=3).filter(lambda x: sum(x) > 0))
+    for j, pop in zip(doc["jurisdictions"], pops, strict=True):
+        j["removable_population"] = pop
+        j["policy"] = draw(st.sampled_from(POLICIES))
+    for r in doc["regimes"].values():
+        r["eligible"] = {k: draw(PROB) for k in CLASSES}
+        r["weight"] = {k: draw(st.one_of(st.just(0.0), st.floats(0.0, 10.0))) for k in CLASSES}
+    doc["cohorts"] = {
+        f"c{i}": {"share": draw(st.floats(0.0, 0.5)), "meaning": "test", "source": "test"}
+        for i in range(draw(st.integers(0, 2)))
+    }
+    ini = doc["initial"]
+    weights = [draw(st.floats(0.0, 1.0)) for _ in CLASSES]
+    weights[draw(st.integers(0, len(CLASSES) - 1))] += 0.1
+    ini["class_share"]["value"] = {k: w / sum(weights) for k, w in zip(CLASSES, weights, strict=True)}
+    ini["known_at_start"]["value"] = {k: draw(PROB) for k in CLASSES}
+    ini["court_pending"]["value"] = draw(st.integers(0, 3000))
+    ini["court_pending_mean_age_days"]["value"] = draw(st.floats(0.0, 1000.0))
+    ini["detention_population"]["value"] = draw(st.integers(0, 500))
+    ini["detention_court_share"]["value"] = draw(PROB)
+    ini["detention_border_share"]["value"] = draw(PROB)
+    for spec in SPECS:
+        p = doc["parameters"][spec.name]
+        if draw(st.integers(0, 9)) == 0:  # a dated series of one to three steps
+            days = sorted(set(draw(st.lists(st.integers(-30, 130), min_size=1, max_size=3))))
+            p.pop("value")
+            p["series"] = [
+                {"from": (START + dt.timedelta(days=d)).isoformat(), "value": _value(draw, spec)} for d in days
+            ]
+        else:
+            p["value"] = _value(draw, spec)
+    doc["events"] = [draw(_event(doc)) for _ in range(draw(st.integers(0, 4)))]
+    return doc
+
+
+@st.composite
+def _event(draw, doc: dict) -> dict:
+    kinds = ["policy", "regime", "federal_pressure"] + (["injunction"] if doc["cohorts"] else [])
+    kind = draw(st.sampled_from(kinds))
+    ev = {"type": kind, "date": _date(draw).isoformat(), "meaning": "random event", "source": "test"}
+    if kind == "policy":
+        scope = draw(st.sampled_from(["national", "state", "jurisdiction"]))
+        target = {
+            "national": "US",
+            "state": draw(st.sampled_from(STATES)),
+            "jurisdiction": draw(st.sampled_from(JURISDICTIONS)),
+        }[scope]
+        ev |= {
+            "scope": scope,
+            "target": target,
+            "policy": draw(st.sampled_from(POLICIES)),
+            "mode": draw(st.sampled_from(["set", "at_least", "at_most"])),
+        }
+    elif kind == "regime":
+        ev["regime"] = draw(st.sampled_from(sorted(doc["regimes"])))
+    elif kind == "injunction":
+        ev["cohort"] = draw(st.sampled_from(sorted(doc["cohorts"])))
+        if draw(st.booleans()):
+            ev["end"] = (dt.date.fromisoformat(ev["date"]) + dt.timedelta(days=draw(st.integers(1, 90)))).isoformat()
+    else:
+        targets = draw(
+            st.one_of(
+                st.just("all"),
+                st.lists(st.sampled_from([*STATES, *JURISDICTIONS]), min_size=1, max_size=3, unique=True),
+            )
+        )
+        ev |= {"targets": targets, "comply_probability": draw(PROB), "hypothetical": True}
+    return ev
+
+
+def check_accounts(r: immsim.Result, comp, rep: int = 0) -> None:
+    """Identities between the result frames of replication ``rep`` that hold exactly for any parameters."""
+    m, n = r.monthly[r.monthly.replication == rep], r.national[r.national.replication == rep]
+    flows_and_stocks = [*c.FLOWS, *(f"stock_{s}" for s in c.STOCKS)]
+    assert (m[flows_and_stocks] >= 0).all().all(), "a negative flow or stock"
+    assert (n[list(c.NATIONAL)] >= 0).all().all()
+    # jails: every honored detainer is a transfer at the jail, and detainers resolve at most once
+    assert (m.detainers_honored == m.arrests_jail_hold + m.arrests_jail_287g).all()
+    assert (m.identified <= m.bookings).all() and (m.detainers_issued <= m.identified).all()
+    g = m.groupby("jurisdiction")
+    open_detainers = g.detainers_issued.cumsum() - (
+        g.detainers_honored.cumsum() + g.detainers_declined.cumsum() + g.detainers_not_picked_up.cumsum()
+    )
+    assert (open_detainers >= 0).all() and (open_detainers <= m.stock_jail + m.stock_hold).all()
+    assert (g.arrests_jail_notified.cumsum() <= g.detainers_declined.cumsum()).all()
+    # at-large operations
+    assert (m.at_large_refused <= m.at_large_found).all() and (m.at_large_found <= m.at_large_attempts).all()
+    assert (m.arrests_at_large == m.at_large_found - m.at_large_refused).all()
+    # courts: every completion is an order or relief; the backlog moves by receipts minus completions
+    assert (m.court_completions == m.removal_orders + m.relief_or_termination).all()
+    assert (m.in_absentia_orders <= m.removal_orders).all()
+    assert (m.court_completions_detained <= m.court_completions).all()
+    assert (m.court_receipts_external <= m.court_receipts).all()
+    assert (np.diff(n.court_pending) == (n.court_receipts - n.court_completions).to_numpy()[1:]).all()
+    assert (n.court_pending == n.stock_detained_court + n.stock_court_nondetained).all()
+    assert (n.court_pending_detained == n.stock_detained_court).all()
+    # detention: beds in use are the detained
+    assert (n.beds_used == n.stock_detained_removal + n.stock_detained_court).all()
+    beds = comp.params.detention_beds
+    if comp.detained <= beds.min() and (np.diff(beds) >= 0).all():
+        # a person is admitted while fewer beds than the capacity are used: a fractional capacity acts as its ceiling
+        assert (n.beds_used <= np.ceil(n.detention_beds)).all()
+    # stays: the stock moves by stays minus lifts
+    stayed = m.groupby("jurisdiction").stock_stayed.diff().fillna(m.stock_stayed)
+    assert (stayed == m.removals_stayed - m.stays_lifted).all()
+    removals = n[[f"removals_{p}" for p in PATHS]].sum(axis=1)
+    assert (n.removals_from_ice_arrests <= removals).all() and (n.removals_border <= removals).all()
+    # people: the whole population changes only by arrivals from and exits to outside
+    people = n[LIVE].sum(axis=1) + n.stock_community
+    start = comp.population.sum() + comp.court_pending + comp.detained
+    change = np.diff(np.r_[start, people.to_numpy()])
+    exits = (removals + n.relief_or_termination + n.departures).to_numpy()
+    arrivals = change + exits - n.court_receipts_external.to_numpy()  # new entrants and border book-ins
+    assert (arrivals >= 0).all()
+    no_border = (comp.params.border_book_ins_per_year <= 0).all() or (comp.params.border_share.sum(axis=1) <= 0).all()
+    if no_border and (comp.params.new_entrants_per_year <= 0).all():
+        assert (arrivals == 0).all()
+    # a jurisdiction that never cooperates makes no custodial arrests
+    for j, code in enumerate(JURISDICTIONS):
+        if (comp.inputs.policy[:, j] == c.NO_CONTACT).all():
+            rows = m[m.jurisdiction == code]
+            assert (rows[["arrests_jail_hold", "arrests_jail_notified", "arrests_jail_287g"]] == 0).all().all()
+    # the federal-pressure lever only raises policies below honor
+    fp = r.federal_pressure
+    assert set(fp.policy_before) <= {"no_contact", "decline_holds", "notify_only"}
+    assert len(fp[fp.replication == rep]) == len(comp.pressure_changes)
+
+
+def check_world(comp, w) -> None:
+    """The person table agrees with the pool, the holds, the stays, the calendar and the dockets."""
+    pe, n, T = w.pe, int(w.pe.count[0]), comp.dates.shape[0]
+    state = pe.state[:n].astype(np.int64)
+    jur = pe.jur[:n].astype(np.int64)
+    # stocks per jurisdiction (the ledger check compares national sums only)
+    J = comp.population.shape[0]
+    recount = np.bincount(jur * c.N_STATES + state, minlength=J * c.N_STATES).reshape(J, c.N_STATES)
+    recount[:, c.RETURNED] = 0  # a tombstone: the person is counted in the community stock
+    np.testing.assert_array_equal(recount, w.tally.live)
+    assert (w.tally.community >= 0).all()
+    # the at-large pool holds exactly the at-large people, each in the bucket of its jurisdiction and class
+    members = np.flatnonzero(state == c.AT_LARGE)
+    assert w.pool.size.sum() == len(members)
+    np.testing.assert_array_equal(w.pool.bucket[members], jur[members] * c.N_CLASSES + pe.klass[members])
+    # holds: by field office, and nobody is still waiting after their deadline
+    held = np.flatnonzero(state == c.HOLD)
+    assert w.holds.size.sum() == len(held)
+    np.testing.assert_array_equal(w.holds.bucket[held], comp.inputs.jur_office[jur[held]])
+    assert (pe.deadline[held] >= T).all()
+    # stays: by cohort, only while the cohort's injunction is in force
+    stayed = np.flatnonzero(state == c.STAYED)
+    assert w.stayed.size.sum() == len(stayed)
+    np.testing.assert_array_equal(w.stayed.bucket[stayed], pe.cohort[stayed])
+    assert comp.inputs.injunction[T - 1, pe.cohort[stayed]].all()
+    # calendar: people in jail or on a removal path have an event to come, others none
+    when = w.cal.when[:n]
+    waiting = np.isin(state, [c.JAIL, c.DETAINED_REMOVAL, c.RELEASED_REMOVAL])
+    assert (when[waiting] >= T).all()
+    assert (when[~waiting & (state != c.DETAINED_COURT)] == -1).all()
+    # dockets: a detained case is in preparation (an event to come) or on the detained queue, not both
+    detq = w.detq[w.detq_ends[0] : w.detq_ends[1]]
+    on_detq = np.zeros(n, bool)
+    on_detq[detq] = True
+    assert (state[detq] == c.DETAINED_COURT).all()
+    dc = state == c.DETAINED_COURT
+    assert ((when[dc] >= T) != on_detq[dc]).all()
+    ndq = w.ndq[w.ndq_ends[0] : w.ndq_ends[1]]
+    assert len(ndq) == (state == c.COURT_NONDETAINED).sum() and (state[ndq] == c.COURT_NONDETAINED).all()
+    assert (np.diff(pe.day_in[ndq]) >= 0).all(), "the non-detained docket is not in arrival order"
+    ages = (T - 1) - pe.day_in[np.r_[detq, ndq]]
+    assert w.tally.national[-1, c.NA_MEDIAN_DAYS_PENDING] == (np.median(ages) if len(ages) else 0.0)
+    # flags: known targets, detainers and holds
+    flags = pe.flags[:n]
+    assert (flags[state == c.AT_LARGE] & KNOWN).all()
+    assert not (flags[state == c.RETURNED] & KNOWN).any()
+    assert (flags[held] & DETAINER).all()
+    # detainers issued and not yet resolved are those of people in jail, or held for pickup, today
+    f = w.tally.flows.sum(axis=0)
+    open_detainers = f[:, c.F["detainers_issued"]] - (
+        f[:, c.F["detainers_honored"]] + f[:, c.F["detainers_declined"]] + f[:, c.F["detainers_not_picked_up"]]
+    )
+    pending = ((state == c.JAIL) & (flags & DETAINER > 0)) | ((state == c.HOLD) & (flags & HELD > 0))
+    np.testing.assert_array_equal(open_detainers, np.bincount(jur[pending], minlength=J))
+    # every interior ICE arrest is flagged
+    assert (flags[pe.channel[:n] >= 0] & ICE_ARREST).all()
+    assert w.tally.beds_over[0] == 0
+
+
+@settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(doc=scenario_docs(), months=st.integers(1, 4), seed=st.integers(0, 10_000))
+def test_random_scenarios_balance(doc, months, seed):
+    scenario = parse_scenario(dump(doc), "<random>")
+    years = months / 12
+    r = immsim.simulate(scenario, years=years, seed=seed)  # raises LedgerError if the ledger does not balance
+    _, days = run_span(scenario, None, years, seed, 1)
+    comp = compile_scenario(scenario, START, days, seed)
+    check_accounts(r, comp)
+    check_world(comp, run_replication(comp, seed))
+
+
+def test_the_synthetic_base_scenario_balances_over_two_years_with_two_replications():
+    r = immsim.simulate(make(), years=2, seed=3, replications=2)
+    _, days = run_span(r.scenario, None, 2, 3, 2)
+    for rep in (0, 1):
+        check_accounts(r, compile_scenario(r.scenario, START, days, 3 + rep), rep)
+
+
+# --- the check itself fires on a corrupted world -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def finished():
+    s = make()
+    comp = compile_scenario(s, START, 120, 5)
+    return comp
+
+
+def _first(w, state: int) -> int:
+    return int(np.flatnonzero(w.pe.state[: int(w.pe.count[0])] == state)[0])
+
+
+def _move_one(w):
+    w.pe.state[_first(w, c.AT_LARGE)] = c.RELIEF
+
+
+def _no_state(w):
+    w.pe.state[_first(w, c.RELIEF)] = -1
+
+
+def _community(w):
+    w.tally.community[0, c.NON_PRIORITY] += 1
+
+
+def _community_ledger(w):
+    w.tally.moves[COMMUNITY, c.JAIL] += 1
+
+
+def _live(w):
+    w.tally.live[1, c.COURT_NONDETAINED] -= 1
+
+
+def _returned(w):
+    w.pe.state[_first(w, c.RETURNED)] = c.DEPARTED
+
+
+def _bed(w):
+    w.tally.beds_used[0] += 1
+
+
+def _over(w):
+    w.tally.beds_over[0] = 1
+
+
+def _negative(w):
+    # balanced overall but negative in one jurisdiction
+    w.tally.live[0, c.AT_LARGE] += w.tally.live[1, c.AT_LARGE] + 1
+    w.tally.live[1, c.AT_LARGE] = -1
+
+
+def _initial(w):
+    w.tally.initial[c.COURT_NONDETAINED] += 1
+
+
+@pytest.mark.parametrize(
+    "corrupt", [_move_one, _no_state, _community, _community_ledger, _live, _returned, _bed, _over, _negative, _initial]
+)
+def test_the_ledger_check_catches_a_corrupted_world(finished, corrupt):
+    w = run_replication(finished, 5)
+    check_ledger(w.pe, w.tally)  # the untouched world balances
+    corrupt(w)
+    with pytest.raises(immsim.LedgerError):
+        check_ledger(w.pe, w.tally)
