@@ -252,16 +252,24 @@ def check_world(comp, w) -> None:
     waiting = np.isin(state, [c.JAIL, c.DETAINED_REMOVAL, c.RELEASED_REMOVAL])
     assert (when[waiting] >= T).all()
     assert (when[~waiting & (state != c.DETAINED_COURT)] == -1).all()
-    # dockets: a detained case is in preparation (an event to come) or on the detained queue, not both
-    detq = w.detq[w.detq_ends[0] : w.detq_ends[1]]
-    on_detq = np.zeros(n, bool)
-    on_detq[detq] = True
+    # dockets: a case is in preparation (detained only: an event to come), waiting on its queue,
+    # or before a judge, and only one of these
+    ct = w.court
+    detq = ct.detq[ct.detq_ends[0] : ct.detq_ends[1]]
+    ndq = ct.ndq[ct.ndq_ends[0] : ct.ndq_ends[1]]
+    heard = ct.judges.job[ct.judges.job >= 0]
+    assert ct.new_count[0] == 0
+    where = np.zeros(n, int)
+    np.add.at(where, detq, 1)
+    np.add.at(where, ndq, 1)
+    np.add.at(where, heard, 1)
     assert (state[detq] == c.DETAINED_COURT).all()
     dc = state == c.DETAINED_COURT
-    assert ((when[dc] >= T) != on_detq[dc]).all()
-    ndq = w.ndq[w.ndq_ends[0] : w.ndq_ends[1]]
-    assert len(ndq) == (state == c.COURT_NONDETAINED).sum() and (state[ndq] == c.COURT_NONDETAINED).all()
-    assert (np.diff(pe.day_in[ndq]) >= 0).all(), "the non-detained docket is not in arrival order"
+    assert ((when[dc] >= T).astype(int) + where[dc] == 1).all()
+    nd = state == c.COURT_NONDETAINED
+    assert (where[nd] == 1).all() and (state[ndq] == c.COURT_NONDETAINED).all()
+    assert (where[~(dc | nd)] == 0).all()
+    assert (np.diff(pe.t_arrive[ndq]) >= 0).all(), "the non-detained docket is not in arrival order"
     ages = (T - 1) - pe.day_in[np.r_[detq, ndq]]
     assert w.tally.national[-1, c.NA_MEDIAN_DAYS_PENDING] == (np.median(ages) if len(ages) else 0.0)
     # flags: known targets, detainers and holds

@@ -36,6 +36,16 @@ def check_ledger(pe: People, tally: Tally) -> None:
                 f"state {c.STATES[s]!r}: initial {tally.initial[s]} + in {moves[:, s].sum()} - out "
                 f"{moves[s, :].sum()} = {balance}, but {live[s]} counted live and {recount[s]} in the table"
             )
+    J = tally.live.shape[0]
+    by_jur = np.bincount(pe.jur[:n].astype(np.int64) * c.N_STATES + state, minlength=J * c.N_STATES)
+    by_jur = by_jur.reshape(J, c.N_STATES)
+    live_states = [s for s in range(c.N_STATES) if s != c.RETURNED]
+    if not np.array_equal(by_jur[:, live_states], tally.live[:, live_states]):
+        j, s = np.argwhere(by_jur[:, live_states] != tally.live[:, live_states])[0]
+        raise LedgerError(
+            f"jurisdiction {j}, state {c.STATES[live_states[s]]!r}: {tally.live[j, live_states[s]]} "
+            f"counted live but {by_jur[j, live_states[s]]} in the table"
+        )
     community = int(tally.initial[COMMUNITY] + moves[:, COMMUNITY].sum() - moves[COMMUNITY, :].sum())
     if community != int(tally.community.sum()):
         raise LedgerError(f"community stock is {int(tally.community.sum())} but the ledger gives {community}")

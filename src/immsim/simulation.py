@@ -17,10 +17,10 @@ import numpy as np
 
 from immsim.engine.buckets import Buckets, new_buckets
 from immsim.engine.calendar import Calendar
-from immsim.engine.fifo import new_fifo
 from immsim.errors import ImmsimError
 from immsim.ledger import check_ledger
 from immsim.model import codes as c
+from immsim.model.docket import Court, new_court
 from immsim.model.initial import initialize
 from immsim.model.kernel import run_days
 from immsim.model.people import N_NODES, People, Tally, grow_people, new_people
@@ -34,31 +34,37 @@ HEADROOM = 200_000  # free rows kept so that no single day can overflow the tabl
 Progress = Callable[[int, int], None]  # (days done, days in all replications)
 
 
+def _buffer_size(beds_max: float, capacity: int) -> int:
+    """Room for a day's new court cases: today's new people plus detained cases becoming ready."""
+    return HEADROOM + int(min(beds_max, capacity))
+
+
 @dataclass
 class _World:
     pe: People
     tally: Tally
     cal: Calendar
-    detq: np.ndarray
-    detq_ends: np.ndarray
-    ndq: np.ndarray
-    ndq_ends: np.ndarray
+    court: Court
     pool: Buckets
     holds: Buckets
     stayed: Buckets
+    beds_max: float
 
     def grow(self, capacity: int) -> None:
         """Make room for ``capacity`` people in every per-person array."""
         self.pe = grow_people(self.pe, capacity)
-        n = self.cal.link.shape[0]
 
-        def ext(a: np.ndarray, fill: int) -> np.ndarray:
-            out = np.full(capacity, fill, a.dtype)
-            out[:n] = a
+        def ext(a: np.ndarray, fill: int, size: int = capacity) -> np.ndarray:
+            out = np.full(size, fill, a.dtype)
+            out[: a.shape[0]] = a
             return out
 
         self.cal = Calendar(self.cal.head, ext(self.cal.link, -1), ext(self.cal.when, -1))
-        self.detq, self.ndq = ext(self.detq, -1), ext(self.ndq, -1)
+        ct = self.court
+        size = _buffer_size(self.beds_max, capacity)
+        self.court = ct._replace(
+            detq=ext(ct.detq, -1), ndq=ext(ct.ndq, -1), new=ext(ct.new, 0, size), new_time=ext(ct.new_time, 0, size)
+        )
         self.pool, self.holds, self.stayed = (
             b._replace(slot=ext(b.slot, -1), bucket=ext(b.bucket, -1)) for b in (self.pool, self.holds, self.stayed)
         )
@@ -80,19 +86,17 @@ def _new_world(comp: Compiled, days: int, capacity: int) -> _World:
         np.zeros(1, np.int64),
         np.zeros(1, np.int64),
     )
-    detq, detq_ends = new_fifo(capacity)
-    ndq, ndq_ends = new_fifo(capacity)
+    beds_max = float(comp.params.detention_beds.max())
+    max_judges = int(comp.params.immigration_judges.max() + 0.5)
     return _World(
         new_people(capacity),
         tally,
         Calendar(np.full(days + 1, -1, np.int32), np.full(capacity, -1, np.int32), np.full(capacity, -1, np.int32)),
-        detq,
-        detq_ends,
-        ndq,
-        ndq_ends,
+        new_court(capacity, max_judges, _buffer_size(beds_max, capacity)),
         new_buckets(J * c.N_CLASSES, capacity),
         new_buckets(F, capacity, 256),
         new_buckets(K, capacity, 16),
+        beds_max,
     )
 
 
@@ -113,10 +117,7 @@ def run_replication(
         w.pe,
         w.tally,
         w.cal,
-        w.detq,
-        w.detq_ends,
-        w.ndq,
-        w.ndq_ends,
+        w.court,
         w.pool,
         seed,
         comp.population,
@@ -137,10 +138,7 @@ def run_replication(
             w.pe,
             w.tally,
             w.cal,
-            w.detq,
-            w.detq_ends,
-            w.ndq,
-            w.ndq_ends,
+            w.court,
             w.pool,
             w.holds,
             w.stayed,

@@ -104,6 +104,7 @@ FLOWS = (
     "departures",
     "leads",
     "days_pending_at_completion",
+    "days_waiting_for_hearing",
 )
 F = {name: i for i, name in enumerate(FLOWS)}
 N_FLOWS = len(FLOWS)

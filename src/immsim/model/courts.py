@@ -1,13 +1,19 @@
-"""Immigration courts: two dockets, judge capacity, outcomes (mechanism 8).
+"""Immigration courts: two dockets, judges, outcomes (MODEL.md mechanism 8).
 
-Cases arrive from ICE arrests (people who contest), from border book-ins, and
-from outside the interior pipeline (an input series). Detained cases become
-ready for hearing after a preparation time and are heard first; non-detained
-cases wait first-in, first-out in the backlog. Each day judges complete
-judges x completions per judge per year / 365 cases. A non-detained
-respondent who does not appear is ordered removed in absentia and joins the
-at-large pool as a fugitive; detained removal orders go to removal; relief and
-termination leave the system.
+Cases come from ICE arrests (people who contest), from border book-ins, and
+from outside the interior pipeline (an input series). Each judge is a server
+in continuous time (``engine.servers``) who completes a case in an
+exponential time with mean 365 / completions per judge per year days; when
+free, a judge takes the oldest ready detained case, or else the oldest case of
+the non-detained backlog (non-preemptive priority). A detained case becomes
+ready after a preparation time. With Poisson filings this is exactly the
+M/M/c queue with priority classes of queueing theory, which the validation
+suite checks.
+
+Outcomes: a non-detained respondent who does not appear is ordered removed in
+absentia and joins the at-large pool as a fugitive; one who appears and is
+ordered removed departs or becomes a fugitive; detained removal orders go to
+removal; relief and termination leave the system.
 """
 
 from __future__ import annotations
@@ -15,8 +21,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from immsim.engine import fifo
-from immsim.engine.rng import pick_weighted, poisson, round_random
+from immsim.engine import servers
+from immsim.engine.rng import pick_weighted, poisson
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
 from immsim.model.custody import free_bed, open_case, start_removal
@@ -26,14 +32,14 @@ YEAR = 365.0
 
 
 @nb.njit(cache=True)
-def external_receipts_day(inp, par, pe, tally, cal, ndq, ndq_ends, t) -> None:
+def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     for _ in range(poisson(par.external_court_receipts_per_year[t] / YEAR)):
         j = pick_weighted(inp.pop_share, 1.0)
         p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_COURT_EXTERNAL, t)
         fl[j, c.FL_COURT_RECEIPTS_EXTERNAL] += 1
         detain = np.random.random() < par.external_detained_share[t]
-        open_case(inp, par, pe, tally, cal, ndq, ndq_ends, p, detain, t)
+        open_case(inp, par, pe, tally, cal, court, p, detain, t)
 
 
 @nb.njit(cache=True)
@@ -71,31 +77,54 @@ def _complete_nondetained(inp, par, pe, tally, pool, p, t):
 
 
 @nb.njit(cache=True)
-def hearings_day(inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, t):
-    """Complete today's cases: detained docket first, then the backlog in order."""
+def _complete(inp, par, pe, tally, cal, court, pool, p, t):
     fl = tally.flows[inp.month_of_day[t]]
-    capacity = round_random(par.immigration_judges[t] * par.completions_per_judge_year[t] / YEAR)
-    while capacity > 0 and fifo.length(detq_ends) > 0:
-        p = fifo.pop(detq, detq_ends)
-        capacity -= 1
-        fl[pe.jur[p], c.FL_COURT_COMPLETIONS] += 1
-        fl[pe.jur[p], c.FL_COURT_COMPLETIONS_DETAINED] += 1
-        fl[pe.jur[p], c.FL_DAYS_PENDING_AT_COMPLETION] += t - pe.day_in[p]
+    j = pe.jur[p]
+    start, end = court.judges.last[0], court.judges.last[1]
+    fl[j, c.FL_COURT_COMPLETIONS] += 1
+    fl[j, c.FL_DAYS_PENDING_AT_COMPLETION] += end - pe.t_arrive[p]
+    fl[j, c.FL_DAYS_WAITING_FOR_HEARING] += start - pe.t_arrive[p]
+    if pe.state[p] == c.DETAINED_COURT:
+        fl[j, c.FL_COURT_COMPLETIONS_DETAINED] += 1
         _complete_detained(inp, par, pe, tally, cal, p, t)
-    while capacity > 0 and fifo.length(ndq_ends) > 0:
-        p = fifo.pop(ndq, ndq_ends)
-        capacity -= 1
-        fl[pe.jur[p], c.FL_COURT_COMPLETIONS] += 1
-        fl[pe.jur[p], c.FL_DAYS_PENDING_AT_COMPLETION] += t - pe.day_in[p]
-        pool = _complete_nondetained(inp, par, pe, tally, pool, p, t)
-    return pool
+        return pool
+    return _complete_nondetained(inp, par, pe, tally, pool, p, t)
 
 
 @nb.njit(cache=True)
-def median_days_pending(pe, detq, detq_ends, ndq, ndq_ends, t) -> float:
-    """Median age of the cases waiting for a hearing on both dockets."""
-    a = detq[detq_ends[0] : detq_ends[1]]
-    b = ndq[ndq_ends[0] : ndq_ends[1]]
+def _hear_until(inp, par, pe, tally, cal, court, pool, until, t):
+    st = court.judges
+    while True:
+        p = servers.next_completion(st, court.detq, court.detq_ends, court.ndq, court.ndq_ends, until)
+        if p < 0:
+            return pool
+        pool = _complete(inp, par, pe, tally, cal, court, pool, p, t)
+
+
+@nb.njit(cache=True)
+def hearings_day(inp, par, pe, tally, cal, court, pool, t):
+    """Run the court through day ``t``: today's cases join the queues in time order."""
+    st = court.judges
+    servers.set_servers(st, int(par.immigration_judges[t] + 0.5))
+    rate = par.completions_per_judge_year[t]
+    servers.set_mean_service(st, YEAR / rate if rate > 0 else np.inf)
+    n = court.new_count[0]
+    order = np.argsort(court.new_time[:n], kind="mergesort")
+    for i in order:
+        time = court.new_time[i]
+        pool = _hear_until(inp, par, pe, tally, cal, court, pool, time, t)
+        p = court.new[i]
+        high = pe.state[p] == c.DETAINED_COURT
+        servers.arrive(st, court.detq, court.detq_ends, court.ndq, court.ndq_ends, p, high, time)
+    court.new_count[0] = 0
+    return _hear_until(inp, par, pe, tally, cal, court, pool, t + 1.0, t)
+
+
+@nb.njit(cache=True)
+def median_days_pending(pe, court, t) -> float:
+    """Median age in days of the cases waiting for a hearing on both dockets."""
+    a = court.detq[court.detq_ends[0] : court.detq_ends[1]]
+    b = court.ndq[court.ndq_ends[0] : court.ndq_ends[1]]
     n = a.shape[0] + b.shape[0]
     if n == 0:
         return 0.0

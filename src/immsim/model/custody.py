@@ -15,11 +15,11 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from immsim.engine import fifo
 from immsim.engine.calendar import schedule
 from immsim.engine.rng import duration, pick_weighted, poisson
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort
+from immsim.model.docket import to_court
 from immsim.model.people import ICE_ARREST, OUTSIDE, create, move
 
 YEAR = 365.0
@@ -27,7 +27,7 @@ YEAR = 365.0
 
 @nb.njit(cache=True)
 def bed_free(par, tally, t) -> bool:
-    return tally.beds_used[0] < par.detention_beds[t]
+    return tally.beds_used[0] + 1 <= par.detention_beds[t]
 
 
 @nb.njit(cache=True)
@@ -55,9 +55,15 @@ def start_removal(inp, par, pe, tally, cal, p, path, has_bed, t) -> None:
 
 
 @nb.njit(cache=True)
-def open_case(inp, par, pe, tally, cal, ndq, ndq_ends, p, detain, t) -> None:
-    """File a court case for ``p``, on the detained docket if ``detain`` and a bed is free."""
+def open_case(inp, par, pe, tally, cal, court, p, detain, t) -> None:
+    """File a court case for ``p``, on the detained docket if ``detain`` and a bed is free.
+
+    The filing time is spread uniformly over the day, so that a Poisson number
+    of filings a day is a Poisson process in continuous time. A detained case
+    reaches the court after its preparation time; a non-detained one at once.
+    """
     pe.day_in[p] = t
+    pe.t_arrive[p] = t + np.random.random()
     fl = tally.flows[inp.month_of_day[t]]
     fl[pe.jur[p], c.FL_COURT_RECEIPTS] += 1
     if detain and bed_free(par, tally, t):
@@ -67,11 +73,11 @@ def open_case(inp, par, pe, tally, cal, ndq, ndq_ends, p, detain, t) -> None:
         schedule(cal, p, t + duration(par.detained_case_preparation_days[t]))
     else:
         move(pe, tally, p, c.COURT_NONDETAINED)
-        fifo.push(ndq, ndq_ends, p)
+        to_court(court, p, pe.t_arrive[p])
 
 
 @nb.njit(cache=True)
-def admit(inp, par, pe, tally, cal, ndq, ndq_ends, p, channel, t) -> None:
+def admit(inp, par, pe, tally, cal, court, p, channel, t) -> None:
     """An ICE arrest of ``p`` by ``channel``; decides the removal path."""
     j = pe.jur[p]
     k = pe.klass[p]
@@ -97,11 +103,11 @@ def admit(inp, par, pe, tally, cal, ndq, ndq_ends, p, channel, t) -> None:
     else:
         fl[j, c.FL_NOTICES_TO_APPEAR] += 1
         detain = np.random.random() < par.detain_contested_probability[t, k]
-        open_case(inp, par, pe, tally, cal, ndq, ndq_ends, p, detain, t)
+        open_case(inp, par, pe, tally, cal, court, p, detain, t)
 
 
 @nb.njit(cache=True)
-def border_day(inp, par, pe, tally, cal, ndq, ndq_ends, t) -> None:
+def border_day(inp, par, pe, tally, cal, court, t) -> None:
     """Book-ins of people arrested at the border (not ICE interior arrests).
 
     Those not removed at once (expedited removal or reinstatement) contest, for
@@ -117,7 +123,7 @@ def border_day(inp, par, pe, tally, cal, ndq, ndq_ends, t) -> None:
             start_removal(inp, par, pe, tally, cal, p, c.P_EXPEDITED, False, t)
         else:
             detain = np.random.random() < par.detain_contested_probability[t, c.RECENT]
-            open_case(inp, par, pe, tally, cal, ndq, ndq_ends, p, detain, t)
+            open_case(inp, par, pe, tally, cal, court, p, detain, t)
 
 
 @nb.njit(cache=True)

@@ -25,10 +25,7 @@ def initialize(
     pe,
     tally,
     cal,
-    detq,
-    detq_ends,
-    ndq,
-    ndq_ends,
+    court,
     pool,
     seed,
     population,
@@ -53,13 +50,16 @@ def initialize(
         j = pick_weighted(inp.pop_share, 1.0)
         border = np.random.random() < detained_border_share
         origin = c.O_BORDER if border else c.O_INTERIOR
-        klass = c.RECENT if border else c.FUGITIVE
+        in_court = np.random.random() < detained_court_share
+        # interior detainees on a removal path hold final orders; those in court do not yet
+        klass = c.RECENT if border else (c.OTHER_CRIMINAL if in_court else c.FUGITIVE)
         p = create(pe, tally, OUTSIDE, j, klass, draw_cohort(inp), origin, 0)
         tally.beds_used[0] += 1
         if not border:
             pe.flags[p] |= ICE_ARREST
-        if np.random.random() < detained_court_share:
+        if in_court:
             pe.day_in[p] = -int(np.random.random() * par.detained_case_preparation_days[0])
+            pe.t_arrive[p] = pe.day_in[p] + np.random.random()
             move(pe, tally, p, c.DETAINED_COURT)
             schedule(cal, p, duration(par.detained_case_preparation_days[0]))
         else:
@@ -73,7 +73,8 @@ def initialize(
         p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
         move(pe, tally, p, c.COURT_NONDETAINED)
         pe.day_in[p] = -int(ages[i])
-        fifo.push(ndq, ndq_ends, p)
+        pe.t_arrive[p] = -ages[i]
+        fifo.push(court.ndq, court.ndq_ends, p)
     # What exists now is the initial stock, not a flow.
     tally.moves[:, :] = 0
     for s in range(c.N_STATES):

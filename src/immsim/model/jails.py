@@ -75,7 +75,7 @@ def release_to_pool(inp, pe, tally, pool, p, t):
 
 
 @nb.njit(cache=True)
-def release(inp, par, pe, tally, cal, ndq, ndq_ends, pool, holds, p, t):
+def release(inp, par, pe, tally, cal, court, pool, holds, p, t):
     """Normal release from jail of ``p``; returns (pool, holds), possibly grown."""
     j = pe.jur[p]
     fl = tally.flows[inp.month_of_day[t]]
@@ -88,7 +88,7 @@ def release(inp, par, pe, tally, cal, ndq, ndq_ends, pool, holds, p, t):
     policy = inp.policy[t, j]
     if policy == c.JAIL_287G or (policy == c.HONOR and np.random.random() < par.share_287g_jails[t, j]):
         fl[j, c.FL_DETAINERS_HONORED] += 1
-        admit(inp, par, pe, tally, cal, ndq, ndq_ends, p, c.CH_287G, t)
+        admit(inp, par, pe, tally, cal, court, p, c.CH_287G, t)
         return pool, holds
     if policy == c.HONOR:
         pe.flags[p] |= HELD
@@ -109,7 +109,7 @@ def release(inp, par, pe, tally, cal, ndq, ndq_ends, pool, holds, p, t):
 
 
 @nb.njit(cache=True)
-def pickups_day(inp, par, pe, tally, cal, ndq, ndq_ends, pool, holds, t):
+def pickups_day(inp, par, pe, tally, cal, court, pool, holds, t):
     """ICE jail officers pick people up, earliest deadline first, office by office."""
     fl = tally.flows[inp.month_of_day[t]]
     for f in range(holds.size.shape[0]):
@@ -127,7 +127,7 @@ def pickups_day(inp, par, pe, tally, cal, ndq, ndq_ends, pool, holds, t):
                 bk.remove(holds, p)
                 if held:
                     fl[pe.jur[p], c.FL_DETAINERS_HONORED] += 1
-                admit(inp, par, pe, tally, cal, ndq, ndq_ends, p, c.CH_JAIL_HOLD if held else c.CH_JAIL_NOTIFIED, t)
+                admit(inp, par, pe, tally, cal, court, p, c.CH_JAIL_HOLD if held else c.CH_JAIL_NOTIFIED, t)
             elif pe.deadline[p] <= t:
                 bk.remove(holds, p)
                 if held:

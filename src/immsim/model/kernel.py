@@ -15,14 +15,15 @@ is nearly full; the Python driver grows the arrays and calls it again.
 from __future__ import annotations
 
 import numba as nb
+import numpy as np
 
-from immsim.engine import fifo
 from immsim.engine.calendar import take_day
 from immsim.engine.rng import reseed
 from immsim.model import codes as c
 from immsim.model.community import community_day
 from immsim.model.courts import external_receipts_day, hearings_day, median_days_pending
 from immsim.model.custody import border_day
+from immsim.model.docket import to_court
 from immsim.model.jails import bookings_day, pickups_day, release
 from immsim.model.operations import at_large_day, task_force_day, worksite_day
 from immsim.model.removals import lift_stays_day, removal_due
@@ -34,20 +35,20 @@ S_COMMUNITY, S_JAILS, S_EVENTS, S_PICKUPS, S_AT_LARGE, S_TASK_FORCE, S_WORKSITE,
 
 
 @nb.njit(cache=True)
-def _events_day(inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, holds, stayed, t):
+def _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t):
     for p in take_day(cal, t):
         s = pe.state[p]
         if s == c.JAIL:
-            pool, holds = release(inp, par, pe, tally, cal, ndq, ndq_ends, pool, holds, p, t)
+            pool, holds = release(inp, par, pe, tally, cal, court, pool, holds, p, t)
         elif s == c.DETAINED_REMOVAL or s == c.RELEASED_REMOVAL:
             pool, stayed = removal_due(inp, par, pe, tally, cal, pool, stayed, p, t)
-        elif s == c.DETAINED_COURT:
-            fifo.push(detq, detq_ends, p)
+        elif s == c.DETAINED_COURT:  # the case is ready for hearing
+            to_court(court, p, t + (pe.t_arrive[p] - np.floor(pe.t_arrive[p])))
     return pool, holds, stayed
 
 
 @nb.njit(cache=True)
-def _month_end(inp, par, pe, tally, detq, detq_ends, ndq, ndq_ends, t) -> None:
+def _month_end(inp, par, pe, tally, court, t) -> None:
     m = inp.month_of_day[t]
     J = tally.live.shape[0]
     for j in range(J):
@@ -58,13 +59,13 @@ def _month_end(inp, par, pe, tally, detq, detq_ends, ndq, ndq_ends, t) -> None:
     pending_det = tally.live[:, c.DETAINED_COURT].sum()
     na[c.NA_COURT_PENDING] = pending_det + tally.live[:, c.COURT_NONDETAINED].sum()
     na[c.NA_COURT_PENDING_DETAINED] = pending_det
-    na[c.NA_MEDIAN_DAYS_PENDING] = median_days_pending(pe, detq, detq_ends, ndq, ndq_ends, t)
+    na[c.NA_MEDIAN_DAYS_PENDING] = median_days_pending(pe, court, t)
     na[c.NA_BEDS_USED] = tally.beds_used[0]
     na[c.NA_DETENTION_BEDS] = par.detention_beds[t]
 
 
 @nb.njit(cache=True)
-def run_days(inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, holds, stayed, seed, t0, t1, headroom):
+def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1, headroom):
     """Simulate days t0 .. t1-1; returns (day reached, pool, holds, stayed)."""
     capacity = pe.state.shape[0]
     for t in range(t0, t1):
@@ -75,25 +76,23 @@ def run_days(inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, hol
         reseed(seed, S_JAILS, t)
         bookings_day(inp, par, pe, tally, cal, pool, t)
         reseed(seed, S_EVENTS, t)
-        pool, holds, stayed = _events_day(
-            inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, holds, stayed, t
-        )
+        pool, holds, stayed = _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t)
         reseed(seed, S_PICKUPS, t)
-        pool, holds = pickups_day(inp, par, pe, tally, cal, ndq, ndq_ends, pool, holds, t)
+        pool, holds = pickups_day(inp, par, pe, tally, cal, court, pool, holds, t)
         reseed(seed, S_AT_LARGE, t)
-        at_large_day(inp, par, pe, tally, cal, ndq, ndq_ends, pool, t)
+        at_large_day(inp, par, pe, tally, cal, court, pool, t)
         reseed(seed, S_TASK_FORCE, t)
-        task_force_day(inp, par, pe, tally, cal, ndq, ndq_ends, t)
+        task_force_day(inp, par, pe, tally, cal, court, t)
         reseed(seed, S_WORKSITE, t)
-        worksite_day(inp, par, pe, tally, cal, ndq, ndq_ends, t)
+        worksite_day(inp, par, pe, tally, cal, court, t)
         reseed(seed, S_BORDER, t)
-        border_day(inp, par, pe, tally, cal, ndq, ndq_ends, t)
+        border_day(inp, par, pe, tally, cal, court, t)
         reseed(seed, S_COURT_IN, t)
-        external_receipts_day(inp, par, pe, tally, cal, ndq, ndq_ends, t)
+        external_receipts_day(inp, par, pe, tally, cal, court, t)
         reseed(seed, S_HEARINGS, t)
-        pool = hearings_day(inp, par, pe, tally, cal, detq, detq_ends, ndq, ndq_ends, pool, t)
+        pool = hearings_day(inp, par, pe, tally, cal, court, pool, t)
         lift_stays_day(inp, par, pe, tally, cal, stayed, t)
         tally.national[inp.month_of_day[t], c.NA_DETENTION_BED_DAYS] += tally.beds_used[0]
         if inp.month_end[t]:
-            _month_end(inp, par, pe, tally, detq, detq_ends, ndq, ndq_ends, t)
+            _month_end(inp, par, pe, tally, court, t)
     return t1, pool, holds, stayed

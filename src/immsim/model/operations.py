@@ -26,7 +26,7 @@ YEAR = 365.0
 
 
 @nb.njit(cache=True)
-def arrest_from_community(inp, par, pe, tally, cal, ndq, ndq_ends, j, channel, t) -> bool:
+def arrest_from_community(inp, par, pe, tally, cal, court, j, channel, t) -> bool:
     """Arrest one eligible removable person from the community stock of ``j``."""
     w = np.empty(c.N_CLASSES)
     for k in range(c.N_CLASSES):
@@ -36,12 +36,12 @@ def arrest_from_community(inp, par, pe, tally, cal, ndq, ndq_ends, j, channel, t
         return False
     k = pick_weighted(w, total)
     p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, t)
-    admit(inp, par, pe, tally, cal, ndq, ndq_ends, p, channel, t)
+    admit(inp, par, pe, tally, cal, court, p, channel, t)
     return True
 
 
 @nb.njit(cache=True)
-def at_large_day(inp, par, pe, tally, cal, ndq, ndq_ends, pool, t) -> None:
+def at_large_day(inp, par, pe, tally, cal, court, pool, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     C = c.N_CLASSES
     for f in range(inp.office_ptr.shape[0] - 1):
@@ -72,27 +72,27 @@ def at_large_day(inp, par, pe, tally, cal, ndq, ndq_ends, pool, t) -> None:
             step = inp.eligible[t, i % C] * inp.weight[t, i % C]
             w[i] = max(0.0, w[i] - step)
             total = w.sum()
-            admit(inp, par, pe, tally, cal, ndq, ndq_ends, p, c.CH_AT_LARGE, t)
+            admit(inp, par, pe, tally, cal, court, p, c.CH_AT_LARGE, t)
             for _ in range(poisson(par.collateral_per_arrest[t])):
-                arrest_from_community(inp, par, pe, tally, cal, ndq, ndq_ends, j, c.CH_COLLATERAL, t)
+                arrest_from_community(inp, par, pe, tally, cal, court, j, c.CH_COLLATERAL, t)
 
 
 @nb.njit(cache=True)
-def task_force_day(inp, par, pe, tally, cal, ndq, ndq_ends, t) -> None:
+def task_force_day(inp, par, pe, tally, cal, court, t) -> None:
     for j in range(tally.community.shape[0]):
         officers = par.task_force_officers[t, j]
         if officers <= 0.0:
             continue
         for _ in range(poisson(officers * par.task_force_arrests_per_officer_day[t])):
-            arrest_from_community(inp, par, pe, tally, cal, ndq, ndq_ends, j, c.CH_TASK_FORCE, t)
+            arrest_from_community(inp, par, pe, tally, cal, court, j, c.CH_TASK_FORCE, t)
 
 
 @nb.njit(cache=True)
-def worksite_day(inp, par, pe, tally, cal, ndq, ndq_ends, t) -> None:
+def worksite_day(inp, par, pe, tally, cal, court, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     for _ in range(poisson(par.worksite_operations_per_year[t] / YEAR)):
         j = pick_weighted(inp.pop_share, 1.0)
         fl[j, c.FL_WORKSITE_OPERATIONS] += 1
         fl[j, c.FL_EMPLOYER_CASES] += poisson(par.worksite_employer_cases_per_operation[t])
         for _ in range(poisson(par.worksite_arrests_per_operation[t])):
-            arrest_from_community(inp, par, pe, tally, cal, ndq, ndq_ends, j, c.CH_WORKSITE, t)
+            arrest_from_community(inp, par, pe, tally, cal, court, j, c.CH_WORKSITE, t)

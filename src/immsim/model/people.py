@@ -39,6 +39,7 @@ class People(NamedTuple):
     channel: np.ndarray  # int8: channel of the latest ICE arrest
     day_in: np.ndarray  # int32: day the court case was received (or the stage began)
     deadline: np.ndarray  # int32: last day ICE can pick the person up
+    t_arrive: np.ndarray  # float64: time (in days) the court case was filed or became ready
     count: np.ndarray  # int64[1]: rows in use
 
 
@@ -66,6 +67,7 @@ def new_people(capacity: int) -> People:
         np.full(capacity, -1, np.int8),
         np.zeros(capacity, np.int32),
         np.zeros(capacity, np.int32),
+        np.zeros(capacity),
         np.zeros(1, np.int64),
     )
 

@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from immsim.model.codes import CLASSES, POLICIES
 
+#: Cohorts are stored in one signed byte per person (0 means none).
+MAX_COHORTS = 100
+
 Number = Annotated[float, Field(allow_inf_nan=False)]
 Value = Number | dict[str, Number]
 PolicyName = Literal[POLICIES]  # type: ignore[valid-type]
@@ -159,7 +162,7 @@ class ScenarioFile(Strict):
     start: dt.date
     jurisdictions: list[Jurisdiction] = Field(min_length=1)
     regimes: dict[str, Regime] = Field(min_length=1)
-    cohorts: dict[str, Cohort] = {}
+    cohorts: dict[str, Cohort] = Field(default={}, max_length=MAX_COHORTS)
     initial: Initial
     parameters: dict[str, Parameter]
     events: list[Event] = []

@@ -1,0 +1,50 @@
+"""The court's docket: two queues, the judges as servers, and the day's new cases.
+
+Kept apart from ``courts`` (the rules of outcomes) so that every module that
+files a case can reach the docket without importing the court's rules.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba as nb
+import numpy as np
+
+from immsim.engine.fifo import new_fifo
+from immsim.engine.servers import Station, new_station
+
+
+class Court(NamedTuple):
+    detq: np.ndarray  # detained docket: cases ready for hearing, heard first
+    detq_ends: np.ndarray
+    ndq: np.ndarray  # non-detained docket (the backlog)
+    ndq_ends: np.ndarray
+    judges: Station  # one server per judge
+    new: np.ndarray  # int32[B]: cases reaching the court today
+    new_time: np.ndarray  # float64[B]: when (days)
+    new_count: np.ndarray  # int64[1]
+
+
+def new_court(capacity: int, max_judges: int, buffer: int) -> Court:
+    detq, detq_ends = new_fifo(capacity)
+    ndq, ndq_ends = new_fifo(capacity)
+    return Court(
+        detq,
+        detq_ends,
+        ndq,
+        ndq_ends,
+        new_station(max(1, max_judges), 0, 1.0),
+        np.zeros(buffer, np.int32),
+        np.zeros(buffer),
+        np.zeros(1, np.int64),
+    )
+
+
+@nb.njit(cache=True)
+def to_court(court: Court, p: int, time: float) -> None:
+    """Case ``p`` reaches the court at ``time`` today; ``hearings_day`` queues it in time order."""
+    n = court.new_count[0]
+    court.new[n] = p
+    court.new_time[n] = time
+    court.new_count[0] = n + 1
