@@ -38,9 +38,11 @@ HEADLINES: dict[str, tuple[str, str]] = {
     "removals_total": ("removals, all origins", "people"),
     "detention_book_ins": ("ICE detention book-ins", "people"),
     "detention_average_daily_population": ("ICE detention average daily population", "people"),
+    "detention_average_length_of_stay": ("ICE detention average length of stay", "days"),
     "court_receipts": ("immigration court receipts", "cases"),
     "court_completions": ("immigration court completions", "cases"),
     "in_absentia_share": ("share of completions ordered in absentia", "share"),
+    "mean_days_to_completion": ("mean days from filing to completion, cases completed", "days"),
     "court_pending_end": ("court cases pending at year end", "cases"),
     "median_days_pending_end": ("median days pending at year end", "days"),
 }
@@ -143,6 +145,12 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
     )
     out["worksite_admin_arrests"] = sums["arrests_worksite"]
     out["detention_average_daily_population"] = sums["detention_bed_days"] / sums["days"]
+    out["detention_average_length_of_stay"] = sums["detention_stay_days"] / sums["detention_exits"].where(
+        sums["detention_exits"] > 0
+    )
+    out["mean_days_to_completion"] = sums["days_pending_at_completion"] / sums["court_completions"].where(
+        sums["court_completions"] > 0
+    )
     out["in_absentia_share"] = sums["in_absentia_orders"] / sums["court_completions"].where(
         sums["court_completions"] > 0
     )

@@ -105,6 +105,11 @@ FLOWS = (
     "leads",
     "days_pending_at_completion",
     "days_waiting_for_hearing",
+    "days_waiting_for_hearing_detained",
+    "jail_releases",
+    "jail_stay_days",
+    "detention_exits",
+    "detention_stay_days",
 )
 F = {name: i for i, name in enumerate(FLOWS)}
 N_FLOWS = len(FLOWS)
@@ -124,6 +129,8 @@ NATIONAL = (
     "beds_used",  # at month end
     "detention_beds",  # capacity at month end
     "detention_bed_days",  # summed over the month: average daily population x days
+    "jail_person_days",  # people in jail at the end of each day, summed over the month
+    "court_pending_days",  # cases pending at the end of each day, summed over the month
 )
 N_NATIONAL = len(NATIONAL)
 

@@ -50,7 +50,7 @@ def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
         start_removal(inp, par, pe, tally, cal, p, c.P_COURT_ORDER, True, t)
     else:
         fl[pe.jur[p], c.FL_RELIEF_OR_TERMINATION] += 1
-        free_bed(tally)
+        free_bed(inp, pe, tally, p, t)
         move(pe, tally, p, c.RELIEF)
 
 
@@ -81,11 +81,14 @@ def _complete(inp, par, pe, tally, cal, court, pool, p, t):
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
     start, end = court.judges.last[0], court.judges.last[1]
+    filed = pe.day_in[p] + (pe.t_arrive[p] - np.floor(pe.t_arrive[p]))
+    wait = start - pe.t_arrive[p]
     fl[j, c.FL_COURT_COMPLETIONS] += 1
-    fl[j, c.FL_DAYS_PENDING_AT_COMPLETION] += end - pe.t_arrive[p]
-    fl[j, c.FL_DAYS_WAITING_FOR_HEARING] += start - pe.t_arrive[p]
+    fl[j, c.FL_DAYS_PENDING_AT_COMPLETION] += end - filed
+    fl[j, c.FL_DAYS_WAITING_FOR_HEARING] += wait
     if pe.state[p] == c.DETAINED_COURT:
         fl[j, c.FL_COURT_COMPLETIONS_DETAINED] += 1
+        fl[j, c.FL_DAYS_WAITING_FOR_HEARING_DETAINED] += wait
         _complete_detained(inp, par, pe, tally, cal, p, t)
         return pool
     return _complete_nondetained(inp, par, pe, tally, pool, p, t)

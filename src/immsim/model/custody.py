@@ -31,10 +31,12 @@ def bed_free(par, tally, t) -> bool:
 
 
 @nb.njit(cache=True)
-def take_bed(par, tally, t) -> None:
+def take_bed(inp, par, pe, tally, p, t) -> None:
     if not bed_free(par, tally, t):
         tally.beds_over[0] += 1
     tally.beds_used[0] += 1
+    pe.since[p] = t
+    tally.flows[inp.month_of_day[t], pe.jur[p], c.FL_DETENTION_BOOK_INS] += 1
 
 
 @nb.njit(cache=True)
@@ -44,8 +46,7 @@ def start_removal(inp, par, pe, tally, cal, p, path, has_bed, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     if has_bed or bed_free(par, tally, t):
         if not has_bed:
-            take_bed(par, tally, t)
-            fl[pe.jur[p], c.FL_DETENTION_BOOK_INS] += 1
+            take_bed(inp, par, pe, tally, p, t)
         move(pe, tally, p, c.DETAINED_REMOVAL)
         schedule(cal, p, t + duration(par.removal_processing_days[t, path]))
     else:
@@ -67,8 +68,7 @@ def open_case(inp, par, pe, tally, cal, court, p, detain, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     fl[pe.jur[p], c.FL_COURT_RECEIPTS] += 1
     if detain and bed_free(par, tally, t):
-        take_bed(par, tally, t)
-        fl[pe.jur[p], c.FL_DETENTION_BOOK_INS] += 1
+        take_bed(inp, par, pe, tally, p, t)
         move(pe, tally, p, c.DETAINED_COURT)
         schedule(cal, p, t + duration(par.detained_case_preparation_days[t]))
     else:
@@ -127,5 +127,8 @@ def border_day(inp, par, pe, tally, cal, court, t) -> None:
 
 
 @nb.njit(cache=True)
-def free_bed(tally) -> None:
+def free_bed(inp, pe, tally, p, t) -> None:
     tally.beds_used[0] -= 1
+    fl = tally.flows[inp.month_of_day[t]]
+    fl[pe.jur[p], c.FL_DETENTION_EXITS] += 1
+    fl[pe.jur[p], c.FL_DETENTION_STAY_DAYS] += t - pe.since[p]

@@ -55,6 +55,7 @@ def initialize(
         klass = c.RECENT if border else (c.OTHER_CRIMINAL if in_court else c.FUGITIVE)
         p = create(pe, tally, OUTSIDE, j, klass, draw_cohort(inp), origin, 0)
         tally.beds_used[0] += 1
+        pe.since[p] = 0
         if not border:
             pe.flags[p] |= ICE_ARREST
         if in_court:
@@ -72,8 +73,8 @@ def initialize(
         j = pick_weighted(inp.pop_share, 1.0)
         p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
         move(pe, tally, p, c.COURT_NONDETAINED)
-        pe.day_in[p] = -int(ages[i])
         pe.t_arrive[p] = -ages[i]
+        pe.day_in[p] = int(np.floor(pe.t_arrive[p]))
         fifo.push(court.ndq, court.ndq_ends, p)
     # What exists now is the initial stock, not a flow.
     tally.moves[:, :] = 0

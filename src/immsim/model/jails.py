@@ -39,6 +39,7 @@ def _book(inp, par, pe, tally, cal, p, t) -> None:
     k = pe.klass[p]
     fl = tally.flows[inp.month_of_day[t]]
     move(pe, tally, p, c.JAIL)
+    pe.since[p] = t
     pe.flags[p] &= ~(DETAINER | HELD)
     fl[j, c.FL_BOOKINGS] += 1
     if np.random.random() < par.identification_probability[t]:
@@ -79,6 +80,8 @@ def release(inp, par, pe, tally, cal, court, pool, holds, p, t):
     """Normal release from jail of ``p``; returns (pool, holds), possibly grown."""
     j = pe.jur[p]
     fl = tally.flows[inp.month_of_day[t]]
+    fl[j, c.FL_JAIL_RELEASES] += 1
+    fl[j, c.FL_JAIL_STAY_DAYS] += t - pe.since[p]
     if not pe.flags[p] & DETAINER:
         if pe.flags[p] & KNOWN:
             pool = join_pool(pe, tally, pool, p)

@@ -42,8 +42,9 @@ def _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t):
             pool, holds = release(inp, par, pe, tally, cal, court, pool, holds, p, t)
         elif s == c.DETAINED_REMOVAL or s == c.RELEASED_REMOVAL:
             pool, stayed = removal_due(inp, par, pe, tally, cal, pool, stayed, p, t)
-        elif s == c.DETAINED_COURT:  # the case is ready for hearing
-            to_court(court, p, t + (pe.t_arrive[p] - np.floor(pe.t_arrive[p])))
+        elif s == c.DETAINED_COURT:  # the case is ready for hearing, at the same time of day it was filed
+            pe.t_arrive[p] = t + (pe.t_arrive[p] - np.floor(pe.t_arrive[p]))
+            to_court(court, p, pe.t_arrive[p])
     return pool, holds, stayed
 
 
@@ -92,7 +93,10 @@ def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1,
         reseed(seed, S_HEARINGS, t)
         pool = hearings_day(inp, par, pe, tally, cal, court, pool, t)
         lift_stays_day(inp, par, pe, tally, cal, stayed, t)
-        tally.national[inp.month_of_day[t], c.NA_DETENTION_BED_DAYS] += tally.beds_used[0]
+        na = tally.national[inp.month_of_day[t]]
+        na[c.NA_DETENTION_BED_DAYS] += tally.beds_used[0]
+        na[c.NA_JAIL_PERSON_DAYS] += tally.live[:, c.JAIL].sum()
+        na[c.NA_COURT_PENDING_DAYS] += tally.live[:, c.DETAINED_COURT].sum() + tally.live[:, c.COURT_NONDETAINED].sum()
         if inp.month_end[t]:
             _month_end(inp, par, pe, tally, court, t)
     return t1, pool, holds, stayed

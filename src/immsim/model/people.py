@@ -39,7 +39,8 @@ class People(NamedTuple):
     channel: np.ndarray  # int8: channel of the latest ICE arrest
     day_in: np.ndarray  # int32: day the court case was received (or the stage began)
     deadline: np.ndarray  # int32: last day ICE can pick the person up
-    t_arrive: np.ndarray  # float64: time (in days) the court case was filed or became ready
+    t_arrive: np.ndarray  # float64: time (in days) the court case reached the court (filed, or ready if detained)
+    since: np.ndarray  # int32: day the current jail or detention stay began
     count: np.ndarray  # int64[1]: rows in use
 
 
@@ -68,6 +69,7 @@ def new_people(capacity: int) -> People:
         np.zeros(capacity, np.int32),
         np.zeros(capacity, np.int32),
         np.zeros(capacity),
+        np.zeros(capacity, np.int32),
         np.zeros(1, np.int64),
     )
 

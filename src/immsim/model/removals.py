@@ -31,7 +31,7 @@ def removal_due(inp, par, pe, tally, cal, pool, stayed, p, t):
         pe.klass[p] = c.FUGITIVE
         return join_pool(pe, tally, pool, p), stayed
     if detained:
-        free_bed(tally)
+        free_bed(inp, pe, tally, p, t)
     k = pe.cohort[p]
     if k > 0 and inp.injunction[t, k]:
         fl[j, c.FL_REMOVALS_STAYED] += 1
