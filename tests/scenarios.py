@@ -115,6 +115,8 @@ VALUES: dict[str, Any] = {
     "removal_order_probability_detained": 0.8,
     "removal_order_probability_nondetained": 0.35,
     "order_compliance_probability": 0.3,
+    "admin_closure_probability": 0.0,
+    "recalendar_rate": 0.0,
 }
 assert set(VALUES) == set(SPEC), "every model parameter needs a value here"
 

@@ -33,7 +33,7 @@ from scenarios import JURISDICTIONS, START, STATE_OF, base, dump, make
 EXAMPLES = int(os.environ.get("IMMSIM_LEDGER_EXAMPLES", "30"))
 OFFICES = ("O1", "O2")
 STATES = sorted(set(STATE_OF.values()))
-LIVE = [f"stock_{s}" for s in c.STATES[:8]]
+LIVE = [f"stock_{s}" for s in c.STOCKS if s != "community"]
 PROB = st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0))
 
 #: Upper end of the random magnitude of each non-probability parameter (lower end: its bound in SPECS).
@@ -43,6 +43,7 @@ MAGNITUDE = {
     "recent_entrant_aging_rate": 2.0,
     "lead_rate": 0.5,
     "at_large_departure_rate": 1.0,
+    "recalendar_rate": 1.0,
     "booking_rate": 0.5,
     "jail_stay_days": 60.0,
     "hold_window_days": 30.0,
@@ -187,7 +188,8 @@ def check_accounts(r: immsim.Result, comp, rep: int = 0) -> None:
     assert (m.in_absentia_orders <= m.removal_orders).all()
     assert (m.court_completions_detained <= m.court_completions).all()
     assert (m.court_receipts_external <= m.court_receipts).all()
-    assert (np.diff(n.court_pending) == (n.court_receipts - n.court_completions).to_numpy()[1:]).all()
+    inflow = n.court_receipts + n.recalendared - n.court_completions - n.administrative_closures
+    assert (np.diff(n.court_pending) == inflow.to_numpy()[1:]).all()
     assert (n.court_pending == n.stock_detained_court + n.stock_court_nondetained).all()
     assert (n.court_pending_detained == n.stock_detained_court).all()
     # detention: beds in use are the detained
@@ -203,7 +205,7 @@ def check_accounts(r: immsim.Result, comp, rep: int = 0) -> None:
     assert (n.removals_from_ice_arrests <= removals).all() and (n.removals_border <= removals).all()
     # people: the whole population changes only by arrivals from and exits to outside
     people = n[LIVE].sum(axis=1) + n.stock_community
-    start = comp.population.sum() + comp.court_pending + comp.detained
+    start = comp.population.sum() + comp.court_pending + comp.court_admin_closed + comp.detained
     change = np.diff(np.r_[start, people.to_numpy()])
     exits = (removals + n.relief_or_termination + n.departures).to_numpy()
     arrivals = change + exits - n.court_receipts_external.to_numpy()  # new entrants and border book-ins

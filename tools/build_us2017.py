@@ -550,12 +550,12 @@ def scenario() -> dict:
             "court-inputs.csv: EOIR judge hiring table (recalled); FY average of adjacent year ends",
         ),
         "completions_per_judge_year": par(
-            520,
+            555,
             "cases/judge/year",
-            "completions per judge",
-            "derived: EOIR FY2017 completions 163,078 / 313.5 average judges",
+            "hearings (completions and administrative closures) per judge",
+            "derived: EOIR FY2017 completions 163,078 plus about 10,000 administrative closures (assumption) "
+            "/ 313.5 average judges",
             range=(450, 810),
-            calibratable=True,
             notes="GAO-17-438 gives 807 per judge in FY2015 with another count of judges",
         ),
         "external_court_receipts_per_year": par(
@@ -581,6 +581,25 @@ def scenario() -> dict:
         ),
         "order_compliance_probability": par(
             0.3, "probability", "non-detained person ordered removed departs", A, (0.1, 0.6)
+        ),
+        "admin_closure_probability": par(
+            0.1,
+            "probability",
+            "non-detained hearing ending in administrative closure",
+            A,
+            (0.0, 0.3),
+            calibratable=True,
+            notes="Matter of Avetisyan (2012) allowed administrative closure; Matter of Castro-Tum (May 2018) curtailed it",
+        ),
+        "recalendar_rate": par(
+            0.04,
+            "per case-year",
+            "administratively closed cases put back on the active docket",
+            A,
+            (0.0, 0.2),
+            calibratable=True,
+            notes="EOIR pending counts grow by more or less than receipts minus completions: +14,000 in FY2009, "
+            "-22,600 in FY2016, +2,400 in FY2017 (eoir-history.csv)",
         ),
     }
     t = {r["metric"] + "@" + r["period"]: r for r in rows("targets-fy2017.csv")}
@@ -679,6 +698,12 @@ def scenario() -> dict:
                 "cases",
                 "court cases pending at the end of FY2016",
                 t["court_pending_end@FY2016"]["source"],
+            ),
+            "court_admin_closed": par(
+                int(t["court_admin_closed_inactive_pending@FY2017"]["value"]),
+                "cases",
+                "administratively closed cases at start (FY2017 figure used for the end of FY2016)",
+                t["court_admin_closed_inactive_pending@FY2017"]["source"] + " (secondary)",
             ),
             "court_pending_mean_age_days": par(500, "days", "mean age of pending cases at start", A, (300, 900)),
             "detention_population": par(

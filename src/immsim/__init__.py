@@ -12,6 +12,7 @@ The public API is small::
 Everything else is internal and may change.
 """
 
+from immsim import _cache  # noqa: F401  (must run before Numba is imported)
 from immsim.errors import ImmsimError, LedgerError, ScenarioError
 from immsim.results import Result
 from immsim.scenario.loader import Scenario, builtin_names, load_scenario

@@ -102,7 +102,7 @@ def _new_world(comp: Compiled, days: int, capacity: int) -> _World:
 
 def _initial_capacity(comp: Compiled) -> int:
     known = int((comp.population * comp.known_at_start).sum())
-    return known + comp.court_pending + comp.detained + 2 * HEADROOM
+    return known + comp.court_pending + comp.court_admin_closed + comp.detained + 2 * HEADROOM
 
 
 def run_replication(
@@ -124,6 +124,7 @@ def run_replication(
         comp.known_at_start,
         comp.court_pending,
         comp.court_mean_age,
+        comp.court_admin_closed,
         comp.detained,
         comp.detained_court_share,
         comp.detained_border_share,

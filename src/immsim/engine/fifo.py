@@ -1,9 +1,10 @@
 """First-in, first-out queues on append-only arrays.
 
-A queue is an int32 array of people plus ``ends = [head, tail]``. Each person
-enters a given queue at most once, so the array never needs more slots than
-there are people, and the pending members are ``items[head:tail]`` in arrival
-order (which makes waiting-time percentiles cheap to read).
+A queue is an int32 array of people plus ``ends = [head, tail]``; the pending
+members are ``items[head:tail]`` in arrival order (which makes waiting-time
+percentiles cheap to read). A person is in a queue at most once at a time, so
+an array as long as the person table always suffices: when the tail reaches
+the end, the pending members are moved back to the front.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ def new_fifo(capacity: int) -> tuple[np.ndarray, np.ndarray]:
 
 @nb.njit(cache=True)
 def push(items: np.ndarray, ends: np.ndarray, person: int) -> None:
+    if ends[1] == items.shape[0]:
+        n = ends[1] - ends[0]
+        items[:n] = items[ends[0] : ends[1]].copy()
+        ends[0], ends[1] = 0, n
     items[ends[1]] = person
     ends[1] += 1
 

@@ -32,6 +32,7 @@ STATES = (
     "released_removal",  # ordered removed, released for lack of a bed
     "court_nondetained",  # case on the non-detained docket
     "stayed",  # removal stayed by an injunction
+    "admin_closed",  # court case administratively closed: off the active docket until recalendared
     "removed",  # removed from the country (final)
     "relief",  # relief granted or case terminated (final)
     "returned",  # back in the community stock, no longer tracked (final)
@@ -46,11 +47,12 @@ STATES = (
     RELEASED_REMOVAL,
     COURT_NONDETAINED,
     STAYED,
+    ADMIN_CLOSED,
     REMOVED,
     RELIEF,
     RETURNED,
     DEPARTED,
-) = range(12)
+) = range(13)
 N_STATES = len(STATES)
 FINAL_STATES = (REMOVED, RELIEF, RETURNED, DEPARTED)
 
@@ -95,6 +97,8 @@ FLOWS = (
     "in_absentia_orders",
     "removal_orders",
     "relief_or_termination",
+    "administrative_closures",
+    "recalendared",
     *(f"removals_{p}" for p in PATHS),
     "removals_from_ice_arrests",
     "removals_border",
@@ -117,7 +121,7 @@ F_ARREST0 = F["arrests_jail_hold"]
 F_REMOVAL0 = F["removals_expedited"]
 
 # Month-end stocks per jurisdiction: one per state, then the community stock.
-STOCKS = (*STATES[:8], "community")
+STOCKS = (*STATES[:9], "community")
 N_STOCKS = len(STOCKS)
 K_COMMUNITY = N_STOCKS - 1
 

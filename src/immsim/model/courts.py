@@ -10,6 +10,12 @@ ready after a preparation time. With Poisson filings this is exactly the
 M/M/c queue with priority classes of queueing theory, which the validation
 suite checks.
 
+A share of non-detained hearings ends in administrative closure: the case
+leaves the active docket and the pending count without counting as a
+completion (as EOIR counts them) and comes back at the recalendaring rate, to
+the back of the queue. These two flows are why EOIR's pending counts do not
+close under receipts minus completions.
+
 Outcomes: a non-detained respondent who does not appear is ordered removed in
 absentia and joins the at-large pool as a fugitive; one who appears and is
 ordered removed departs or becomes a fugitive; detained removal orders go to
@@ -21,11 +27,12 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from immsim.engine import servers
+from immsim.engine import fifo, servers
 from immsim.engine.rng import pick_weighted, poisson
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
 from immsim.model.custody import free_bed, open_case, start_removal
+from immsim.model.docket import to_court
 from immsim.model.people import OUTSIDE, create, move
 
 YEAR = 365.0
@@ -55,7 +62,7 @@ def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
 
 
 @nb.njit(cache=True)
-def _complete_nondetained(inp, par, pe, tally, pool, p, t):
+def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
     if np.random.random() < par.no_show_probability[t]:
@@ -83,6 +90,12 @@ def _complete(inp, par, pe, tally, cal, court, pool, p, t):
     start, end = court.judges.last[0], court.judges.last[1]
     filed = pe.day_in[p] + (pe.t_arrive[p] - np.floor(pe.t_arrive[p]))
     wait = start - pe.t_arrive[p]
+    if pe.state[p] == c.COURT_NONDETAINED and np.random.random() < par.admin_closure_probability[t]:
+        # off the active docket: neither a completion nor pending, as EOIR counts them
+        fl[j, c.FL_ADMINISTRATIVE_CLOSURES] += 1
+        move(pe, tally, p, c.ADMIN_CLOSED)
+        fifo.push(court.closed, court.closed_ends, p)
+        return pool
     fl[j, c.FL_COURT_COMPLETIONS] += 1
     fl[j, c.FL_DAYS_PENDING_AT_COMPLETION] += end - filed
     fl[j, c.FL_DAYS_WAITING_FOR_HEARING] += wait
@@ -91,7 +104,7 @@ def _complete(inp, par, pe, tally, cal, court, pool, p, t):
         fl[j, c.FL_DAYS_WAITING_FOR_HEARING_DETAINED] += wait
         _complete_detained(inp, par, pe, tally, cal, p, t)
         return pool
-    return _complete_nondetained(inp, par, pe, tally, pool, p, t)
+    return _complete_nondetained(inp, par, pe, tally, court, pool, p, t)
 
 
 @nb.njit(cache=True)
@@ -102,6 +115,19 @@ def _hear_until(inp, par, pe, tally, cal, court, pool, until, t):
         if p < 0:
             return pool
         pool = _complete(inp, par, pe, tally, cal, court, pool, p, t)
+
+
+@nb.njit(cache=True)
+def recalendar_day(inp, par, pe, tally, court, t) -> None:
+    """Administratively closed cases return, oldest closure first, to the back of the active docket."""
+    rate = min(1.0, par.recalendar_rate[t] / YEAR)
+    for _ in range(np.random.binomial(fifo.length(court.closed_ends), rate)):
+        p = fifo.pop(court.closed, court.closed_ends)
+        tally.flows[inp.month_of_day[t], pe.jur[p], c.FL_RECALENDARED] += 1
+        move(pe, tally, p, c.COURT_NONDETAINED)
+        pe.day_in[p] = t
+        pe.t_arrive[p] = t + np.random.random()
+        to_court(court, p, pe.t_arrive[p])
 
 
 @nb.njit(cache=True)

@@ -20,6 +20,8 @@ class Court(NamedTuple):
     detq_ends: np.ndarray
     ndq: np.ndarray  # non-detained docket (the backlog)
     ndq_ends: np.ndarray
+    closed: np.ndarray  # administratively closed cases, oldest closure first
+    closed_ends: np.ndarray
     judges: Station  # one server per judge
     new: np.ndarray  # int32[B]: cases reaching the court today
     new_time: np.ndarray  # float64[B]: when (days)
@@ -29,11 +31,14 @@ class Court(NamedTuple):
 def new_court(capacity: int, max_judges: int, buffer: int) -> Court:
     detq, detq_ends = new_fifo(capacity)
     ndq, ndq_ends = new_fifo(capacity)
+    closed, closed_ends = new_fifo(capacity)
     return Court(
         detq,
         detq_ends,
         ndq,
         ndq_ends,
+        closed,
+        closed_ends,
         new_station(max(1, max_judges), 0, 1.0),
         np.zeros(buffer, np.int32),
         np.zeros(buffer),

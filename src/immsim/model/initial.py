@@ -32,6 +32,7 @@ def initialize(
     known_at_start,
     court_pending,
     court_mean_age,
+    court_admin_closed,
     detained,
     detained_court_share,
     detained_border_share,
@@ -76,6 +77,11 @@ def initialize(
         pe.t_arrive[p] = -ages[i]
         pe.day_in[p] = int(np.floor(pe.t_arrive[p]))
         fifo.push(court.ndq, court.ndq_ends, p)
+    for _ in range(court_admin_closed):
+        j = pick_weighted(inp.pop_share, 1.0)
+        p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
+        move(pe, tally, p, c.ADMIN_CLOSED)
+        fifo.push(court.closed, court.closed_ends, p)
     # What exists now is the initial stock, not a flow.
     tally.moves[:, :] = 0
     for s in range(c.N_STATES):

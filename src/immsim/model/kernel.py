@@ -21,7 +21,7 @@ from immsim.engine.calendar import take_day
 from immsim.engine.rng import reseed
 from immsim.model import codes as c
 from immsim.model.community import community_day
-from immsim.model.courts import external_receipts_day, hearings_day, median_days_pending
+from immsim.model.courts import external_receipts_day, hearings_day, median_days_pending, recalendar_day
 from immsim.model.custody import border_day
 from immsim.model.docket import to_court
 from immsim.model.jails import bookings_day, pickups_day, release
@@ -91,6 +91,7 @@ def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1,
         reseed(seed, S_COURT_IN, t)
         external_receipts_day(inp, par, pe, tally, cal, court, t)
         reseed(seed, S_HEARINGS, t)
+        recalendar_day(inp, par, pe, tally, court, t)
         pool = hearings_day(inp, par, pe, tally, cal, court, pool, t)
         lift_stays_day(inp, par, pe, tally, cal, stayed, t)
         na = tally.national[inp.month_of_day[t]]

@@ -403,6 +403,22 @@ SPECS: tuple[Spec, ...] = (
         "courts",
         "a non-detained person ordered removed in person departs (otherwise becomes a fugitive)",
     ),
+    _p(
+        "admin_closure_probability",
+        "scalar",
+        "probability",
+        *PROB,
+        "courts",
+        "a non-detained hearing ends in administrative closure: the case leaves the active docket, still open",
+    ),
+    _p(
+        "recalendar_rate",
+        "scalar",
+        "per case-year",
+        *POS,
+        "courts",
+        "rate at which administratively closed cases return to the active docket",
+    ),
 )
 
 SPEC = {s.name: s for s in SPECS}

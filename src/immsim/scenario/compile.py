@@ -34,6 +34,7 @@ class Compiled:
     known_at_start: np.ndarray  # float64[C]
     court_pending: int
     court_mean_age: float
+    court_admin_closed: int
     detained: int
     detained_court_share: float
     detained_border_share: float
@@ -195,6 +196,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
         _table(ini.known_at_start.value, "class", data, office_share),
         int(ini.court_pending.value),
         float(ini.court_pending_mean_age_days.value),
+        int(ini.court_admin_closed.value) if ini.court_admin_closed else 0,
         int(ini.detention_population.value),
         float(ini.detention_court_share.value),
         float(ini.detention_border_share.value),

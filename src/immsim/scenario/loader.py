@@ -246,8 +246,11 @@ def _semantic_problem(data: ScenarioFile) -> tuple[tuple, str] | None:
         "detention_court_share": ("scalar", 0.0, 1.0),
         "detention_border_share": ("scalar", 0.0, 1.0),
     }
+    checks["court_admin_closed"] = ("scalar", 0.0, 50_000_000)
     for key, (dims, lo, hi) in checks.items():
         p = getattr(ini, key)
+        if p is None:
+            continue
         if p.value is None:
             return ("initial", key), "an initial condition takes a 'value', not a 'series'"
         msg = _value_problem(p.value, dims, lo, hi, data)

@@ -101,6 +101,7 @@ class Initial(Strict):
     known_at_start: Parameter
     court_pending: Parameter
     court_pending_mean_age_days: Parameter
+    court_admin_closed: Parameter | None = None
     detention_population: Parameter
     detention_court_share: Parameter
     detention_border_share: Parameter
