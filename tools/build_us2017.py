@@ -1,4 +1,8 @@
-"""Build the built-in scenario ``us-2017`` from the public figures in ../shared/data.
+"""Build the scenario ``us-2017-prior`` from the public figures in ../shared/data.
+
+``us-2017-prior`` is the default scenario before calibration: ``immsim calibrate``
+fits its calibratable (assumption) parameters to the FY2017 targets and writes
+the built-in default ``us-2017`` (see docs/calibration.md).
 
 Run by developers when the figures change (``python tools/build_us2017.py``);
 the package ships the YAML it writes, so nothing reads ../shared at run time.
@@ -16,7 +20,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
-OUT = ROOT / "src" / "immsim" / "scenario" / "data" / "us-2017.yaml"
+OUT = ROOT / "src" / "immsim" / "scenario" / "data" / "us-2017-prior.yaml"
 
 PEW = "Pew Research Center (2018-11-27), unauthorized immigrant population by state, 2016"
 A = "assumption"
@@ -521,6 +525,7 @@ def scenario() -> dict:
             "contesting person kept in detention",
             A,
             (0.1, 1.0),
+            calibratable=True,
         ),
         "removal_processing_days": par(
             {"expedited": 25, "reinstated": 30, "final_order": 45, "accepted": 40, "court_order": 35},
@@ -529,18 +534,24 @@ def scenario() -> dict:
             A,
             (5, 90),
             notes="FY2017 average length of stay 43.7 days (crimmigration.com) includes court time",
+            calibratable=True,
         ),
         "released_removal_days": par(120, "days", "time to removal when released for lack of a bed", A, (30, 365)),
         "abscond_probability": par(0.3, "probability", "released person absconds before removal", A, (0.1, 0.6)),
         "border_book_ins_per_year": par(
-            180000,
+            215000,
             "people/year",
             "detention book-ins from border arrests",
-            "derived: DHS book-ins 323,591 in FY2017 (ICE FY2017 ERO report) less book-ins of ICE interior arrests (about 140,000, model)",
+            "derived: DHS book-ins 323,591 in FY2017 (ICE FY2017 ERO report) less the book-ins of ICE interior arrests (about 105,000 in the model)",
             notes="held at the FY2017 level for later years (assumption)",
         ),
         "border_expedited_probability": par(
-            0.7, "probability", "border book-in removed without a court case", A, (0.5, 0.9)
+            0.7,
+            "probability",
+            "border book-in removed without a court case",
+            A,
+            (0.5, 0.9),
+            calibratable=True,
         ),
         "border_share": par(dict(BORDER_SHARE, default=0.0), "share", "where border detainees are held", A, (0.0, 1.0)),
         "immigration_judges": par(
@@ -565,7 +576,9 @@ def scenario() -> dict:
             "derived: 62% (assumption, range 50-80%) of EOIR initial receipts (court-inputs.csv); the rest come from the simulated interior and border pipeline",
         ),
         "external_detained_share": par(0.03, "share", "external receipts on the detained docket", A, (0.0, 0.2)),
-        "detained_case_preparation_days": par(45, "days", "detained case filing to hearing readiness", A, (14, 60)),
+        "detained_case_preparation_days": par(
+            45, "days", "detained case filing to hearing readiness", A, (14, 60), calibratable=True
+        ),
         "no_show_probability": par(
             0.38,
             "probability",
@@ -574,7 +587,12 @@ def scenario() -> dict:
             range=(0.24, 0.46),
         ),
         "removal_order_probability_detained": par(
-            0.8, "probability", "detained case ends in a removal order", A, (0.6, 0.95)
+            0.8,
+            "probability",
+            "detained case ends in a removal order",
+            A,
+            (0.6, 0.95),
+            calibratable=True,
         ),
         "removal_order_probability_nondetained": par(
             0.35, "probability", "appearing non-detained respondent ordered removed", A, (0.2, 0.6)
@@ -604,8 +622,8 @@ def scenario() -> dict:
     }
     t = {r["metric"] + "@" + r["period"]: r for r in rows("targets-fy2017.csv")}
     return {
-        "name": "us-2017",
-        "title": "United States, from October 2016 (built-in default)",
+        "name": "us-2017-prior",
+        "title": "United States, from October 2016, before calibration",
         "description": (
             "The 50 states and DC, each in its ICE field-office area, with the cooperation policies of "
             "October 2016, the 2014 priorities until Executive Order 13768, and the dated events of "

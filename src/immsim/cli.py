@@ -109,6 +109,118 @@ def run(
     )
 
 
+@app.command()
+@_guarded
+def validate(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or scenario file")] = "us-2017",
+    replications: Annotated[int, typer.Option("--replications", "-r", help="replications for FY2017")] = 5,
+    seed: Annotated[int, typer.Option(help="random seed")] = 1,
+    peer: Annotated[bool, typer.Option(help="compare with the peer simulator Ciw (needs the test extras)")] = True,
+    markdown: Annotated[Path | None, typer.Option(help="also write the three levels as Markdown here")] = None,
+) -> None:
+    """Check the model: queueing theory, a peer simulator, and FY2017 public figures."""
+    import immsim
+    from immsim.store import atomic_write
+    from immsim.validation import public, report
+
+    sc = immsim.load_scenario(scenario)
+    with console.status("level 1: queueing theory"):
+        theory_df = report.theory_table(sc, seed=seed)
+    out_console.print(_table("Queueing theory", theory_df, ["check", "simulated", "theory", "rel_error", "status"]))
+    peer_df = None
+    if peer:
+        with console.status("level 2: peer simulator (Ciw)"):
+            peer_df = report.peer_table()
+        if peer_df is None:
+            console.print("level 2 skipped: Ciw is not installed (pip install -e '.[test]')")
+        else:
+            cols = ["station", "cls", "statistic", "immsim", "ciw", "p", "agree"]
+            out_console.print(_table("immsim engine vs Ciw", peer_df, cols))
+    with console.status("level 3: public figures (FY2017)"):
+        targets_df = public.compare_targets(sc, replications=replications, seed=seed)
+        backtest_df = public.backtest_court(sc, seed=seed)
+    shown = targets_df[targets_df.status != "not produced"]
+    cols = ["metric", "target", "mean", "ci_low", "ci_high", "rel_error", "tolerance", "status"]
+    out_console.print(_table(f"{sc.name}, FY2017 against public figures", shown, cols))
+    for r in targets_df[targets_df.status == "not produced"].itertuples():
+        out_console.print(f"  not reproduced: {r.metric} ({r.period}): {r.note}", highlight=False)
+    out_console.print(_table("Court back-test on EOIR history", backtest_df, list(backtest_df.columns)))
+    if markdown:
+        text = report.markdown(sc.name, theory_df, peer_df, targets_df, backtest_df, replications, seed)
+        atomic_write(markdown, lambda p: p.write_text(text))
+        console.print(f"wrote {markdown}")
+
+
+@app.command()
+@_guarded
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or scenario file")],
+    targets: Annotated[Path | None, typer.Option(help="targets CSV (default: the packaged FY2017 figures)")] = None,
+    out: Annotated[Path, typer.Option(help="where to write the calibrated scenario")] = Path("calibrated.yaml"),
+    report_file: Annotated[Path, typer.Option("--report", help="where to write the fit report")] = Path(
+        "calibration.md"
+    ),
+    name: Annotated[str | None, typer.Option(help="name of the calibrated scenario")] = None,
+    seed: Annotated[int, typer.Option(help="random seed (fixed across evaluations)")] = 1,
+    max_evaluations: Annotated[int, typer.Option(help="simulation runs the optimizer may use")] = 100,
+) -> None:
+    """Fit the calibratable (assumption) parameters to the targets; write a scenario and a report."""
+    import immsim
+    from immsim.scenario.loader import parse_scenario
+    from immsim.store import atomic_write
+    from immsim.validation import calibrate as cal
+    from immsim.validation import public
+
+    sc = immsim.load_scenario(scenario)
+    try:
+        table = public.load_targets(str(targets) if targets else None)
+    except (OSError, ValueError) as e:
+        raise immsim.ImmsimError(f"{targets}: cannot read the targets ({e})") from None
+    needed = {"metric", "value", "period", "figure", "tolerance"}
+    if not needed <= set(table.columns):
+        raise immsim.ImmsimError(f"{targets}: the targets need columns {sorted(needed)}")
+    with Progress(
+        TextColumn("[bold]calibrating"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} runs"),
+        TextColumn("best objective {task.fields[best]}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("calibrate", total=max_evaluations, best="-")
+
+        def progress(n: int, best: float) -> None:
+            bar.update(task, completed=min(n, max_evaluations), best=f"{best:.3f}")
+
+        fit = cal.calibrate(sc, table, seed=seed, max_evaluations=max_evaluations, progress=progress, name=name)
+    parse_scenario(fit.scenario_text, str(out))  # the result must itself be a valid scenario
+    atomic_write(out, lambda p: p.write_text(fit.scenario_text))
+    report_text = cal.fit_report(fit, sc.name, str(targets or "targets-fy2017.csv (packaged)"))
+    atomic_write(report_file, lambda p: p.write_text(report_text))
+    cols = ["figure", "target", "before", "error_before", "after", "error_after"]
+    out_console.print(_table("Fit", fit.targets, cols))
+    console.print(f"wrote {out} and {report_file}")
+
+
+def _table(title: str, df, columns: list[str]) -> Table:
+    t = Table(title=title)
+    for col in columns:
+        t.add_column(col, justify="left" if df[col].dtype == object else "right")
+    for row in df[columns].itertuples(index=False):
+        t.add_row(*(_cell(v, col) for v, col in zip(row, columns, strict=True)))
+    return t
+
+
+def _cell(v, col: str) -> str:
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "-"
+        if "error" in col:
+            return f"{v:+.1%}"
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
+    return str(v)
+
+
 @app.command("scenarios")
 @_guarded
 def scenarios() -> None:

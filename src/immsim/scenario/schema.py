@@ -58,6 +58,8 @@ class Parameter(Strict):
                 raise ValueError("'series' dates must be strictly increasing")
         if self.source.strip().lower() == "assumption" and self.range is None:
             raise ValueError("an assumption must give a plausible 'range' [low, high]")
+        if self.calibratable and self.source.strip().lower() != "assumption":
+            raise ValueError("only a parameter whose source is 'assumption' can be calibratable")
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError("'range' low is above high")
         return self

@@ -1,0 +1,202 @@
+"""Fit the parameters no public figure gives to the public figures that exist.
+
+Only parameters marked ``calibratable: true`` move, and only those whose
+source is ``assumption`` may be so marked (the loader refuses the rest), so a
+parameter with a direct source never changes. Each calibratable parameter gets
+one multiplicative factor, applied to every entry of a table (class, path,
+...) or dated step, and bounded so that every value stays inside the
+parameter's stated range. The objective is the sum over targets of the
+squared relative error divided by the target's tolerance, from runs with fixed
+seeds (common random numbers make it smooth). SciPy's bounded Powell method
+searches the factors in log space.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import optimize
+
+from immsim.errors import ImmsimError
+from immsim.scenario.loader import Scenario, parse_scenario
+from immsim.simulation import simulate
+from immsim.validation.public import FY2017_START
+
+
+@dataclass
+class Fit:
+    scenario_text: str  # the calibrated scenario file
+    factors: pd.DataFrame  # parameter, factor, lower, upper
+    targets: pd.DataFrame  # figure, target, tolerance, before, after, error_before, error_after
+    evaluations: int
+    objective_before: float
+    objective_after: float
+
+
+def _values(p: dict) -> list[float]:
+    def flat(v):
+        return list(v.values()) if isinstance(v, dict) else [v]
+
+    if p.get("series"):
+        return [x for step in p["series"] for x in flat(step["value"])]
+    return flat(p["value"])
+
+
+def _scale(p: dict, factor: float) -> dict:
+    q = copy.deepcopy(p)
+
+    def sc(v):
+        return {k: x * factor for k, x in v.items()} if isinstance(v, dict) else v * factor
+
+    if q.get("series"):
+        for step in q["series"]:
+            step["value"] = sc(step["value"])
+    else:
+        q["value"] = sc(q["value"])
+    return q
+
+
+def calibratable(doc: dict) -> pd.DataFrame:
+    """Calibratable parameters with the factor bounds that keep them inside their range."""
+    rows = []
+    for name, p in doc["parameters"].items():
+        if not p.get("calibratable"):
+            continue
+        vals = [v for v in _values(p) if v > 0]
+        if not vals:
+            continue
+        lo, hi = p["range"]
+        rows.append(
+            {"parameter": name, "lower": max(lo / min(vals), 1e-3) if lo > 0 else 1e-3, "upper": hi / max(vals)}
+        )
+    out = pd.DataFrame(rows, columns=["parameter", "lower", "upper"])
+    out["lower"] = np.minimum(out.lower, 1.0)
+    out["upper"] = np.maximum(out.upper, 1.0)
+    return out
+
+
+def _figures(text: str, name: str, seed: int, replications: int) -> pd.Series:
+    sc = parse_scenario(text, name)
+    r = simulate(sc, start=FY2017_START, years=1, seed=seed, replications=replications)
+    return r.summary(2017).set_index("figure")["mean"]
+
+
+def calibrate(
+    scenario: Scenario,
+    targets: pd.DataFrame,
+    *,
+    seed: int = 1,
+    replications: int = 1,
+    max_evaluations: int = 100,
+    progress: Callable[[int, float], None] | None = None,
+    name: str | None = None,
+) -> Fit:
+    """Fit the calibratable parameters of ``scenario`` to ``targets`` (rows with a model figure)."""
+    t = targets[targets.figure.notna() & (targets.figure != "")].copy()
+    t = t[t.period.astype(str).str.startswith("FY2017")]
+    if t.empty:
+        raise ImmsimError("calibrate: no target names a model figure for FY2017")
+    goal = t.set_index("figure")
+    target_values = goal.value.astype(float)
+    tolerance = goal.tolerance.astype(float)
+    doc = yaml.safe_load(scenario.text)
+    space = calibratable(doc)
+    if space.empty:
+        raise ImmsimError(f"calibrate: {scenario.path} marks no parameter calibratable")
+
+    def text_for(factors: np.ndarray) -> str:
+        d = copy.deepcopy(doc)
+        for name, f in zip(space.parameter, factors, strict=True):
+            d["parameters"][name] = _scale(d["parameters"][name], float(f))
+        return yaml.safe_dump(d, sort_keys=False, width=110, allow_unicode=True)
+
+    def loss(figures: pd.Series) -> float:
+        err = (figures.reindex(target_values.index) - target_values) / target_values / tolerance
+        return float((err**2).sum())
+
+    evals = 0
+    best = (math.inf, np.ones(len(space)))
+
+    def objective(x: np.ndarray) -> float:
+        nonlocal evals, best
+        factors = np.exp(x)
+        value = loss(_figures(text_for(factors), scenario.name, seed, replications))
+        evals += 1
+        if value < best[0]:
+            best = (value, factors)
+        if progress:
+            progress(evals, best[0])
+        return value
+
+    bounds = list(zip(np.log(space.lower), np.log(space.upper), strict=True))
+    before = _figures(scenario.text, scenario.name, seed, replications)
+    optimize.minimize(
+        objective,
+        np.zeros(len(space)),
+        method="Powell",
+        bounds=bounds,
+        options={"maxfev": max_evaluations, "xtol": 1e-2, "ftol": 1e-3},
+    )
+    factors = best[1]
+    if name:
+        doc["name"] = name
+    text = text_for(factors)
+    after = _figures(text, scenario.name, seed, replications)
+    table = pd.DataFrame(
+        {
+            "figure": target_values.index,
+            "target": target_values.to_numpy(),
+            "tolerance": tolerance.to_numpy(),
+            "before": before.reindex(target_values.index).to_numpy(),
+            "after": after.reindex(target_values.index).to_numpy(),
+        }
+    )
+    table["error_before"] = table.before / table.target - 1
+    table["error_after"] = table.after / table.target - 1
+    fac = space.assign(factor=factors, moved=np.abs(np.log(factors)) > 0.01)
+    return Fit(_stamp(text, fac), fac, table, evals, loss(before), loss(after))
+
+
+def _stamp(text: str, factors: pd.DataFrame) -> str:
+    moved = ", ".join(f"{r.parameter} x{r.factor:.3f}" for r in factors.itertuples() if r.moved) or "none"
+    header = (
+        f"# Calibrated by `immsim calibrate` on {dt.date.today().isoformat()}: factors applied to "
+        f"calibratable parameters: {moved}.\n"
+    )
+    return header + text
+
+
+def fit_report(fit: Fit, scenario_name: str, targets_name: str) -> str:
+    """A Markdown report of a fit: targets before and after, and the factors."""
+    lines = [
+        f"# Calibration of `{scenario_name}`",
+        "",
+        f"Targets: `{targets_name}` (FY2017). {fit.evaluations} evaluations; objective (sum of squared "
+        f"relative errors over tolerances) {fit.objective_before:.2f} before, {fit.objective_after:.2f} after.",
+        "",
+        "| figure | target | tolerance | before | error | after | error |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in fit.targets.itertuples():
+        lines.append(
+            f"| {r.figure} | {r.target:,.4g} | {r.tolerance:.0%} | {r.before:,.4g} | {r.error_before:+.1%} "
+            f"| {r.after:,.4g} | {r.error_after:+.1%} |"
+        )
+    lines += ["", "| parameter | factor | bounds | moved |", "|---|---:|---|---|"]
+    for r in fit.factors.itertuples():
+        lines.append(
+            f"| {r.parameter} | {r.factor:.3f} | {r.lower:.3f} to {r.upper:.3f} | {'yes' if r.moved else 'no'} |"
+        )
+    lines += [
+        "",
+        "Only parameters marked `calibratable` with source `assumption` can move; every other parameter "
+        "keeps its sourced value.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,146 @@
+"""Level 3 of validation: the model against public figures.
+
+``compare_targets`` runs a scenario over FY2017 with replications and sets
+each public figure it produces beside the simulated mean and 95 % interval,
+with a pass or fail against a tolerance that reflects the source's
+confidence; figures the model does not produce are listed with the reason.
+``backtest_court`` runs the court sub-model alone over FY2009-FY2017 with
+EOIR's receipts and judges as inputs and reports its error year by year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+from immsim.results import HEADLINES
+from immsim.scenario.loader import Scenario, load_scenario, parse_scenario
+from immsim.simulation import simulate
+
+FY2017_START = dt.date(2016, 10, 1)
+
+
+def _data(name: str) -> pd.DataFrame:
+    with resources.files("immsim.validation").joinpath("data", name).open() as f:
+        return pd.read_csv(f)
+
+
+def load_targets(path: str | None = None) -> pd.DataFrame:
+    """Public figures with their source, confidence, model figure and tolerance."""
+    return pd.read_csv(path) if path else _data("targets-fy2017.csv")
+
+
+def compare_targets(
+    scenario: Scenario | str, targets: pd.DataFrame | None = None, replications: int = 5, seed: int = 1, progress=None
+) -> pd.DataFrame:
+    """One row per public figure: target, simulated mean and interval, relative error, status."""
+    targets = load_targets() if targets is None else targets
+    result = simulate(scenario, start=FY2017_START, years=1, seed=seed, replications=replications, progress=progress)
+    summary = result.summary(2017).set_index("figure")
+    rows = []
+    for t in targets.itertuples():
+        row = {
+            "metric": t.metric,
+            "period": t.period,
+            "target": t.value,
+            "unit": t.unit,
+            "source": t.source,
+            "confidence": t.confidence,
+            "figure": t.figure if isinstance(t.figure, str) else "",
+            "tolerance": t.tolerance,
+            "note": t.comparison_note if isinstance(t.comparison_note, str) else "",
+        }
+        if row["figure"] and row["figure"] in summary.index:
+            s = summary.loc[row["figure"]]
+            target = float(t.value)
+            rel = (s["mean"] - target) / target
+            row.update(
+                mean=s["mean"],
+                ci_low=s["ci_low"],
+                ci_high=s["ci_high"],
+                rel_error=rel,
+                status="pass" if abs(rel) <= float(t.tolerance) else "fail",
+            )
+        else:
+            row.update(
+                mean=float("nan"),
+                ci_low=float("nan"),
+                ci_high=float("nan"),
+                rel_error=float("nan"),
+                status="not produced",
+            )
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    order = {"pass": 0, "fail": 0, "not produced": 1}
+    return out.sort_values("status", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+
+def eoir_history() -> pd.DataFrame:
+    return _data("eoir-history.csv")
+
+
+def _court_only_scenario(base: Scenario, history: pd.DataFrame, first_fy: int) -> Scenario:
+    """The base scenario with the interior pipeline switched off and EOIR's inputs in place."""
+    doc = yaml.safe_load(base.text)
+    P = doc["parameters"]
+    for name in ("new_entrants_per_year", "border_book_ins_per_year", "worksite_operations_per_year"):
+        P[name] = {**P[name], "value": 0.0, "series": None}
+        P[name].pop("series")
+    for name in ("lead_rate", "booking_rate"):
+        P[name]["value"] = {k: 0.0 for k in P[name]["value"]}
+    P["at_large_officers"]["value"] = 0.0
+    years = history[history.fiscal_year >= first_fy]
+    judges = history.set_index("fiscal_year").judges_end
+    P["immigration_judges"] = {
+        **P["immigration_judges"],
+        "series": [
+            {"from": f"{fy - 1}-10-01", "value": float((judges[fy - 1] + judges[fy]) / 2)} for fy in years.fiscal_year
+        ],
+        "source": "eoir-history.csv (judges recalled; fiscal-year average of year-end counts)",
+    }
+    P["external_court_receipts_per_year"] = {
+        **P["external_court_receipts_per_year"],
+        "series": [
+            {"from": f"{fy - 1}-10-01", "value": float(r)}
+            for fy, r in zip(years.fiscal_year, years.initial_receipts, strict=True)
+        ],
+        "source": "EOIR Adjudication Statistics (April 2021): all initial receipts",
+    }
+    start_pending = int(history.set_index("fiscal_year").pending_end[first_fy - 1])
+    doc["initial"]["court_pending"]["value"] = start_pending
+    doc["initial"]["known_at_start"]["value"] = {k: 0.0 for k in doc["initial"]["known_at_start"]["value"]}
+    doc["start"] = f"{first_fy - 1}-10-01"
+    doc["events"] = []
+    doc["name"] = f"{base.name}-court-backtest"
+    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), f"{base.path} (court back-test)")
+
+
+def backtest_court(
+    scenario: Scenario | str = "us-2017", first_fy: int = 2009, replications: int = 3, seed: int = 1
+) -> pd.DataFrame:
+    """Court sub-model over FY``first_fy``-FY2017 against EOIR: pending at year end and completions."""
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    history = eoir_history()
+    sc = _court_only_scenario(base, history, first_fy)
+    last = int(history.fiscal_year.max())
+    result = simulate(sc, years=last - first_fy + 1, seed=seed, replications=replications)
+    fy = result.fiscal_years.groupby("fiscal_year")[["court_pending_end", "court_completions"]].mean()
+    h = history.set_index("fiscal_year")
+    out = pd.DataFrame(
+        {
+            "fiscal_year": fy.index,
+            "pending_eoir": h.pending_end.reindex(fy.index).to_numpy(),
+            "pending_model": fy.court_pending_end.to_numpy(),
+            "completions_eoir": h.total_completions.reindex(fy.index).to_numpy(),
+            "completions_model": fy.court_completions.to_numpy(),
+        }
+    )
+    out["pending_error"] = out.pending_model / out.pending_eoir - 1
+    out["completions_error"] = out.completions_model / out.completions_eoir - 1
+    return out
+
+
+__all__ = ["HEADLINES", "backtest_court", "compare_targets", "eoir_history", "load_targets"]
