@@ -82,3 +82,23 @@ def test_bad_options_are_refused_plainly(tmp_path, args, words):
     assert proc.returncode == 2
     assert words in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_validate_prints_the_levels_and_writes_markdown(tmp_path):
+    md = tmp_path / "validation.md"
+    proc = immsim("validate", "us-2017", "--replications", "2", "--no-peer", "--markdown", str(md))
+    assert proc.returncode == 0, proc.stderr
+    assert "Queueing theory" in proc.stdout and "against public figures" in proc.stdout
+    assert "not reproduced:" in proc.stdout and "back-test" in proc.stdout
+    text = md.read_text()
+    assert text.startswith("# Validation of immsim") and "## 3. Public figures, FY2017" in text
+    assert "| detainers_issued |" in text and "| 2017 |" in text
+
+
+def test_calibrate_refuses_targets_without_the_needed_columns(tmp_path):
+    bad = tmp_path / "targets.csv"
+    bad.write_text("metric,value\nx,1\n")
+    proc = immsim("calibrate", "us-2017-prior", "--targets", str(bad), "--out", str(tmp_path / "o.yaml"))
+    assert proc.returncode == 2 and "the targets need columns" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o.yaml").exists()

@@ -22,7 +22,7 @@ app = typer.Typer(
     help="immsim: simulate U.S. interior immigration enforcement (jails, detainers, "
     "operations, detention, courts, removals).",
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # errors stay on one line, whatever the path length
 out_console = Console()
 
 
