@@ -899,3 +899,14 @@ def test_administrative_closures_leave_the_docket_and_recalendared_cases_return(
     assert (n.stock_admin_closed == closed).all()
     inflow = n.court_receipts + n.recalendared - n.court_completions - n.administrative_closures
     assert (np.diff(n.court_pending) == inflow.to_numpy()[1:]).all()
+
+
+def test_median_selection_from_two_sorted_dockets_equals_a_full_sort():
+    from immsim.model.courts import _kth
+
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        a = np.sort(rng.integers(-50, 50, rng.integers(0, 8))).astype(float)
+        b = np.sort(rng.integers(-50, 50, rng.integers(0, 30))).astype(float)
+        union = np.sort(np.concatenate([a, b]))
+        assert [_kth(a, b, k) for k in range(len(union))] == list(union)
