@@ -13,6 +13,7 @@ Everything else is internal and may change.
 """
 
 from immsim import _cache  # noqa: F401  (must run before Numba is imported)
+from immsim.compare import compare
 from immsim.errors import ImmsimError, LedgerError, ScenarioError
 from immsim.results import Result
 from immsim.scenario.loader import Scenario, builtin_names, load_scenario
@@ -20,6 +21,7 @@ from immsim.simulation import simulate
 
 __version__ = "0.1.0"
 __all__ = [
+    "compare",
     "ImmsimError",
     "LedgerError",
     "Result",

@@ -221,15 +221,135 @@ def _cell(v, col: str) -> str:
     return str(v)
 
 
-@app.command("scenarios")
+scenario_app = typer.Typer(no_args_is_help=True, help="List and inspect scenarios.")
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("list")
 @_guarded
-def scenarios() -> None:
-    """List the built-in scenarios."""
+def scenario_list() -> None:
+    """List the built-in scenarios and the question each answers."""
     import immsim
 
+    t = Table(title="Built-in scenarios")
+    for col in ("name", "base", "title"):
+        t.add_column(col)
     for name in immsim.builtin_names():
         sc = immsim.load_scenario(name)
-        out_console.print(f"{name}: {sc.data.title}")
+        t.add_row(name, sc.base or "-", sc.data.title)
+    out_console.print(t)
+
+
+@scenario_app.command("show")
+@_guarded
+def scenario_show(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or scenario file")],
+) -> None:
+    """Print a scenario's resolved parameters with their units, sources and the change that set each."""
+    import immsim
+
+    sc = immsim.load_scenario(scenario)
+    out_console.print(f"[bold]{sc.name}[/bold]: {sc.data.title}" + (f" (changes to {sc.base})" if sc.base else ""))
+    out_console.print(sc.data.description, highlight=False)
+    t = Table(title="Parameters")
+    for col in ("parameter", "value", "unit", "source", "set by"):
+        t.add_column(col, overflow="fold")
+    for name, p in sc.data.parameters.items():
+        value = (
+            _short(p.value)
+            if p.value is not None
+            else "; ".join(f"from {s.start}: {_short(s.value)}" for s in p.series or [])
+        )
+        t.add_row(name, value, p.unit, p.source, sc.changed_by.get(f"parameters.{name}", "base"))
+    out_console.print(t)
+    ev = Table(title="Dated events")
+    for col in ("date", "type", "what", "source"):
+        ev.add_column(col, overflow="fold")
+    for e in sorted(sc.data.events, key=lambda e: e.date):
+        ev.add_row(str(e.date), e.type, _event_text(e), e.source)
+    out_console.print(ev)
+    for key, label in sc.changed_by.items():
+        if not key.startswith("parameters."):
+            out_console.print(f"{label}: {key}", highlight=False)
+
+
+def _event_text(e) -> str:
+    if e.type == "policy":
+        return f"{e.scope} {e.target}: {e.mode} {e.policy}"
+    if e.type == "regime":
+        return f"regime {e.regime}"
+    if e.type == "injunction":
+        return f"stay removals of {e.cohort}" + (f" until {e.end}" if e.end else "")
+    return f"HYPOTHETICAL federal pressure: comply probability {e.comply_probability}"
+
+
+def _short(v) -> str:
+    if isinstance(v, dict):
+        return ", ".join(f"{k}={x:g}" for k, x in v.items())
+    return f"{v:g}"
+
+
+@app.command("compare")
+@_guarded
+def compare_cmd(
+    base: Annotated[str, typer.Argument(help="the baseline scenario")],
+    alternatives: Annotated[list[str], typer.Argument(help="one or more alternative scenarios")],
+    start: Annotated[str | None, typer.Option(help="first simulated day (default: the base scenario's)")] = None,
+    years: Annotated[float, typer.Option(help="simulated years")] = 1.0,
+    seed: Annotated[int, typer.Option(help="random seed shared by all scenarios (common random numbers)")] = 1,
+    replications: Annotated[int, typer.Option("--replications", "-r", help="paired replications")] = 10,
+    fiscal_year: Annotated[int | None, typer.Option(help="fiscal year to report (default: the first complete)")] = None,
+    out: Annotated[Path | None, typer.Option(help="write the comparison table (CSV) here")] = None,
+) -> None:
+    """Run scenarios with common random numbers; print each difference from the base with its 95% interval."""
+    import immsim
+    from immsim.compare import largest_differences
+    from immsim.store import atomic_write
+
+    with Progress(
+        TextColumn("[bold]comparing"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("compare", total=None)
+        table, results = immsim.compare(
+            base,
+            alternatives,
+            start=start,
+            years=years,
+            seed=seed,
+            replications=replications,
+            fiscal_year=fiscal_year,
+            progress=lambda d, t: bar.update(task, completed=d, total=t),
+        )
+    base_name = next(iter(results))
+    for name, rows in table.groupby("scenario", sort=False):
+        fy = int(rows.fiscal_year.iloc[0])
+        t = Table(title=f"{name} minus {base_name}, fiscal year {fy}, {replications} paired replications")
+        for col in ("figure", "base", name, "difference", "95% interval", "variance reduction"):
+            t.add_column(col, justify="left" if col == "figure" else "right")
+        for r in rows.itertuples():
+            t.add_row(
+                r.description,
+                _fmt(r.base, r.unit),
+                _fmt(r.alternative, r.unit),
+                _fmt(r.difference, r.unit),
+                f"{_fmt(r.ci_low, r.unit)} to {_fmt(r.ci_high, r.unit)}",
+                f"x{r.variance_reduction:,.1f}",
+            )
+        out_console.print(t)
+        top = largest_differences(results, base_name, name, fy)
+        out_console.print(
+            "largest differences in ICE arrests by state: "
+            + ", ".join(f"{r.state} {r.difference:+,.0f}" for r in top.itertuples()),
+            highlight=False,
+        )
+    if out:
+        atomic_write(out, lambda p: table.to_csv(p, index=False))
+        console.print(f"wrote {out}")
 
 
 def main() -> None:

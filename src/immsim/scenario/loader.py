@@ -31,6 +31,8 @@ class Scenario:
     data: ScenarioFile
     path: str
     text: str = field(repr=False)
+    changed_by: dict[str, str] = field(default_factory=dict)  # field -> the reform change that set it
+    base: str | None = None  # the scenario a reform changes
 
     @property
     def name(self) -> str:
@@ -121,10 +123,15 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
+def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scenario:
     """Load and validate a scenario; raises ``ScenarioError`` naming file, line and field."""
     path = resolve(name_or_path)
     shown = str(name_or_path)
+    key = str(path.resolve())
+    if key in _seen:
+        chain = " -> ".join([*_seen, key])
+        raise ScenarioError(shown, "base", f"scenarios name each other as base in a cycle: {chain}")
+    _seen = (*_seen, key)
     try:
         raw = path.read_bytes()
     except OSError as e:
@@ -135,11 +142,11 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ScenarioError(shown, "", f"not UTF-8 text (byte {e.start})") from None
-    return parse_scenario(text, shown)
+    return parse_scenario(text, shown, _seen)
 
 
-def parse_scenario(text: str, shown: str = "<scenario>") -> Scenario:
-    """Validate scenario ``text`` (YAML); ``shown`` names it in error messages."""
+def read_yaml(text: str, shown: str) -> tuple[dict, dict[tuple, int]]:
+    """Parse YAML text safely into a mapping and a map of field paths to line numbers."""
     try:
         node = yaml.compose(text, Loader=_Loader)
         doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
@@ -154,20 +161,44 @@ def parse_scenario(text: str, shown: str = "<scenario>") -> Scenario:
         raise ScenarioError(shown, "", f"not valid YAML: {e}") from None
     if not isinstance(doc, dict):
         raise ScenarioError(shown, "", "the file must hold a mapping of fields (name, jurisdictions, ...)", 1)
-    lines = _line_map(node) if node is not None else {}
+    return doc, (_line_map(node) if node is not None else {})
+
+
+def validation_error(e: ValidationError, doc: dict, lines: dict, shown: str) -> ScenarioError:
+    """The first problem Pydantic found, as a ScenarioError naming the file, line and field."""
+    err = e.errors()[0]
+    loc = _clean_loc(err["loc"], doc)
+    more = f" (and {e.error_count() - 1} more problems)" if e.error_count() > 1 else ""
+    msg = err["msg"].removeprefix("Value error, ")
+    return ScenarioError(shown, _dotted(loc), msg + more, _line(lines, loc))
+
+
+def parse_scenario(text: str, shown: str = "<scenario>", _seen: tuple[str, ...] = ()) -> Scenario:
+    """Validate scenario ``text`` (YAML); ``shown`` names it in error messages.
+
+    A file with a ``base`` field is a reform: a list of changes to another
+    scenario (see ``immsim.scenario.reform``).
+    """
+    doc, lines = read_yaml(text, shown)
+    if "base" in doc:
+        from immsim.scenario.reform import resolve_reform
+
+        return resolve_reform(doc, lines, text, shown, _seen)
+    return validate_document(doc, lines, text, shown)
+
+
+def validate_document(
+    doc: dict, lines: dict, text: str, shown: str, changed_by: dict | None = None, base: str | None = None
+) -> Scenario:
     try:
         data = ScenarioFile.model_validate(doc)
     except ValidationError as e:
-        err = e.errors()[0]
-        loc = _clean_loc(err["loc"], doc)
-        more = f" (and {e.error_count() - 1} more problems)" if e.error_count() > 1 else ""
-        msg = err["msg"].removeprefix("Value error, ")
-        raise ScenarioError(shown, _dotted(loc), msg + more, _line(lines, loc)) from None
+        raise validation_error(e, doc, lines, shown) from None
     problem = _semantic_problem(data)
     if problem:
         loc, msg = problem
         raise ScenarioError(shown, _dotted(loc), msg, _line(lines, loc))
-    return Scenario(data, shown, text)
+    return Scenario(data, shown, text, changed_by or {}, base)
 
 
 def _keys_for(dims: str, data: ScenarioFile) -> list[str] | None:

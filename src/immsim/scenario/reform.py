@@ -1,0 +1,256 @@
+"""Reforms: a scenario written as a small list of changes to a base scenario.
+
+A reform file names its ``base`` (a built-in name, or a path relative to the
+reform file) and lists ``changes``, applied in order::
+
+    name: ma-without-lunn
+    title: Massachusetts without the July 2017 ruling
+    base: us-2017
+    changes:
+      - remove_event: {type: policy, target: MA, date: 2017-07-24}
+      - parameter: immigration_judges
+        value: 500
+        source: "reform: 500 judges"
+      - parameter: share_287g_jails        # a jurisdiction-level parameter, for some places only
+        where: {states: [TX, FL]}
+        value: 0.5
+      - policy: honor                      # a cooperation policy from a date
+        where: {states: [CA]}              # or {jurisdictions: [...]}, or {all: true}
+        from: 2018-01-01
+      - add_event: {type: regime, date: 2017-01-25, regime: pep2014, meaning: ..., source: ...}
+
+Changes are checked against the reform file (file, line and field in every
+error); the resolved scenario is then validated like any scenario, and it
+remembers which change set each parameter and event (``Scenario.changed_by``).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from immsim.errors import ScenarioError
+from immsim.model.codes import POLICIES
+from immsim.model.parameters import SPEC
+from immsim.scenario.loader import (
+    Scenario,
+    _dotted,
+    _line,
+    _value_problem,
+    builtin_names,
+    load_scenario,
+    validate_document,
+    validation_error,
+)
+from immsim.scenario.schema import Dated, Number
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Where(_Strict):
+    """Where a change applies: every jurisdiction, some states, or some jurisdictions."""
+
+    all: bool = False
+    states: list[str] | None = None
+    jurisdictions: list[str] | None = None
+
+
+class SetParameter(_Strict):
+    parameter: str
+    value: Number | dict[str, Number] | None = None
+    series: list[Dated] | None = None
+    scale: Annotated[float, Field(gt=0, le=1e6)] | None = None  # multiply the base's values
+    where: Where | None = None
+    source: str | None = None
+    meaning: str | None = None
+
+
+class SetPolicy(_Strict):
+    policy: Literal[POLICIES]  # type: ignore[valid-type]
+    where: Where
+    start: dt.date = Field(alias="from")
+    mode: Literal["set", "at_least", "at_most"] = "set"
+    source: str | None = None
+
+
+class AddEvent(_Strict):
+    add_event: dict[str, Any]
+
+
+class RemoveEvent(_Strict):
+    remove_event: dict[str, Any]
+
+
+Change = Annotated[SetParameter | SetPolicy | AddEvent | RemoveEvent, Field(union_mode="left_to_right")]
+
+
+class ReformFile(_Strict):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str
+    description: str = ""
+    question: str = ""
+    base: str = Field(min_length=1)
+    start: dt.date | None = None
+    changes: list[Change] = Field(min_length=1)
+
+
+def _base_path(base: str, shown: str) -> str:
+    if base in builtin_names() or Path(base).is_absolute():
+        return base
+    return str(Path(shown).parent / base)
+
+
+def _targets(where: Where, doc: dict) -> list[str]:
+    jurs = doc["jurisdictions"]
+    if where.all:
+        return [j["code"] for j in jurs]
+    out = [j["code"] for j in jurs if where.states and j["state"] in where.states]
+    out += [j["code"] for j in jurs if where.jurisdictions and j["code"] in where.jurisdictions]
+    return out
+
+
+def _where_problem(where: Where, doc: dict) -> str | None:
+    if not (where.all or where.states or where.jurisdictions):
+        return "say where: all: true, states: [...] or jurisdictions: [...]"
+    states = {j["state"] for j in doc["jurisdictions"]}
+    codes = {j["code"] for j in doc["jurisdictions"]}
+    for s in where.states or []:
+        if s not in states:
+            return f"no jurisdiction of the base is in state {s!r}"
+    for c in where.jurisdictions or []:
+        if c not in codes:
+            return f"the base has no jurisdiction {c!r}"
+    return None
+
+
+def _apply_parameter(ch: SetParameter, doc: dict, label: str) -> str | None:
+    if ch.parameter not in SPEC:
+        return f"unknown parameter {ch.parameter!r}"
+    if sum(x is not None for x in (ch.value, ch.series, ch.scale)) != 1:
+        return "give exactly one of 'value', 'series' or 'scale'"
+    spec = SPEC[ch.parameter]
+    p = copy.deepcopy(doc["parameters"][ch.parameter])
+    if ch.scale is not None:
+        if ch.where is not None:
+            return "'scale' applies to every entry; use 'value' with 'where'"
+
+        def times(v: Any) -> Any:
+            return {k: x * ch.scale for k, x in v.items()} if isinstance(v, dict) else v * ch.scale
+
+        if p.get("series"):
+            p["series"] = [{**step, "value": times(step["value"])} for step in p["series"]]
+        else:
+            p["value"] = times(p["value"])
+    elif ch.where is not None:
+        if spec.dims != "jurisdiction":
+            return f"'where' applies to jurisdiction-level parameters; {ch.parameter} varies by {spec.dims}"
+        problem = _where_problem(ch.where, doc)
+        if problem:
+            return problem
+        if ch.series is not None or isinstance(ch.value, dict):
+            return "with 'where', give one number as 'value'"
+        targets = _targets(ch.where, doc)
+
+        def patched(v: Any) -> dict:
+            table = dict(v) if isinstance(v, dict) else {"default": v}
+            return table | {code: ch.value for code in targets}
+
+        if p.get("series"):
+            p["series"] = [{**step, "value": patched(step["value"])} for step in p["series"]]
+        else:
+            p["value"] = patched(p["value"])
+    elif ch.value is not None:
+        p.pop("series", None)
+        p["value"] = ch.value
+    else:
+        p.pop("value", None)
+        p["series"] = [{"from": s.start.isoformat(), "value": s.value} for s in ch.series]
+    p["source"] = ch.source or f"reform {label}"
+    if ch.meaning:
+        p["meaning"] = ch.meaning
+    if p["source"].strip().lower() != "assumption":
+        p.pop("calibratable", None)
+    doc["parameters"][ch.parameter] = p
+    return None
+
+
+def _matches(event: dict, pattern: dict) -> bool:
+    return all(str(event.get(k)) == str(v) for k, v in pattern.items())
+
+
+def resolve_reform(doc: dict, lines: dict, text: str, shown: str, seen: tuple[str, ...]) -> Scenario:
+    """Apply a reform's changes to its base and validate the result."""
+    try:
+        reform = ReformFile.model_validate(doc)
+    except ValidationError as e:
+        raise validation_error(e, doc, lines, shown) from None
+    base = load_scenario(_base_path(reform.base, shown), seen)
+    resolved = yaml.safe_load(base.text)  # a reform's text is its resolved scenario, so bases can chain
+    changed_by = dict(base.changed_by)
+    for i, ch in enumerate(reform.changes):
+        label = f"{reform.name} change {i + 1}"
+        loc: tuple = ("changes", i)
+        problem = None
+        if isinstance(ch, SetParameter):
+            problem = _apply_parameter(ch, resolved, label)
+            if problem is None:
+                spec = SPEC[ch.parameter]
+                for step in _new_values(resolved["parameters"][ch.parameter]):
+                    problem = problem or _value_problem(step, spec.dims, spec.lo, spec.hi, _as_data(resolved))
+                changed_by[f"parameters.{ch.parameter}"] = label
+        elif isinstance(ch, SetPolicy):
+            problem = _where_problem(ch.where, resolved)
+            if problem is None:
+                for code in _targets(ch.where, resolved):
+                    resolved.setdefault("events", []).append(
+                        {
+                            "type": "policy",
+                            "date": ch.start.isoformat(),
+                            "scope": "jurisdiction",
+                            "target": code,
+                            "policy": ch.policy,
+                            "mode": ch.mode,
+                            "meaning": f"{reform.title} ({label})",
+                            "source": ch.source or f"reform {label}",
+                        }
+                    )
+                    changed_by[f"policy.{code}"] = label
+        elif isinstance(ch, AddEvent):
+            resolved.setdefault("events", []).append(dict(ch.add_event))
+            changed_by[f"events.{len(resolved['events']) - 1}"] = label
+        else:
+            events = resolved.get("events", [])
+            keep = [e for e in events if not _matches(e, ch.remove_event)]
+            if len(keep) == len(events):
+                problem = f"no event of the base matches {ch.remove_event}"
+            resolved["events"] = keep
+            changed_by[f"events removed ({len(events) - len(keep)}): {ch.remove_event}"] = label
+        if problem:
+            raise ScenarioError(shown, _dotted(loc), problem, _line(lines, loc))
+    resolved["name"] = reform.name
+    resolved["title"] = reform.title
+    resolved["description"] = reform.description or reform.question or resolved["description"]
+    if reform.start:
+        resolved["start"] = reform.start.isoformat()
+    resolved_text = yaml.safe_dump(resolved, sort_keys=False, width=110, allow_unicode=True)
+    try:
+        return validate_document(yaml.safe_load(resolved_text), {}, resolved_text, shown, changed_by, base.name)
+    except ScenarioError as e:
+        raise ScenarioError(shown, e.field, f"after applying the changes: {e.problem}", None) from None
+
+
+def _new_values(p: dict) -> list:
+    return [step["value"] for step in p["series"]] if p.get("series") else [p["value"]]
+
+
+def _as_data(doc: dict) -> SimpleNamespace:
+    """The attributes ``_value_problem`` reads, from a plain document."""
+    return SimpleNamespace(jurisdictions=[SimpleNamespace(**j) for j in doc["jurisdictions"]])

@@ -1,0 +1,118 @@
+"""Reforms (scenarios as changes to a base) and paired comparison with common random numbers."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+import immsim
+from immsim.scenario.loader import builtin_names
+from scenarios import base, dump, policy
+
+
+def write(path, doc) -> str:
+    path.write_text(doc if isinstance(doc, str) else yaml.safe_dump(doc, sort_keys=False))
+    return str(path)
+
+
+@pytest.fixture
+def base_file(tmp_path):
+    return write(tmp_path / "base.yaml", dump(base()))
+
+
+def reform(tmp_path, name: str, changes: list, base_name: str = "base.yaml") -> str:
+    return write(tmp_path / f"{name}.yaml", {"name": name, "title": name, "base": base_name, "changes": changes})
+
+
+@pytest.mark.parametrize("name", [n for n in builtin_names() if n not in ("us-2017", "us-2017-prior")])
+def test_builtin_reforms_resolve_and_say_what_they_changed(name):
+    sc = immsim.load_scenario(name)
+    assert sc.base == "us-2017"
+    assert sc.changed_by or name in ("ma-without-lunn", "priorities-2014")
+    assert sc.data.description  # the question it answers
+
+
+def test_reform_changes_only_what_it_names(tmp_path, base_file):
+    path = reform(tmp_path, "judges", [{"parameter": "immigration_judges", "value": 9}])
+    sc, b = immsim.load_scenario(path), immsim.load_scenario(base_file)
+    assert sc.data.parameters["immigration_judges"].value == 9
+    assert sc.changed_by == {"parameters.immigration_judges": "judges change 1"}
+    for name, p in b.data.parameters.items():
+        if name != "immigration_judges":
+            assert sc.data.parameters[name] == p
+
+
+def test_reform_that_changes_nothing_gives_zero_differences(tmp_path, base_file):
+    same = reform(tmp_path, "same", [{"parameter": "team_size", "scale": 1.0}])
+    table, _ = immsim.compare(base_file, [same], replications=3, years=0.5)
+    assert (table.difference.fillna(0) == 0).all()
+    assert ((table.ci_low.fillna(0) <= 0) & (table.ci_high.fillna(0) >= 0)).all()
+
+
+def test_no_contact_lowers_custodial_transfers_there_and_nowhere_else(tmp_path, base_file):
+    alt = reform(tmp_path, "b1", [{"policy": "no_contact", "where": {"jurisdictions": ["B1"]}, "from": "2017-01-01"}])
+    _, results = immsim.compare(base_file, [alt], replications=6, years=1)
+    custodial = ["arrests_jail_hold", "arrests_jail_notified", "arrests_jail_287g"]
+
+    def by_jur(name):
+        m = results[name].monthly
+        return m.groupby(["replication", "jurisdiction"])[custodial].sum().sum(axis=1).unstack()
+
+    base_name = next(iter(results))
+    d = by_jur("b1") - by_jur(base_name)
+    assert (by_jur("b1")["B1"] == 0).all()
+    assert d["B1"].mean() < 0
+    for j in ("A1", "A2"):  # elsewhere: differences within noise (a 4-standard-error band around zero)
+        se = d[j].std(ddof=1) / len(d) ** 0.5
+        assert abs(d[j].mean()) <= 4 * se + 1
+
+
+def test_paired_design_reduces_variance(tmp_path, base_file):
+    alt = reform(tmp_path, "officers", [{"parameter": "at_large_officers", "scale": 1.2}])
+    table, _ = immsim.compare(base_file, [alt], replications=6, years=1)
+    row = table.set_index("figure").loc["ice_admin_arrests"]
+    assert row.variance_reduction > 2
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"parameter": "no_such", "value": 1}, "changes.0", "unknown parameter"),
+        ({"parameter": "found_probability", "value": 2}, "changes.0", "out of bounds"),
+        ({"remove_event": {"type": "regime"}}, "changes.0", "no event of the base matches"),
+        ({"policy": "honor", "where": {"states": ["ZZ"]}, "from": "2017-01-01"}, "changes.0", "state 'ZZ'"),
+        ({"parameter": "team_size", "where": {"all": True}, "value": 3}, "changes.0", "jurisdiction-level"),
+    ],
+)
+def test_bad_changes_name_the_reform_file_line_and_change(tmp_path, base_file, change, field, words):
+    path = reform(tmp_path, "bad", [{"parameter": "team_size", "scale": 1.0}, change][1:])
+    with pytest.raises(immsim.ScenarioError) as e:
+        immsim.load_scenario(path)
+    assert e.value.file == path and e.value.field == field and words in e.value.problem
+    assert e.value.line is not None
+
+
+def test_bases_in_a_cycle_are_refused(tmp_path):
+    reform(tmp_path, "a", [{"parameter": "team_size", "scale": 1.0}], base_name="b.yaml")
+    reform(tmp_path, "b", [{"parameter": "team_size", "scale": 1.0}], base_name="a.yaml")
+    with pytest.raises(immsim.ScenarioError, match="cycle"):
+        immsim.load_scenario(str(tmp_path / "a.yaml"))
+
+
+def test_reform_of_a_reform_chains(tmp_path, base_file):
+    reform(tmp_path, "one", [{"parameter": "team_size", "value": 7}])
+    two = reform(tmp_path, "two", [{"parameter": "immigration_judges", "value": 3}], base_name="one.yaml")
+    sc = immsim.load_scenario(two)
+    assert sc.data.parameters["team_size"].value == 7 and sc.data.parameters["immigration_judges"].value == 3
+    assert set(sc.changed_by) == {"parameters.team_size", "parameters.immigration_judges"}
+
+
+def test_policy_helper_scenario_matches_reform(tmp_path, base_file):
+    """A policy change written as a reform gives the same policy table as the same base edited by hand."""
+    from immsim.scenario.compile import compile_scenario
+    from scenarios import make
+
+    alt = reform(tmp_path, "nc", [{"policy": "no_contact", "where": {"jurisdictions": ["B1"]}, "from": "2016-12-01"}])
+    by_reform = compile_scenario(immsim.load_scenario(alt), immsim.load_scenario(base_file).data.start, 60)
+    by_hand = compile_scenario(make(policy("B1", "no_contact")), immsim.load_scenario(base_file).data.start, 60)
+    assert (by_reform.inputs.policy == by_hand.inputs.policy).all()
