@@ -138,6 +138,9 @@ def backtest_court(
             "completions_model": fy.court_completions.to_numpy(),
         }
     )
+    judges = h.judges_end
+    avg_judges = ((judges + judges.shift(1)) / 2).reindex(fy.index).to_numpy()
+    out["eoir_completions_per_judge"] = out.completions_eoir / avg_judges
     out["pending_error"] = out.pending_model / out.pending_eoir - 1
     out["completions_error"] = out.completions_model / out.completions_eoir - 1
     return out
