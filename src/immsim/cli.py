@@ -352,6 +352,71 @@ def compare_cmd(
         console.print(f"wrote {out}")
 
 
+solve_app = typer.Typer(no_args_is_help=True, help="Solve for officers or judges with paired runs.")
+app.add_typer(solve_app, name="solve")
+
+
+@solve_app.command("officers")
+@_guarded
+def solve_officers(
+    base: Annotated[str, typer.Argument(help="the baseline scenario")],
+    alternative: Annotated[str, typer.Argument(help="the scenario whose officers are scaled")],
+    fiscal_year: Annotated[int | None, typer.Option(help="fiscal year to match (default: the first)")] = None,
+    replications: Annotated[int, typer.Option("--replications", "-r")] = 5,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """How many more officers would keep ICE arrests at the base level under the alternative?"""
+    import immsim
+    from immsim import solvers
+
+    with console.status("solving (each step runs both scenarios with the same seeds)"):
+        ans = solvers.officers_to_match_arrests(
+            base, alternative, fiscal_year=fiscal_year, replications=replications, seed=seed
+        )
+    alt = immsim.load_scenario(alternative)
+    now = {n: _total(alt.data.parameters[n]) for n in ("jail_officers", "at_large_officers")}
+    out_console.print(
+        f"officer factor: {ans.value:.3f} (95% interval {ans.ci_low:.3f} to {ans.ci_high:.3f}), "
+        f"{len(ans.steps)} evaluations",
+        highlight=False,
+    )
+    for n, v in now.items():
+        out_console.print(
+            f"  {n}: {v:,.0f} -> {v * ans.value:,.0f} ({v * ans.ci_low:,.0f} to {v * ans.ci_high:,.0f})",
+            highlight=False,
+        )
+
+
+@solve_app.command("judges")
+@_guarded
+def solve_judges(
+    scenario: Annotated[str, typer.Argument(help="scenario")],
+    fiscal_year: Annotated[int, typer.Option(help="fiscal year from which judges change")],
+    clear_by: Annotated[int | None, typer.Option(help="instead: bring pending under --target by this FY")] = None,
+    target: Annotated[float, typer.Option(help="pending cases that count as cleared")] = 100_000,
+    replications: Annotated[int, typer.Option("--replications", "-r")] = 3,
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """How many judges would stop the backlog from growing (or clear it by a fiscal year)?"""
+    from immsim import solvers
+
+    with console.status("solving (each step runs the scenario with the same seeds)"):
+        ans = solvers.judges_to_stop_growth(
+            scenario, fiscal_year, clear_by=clear_by, target_pending=target, replications=replications, seed=seed
+        )
+    goal = f"pending under {target:,.0f} by the end of FY{clear_by}" if clear_by else f"no growth in FY{fiscal_year}"
+    out_console.print(
+        f"judges from FY{fiscal_year} for {goal}: {ans.value:,.0f} (95% interval {ans.ci_low:,.0f} "
+        f"to {ans.ci_high:,.0f}), {len(ans.steps)} evaluations",
+        highlight=False,
+    )
+
+
+def _total(p) -> float:
+    v = p.value if p.value is not None else p.series[0].value
+    return sum(v.values()) if isinstance(v, dict) else float(v)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,196 @@
+"""Answer "how many?" questions by root-finding over paired stochastic runs.
+
+- ``officers_to_match_arrests``: the factor on ICE officers (jail transfers and
+  at-large teams) under an alternative scenario that brings ICE arrests back
+  to the base scenario's level.
+- ``judges_to_stop_growth``: the number of judges from a fiscal year on that
+  keeps the court backlog from growing that year, or, with ``clear_by``, that
+  brings it under a target by the end of a later fiscal year.
+
+Each evaluation runs R replications with the same seeds (common random
+numbers), so the function being solved is the mean paired difference, which
+moves smoothly with the lever. A bracketing search (regula falsi with
+bisection safeguards) narrows the lever until the 95 % interval of the
+difference at the answer contains zero and the bracket is tight; the answer's
+interval is the lever range over which the difference's interval contains
+zero, from the local slope (delta method).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from immsim.errors import ImmsimError
+from immsim.results import mean_interval
+from immsim.scenario.loader import Scenario, load_scenario, parse_scenario
+from immsim.simulation import simulate
+
+
+@dataclass
+class Answer:
+    lever: str
+    value: float  # the lever's value at the answer
+    ci_low: float
+    ci_high: float
+    steps: pd.DataFrame  # every evaluation: lever, mean difference, interval
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "lever": self.lever,
+                    "value": self.value,
+                    "ci_low": self.ci_low,
+                    "ci_high": self.ci_high,
+                    "evaluations": len(self.steps),
+                }
+            ]
+        )
+
+
+def _scaled(sc: Scenario, names: list[str], factor: float) -> Scenario:
+    doc = yaml.safe_load(sc.text)
+    for name in names:
+        p = doc["parameters"][name]
+        if p.get("series"):
+            for step in p["series"]:
+                step["value"] = _times(step["value"], factor)
+        else:
+            p["value"] = _times(p["value"], factor)
+        p["source"] = f"solver: {factor:.4f} x the scenario's value"
+        p.pop("calibratable", None)
+    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), f"{sc.path} (x{factor:.3f} {', '.join(names)})")
+
+
+def _times(v, k: float):
+    return {a: x * k for a, x in v.items()} if isinstance(v, dict) else v * k
+
+
+def _with_judges(sc: Scenario, judges: float, from_date: dt.date) -> Scenario:
+    doc = yaml.safe_load(sc.text)
+    p = copy.deepcopy(doc["parameters"]["immigration_judges"])
+    steps = p.pop("series", None) or [{"from": sc.data.start.isoformat(), "value": p.pop("value")}]
+    p.pop("value", None)
+    kept = [s for s in steps if dt.date.fromisoformat(str(s["from"])) < from_date]
+    p["series"] = [*kept, {"from": from_date.isoformat(), "value": float(judges)}]
+    p["source"] = f"solver: {judges:.1f} judges from {from_date}"
+    doc["parameters"]["immigration_judges"] = p
+    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), f"{sc.path} ({judges:.0f} judges)")
+
+
+def _solve(
+    f: Callable[[float], tuple[float, float, float]],
+    lo: float,
+    hi: float,
+    lever: str,
+    rel_tol: float,
+    max_evaluations: int,
+) -> Answer:
+    """Find x in [lo, hi] with mean f(x) = 0; f returns (mean, ci_low, ci_high) and increases with x."""
+    rows = []
+
+    def ev(x: float) -> float:
+        m, a, b = f(x)
+        rows.append({"lever": x, "difference": m, "ci_low": a, "ci_high": b})
+        return m
+
+    f_lo, f_hi = ev(lo), ev(hi)
+    if f_lo > 0 or f_hi < 0:
+        raise ImmsimError(f"{lever}: no answer between {lo:g} and {hi:g} (differences {f_lo:+,.0f} and {f_hi:+,.0f})")
+    x = lo
+    while len(rows) < max_evaluations and hi - lo > rel_tol * max(abs(hi), 1e-9):
+        x = lo - f_lo * (hi - lo) / (f_hi - f_lo) if f_hi != f_lo else (lo + hi) / 2
+        x = min(max(x, lo + 0.1 * (hi - lo)), hi - 0.1 * (hi - lo))  # stay inside: bisection safeguard
+        fx = ev(x)
+        row = rows[-1]
+        if row["ci_low"] <= 0 <= row["ci_high"] and hi - lo < 10 * rel_tol * max(abs(hi), 1e-9):
+            break
+        if fx < 0:
+            lo, f_lo = x, fx
+        else:
+            hi, f_hi = x, fx
+    steps = pd.DataFrame(rows)
+    best = steps.iloc[(steps.difference.abs()).argmin()]
+    # interval: lever values whose difference interval would contain zero, by the local slope
+    slope = (f_hi - f_lo) / (hi - lo) if hi > lo else np.nan
+    half = max(best.ci_high - best.difference, best.difference - best.ci_low)
+    width = abs(half / slope) if slope and np.isfinite(slope) else np.nan
+    value = best.lever - best.difference / slope if slope and np.isfinite(slope) else best.lever
+    return Answer(lever, float(value), float(value - width), float(value + width), steps)
+
+
+def officers_to_match_arrests(
+    base: Scenario | str,
+    alternative: Scenario | str,
+    *,
+    fiscal_year: int | None = None,
+    replications: int = 5,
+    seed: int = 1,
+    max_factor: float = 4.0,
+    rel_tol: float = 0.01,
+    max_evaluations: int = 12,
+) -> Answer:
+    """Factor on ICE officers under ``alternative`` that gives the base's ICE arrests (same seeds)."""
+    base = base if isinstance(base, Scenario) else load_scenario(base)
+    alt = alternative if isinstance(alternative, Scenario) else load_scenario(alternative)
+    start = base.data.start
+    years = 1 if fiscal_year is None else fiscal_year - start.year + (0 if start.month >= 10 else 1)
+    fy = fiscal_year or (start.year + 1 if start.month >= 10 else start.year)
+    b = simulate(base, start=start, years=max(1, years), seed=seed, replications=replications).fiscal_years
+    b = b[b.fiscal_year == fy].set_index("replication").ice_admin_arrests
+
+    def f(k: float):
+        sc = _scaled(alt, ["jail_officers", "at_large_officers"], k)
+        a = simulate(sc, start=start, years=max(1, years), seed=seed, replications=replications).fiscal_years
+        a = a[a.fiscal_year == fy].set_index("replication").ice_admin_arrests
+        return mean_interval(a - b)
+
+    return _solve(f, 0.5, max_factor, "officer factor", rel_tol, max_evaluations)
+
+
+def judges_to_stop_growth(
+    scenario: Scenario | str,
+    fiscal_year: int,
+    *,
+    clear_by: int | None = None,
+    target_pending: float = 100_000,
+    replications: int = 3,
+    seed: int = 1,
+    max_judges: float = 5_000,
+    rel_tol: float = 0.01,
+    max_evaluations: int = 12,
+) -> Answer:
+    """Judges from the start of ``fiscal_year`` so the backlog stops growing that year (or is cleared).
+
+    Without ``clear_by``: pending at the end of the fiscal year equals pending
+    at its start. With ``clear_by``: pending at the end of fiscal year
+    ``clear_by`` falls to ``target_pending``.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    fy_start = dt.date(fiscal_year - 1, 10, 1)
+    last = clear_by or fiscal_year
+    years = last - sc.data.start.year + (0 if sc.data.start.month >= 10 else 1)
+
+    def f(judges: float):
+        r = simulate(_with_judges(sc, judges, fy_start), years=years, seed=seed, replications=replications)
+        fy = r.fiscal_years.set_index(["replication", "fiscal_year"]).court_pending_end.unstack()
+        if clear_by:
+            # positive when too many judges: the backlog ends below the target
+            return mean_interval(target_pending - fy[clear_by])
+        before = fy[fiscal_year - 1] if fiscal_year - 1 in fy else _pending_at_start(r)
+        return mean_interval(before - fy[fiscal_year])  # growth, negated: rises with judges
+
+    return _solve(f, 1.0, max_judges, "judges", rel_tol, max_evaluations)
+
+
+def _pending_at_start(r) -> pd.Series:
+    first = r.national.month.min()
+    n = r.national[r.national.month == first].set_index("replication")
+    return n.court_pending - n.court_receipts - n.recalendared + n.court_completions + n.administrative_closures

@@ -1,0 +1,61 @@
+"""Solvers: officers to keep arrests at the base level, judges to stop the backlog growing."""
+
+from __future__ import annotations
+
+import yaml
+
+import immsim
+from immsim import solvers
+from immsim.results import mean_interval
+from scenarios import base, dump, initial, make, params, quiet
+
+
+def test_judges_to_stop_growth_equals_receipts_over_the_hearing_rate():
+    # 3,650 filings a year, each judge hears 365 a year and a large backlog keeps judges busy: 10 judges
+    sc = make(
+        quiet(),
+        initial(court_pending=50_000),
+        params(
+            external_court_receipts_per_year=3650.0,
+            external_detained_share=0.0,
+            completions_per_judge_year=365.0,
+            immigration_judges=4.0,
+        ),
+    )
+    answer = solvers.judges_to_stop_growth(sc, 2017, replications=3, max_judges=40)
+    assert answer.ci_low <= 10 <= answer.ci_high
+    assert abs(answer.value - 10) < 1.0
+    # fed back, the answer stops the growth: the year's change in pending has an interval containing zero
+    fed = solvers._with_judges(sc, round(answer.value), sc.data.start)
+    r = immsim.simulate(fed, years=1, seed=1, replications=3)
+    n = r.national.groupby("replication")
+    growth = n.court_receipts.sum() - n.court_completions.sum()
+    m, lo, hi = mean_interval(growth)
+    assert lo - 100 <= 0 <= hi + 100
+
+
+def test_officers_to_match_arrests_restores_the_base_level(tmp_path):
+    doc = base()
+    (tmp_path / "base.yaml").write_text(dump(doc))
+    alt = {
+        "name": "alt",
+        "title": "B1 declines",
+        "base": "base.yaml",
+        "changes": [{"policy": "no_contact", "where": {"jurisdictions": ["B1", "A2"]}, "from": "2016-10-01"}],
+    }
+    (tmp_path / "alt.yaml").write_text(yaml.safe_dump(alt))
+    b, a = immsim.load_scenario(str(tmp_path / "base.yaml")), immsim.load_scenario(str(tmp_path / "alt.yaml"))
+    answer = solvers.officers_to_match_arrests(b, a, replications=4, max_factor=6.0)
+    assert answer.value > 1.0  # fewer transfers need more officers
+    fed = solvers._scaled(a, ["jail_officers", "at_large_officers"], answer.value)
+    start = b.data.start
+    rb = immsim.simulate(b, start=start, years=1, seed=1, replications=4).fiscal_years
+    ra = immsim.simulate(fed, start=start, years=1, seed=1, replications=4).fiscal_years
+    fy = rb.fiscal_year.max()
+    d = (
+        ra[ra.fiscal_year == fy].set_index("replication").ice_admin_arrests
+        - rb[rb.fiscal_year == fy].set_index("replication").ice_admin_arrests
+    )
+    m, lo, hi = mean_interval(d)
+    base_level = rb[rb.fiscal_year == fy].ice_admin_arrests.mean()
+    assert abs(m) < 0.03 * base_level
