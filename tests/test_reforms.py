@@ -116,3 +116,28 @@ def test_policy_helper_scenario_matches_reform(tmp_path, base_file):
     by_reform = compile_scenario(immsim.load_scenario(alt), immsim.load_scenario(base_file).data.start, 60)
     by_hand = compile_scenario(make(policy("B1", "no_contact")), immsim.load_scenario(base_file).data.start, 60)
     assert (by_reform.inputs.policy == by_hand.inputs.policy).all()
+
+
+def test_compare_command_writes_table_and_report_with_bands(tmp_path, base_file):
+    import re
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    alt = reform(tmp_path, "officers", [{"parameter": "at_large_officers", "scale": 1.5}])
+    out = tmp_path / "cmp"
+    proc = subprocess.run(
+        [sys.executable, "-m", "immsim.cli", "compare", base_file, alt, "-r", "3", "--years", "0.5", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "paired replications" in proc.stdout and "largest differences" in proc.stdout
+    table = pd.read_csv(out / "comparison.csv")
+    assert set(table.scenario) == {"officers"} and (table.ci_low <= table.difference).all()
+    html = (out / "comparison.html").read_text()
+    assert "difference from" in html and html.count("plotly.js v") <= 1
+    assert not re.search(r'<script[^>]+src="https?://', html)
+    assert '"meta":"band"' in html.replace(" ", "") or "band" in html

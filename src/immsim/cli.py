@@ -299,7 +299,7 @@ def compare_cmd(
     seed: Annotated[int, typer.Option(help="random seed shared by all scenarios (common random numbers)")] = 1,
     replications: Annotated[int, typer.Option("--replications", "-r", help="paired replications")] = 10,
     fiscal_year: Annotated[int | None, typer.Option(help="fiscal year to report (default: the first complete)")] = None,
-    out: Annotated[Path | None, typer.Option(help="write the comparison table (CSV) here")] = None,
+    out: Annotated[Path | None, typer.Option(help="directory for comparison.csv and comparison.html")] = None,
 ) -> None:
     """Run scenarios with common random numbers; print each difference from the base with its 95% interval."""
     import immsim
@@ -348,8 +348,11 @@ def compare_cmd(
             highlight=False,
         )
     if out:
-        atomic_write(out, lambda p: table.to_csv(p, index=False))
-        console.print(f"wrote {out}")
+        from immsim.report.comparison import write_comparison_report
+
+        atomic_write(out / "comparison.csv", lambda p: table.to_csv(p, index=False))
+        write_comparison_report(table, results, out / "comparison.html")
+        console.print(f"wrote {out / 'comparison.csv'} and {out / 'comparison.html'}")
 
 
 solve_app = typer.Typer(no_args_is_help=True, help="Solve for officers or judges with paired runs.")
