@@ -140,4 +140,7 @@ def test_compare_command_writes_table_and_report_with_bands(tmp_path, base_file)
     html = (out / "comparison.html").read_text()
     assert "difference from" in html and html.count("plotly.js v") <= 1
     assert not re.search(r'<script[^>]+src="https?://', html)
-    assert '"meta":"band"' in html.replace(" ", "") or "band" in html
+    from immsim.report.comparison import SERIES
+
+    # per series: a band for each scenario's level and one for the paired difference
+    assert html.count('"meta":"band"') >= 3 * len(SERIES)
