@@ -13,6 +13,7 @@ Everything else is internal and may change.
 """
 
 from immsim import _cache  # noqa: F401  (must run before Numba is imported)
+from immsim import solvers
 from immsim.compare import compare
 from immsim.errors import ImmsimError, LedgerError, ScenarioError
 from immsim.results import Result
@@ -22,6 +23,7 @@ from immsim.simulation import simulate
 __version__ = "0.1.0"
 __all__ = [
     "compare",
+    "solvers",
     "ImmsimError",
     "LedgerError",
     "Result",
