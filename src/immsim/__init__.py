@@ -12,7 +12,7 @@ The public API is small::
 Everything else is internal and may change.
 """
 
-from immsim import _cache  # noqa: F401  (must run before Numba is imported)
+import immsim._cache  # noqa: F401  (must run before Numba is imported)
 from immsim import solvers
 from immsim.compare import compare
 from immsim.errors import ImmsimError, LedgerError, ScenarioError
