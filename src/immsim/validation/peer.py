@@ -80,7 +80,7 @@ def ciw_network(net: Network, overflows: list):
     names = [f"Class {c}" for c in range(c_n)]
     for k in range(k_n):
         if p.capacity[k] >= 0 and p.overflow_to[k] != EXIT and p.arrival_rate[k].any():
-            raise NotImplementedError("Ciw sends external arrivals that find a station full to the exit only")
+            raise ValueError("cannot translate: Ciw sends external arrivals that find a station full to the exit only")
 
     def patience(k):
         if math.isinf(p.patience[k]):
