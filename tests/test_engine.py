@@ -101,3 +101,18 @@ def test_streams_differ_by_seed_stream_and_day_and_repeat():
     seeds = {stream_seed(s, k, d) for s in range(3) for k in range(3) for d in range(3)}
     assert len(seeds) == 27
     assert stream_seed(5, 2, 100) == stream_seed(5, 2, 100)
+
+
+def test_bucket_growth_moves_one_bucket_and_keeps_memory_within_a_factor():
+    b = bk.new_buckets(50, 200_000, initial_cap=4)
+    rng = np.random.default_rng(1)
+    members = {k: [] for k in range(50)}
+    for p, k in enumerate(rng.integers(0, 50, 100_000)):
+        b = bk.add(b, int(k), p)
+        members[int(k)].append(p)
+    for k, ps in members.items():
+        assert sorted(b.store[b.start[k] : b.start[k] + b.size[k]]) == ps
+    # buckets at most double past their size, abandoned slices at most as large again, the store at most doubles
+    assert b.store.shape[0] <= 8 * 100_000
+    slices = sorted((int(b.start[k]), int(b.start[k] + b.cap[k])) for k in range(50))
+    assert all(a[1] <= c[0] for a, c in zip(slices, slices[1:], strict=False))  # slices never overlap

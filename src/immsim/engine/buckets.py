@@ -2,9 +2,13 @@
 
 Each bucket (say, one jurisdiction and priority class) owns a contiguous slice
 of one shared ``store`` array. Removing swaps the last member into the hole.
-When a bucket is full, ``grow`` lays the store out again with that bucket's
-capacity doubled; members keep their position inside their bucket, so only
-the slice starts move. Functions that may grow return the (new) ``Buckets``.
+When a bucket is full, ``grow`` moves that bucket alone to a slice of twice
+the size at the end of the used part of the store (its old slice is left
+unused), and the store itself doubles when that end is reached: the cost of
+growing is proportional to the bucket moved, amortized O(1) per insertion,
+for at most twice the memory of a packed store. Members keep their position
+inside their bucket, so only the slice start moves. Functions that may grow
+return the (new) ``Buckets``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ class Buckets(NamedTuple):
     store: np.ndarray  # int32[sum(cap)]: members, bucket after bucket
     slot: np.ndarray  # int64[people]: a member's index inside its bucket, -1 if none
     bucket: np.ndarray  # int32[people]: a member's bucket, -1 if none
+    used: np.ndarray  # int64[1]: end of the part of the store handed out to buckets
 
 
 def new_buckets(n_buckets: int, capacity: int, initial_cap: int = 64) -> Buckets:
@@ -34,22 +39,25 @@ def new_buckets(n_buckets: int, capacity: int, initial_cap: int = 64) -> Buckets
         np.full(int(cap.sum()), -1, np.int32),
         np.full(capacity, -1, np.int64),
         np.full(capacity, -1, np.int32),
+        np.array([int(cap.sum())], np.int64),
     )
 
 
 @nb.njit(cache=True)
 def grow(b: Buckets, k: int) -> Buckets:
-    cap = b.cap.copy()
-    cap[k] = max(2 * cap[k], 64)
-    start = np.empty_like(b.start)
-    total = 0
-    for i in range(cap.shape[0]):
-        start[i] = total
-        total += cap[i]
-    store = np.full(total, -1, np.int32)
-    for i in range(cap.shape[0]):
-        store[start[i] : start[i] + b.size[i]] = b.store[b.start[i] : b.start[i] + b.size[i]]
-    return Buckets(start, b.size, cap, store, b.slot, b.bucket)
+    new_cap = max(2 * b.cap[k], 64)
+    store = b.store
+    end = b.used[0]
+    if end + new_cap > store.shape[0]:
+        store = np.full(max(2 * store.shape[0], end + new_cap), -1, np.int32)
+        store[:end] = b.store[:end]
+    n = b.size[k]
+    store[end : end + n] = store[b.start[k] : b.start[k] + n]
+    store[end + n : end + new_cap] = -1
+    b.start[k] = end
+    b.cap[k] = new_cap
+    b.used[0] = end + new_cap
+    return Buckets(b.start, b.size, b.cap, store, b.slot, b.bucket, b.used)
 
 
 @nb.njit(cache=True)
