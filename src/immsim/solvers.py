@@ -30,6 +30,7 @@ import yaml
 from immsim.errors import ImmsimError
 from immsim.results import mean_interval
 from immsim.scenario.loader import Scenario, load_scenario, parse_scenario
+from immsim.scenario.reform import scaled_entry
 from immsim.simulation import simulate
 
 
@@ -58,19 +59,10 @@ class Answer:
 def _scaled(sc: Scenario, names: list[str], factor: float) -> Scenario:
     doc = yaml.safe_load(sc.text)
     for name in names:
-        p = doc["parameters"][name]
-        if p.get("series"):
-            for step in p["series"]:
-                step["value"] = _times(step["value"], factor)
-        else:
-            p["value"] = _times(p["value"], factor)
+        p = doc["parameters"][name] = scaled_entry(doc["parameters"][name], factor)
         p["source"] = f"solver: {factor:.4f} x the scenario's value"
         p.pop("calibratable", None)
     return parse_scenario(yaml.safe_dump(doc, sort_keys=False), f"{sc.path} (x{factor:.3f} {', '.join(names)})")
-
-
-def _times(v, k: float):
-    return {a: x * k for a, x in v.items()} if isinstance(v, dict) else v * k
 
 
 def _with_judges(sc: Scenario, judges: float, from_date: dt.date) -> Scenario:

@@ -141,14 +141,7 @@ def _apply_parameter(ch: SetParameter, doc: dict, label: str) -> str | None:
     if ch.scale is not None:
         if ch.where is not None:
             return "'scale' applies to every entry; use 'value' with 'where'"
-
-        def times(v: Any) -> Any:
-            return {k: x * ch.scale for k, x in v.items()} if isinstance(v, dict) else v * ch.scale
-
-        if p.get("series"):
-            p["series"] = [{**step, "value": times(step["value"])} for step in p["series"]]
-        else:
-            p["value"] = times(p["value"])
+        p = scaled_entry(p, ch.scale)
     elif ch.where is not None:
         if spec.dims != "jurisdiction":
             return f"'where' applies to jurisdiction-level parameters; {ch.parameter} varies by {spec.dims}"
@@ -180,6 +173,20 @@ def _apply_parameter(ch: SetParameter, doc: dict, label: str) -> str | None:
         p.pop("calibratable", None)
     doc["parameters"][ch.parameter] = p
     return None
+
+
+def scaled_entry(p: dict, factor: float) -> dict:
+    """A copy of parameter entry ``p`` with every value (table entries, dated steps) times ``factor``."""
+
+    def times(v: Any) -> Any:
+        return {k: x * factor for k, x in v.items()} if isinstance(v, dict) else v * factor
+
+    q = copy.deepcopy(p)
+    if q.get("series"):
+        q["series"] = [{**step, "value": times(step["value"])} for step in q["series"]]
+    else:
+        q["value"] = times(q["value"])
+    return q
 
 
 def _matches(event: dict, pattern: dict) -> bool:

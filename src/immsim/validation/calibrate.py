@@ -26,6 +26,7 @@ from scipy import optimize
 
 from immsim.errors import ImmsimError
 from immsim.scenario.loader import Scenario, parse_scenario
+from immsim.scenario.reform import scaled_entry
 from immsim.simulation import simulate
 from immsim.validation.public import FY2017_START
 
@@ -47,20 +48,6 @@ def _values(p: dict) -> list[float]:
     if p.get("series"):
         return [x for step in p["series"] for x in flat(step["value"])]
     return flat(p["value"])
-
-
-def _scale(p: dict, factor: float) -> dict:
-    q = copy.deepcopy(p)
-
-    def sc(v):
-        return {k: x * factor for k, x in v.items()} if isinstance(v, dict) else v * factor
-
-    if q.get("series"):
-        for step in q["series"]:
-            step["value"] = sc(step["value"])
-    else:
-        q["value"] = sc(q["value"])
-    return q
 
 
 def calibratable(doc: dict) -> pd.DataFrame:
@@ -114,7 +101,7 @@ def calibrate(
     def text_for(factors: np.ndarray) -> str:
         d = copy.deepcopy(doc)
         for name, f in zip(space.parameter, factors, strict=True):
-            d["parameters"][name] = _scale(d["parameters"][name], float(f))
+            d["parameters"][name] = scaled_entry(d["parameters"][name], float(f))
         return yaml.safe_dump(d, sort_keys=False, width=110, allow_unicode=True)
 
     def loss(figures: pd.Series) -> float:
