@@ -19,6 +19,7 @@ from immsim.errors import ImmsimError, LedgerError, ScenarioError
 from immsim.results import Result
 from immsim.scenario.loader import Scenario, builtin_names, load_scenario
 from immsim.simulation import simulate
+from immsim.sweeps import sensitivity, sweep  # light: Dask, DuckDB and SALib load when called
 
 __version__ = "0.1.0"
 __all__ = [
@@ -32,5 +33,7 @@ __all__ = [
     "builtin_names",
     "load_scenario",
     "simulate",
+    "sensitivity",
+    "sweep",
     "__version__",
 ]

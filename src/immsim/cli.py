@@ -415,6 +415,77 @@ def solve_judges(
     )
 
 
+@app.command("sweep")
+@_guarded
+def sweep_cmd(
+    spec: Annotated[str, typer.Argument(help="sweep spec (YAML file) or a built-in example (see docs/sweeps.md)")],
+    out: Annotated[Path, typer.Option(help="catalog directory; runs already there are not redone")] = Path(
+        "immsim-sweep"
+    ),
+    workers: Annotated[int | None, typer.Option(help="local Dask worker processes (default: one per CPU)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler to use instead")] = None,
+    serial: Annotated[bool, typer.Option("--serial", help="run in this process, without Dask")] = False,
+) -> None:
+    """Run a grid or Sobol sample of parameter factors x replications into a resumable run catalog."""
+    from immsim.sweeps import as_spec
+    from immsim.sweeps.report import summary_table as sweep_summary
+    from immsim.sweeps.runner import SweepInterrupted, run_sweep, terminate_as_interrupt
+
+    sp = as_spec(spec)
+    try:
+        with (
+            terminate_as_interrupt(),
+            Progress(
+                TextColumn("[bold]sweeping"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} runs"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=console,
+            ) as bar,
+        ):
+            task = bar.add_task("sweep", total=None)
+            outcome = run_sweep(
+                sp,
+                out,
+                workers=workers,
+                scheduler=scheduler,
+                serial=serial,
+                progress=lambda d, t: bar.update(task, completed=d, total=t),
+            )
+    except SweepInterrupted as e:
+        console.print(f"interrupted: {e}", highlight=False)
+        raise typer.Exit(130) from None
+    title = f"sweep {sp.data.name} ({sp.id}) of {sp.scenario.name}, mean over replications"
+    out_console.print(sweep_summary(outcome.runs, sp.names, title))
+    out_console.print(
+        f"{outcome.skipped + outcome.ran} runs: {outcome.skipped} already in the catalog, "
+        f"{outcome.ran} run now in {outcome.seconds:.1f} s; catalog: {out / 'catalog.duckdb'}",
+        highlight=False,
+    )
+
+
+@app.command("sensitivity")
+@_guarded
+def sensitivity_cmd(
+    directory: Annotated[Path, typer.Argument(help="catalog directory of a Sobol sweep")],
+    out: Annotated[Path | None, typer.Option(help="write the indices and a chart to this HTML file")] = None,
+    sweep: Annotated[
+        str | None, typer.Option(help="id (or its start) of the sweep, if the catalog has several")
+    ] = None,
+    fiscal_year: Annotated[int | None, typer.Option(help="fiscal year (default: the first complete)")] = None,
+) -> None:
+    """First- and total-order Sobol indices of the headline figures, with 95% intervals."""
+    import immsim
+    from immsim.sweeps.report import indices_table, write_indices_report
+
+    table = immsim.sensitivity(directory, sweep=sweep, fiscal_year=fiscal_year)
+    out_console.print(indices_table(table))
+    if out:
+        write_indices_report(table, str(directory), out)
+        console.print(f"wrote {out}")
+
+
 def _total(p) -> float:
     v = p.value if p.value is not None else p.series[0].value
     return sum(v.values()) if isinstance(v, dict) else float(v)

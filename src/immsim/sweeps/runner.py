@@ -1,0 +1,263 @@
+"""Run a sweep serially or on Dask, streaming each finished run into the catalog.
+
+Workers receive the scenario as text (never a path, so a remote worker needs
+no access to the spec's files) and return small results: the run's national
+monthly series and its headline figures. Only this process writes the
+catalog, one run at a time as runs finish, so an interruption at any moment
+loses at most the runs still in flight; running the same spec again skips
+every run whose key is already in the catalog.
+
+Serial and Dask execution call the same function on the same inputs and
+store through the same code, so they give identical catalogs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from immsim.catalog import Catalog, RunRecord
+from immsim.errors import ImmsimError
+from immsim.sweeps.design import Run, runs
+from immsim.sweeps.spec import Spec
+
+Progress = Callable[[int, int], None]  # (runs in the catalog, runs in the sweep)
+
+
+class SweepInterrupted(ImmsimError):
+    """The sweep was stopped (Ctrl-C, SIGTERM); finished runs are saved and the sweep can resume."""
+
+    def __init__(self, saved: int, total: int, out: Path) -> None:
+        self.saved, self.total, self.out = saved, total, out
+        super().__init__(f"{saved} of {total} runs are saved in {out}; run the same command again to resume")
+
+
+@dataclass
+class RunOutput:
+    """What a worker sends back: small enough to move between processes cheaply."""
+
+    run: Run
+    days: int
+    national: pd.DataFrame
+    figures: pd.DataFrame  # fiscal_year, complete, figure, value
+    seconds: float
+
+
+@dataclass
+class Outcome:
+    """A finished sweep: its runs (from the catalog), and how many were skipped or run now."""
+
+    runs: pd.DataFrame
+    skipped: int
+    ran: int
+    seconds: float
+
+
+@functools.lru_cache(maxsize=8)
+def _base_doc(text: str) -> dict:
+    return yaml.safe_load(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _scaled(text: str, shown: str, factors: tuple[tuple[str, float], ...]):
+    """The base scenario with each parameter scaled; cached so replications of a point parse it once."""
+    from immsim.scenario.loader import parse_scenario
+    from immsim.scenario.reform import scaled_entry
+
+    doc = dict(_base_doc(text))
+    doc["parameters"] = dict(doc["parameters"])
+    for name, factor in factors:
+        p = doc["parameters"][name] = scaled_entry(doc["parameters"][name], factor)
+        p["source"] = f"sweep: {factor!r} x the scenario's value"
+        p.pop("calibratable", None)
+    label = ", ".join(f"{n} x{f:.4g}" for n, f in factors)
+    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), f"{shown} ({label})" if factors else shown)
+
+
+def scaled_scenario(text: str, factors: dict[str, float], shown: str = "<scenario>"):
+    """Scenario ``text`` with each parameter in ``factors`` multiplied by its factor."""
+    return _scaled(text, shown, tuple(factors.items()))
+
+
+def run_one(text: str, shown: str, start: str, years: float, run: Run) -> RunOutput:
+    """One run: replication ``run.replication`` of the scaled scenario, as ``simulate`` would run it."""
+    from immsim.results import HEADLINES
+    from immsim.simulation import simulate
+
+    t0 = time.perf_counter()
+    sc = scaled_scenario(text, run.factors, shown)
+    result = simulate(sc, start=start, years=years, seed=run.seed, replications=1)
+    complete = set(result.complete_fiscal_years())
+    fy = result.fiscal_years
+    if complete:
+        fy = fy[fy.fiscal_year.isin(complete)]
+    figures = fy.melt(id_vars=["fiscal_year"], value_vars=list(HEADLINES), var_name="figure", value_name="value")
+    figures.insert(1, "complete", figures.fiscal_year.isin(complete))
+    national = result.national.assign(replication=run.replication)
+    return RunOutput(run, result.days, national, figures, time.perf_counter() - t0)
+
+
+def _save(catalog: Catalog, spec: Spec, out: RunOutput) -> None:
+    r = out.run
+    record = RunRecord(
+        key=r.key,
+        kind="sweep",
+        scenario=spec.scenario.name,
+        scenario_hash=spec.scenario_hash,
+        seed=r.seed,
+        start=spec.start,
+        years=spec.data.years,
+        days=out.days,
+        replication=r.replication,
+        parameters=r.factors,
+        sweep=spec.id,
+        point=r.point,
+        seconds=out.seconds,
+    )
+    catalog.save(record, out.national, out.figures)
+
+
+def _cache_is_warm() -> bool:
+    """Whether Numba's disk cache already holds the daily kernel, so workers will not compile it."""
+    folder = Path(os.environ.get("NUMBA_CACHE_DIR", ""))
+    return folder.is_dir() and any(folder.glob("*/kernel.run_days-*.nbc"))
+
+
+def warm_cache(spec: Spec) -> None:
+    """Compile the kernels once here, so that worker processes load them instead of each compiling."""
+    if not _cache_is_warm():
+        from immsim.simulation import simulate
+
+        simulate(spec.scenario, start=spec.start, years=0.01, seed=spec.data.seed)
+
+
+def _serial(todo: list[Run], spec: Spec, args: tuple, save: Callable[[RunOutput], None]) -> None:
+    for run in todo:
+        save(run_one(*args, run))
+
+
+def _dask(todo: list[Run], spec: Spec, args: tuple, save, workers: int | None, scheduler: str | None) -> None:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="20s")
+        else:
+            warm_cache(spec)
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            client = Client(cluster)
+    except (OSError, TimeoutError) as e:
+        if cluster is not None:
+            cluster.close()
+        raise ImmsimError(f"cannot reach the Dask scheduler at {scheduler} ({e})") from None
+    futures = []
+    try:
+        text = client.scatter(args[0], broadcast=True, hash=False)
+        futures = [client.submit(run_one, text, *args[1:], run, key=f"immsim-run-{run.key}") for run in todo]
+        for fut in as_completed(futures):
+            save(fut.result())
+            fut.release()
+    finally:
+        if futures:
+            client.cancel(futures)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_sweep(
+    spec: Spec,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    serial: bool = False,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Run every run of ``spec`` not yet in the catalog at ``out``; return the sweep's runs.
+
+    ``serial`` runs in this process; otherwise on a new local Dask cluster of
+    ``workers`` processes (default: one per CPU), or on the cluster whose
+    scheduler is at ``scheduler``. Raises ``SweepInterrupted`` on Ctrl-C.
+    """
+    out = Path(out)
+    if workers is not None and workers < 1:
+        raise ImmsimError(f"workers: must be at least 1 (got {workers})")
+    t0 = time.perf_counter()
+    every = runs(spec)
+    total = len({r.key for r in every})
+    with Catalog(out) as catalog:
+        catalog.add_sweep(spec.id, spec.data.name, spec.data.design, spec.resolved(), spec.text, spec.scenario.text)
+        done = catalog.keys()
+        todo = list({r.key: r for r in every if r.key not in done}.values())
+        saved = total - len(todo)
+        skipped = saved
+        if progress:
+            progress(saved, total)
+
+        def save(o: RunOutput) -> None:
+            nonlocal saved
+            _save(catalog, spec, o)
+            saved += 1
+            if progress:
+                progress(saved, total)
+
+        args = (spec.scenario.text, spec.scenario.path, spec.start.isoformat(), spec.data.years)
+        try:
+            if todo and serial:
+                _serial(todo, spec, args, save)
+            elif todo:
+                _dask(todo, spec, args, save, workers, scheduler)
+        except KeyboardInterrupt:
+            raise SweepInterrupted(saved, total, out) from None
+        frame = runs_table(catalog, spec)
+    return Outcome(frame, skipped, saved - skipped, time.perf_counter() - t0)
+
+
+def runs_table(catalog: Catalog, spec: Spec, fiscal_year: int | None = None) -> pd.DataFrame:
+    """The sweep's runs: point, replication, seed, one column per factor, and the headline figures.
+
+    Figures are those of ``fiscal_year``, by default the first fiscal year the runs cover in full.
+    """
+    every = runs(spec)
+    keys = [r.key for r in every]
+    figs = catalog.figures(keys)
+    if figs.empty:
+        return pd.DataFrame()
+    fy = fiscal_year or int(figs[figs.complete].fiscal_year.min() if figs.complete.any() else figs.fiscal_year.min())
+    wide = figs[figs.fiscal_year == fy].pivot(index="key", columns="figure", values="value")
+    base = pd.DataFrame(
+        [{"key": r.key, "point": r.point, "replication": r.replication, "seed": r.seed, **r.factors} for r in every]
+    )
+    frame = base.merge(wide.reset_index(), on="key", how="inner")
+    frame.insert(4, "fiscal_year", fy)
+    return frame.sort_values(["point", "replication"], ignore_index=True)
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while a sweep runs, so either stops it cleanly (main thread only)."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
