@@ -100,7 +100,7 @@ def run_key(scenario_hash: str, parameters: dict[str, float], seed: int, start: 
     material = canonical_json(
         {
             "scenario": scenario_hash,
-            "parameters": parameters,
+            "parameters": {k: float(v) for k, v in parameters.items()},
             "seed": int(seed),
             "start": start.isoformat(),
             "years": float(years),

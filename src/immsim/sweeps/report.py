@@ -8,6 +8,7 @@ white template, legend below); the HTML file is self-contained like them.
 from __future__ import annotations
 
 import math
+import os
 from html import escape
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from plotly.subplots import make_subplots
 from rich.table import Table
 
 from immsim.report.charts import OKABE_ITO, label
-from immsim.report.html import CSS, PLOTLY_CONFIG, SORT_JS, _td, _th
+from immsim.report.html import CSS, PLOTLY_CONFIG, SORT_JS, _td, _th, _umask
 from immsim.results import HEADLINES
 from immsim.store import atomic_write
 
@@ -39,7 +40,7 @@ def summary_table(frame: pd.DataFrame, names: list[str], title: str) -> Table:
         t.add_column(f"{label(n)} x", justify="right")
     t.add_column("runs", justify="right")
     for f in SUMMARY_FIGURES:
-        t.add_column(HEADLINES[f][0], justify="right")
+        t.add_column(label(f), justify="right")
     means = frame.groupby("point").agg(
         {**dict.fromkeys(names, "first"), "key": "count", **dict.fromkeys(SUMMARY_FIGURES, "mean")}
     )
@@ -67,13 +68,13 @@ def indices_table(table: pd.DataFrame) -> Table:
     for figure, rows in table.groupby("figure", sort=False):
         rows = rows.set_index("parameter")
         if rows.S1.isna().all():
-            t.add_row(HEADLINES[figure][0], *(["no variation"] + [""] * (2 * len(names) - 1)))
+            t.add_row(label(figure), *(["no variation"] + [""] * (2 * len(names) - 1)))
             continue
         cells = []
         for n in names:
             r = rows.loc[n]
             cells += [_index(r.S1, r.S1_conf), _index(r.ST, r.ST_conf)]
-        t.add_row(HEADLINES[figure][0], *cells)
+        t.add_row(label(figure), *cells)
     return t
 
 
@@ -153,5 +154,9 @@ first. Figures that did not vary across the sweep have no indices.</p>
 <table id="indices" class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
 <script>{SORT_JS}</script></body></html>
 """
-    atomic_write(path, lambda p: p.write_text(html, encoding="utf-8"))
+    def write(p: Path) -> None:
+        p.write_text(html, encoding="utf-8")
+        os.chmod(p, 0o666 & ~_umask())  # an ordinary file, not the temporary file's 0600
+
+    atomic_write(path, write)
     return path

@@ -63,24 +63,33 @@ class Outcome:
 
 
 @functools.lru_cache(maxsize=8)
-def _base_doc(text: str) -> dict:
-    return yaml.safe_load(text)
+def _base_doc(text: str, shown: str) -> dict:
+    from immsim.scenario.loader import read_yaml
+
+    return read_yaml(text, shown)[0]
 
 
 @functools.lru_cache(maxsize=64)
 def _scaled(text: str, shown: str, factors: tuple[tuple[str, float], ...]):
-    """The base scenario with each parameter scaled; cached so replications of a point parse it once."""
-    from immsim.scenario.loader import parse_scenario
+    """The base scenario with each parameter scaled; cached so replications of a point build it once.
+
+    The scaled document is validated as a whole scenario (as a reform would
+    be) without a YAML round trip: parsing YAML in pure Python would cost more
+    than a small scenario's run.
+    """
+    from immsim.scenario.loader import validate_document
     from immsim.scenario.reform import scaled_entry
 
-    doc = dict(_base_doc(text))
+    doc = dict(_base_doc(text, shown))
     doc["parameters"] = dict(doc["parameters"])
     for name, factor in factors:
         p = doc["parameters"][name] = scaled_entry(doc["parameters"][name], factor)
         p["source"] = f"sweep: {factor!r} x the scenario's value"
         p.pop("calibratable", None)
     label = ", ".join(f"{n} x{f:.4g}" for n, f in factors)
-    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), f"{shown} ({label})" if factors else shown)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    scaled_text = yaml.dump(doc, Dumper=dumper, sort_keys=False, width=110, allow_unicode=True)
+    return validate_document(doc, {}, scaled_text, f"{shown} ({label})" if factors else shown)
 
 
 def scaled_scenario(text: str, factors: dict[str, float], shown: str = "<scenario>"):
