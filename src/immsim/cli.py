@@ -429,21 +429,18 @@ def sweep_cmd(
     """Run a grid or Sobol sample of parameter factors x replications into a resumable run catalog."""
     from immsim.sweeps import as_spec
     from immsim.sweeps.report import summary_table as sweep_summary
-    from immsim.sweeps.runner import SweepInterrupted, run_sweep, terminate_as_interrupt
+    from immsim.sweeps.runner import SweepInterrupted, run_sweep
 
     sp = as_spec(spec)
     try:
-        with (
-            terminate_as_interrupt(),
-            Progress(
-                TextColumn("[bold]sweeping"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total} runs"),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=console,
-            ) as bar,
-        ):
+        with Progress(
+            TextColumn("[bold]sweeping"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} runs"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as bar:
             task = bar.add_task("sweep", total=None)
             outcome = run_sweep(
                 sp,

@@ -154,6 +154,7 @@ first. Figures that did not vary across the sweep have no indices.</p>
 <table id="indices" class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
 <script>{SORT_JS}</script></body></html>
 """
+
     def write(p: Path) -> None:
         p.write_text(html, encoding="utf-8")
         os.chmod(p, 0o666 & ~_umask())  # an ordinary file, not the temporary file's 0600

@@ -17,6 +17,7 @@ import contextlib
 import functools
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -210,7 +211,7 @@ def run_sweep(
     t0 = time.perf_counter()
     every = runs(spec)
     total = len({r.key for r in every})
-    with Catalog(out) as catalog:
+    with Catalog(out) as catalog, _Interrupts().installed() as interrupts:
         catalog.add_sweep(spec.id, spec.data.name, spec.data.design, spec.resolved(), spec.text, spec.scenario.text)
         done = catalog.keys()
         todo = list({r.key: r for r in every if r.key not in done}.values())
@@ -221,8 +222,9 @@ def run_sweep(
 
         def save(o: RunOutput) -> None:
             nonlocal saved
-            _save(catalog, spec, o)
-            saved += 1
+            with interrupts.saving():
+                _save(catalog, spec, o)
+                saved += 1
             if progress:
                 progress(saved, total)
 
@@ -258,15 +260,43 @@ def runs_table(catalog: Catalog, spec: Spec, fiscal_year: int | None = None) -> 
     return frame.sort_values(["point", "replication"], ignore_index=True)
 
 
-@contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C while a sweep runs, so either stops it cleanly (main thread only)."""
+class _Interrupts:
+    """SIGINT and SIGTERM stop a sweep, but never halfway through saving a run.
 
-    def handler(signum, frame):
-        raise KeyboardInterrupt
+    A signal that arrives while a run is being saved is held until the save
+    is complete (DuckDB would otherwise abort the insert with its own error);
+    anywhere else it raises ``KeyboardInterrupt`` at once, which also breaks
+    out of waiting for Dask.
+    """
 
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    def __init__(self) -> None:
+        self.in_save = False
+        self.pending = False
+
+    def handler(self, signum: int, frame: object) -> None:
+        if self.in_save:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[_Interrupts]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self  # signals are delivered to the main thread only; nothing to install
+            return
+        previous = {s: signal.signal(s, self.handler) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield self
+        finally:
+            for s, h in previous.items():
+                signal.signal(s, h)
+
+    @contextlib.contextmanager
+    def saving(self) -> Iterator[None]:
+        self.in_save = True
+        try:
+            yield
+        finally:
+            self.in_save = False
+        if self.pending:
+            raise KeyboardInterrupt

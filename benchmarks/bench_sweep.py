@@ -1,0 +1,83 @@
+"""Speed-up of a sweep on a local Dask cluster of two workers against one.
+
+Runs the same sweep (us-2017, a 3 x 2 grid of judges and officers, R
+replications of one year) twice in this invocation, on a LocalCluster of one
+worker process and then of two, each into a fresh catalog; checks that the two
+catalogs hold identical results; and prints wall times and the ratio. The
+goal on a two-core machine is a ratio of at least 1.7.
+
+Wall time includes starting the cluster and storing every run, as a user
+sees it; the kernels are compiled once beforehand so neither side pays for it.
+
+    .venv/bin/python benchmarks/bench_sweep.py [--replications 2] [--years 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from immsim.catalog import Catalog
+from immsim.sweeps.design import runs
+from immsim.sweeps.runner import run_sweep, warm_cache
+from immsim.sweeps.spec import spec_from_dict
+
+GOAL = 1.7
+
+
+def content(out: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
+    """A catalog's rows (without creation times and compute times), figures and series."""
+    with Catalog(out) as cat:
+        rows = cat.runs().drop(columns=["created", "seconds"])
+        return rows, cat.figures(), [cat.series(k) for k in rows.key]
+
+
+def identical(a: Path, b: Path) -> bool:
+    (ra, fa, sa), (rb, fb, sb) = content(a), content(b)
+    return ra.equals(rb) and fa.equals(fb) and len(sa) == len(sb) and all(x.equals(y) for x, y in zip(sa, sb))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replications", type=int, default=2)
+    ap.add_argument("--years", type=float, default=1.0)
+    args = ap.parse_args()
+    spec = spec_from_dict(
+        {
+            "name": "bench",
+            "scenario": "us-2017",
+            "years": args.years,
+            "seed": 1,
+            "replications": args.replications,
+            "parameters": {
+                "immigration_judges": {"scale": [0.9, 1.0, 1.1]},
+                "at_large_officers": {"scale": [0.9, 1.1]},
+            },
+        }
+    )
+    n = len(runs(spec))
+    warm_cache(spec)
+    print(f"sweep: {n} runs of us-2017, {args.years:g} year(s) each; {os.cpu_count()} CPUs; load {os.getloadavg()}")
+    times = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for workers in (1, 2):
+            out = Path(tmp) / f"w{workers}"
+            t0 = time.perf_counter()
+            outcome = run_sweep(spec, out, workers=workers)
+            times[workers] = time.perf_counter() - t0
+            print(f"{workers} worker(s): {times[workers]:7.1f} s wall for {outcome.ran} runs")
+        same = identical(Path(tmp) / "w1", Path(tmp) / "w2")
+    ratio = times[1] / times[2]
+    print(f"results identical: {same}")
+    print(f"speed-up, 2 workers over 1: x{ratio:.2f} (goal: at least x{GOAL})")
+    if not same:
+        raise SystemExit("the two sweeps differ")
+
+
+if __name__ == "__main__":  # Dask starts workers by spawning: they must not re-run this
+    main()

@@ -1,0 +1,206 @@
+"""Sweeps on a real Dask cluster: identical to serial runs, resumable after a kill, a consistent catalog.
+
+One ``LocalCluster`` of two worker processes serves the module (started once:
+it takes seconds); the command-line runs connect to it with ``--scheduler``,
+except one that starts its own cluster as ``immsim sweep`` does by default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import immsim
+from immsim.catalog import Catalog
+from immsim.cli import app
+from immsim.sweeps import as_spec
+from immsim.sweeps.design import runs
+from immsim.sweeps.runner import warm_cache
+from test_catalog import write_spec
+
+VOLATILE = ["created", "seconds"]  # when and how fast a run was computed: not part of its result
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    from distributed import LocalCluster
+
+    warm_cache(as_spec(write_spec(tmp_path_factory.mktemp("warm"))))  # compile once, not in each worker
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        yield c
+
+
+def cli(*args: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "immsim.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
+
+
+def catalog_content(out: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Rows, figures and series of a catalog, without the columns that record when a run was made."""
+    with Catalog(out) as cat:
+        assert cat.problems() == []
+        rows = cat.runs().drop(columns=VOLATILE)
+        return rows, cat.figures(), {k: cat.series(k) for k in rows.key}
+
+
+def assert_same_catalog(a: Path, b: Path) -> None:
+    ra, fa, sa = catalog_content(a)
+    rb, fb, sb = catalog_content(b)
+    pd.testing.assert_frame_equal(ra, rb, check_exact=True)
+    pd.testing.assert_frame_equal(fa, fb, check_exact=True)
+    assert sa.keys() == sb.keys()
+    for key in sa:
+        pd.testing.assert_frame_equal(sa[key], sb[key], check_exact=True)
+
+
+def test_serial_and_dask_sweeps_are_identical(tmp_path, cluster):
+    spec = write_spec(tmp_path)
+    serial = immsim.sweep(spec, tmp_path / "serial", serial=True)
+    dask = immsim.sweep(spec, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(serial, dask, check_exact=True)
+    assert_same_catalog(tmp_path / "serial", tmp_path / "dask")
+    with Catalog(tmp_path / "dask") as cat:
+        assert len(cat.runs()) == len(runs(as_spec(spec))) == 8
+
+
+@pytest.mark.slow
+def test_cli_default_local_cluster_matches_serial(tmp_path):
+    spec = write_spec(tmp_path, replications=1)
+    immsim.sweep(spec, tmp_path / "serial", serial=True)
+    proc = cli("sweep", str(spec), "--out", str(tmp_path / "local"), "--workers", "2")
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0, stderr
+    assert "4 runs: 0 already in the catalog, 4 run now" in stdout
+    assert_same_catalog(tmp_path / "serial", tmp_path / "local")
+
+
+def test_a_sweep_run_is_a_replication_of_simulate(tmp_path, cluster):
+    """Run r of a point equals replication r of simulate(replications=R) on the reform that scales the same way."""
+    spec = write_spec(tmp_path)
+    frame = immsim.sweep(spec, tmp_path / "out", scheduler=cluster.scheduler_address)
+    reform = {
+        "name": "scaled",
+        "title": "the sweep's point (judges x1.2, officers x0.5)",
+        "base": "synthetic.yaml",
+        "changes": [
+            {"parameter": "immigration_judges", "scale": 1.2},
+            {"parameter": "at_large_officers", "scale": 0.5},
+        ],
+    }
+    (tmp_path / "reform.yaml").write_text(yaml.safe_dump(reform))
+    result = immsim.simulate(str(tmp_path / "reform.yaml"), years=1, seed=3, replications=2)
+    point = frame[(frame.immigration_judges == 1.2) & (frame.at_large_officers == 0.5)]
+    with Catalog(tmp_path / "out") as cat:
+        for r in (0, 1):
+            row = point[point.replication == r].iloc[0]
+            expected = result.national[result.national.replication == r].reset_index(drop=True)
+            # Parquet stores months in milliseconds, simulate in seconds: same instants, another unit
+            pd.testing.assert_frame_equal(cat.series(row.key), expected, check_dtype=False, check_exact=True)
+            fys = result.fiscal_years
+            fy = fys[(fys.replication == r) & (fys.fiscal_year == row.fiscal_year)].iloc[0]
+            assert row.ice_admin_arrests == fy.ice_admin_arrests and row.court_pending_end == fy.court_pending_end
+
+
+def wait_for_runs(out: Path, proc: subprocess.Popen, at_least: int, timeout: float = 600) -> None:
+    """Poll the runs directory until ``at_least`` series are saved (the sweep is then mid-way)."""
+    deadline = time.monotonic() + timeout
+    while len(list((out / "runs").glob("*.parquet"))) < at_least:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the sweep saved no runs in time"
+        time.sleep(0.05)
+
+
+def test_interrupted_sweeps_resume_without_redoing_runs(tmp_path, cluster):
+    spec = write_spec(
+        tmp_path,
+        years=2,
+        replications=4,
+        parameters={
+            "immigration_judges": {"scale": [0.8, 0.9, 1.0, 1.1, 1.2]},
+            "at_large_officers": {"scale": [0.5, 1]},
+        },
+    )
+    total = len(runs(as_spec(spec)))  # 40 runs
+    out = tmp_path / "out"
+    args = ("sweep", str(spec), "--out", str(out), "--scheduler", cluster.scheduler_address)
+
+    # SIGTERM: a clean stop that says how to resume
+    proc = cli(*args)
+    wait_for_runs(out, proc, 3)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr
+    saved = re.search(r"interrupted: (\d+) of (\d+) runs are saved in .*run the same command again", stderr)
+    assert saved and int(saved.group(2)) == total, stderr
+    with Catalog(out) as cat:
+        assert len(cat.keys()) == int(saved.group(1)) and cat.problems() == []
+
+    # SIGKILL: no chance to clean up; the catalog must still be consistent
+    proc = cli(*args)
+    wait_for_runs(out, proc, int(saved.group(1)) + 4)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    with Catalog(out) as cat:
+        assert cat.problems() == []
+        before = cat.runs().set_index("key").created
+    assert 0 < len(before) < total, "the kill should land mid-sweep"
+
+    proc = cli(*args)
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0, stderr
+    assert f"{total} runs: {len(before)} already in the catalog, {total - len(before)} run now" in stdout
+    with Catalog(out) as cat:
+        after = cat.runs().set_index("key").created
+    assert after.index.is_unique and len(after) == total
+    pd.testing.assert_series_equal(after.loc[before.index], before)  # no saved run was redone
+
+    immsim.sweep(spec, tmp_path / "uninterrupted", scheduler=cluster.scheduler_address)
+    assert_same_catalog(out, tmp_path / "uninterrupted")
+
+
+def test_sensitivity_of_a_figure_to_an_unconnected_parameter_is_zero(tmp_path, cluster):
+    """Use of force is drawn after each arrest whatever its probability, so it cannot change arrests.
+
+    ``custody.admit`` draws the use-of-force and assault numbers unconditionally;
+    with common random numbers every later draw is therefore the same at every
+    point, arrests are identical, and both indices are exactly zero.
+    """
+    params = {"use_of_force_probability_at_large": {"scale": [0.5, 2.0]}, "at_large_officers": {"scale": [0.5, 1.5]}}
+    spec = write_spec(tmp_path, design="sobol", samples=8, replications=1, parameters=params)
+    immsim.sweep(spec, tmp_path / "out", scheduler=cluster.scheduler_address)
+    table = immsim.sensitivity(tmp_path / "out").set_index(["figure", "parameter"])
+    for figure in ("ice_admin_arrests", "removals_total", "court_receipts"):
+        row = table.loc[(figure, "use_of_force_probability_at_large")]
+        assert row.ST == 0.0 and row.S1 == 0.0 and row.ST_conf == 0.0, (figure, row)
+        assert table.loc[(figure, "at_large_officers")].ST > 0
+    assert table.loc[("use_of_force", "use_of_force_probability_at_large")].ST > 0
+
+    result = CliRunner().invoke(app, ["sensitivity", str(tmp_path / "out"), "--out", str(tmp_path / "s.html")])
+    assert result.exit_code == 0, result.output
+    assert "Sobol indices" in result.output
+    html = (tmp_path / "s.html").read_text()
+    assert 'id="chart-sobol"' in html and "Plotly.newPlot" in html
+    assert not re.search(r"<script[^>]*\ssrc=|<link[^>]*\shref=", html)  # self-contained: plotly.js is inline
+
+
+def test_cli_refuses_a_bad_spec_in_one_line(tmp_path):
+    spec = write_spec(tmp_path, design="sobol")
+    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "out"), "--serial"])
+    assert result.exit_code == 2
+    assert f"{spec}:1: samples:" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
