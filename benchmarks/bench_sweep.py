@@ -39,7 +39,9 @@ def content(out: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[pd.DataFrame]]:
 
 def identical(a: Path, b: Path) -> bool:
     (ra, fa, sa), (rb, fb, sb) = content(a), content(b)
-    return ra.equals(rb) and fa.equals(fb) and len(sa) == len(sb) and all(x.equals(y) for x, y in zip(sa, sb))
+    return (
+        ra.equals(rb) and fa.equals(fb) and len(sa) == len(sb) and all(x.equals(y) for x, y in zip(sa, sb, strict=True))
+    )
 
 
 def main() -> None:
