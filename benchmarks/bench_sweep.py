@@ -9,7 +9,7 @@ goal on a two-core machine is a ratio of at least 1.7.
 Wall time includes starting the cluster and storing every run, as a user
 sees it; the kernels are compiled once beforehand so neither side pays for it.
 
-    .venv/bin/python benchmarks/bench_sweep.py [--replications 2] [--years 1]
+    .venv/bin/python benchmarks/bench_sweep.py [--replications 3] [--years 1]
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def identical(a: Path, b: Path) -> bool:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--replications", type=int, default=2)
+    ap.add_argument("--replications", type=int, default=3)
     ap.add_argument("--years", type=float, default=1.0)
     args = ap.parse_args()
     spec = spec_from_dict(

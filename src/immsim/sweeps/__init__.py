@@ -4,7 +4,8 @@
 (``immsim.catalog``) and resumes where an interrupted sweep stopped;
 ``immsim.sensitivity`` computes Sobol indices from a Sobol sweep. Modules:
 ``spec`` (the YAML spec), ``design`` (grid and Sobol points), ``runner``
-(execution), ``analysis`` (Sobol indices), ``report`` (tables and chart).
+(execution), ``signals`` (stopping cleanly), ``analysis`` (Sobol indices), ``report``
+(tables and chart).
 
 Nothing heavy is imported here: Dask, DuckDB and SALib load when a sweep runs.
 """

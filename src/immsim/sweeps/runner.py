@@ -13,13 +13,11 @@ store through the same code, so they give identical catalogs.
 
 from __future__ import annotations
 
-import contextlib
 import functools
+import logging
 import os
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +27,7 @@ import yaml
 from immsim.catalog import Catalog, RunRecord
 from immsim.errors import ImmsimError
 from immsim.sweeps.design import Run, runs
+from immsim.sweeps.signals import Interrupts, workers_ignore_ctrl_c
 from immsim.sweeps.spec import Spec
 
 Progress = Callable[[int, int], None]  # (runs in the catalog, runs in the sweep)
@@ -164,12 +163,14 @@ def _dask(todo: list[Run], spec: Spec, args: tuple, save, workers: int | None, s
             client = Client(scheduler, timeout="20s")
         else:
             warm_cache(spec)
-            cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
+            with workers_ignore_ctrl_c():
+                cluster = LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,  # cancelled runs are expected when a sweep stops
+                )
             client = Client(cluster)
     except (OSError, TimeoutError) as e:
         if cluster is not None:
@@ -211,7 +212,7 @@ def run_sweep(
     t0 = time.perf_counter()
     every = runs(spec)
     total = len({r.key for r in every})
-    with Catalog(out) as catalog, _Interrupts().installed() as interrupts:
+    with Catalog(out) as catalog, Interrupts().installed() as interrupts:
         catalog.add_sweep(spec.id, spec.data.name, spec.data.design, spec.resolved(), spec.text, spec.scenario.text)
         done = catalog.keys()
         todo = list({r.key: r for r in every if r.key not in done}.values())
@@ -234,8 +235,11 @@ def run_sweep(
                 _serial(todo, spec, args, save)
             elif todo:
                 _dask(todo, spec, args, save, workers, scheduler)
-        except KeyboardInterrupt:
-            raise SweepInterrupted(saved, total, out) from None
+        except BaseException as e:
+            # an interrupt can surface as another error (Numba's, if it lands mid-compilation)
+            if isinstance(e, KeyboardInterrupt) or interrupts.received:
+                raise SweepInterrupted(saved, total, out) from None
+            raise
         frame = runs_table(catalog, spec)
     return Outcome(frame, skipped, saved - skipped, time.perf_counter() - t0)
 
@@ -258,45 +262,3 @@ def runs_table(catalog: Catalog, spec: Spec, fiscal_year: int | None = None) -> 
     frame = base.merge(wide.reset_index(), on="key", how="inner")
     frame.insert(4, "fiscal_year", fy)
     return frame.sort_values(["point", "replication"], ignore_index=True)
-
-
-class _Interrupts:
-    """SIGINT and SIGTERM stop a sweep, but never halfway through saving a run.
-
-    A signal that arrives while a run is being saved is held until the save
-    is complete (DuckDB would otherwise abort the insert with its own error);
-    anywhere else it raises ``KeyboardInterrupt`` at once, which also breaks
-    out of waiting for Dask.
-    """
-
-    def __init__(self) -> None:
-        self.in_save = False
-        self.pending = False
-
-    def handler(self, signum: int, frame: object) -> None:
-        if self.in_save:
-            self.pending = True
-        else:
-            raise KeyboardInterrupt
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[_Interrupts]:
-        if threading.current_thread() is not threading.main_thread():
-            yield self  # signals are delivered to the main thread only; nothing to install
-            return
-        previous = {s: signal.signal(s, self.handler) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield self
-        finally:
-            for s, h in previous.items():
-                signal.signal(s, h)
-
-    @contextlib.contextmanager
-    def saving(self) -> Iterator[None]:
-        self.in_save = True
-        try:
-            yield
-        finally:
-            self.in_save = False
-        if self.pending:
-            raise KeyboardInterrupt
