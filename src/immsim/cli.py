@@ -418,7 +418,9 @@ def solve_judges(
 @app.command("sweep")
 @_guarded
 def sweep_cmd(
-    spec: Annotated[str, typer.Argument(help="sweep spec (YAML file) or a built-in example (see docs/sweeps.md)")],
+    spec: Annotated[
+        str, typer.Argument(help="sweep spec (YAML file), or a built-in example: judges-officers, assumptions-sobol")
+    ],
     out: Annotated[Path, typer.Option(help="catalog directory; runs already there are not redone")] = Path(
         "immsim-sweep"
     ),
