@@ -172,10 +172,11 @@ def _dask(todo: list[Run], spec: Spec, args: tuple, save, workers: int | None, s
                     silence_logs=logging.ERROR,  # cancelled runs are expected when a sweep stops
                 )
             client = Client(cluster)
-    except (OSError, TimeoutError) as e:
+    except (OSError, TimeoutError, ValueError) as e:
         if cluster is not None:
             cluster.close()
-        raise ImmsimError(f"cannot reach the Dask scheduler at {scheduler} ({e})") from None
+        where = f"reach the Dask scheduler at {scheduler}" if scheduler else "start a local Dask cluster"
+        raise ImmsimError(f"cannot {where} ({e})") from None
     futures = []
     try:
         text = client.scatter(args[0], broadcast=True, hash=False)
@@ -209,6 +210,8 @@ def run_sweep(
     out = Path(out)
     if workers is not None and workers < 1:
         raise ImmsimError(f"workers: must be at least 1 (got {workers})")
+    if serial and scheduler:
+        raise ImmsimError("give --serial or --scheduler, not both")
     t0 = time.perf_counter()
     every = runs(spec)
     total = len({r.key for r in every})
