@@ -195,3 +195,19 @@ def test_importing_immsim_loads_no_sweep_machinery():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_sensitivity_needs_a_complete_sobol_sweep(tmp_path):
+    out = tmp_path / "out"
+    immsim.sweep(write_spec(tmp_path), out, serial=True)  # a grid
+    with pytest.raises(immsim.ImmsimError, match="exactly one Sobol sweep"):
+        immsim.sensitivity(out)
+    params = {"found_probability": {"scale": [0.5, 1.5]}, "at_large_officers": {"scale": [0.8, 1.25]}}
+    spec = write_spec(tmp_path, design="sobol", samples=2, replications=1, parameters=params)
+    frame = immsim.sweep(spec, out, serial=True)
+    assert len(immsim.sensitivity(out)) == len(immsim.results.HEADLINES) * 2
+    with Catalog(out) as cat:
+        cat.con.execute("DELETE FROM figures WHERE key = ?", [frame.key.iloc[0]])
+        cat.con.execute("DELETE FROM runs WHERE key = ?", [frame.key.iloc[0]])
+    with pytest.raises(immsim.ImmsimError, match="7 of the sweep's 8 runs"):
+        immsim.sensitivity(out)
