@@ -101,7 +101,7 @@ class Spec:
             "replications": d.replications,
             "design": d.design,
             "samples": d.samples,
-            "parameters": {k: list(r.scale) for k, r in d.parameters.items()},
+            "parameters": [[k, list(r.scale)] for k, r in d.parameters.items()],  # order sets the design
         }
 
     @property
