@@ -23,12 +23,16 @@ import math
 import random
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from immsim.engine.network import EXIT, Network, Params, simulate_network
+
+if TYPE_CHECKING:
+    import ciw
 
 JAIL, DETENTION, COURT = 0, 1, 2
 DETAINED, NON_DETAINED = 0, 1  # court dockets: classes in priority order
@@ -166,12 +170,22 @@ def _clip_area(start, end, t0, t1):
 
 def simulate_ciw(net: Network, customers: int, seed: int = 0, warmup: int = 0) -> pd.DataFrame:
     """Run Ciw like ``simulate_network``: the same table (columns, definitions); ``attrs["duration"]``."""
+    return ciw_table(net, *run_ciw(net, customers, seed, warmup), warmup)
+
+
+def run_ciw(net: Network, customers: int, seed: int = 0, warmup: int = 0) -> tuple[ciw.Simulation, list]:
+    """The simulation part of ``simulate_ciw``: Ciw's finished simulation and the overflow events."""
     import ciw
 
     overflows: list = []
     ciw.seed(seed)
     sim = ciw.Simulation(ciw_network(net, overflows), node_class=_ciw_classes()[0])
     sim.simulate_until_max_customers(warmup + customers, method="Finish")
+    return sim, overflows
+
+
+def ciw_table(net: Network, sim: ciw.Simulation, overflows: list, warmup: int = 0) -> pd.DataFrame:
+    """The statistics part of ``simulate_ciw``: the table from Ciw's records (separate so it can be timed apart)."""
     t1 = sim.current_time
     exits = sorted(ind.data_records[-1].exit_date for ind in sim.nodes[-1].all_individuals)
     t0 = exits[warmup - 1] if warmup > 0 else 0.0
