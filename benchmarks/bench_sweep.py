@@ -69,10 +69,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for workers in (1, 2):
             out = Path(tmp) / f"w{workers}"
+            stamps: list[float] = []
             t0 = time.perf_counter()
-            outcome = run_sweep(spec, out, workers=workers)
+            outcome = run_sweep(
+                spec, out, workers=workers, progress=lambda d, t, s=stamps: s.append(time.perf_counter())
+            )
             times[workers] = time.perf_counter() - t0
-            print(f"{workers} worker(s): {times[workers]:7.1f} s wall for {outcome.ran} runs")
+            with Catalog(out) as cat:
+                busy = float(cat.runs().seconds.sum())
+            print(
+                f"{workers} worker(s): {times[workers]:6.1f} s wall for {outcome.ran} runs "
+                f"(first run saved after {stamps[1] - t0:.1f} s; {busy:.1f} s of run time in the workers)"
+            )
         same = identical(Path(tmp) / "w1", Path(tmp) / "w2")
     ratio = times[1] / times[2]
     print(f"results identical: {same}")
