@@ -232,6 +232,7 @@ def check_world(comp, w) -> None:
     # stocks per jurisdiction (the ledger check compares national sums only)
     J = comp.population.shape[0]
     recount = np.bincount(jur * c.N_STATES + state, minlength=J * c.N_STATES).reshape(J, c.N_STATES)
+    recount += w.tally.retired  # reused rows, counted in the final state their person reached
     recount[:, c.RETURNED] = 0  # a tombstone: the person is counted in the community stock
     np.testing.assert_array_equal(recount, w.tally.live)
     assert (w.tally.community >= 0).all()
@@ -289,6 +290,9 @@ def check_world(comp, w) -> None:
     # every interior ICE arrest is flagged
     assert (flags[pe.channel[:n] >= 0] & ICE_ARREST).all()
     assert w.tally.beds_over[0] == 0
+    # the free stack holds exactly the rows of people in a final state, each once, ready for reuse
+    free = pe.free[: pe.n_free[0]]
+    np.testing.assert_array_equal(np.sort(free), np.flatnonzero(np.isin(state, c.FINAL_STATES)))
 
 
 @settings(

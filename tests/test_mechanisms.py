@@ -439,8 +439,9 @@ def test_fugitives_arrested_by_ice_are_on_the_final_order_path():
     state, klass, path = w.pe.state[:n], w.pe.klass[:n], w.pe.path[:n]
     # people arrested during the run (the initial detainees have no channel: some start on the detained docket)
     arrested = w.pe.channel[:n] >= 0
+    # (rows of removed people may already have been reused for new people: only those still present count)
     on_path = arrested & np.isin(state, [c.DETAINED_REMOVAL, c.RELEASED_REMOVAL, c.REMOVED, c.STAYED])
-    assert (on_path & (klass == c.FUGITIVE)).sum() > 100
+    assert (on_path & (klass == c.FUGITIVE)).sum() > 30
     np.testing.assert_array_equal(path[on_path] == c.P_FINAL_ORDER, klass[on_path] == c.FUGITIVE)
 
 
@@ -600,8 +601,12 @@ def test_injunction_stays_the_removals_of_its_cohort_only():
     comp, w = world(*patches)
     pe, count = w.pe, int(w.pe.count[0])
     cohort_of, state = pe.cohort[:count], pe.state[:count]
-    # people are drawn into the cohort with its share
-    assert_within((cohort_of == 1).sum(), count * 0.5, binomial_sd(count, 0.5), "cohort members")
+    # people are drawn into the cohort with its share; counted where the stay cannot have sorted them
+    # (a removed person's row is reused, a stayed person's is not, so the whole table over-represents the cohort)
+    before_removal = np.isin(state, [c.JAIL, c.HOLD, c.AT_LARGE, c.COURT_NONDETAINED, c.DETAINED_COURT])
+    n = before_removal.sum()
+    assert n > 1000
+    assert_within((cohort_of[before_removal] == 1).sum(), n * 0.5, binomial_sd(n, 0.5), "cohort members")
     assert ((cohort_of == 1) & (state == c.REMOVED)).sum() == 0
     assert ((cohort_of == 0) & (state == c.REMOVED)).sum() > 0
     assert (cohort_of[state == c.STAYED] == 1).all()
@@ -723,8 +728,9 @@ def test_non_detained_case_outcomes(no_show, order, comply, outcome):
     state, klass, origin = w.pe.state[:count], w.pe.klass[:count], w.pe.origin[:count]
     court = origin == c.O_COURT_EXTERNAL
     done = court & (state != c.COURT_NONDETAINED)
-    assert done.sum() == f["court_completions"]
     expected_state = {"fugitive": c.AT_LARGE, "relief": c.RELIEF, "departed": c.DEPARTED}[outcome]
+    # rows of people who left (relief, departure) may have been reused for later receipts
+    assert done.sum() + w.tally.retired[:, expected_state].sum() == f["court_completions"]
     assert (state[done] == expected_state).all()
     if outcome == "fugitive":
         assert (klass[done] == c.FUGITIVE).all()

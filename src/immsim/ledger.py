@@ -21,7 +21,8 @@ def check_ledger(pe: People, tally: Tally) -> None:
     state = pe.state[:n]
     if n and (state.min() < 0 or state.max() >= c.N_STATES):
         raise LedgerError(f"{int(((state < 0) | (state >= c.N_STATES)).sum())} people are in no state")
-    recount = np.bincount(state, minlength=c.N_STATES).astype(np.int64)
+    # rows reused after their person reached a final state still count in that state
+    recount = np.bincount(state, minlength=c.N_STATES).astype(np.int64) + tally.retired.sum(axis=0)
     live = tally.live.sum(axis=0)
     moves = tally.moves
     for s in range(c.N_STATES):
@@ -38,7 +39,7 @@ def check_ledger(pe: People, tally: Tally) -> None:
             )
     J = tally.live.shape[0]
     by_jur = np.bincount(pe.jur[:n].astype(np.int64) * c.N_STATES + state, minlength=J * c.N_STATES)
-    by_jur = by_jur.reshape(J, c.N_STATES)
+    by_jur = by_jur.reshape(J, c.N_STATES) + tally.retired
     live_states = [s for s in range(c.N_STATES) if s != c.RETURNED]
     if not np.array_equal(by_jur[:, live_states], tally.live[:, live_states]):
         j, s = np.argwhere(by_jur[:, live_states] != tally.live[:, live_states])[0]

@@ -85,6 +85,7 @@ def _new_world(comp: Compiled, days: int, capacity: int) -> _World:
         np.zeros((J, c.N_CLASSES), np.int64),
         np.zeros(1, np.int64),
         np.zeros(1, np.int64),
+        np.zeros((J, c.N_STATES), np.int64),
     )
     beds_max = float(comp.params.detention_beds.max())
     max_judges = int(comp.params.immigration_judges.max() + 0.5)

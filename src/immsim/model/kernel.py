@@ -19,6 +19,7 @@ import numpy as np
 
 from immsim.engine.calendar import take_day
 from immsim.engine.rng import reseed
+from immsim.engine.unowned import unowned
 from immsim.model import codes as c
 from immsim.model.community import community_day
 from immsim.model.courts import external_receipts_day, hearings_day, median_days_pending, recalendar_day
@@ -69,6 +70,7 @@ def _month_end(inp, par, pe, tally, court, t) -> None:
 def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1, headroom):
     """Simulate days t0 .. t1-1; returns (day reached, pool, holds, stayed)."""
     capacity = pe.state.shape[0]
+    inp, par, pe, tally, cal, court = unowned((inp, par, pe, tally, cal, court))
     for t in range(t0, t1):
         if pe.count[0] + headroom > capacity:
             return t, pool, holds, stayed

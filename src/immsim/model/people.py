@@ -4,6 +4,15 @@ Every change of state goes through ``create``, ``move`` or ``to_community`` so
 that the ledger ``moves[from, to]`` records every flow and ``live[j, state]``
 every stock. At the end of a run the ledger must reproduce every stock (see
 ``immsim.ledger``): a run that loses or duplicates a person fails.
+
+A person who reaches a final state (removed, relief, departed, back in the
+community) is never touched again, so the row goes on a free list and the
+next ``create`` reuses it. The table then stays as large as the people in the
+pipeline at once rather than everyone who ever passed through it (a tenth of
+the rows over ten national years), which keeps memory flat and the rows in
+use close together in the cache. A reused row's old final state is added to
+``retired[jur, state]`` first, so that recounting the table plus ``retired``
+still gives every stock.
 """
 
 from __future__ import annotations
@@ -41,7 +50,9 @@ class People(NamedTuple):
     deadline: np.ndarray  # int32: last day ICE can pick the person up
     t_arrive: np.ndarray  # float64: time (in days) the court case reached the court (filed, or ready if detained)
     since: np.ndarray  # int32: day the current jail or detention stay began
-    count: np.ndarray  # int64[1]: rows in use
+    count: np.ndarray  # int64[1]: rows handed out so far (the high-water mark)
+    free: np.ndarray  # int32[capacity]: rows of people in a final state, free for reuse (a stack)
+    n_free: np.ndarray  # int64[1]: rows on the free stack
 
 
 class Tally(NamedTuple):
@@ -54,6 +65,7 @@ class Tally(NamedTuple):
     community: np.ndarray  # int64[J, N_CLASSES]: the community stock
     beds_used: np.ndarray  # int64[1]
     beds_over: np.ndarray  # int64[1]: admissions made with no free bed (must stay 0)
+    retired: np.ndarray  # int64[J, N_STATES]: reused rows, by the jurisdiction and final state they held
 
 
 def new_people(capacity: int) -> People:
@@ -71,6 +83,8 @@ def new_people(capacity: int) -> People:
         np.zeros(capacity),
         np.zeros(capacity, np.int32),
         np.zeros(1, np.int64),
+        np.full(capacity, -1, np.int32),
+        np.zeros(1, np.int64),
     )
 
 
@@ -78,9 +92,11 @@ def grow_people(pe: People, capacity: int) -> People:
     """A copy of ``pe`` with room for ``capacity`` rows."""
     fresh = new_people(capacity)
     n = int(pe.count[0])
-    for old, new in zip(pe[:-1], fresh[:-1], strict=True):
-        new[:n] = old[:n]
+    for old, new in zip(pe, fresh, strict=True):
+        if old.shape[0] == pe.state.shape[0]:  # per-row arrays and the free stack
+            new[:n] = old[:n]
     fresh.count[0] = n
+    fresh.n_free[0] = pe.n_free[0]
     return fresh
 
 
@@ -91,8 +107,19 @@ def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: 
     The row holds the source node as its state until the caller ``move``s it,
     so the ledger records the flow from the community or from outside.
     """
-    p = pe.count[0]
-    pe.count[0] = p + 1
+    nf = pe.n_free[0]
+    if nf > 0:
+        pe.n_free[0] = nf - 1
+        p = pe.free[nf - 1]
+        tally.retired[pe.jur[p], pe.state[p]] += 1
+        pe.path[p] = -1
+        pe.channel[p] = -1
+        pe.deadline[p] = 0
+        pe.t_arrive[p] = 0.0
+        pe.since[p] = 0
+    else:
+        p = pe.count[0]
+        pe.count[0] = p + 1
     pe.state[p] = source
     pe.jur[p] = jur
     pe.klass[p] = klass
@@ -113,6 +140,15 @@ def move(pe: People, tally: Tally, p: int, state: int) -> None:
         tally.live[pe.jur[p], old] -= 1
     tally.live[pe.jur[p], state] += 1
     pe.state[p] = state
+    if state == c.REMOVED or state == c.RELIEF or state == c.DEPARTED:
+        _free_row(pe, p)
+
+
+@nb.njit(cache=True)
+def _free_row(pe: People, p: int) -> None:
+    """``p`` reached a final state: its row may be reused (its fields stay readable until then)."""
+    pe.free[pe.n_free[0]] = p
+    pe.n_free[0] += 1
 
 
 @nb.njit(cache=True)
@@ -128,3 +164,4 @@ def to_community(pe: People, tally: Tally, p: int) -> None:
         tally.live[pe.jur[p], old] -= 1
     tally.community[pe.jur[p], pe.klass[p]] += 1
     pe.state[p] = c.RETURNED
+    _free_row(pe, p)
