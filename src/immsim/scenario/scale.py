@@ -33,9 +33,9 @@ numbered ``CA-001`` ..., in the state's field office and with its policy. The
 state's removable population is shared between them in proportion to 1 / rank
 (a synthetic, Zipf-like assumption, for cost only), in multiples of
 ``whole_class_unit`` (100 for us-2017) so that every class of every county is
-whole people: the compiler floors each
-(jurisdiction, class) cell, which would otherwise lose about 9,000 people over
-3,143 counties, most of them in the small classes. Counts and national shares
+whole people: the compiler floors each (jurisdiction, class) cell, which would
+otherwise lose about 9,000 people over 3,143 counties, most of them in the
+small classes. Counts and national shares
 given by jurisdiction (task-force officers, border share) are divided in
 proportion to population; shares of a jurisdiction's own bookings (287(g)
 jails) are copied. State-level policy events and federal-pressure targets
