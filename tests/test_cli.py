@@ -102,3 +102,20 @@ def test_calibrate_refuses_targets_without_the_needed_columns(tmp_path):
     proc = immsim("calibrate", "us-2017-prior", "--targets", str(bad), "--out", str(tmp_path / "o.yaml"))
     assert proc.returncode == 2 and "the targets need columns" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "o.yaml").exists()
+
+
+def test_help_loads_no_numerical_stack():
+    # `immsim --help` must answer fast: the package exposes its API lazily, so the command line's
+    # import does not bring in NumPy, pandas, SciPy or Numba (timed in benchmarks/bench_scale.py)
+    code = "import sys, immsim.cli; print(sorted(m for m in ('numpy', 'pandas', 'scipy', 'numba') if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
+    help_ = immsim("--help")
+    assert help_.returncode == 0 and "sweep" in help_.stdout and "compare" in help_.stdout
+
+
+def test_public_api_names_survive_submodule_imports():
+    # importing a submodule must not replace a public function of the same package
+    code = "import immsim.comparison, immsim.simulation, immsim.sweeps, immsim; print(callable(immsim.compare))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "True"

@@ -20,7 +20,7 @@ from immsim.errors import ImmsimError, LedgerError, ScenarioError
 
 if TYPE_CHECKING:
     from immsim import solvers
-    from immsim.compare import compare
+    from immsim.comparison import compare
     from immsim.results import Result
     from immsim.scenario.loader import Scenario, builtin_names, load_scenario
     from immsim.simulation import simulate
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # without importing NumPy, pandas, SciPy or Numba.
 _LAZY = {
     "solvers": ("immsim.solvers", None),
-    "compare": ("immsim.compare", "compare"),
+    "compare": ("immsim.comparison", "compare"),
     "Result": ("immsim.results", "Result"),
     "Scenario": ("immsim.scenario.loader", "Scenario"),
     "builtin_names": ("immsim.scenario.loader", "builtin_names"),

@@ -303,7 +303,7 @@ def compare_cmd(
 ) -> None:
     """Run scenarios with common random numbers; print each difference from the base with its 95% interval."""
     import immsim
-    from immsim.compare import largest_differences
+    from immsim.comparison import largest_differences
     from immsim.store import atomic_write
 
     with Progress(

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from immsim.model import codes as c
 from immsim.model.people import Tally
@@ -173,6 +172,8 @@ def mean_interval(values: pd.Series | np.ndarray, level: float = 0.95) -> tuple[
     m = float(x.mean())
     if x.size < 2:
         return (m, np.nan, np.nan)
+    from scipy import stats  # here, not at import: SciPy's stats module costs half a second of start-up
+
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
     return (m, m - half, m + half)
 
