@@ -71,6 +71,7 @@ def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1,
     """Simulate days t0 .. t1-1; returns (day reached, pool, holds, stayed)."""
     capacity = pe.state.shape[0]
     inp, par, pe, tally, cal, court = unowned((inp, par, pe, tally, cal, court))
+    pool, holds, stayed = unowned((pool, holds, stayed))  # a grown store is allocated here and owned
     for t in range(t0, t1):
         if pe.count[0] + headroom > capacity:
             return t, pool, holds, stayed
