@@ -22,6 +22,11 @@ from immsim.sweeps.spec import load_spec
 from scenarios import apply, base, dump, param
 
 HEADLINE = "ice_admin_arrests"
+#: Five parameters: 16 Sobol base samples pair two of them across the A and B matrices (see spec.py).
+FIVE = {
+    n: {"scale": [0.5, 1.0]}
+    for n in ("found_probability", "team_size", "collateral_per_arrest", "jail_officers", "at_large_officers")
+}
 
 
 def write_scenario(folder: Path) -> Path:
@@ -75,6 +80,12 @@ def test_sobol_design_is_saltelli_and_reproducible(tmp_path):
         ({"design": "sobol", "samples": 12}, "samples", "samples:", "power of 2"),
         ({"scenario": "missing.yaml"}, "scenario", "scenario:", "no such"),
         ({"replicatons": 3}, "replicatons", "replicatons:", "Extra inputs"),
+        (
+            {"design": "sobol", "samples": 16, "seed": 1, "parameters": FIVE},
+            "samples",
+            "samples:",
+            "too few for 5 parameters",
+        ),
         (
             {"parameters": {"found_probability": {"scale": [1.0, 2.0]}}},
             "parameters.found_probability.scale",
@@ -203,11 +214,11 @@ def test_sensitivity_needs_a_complete_sobol_sweep(tmp_path):
     with pytest.raises(immsim.ImmsimError, match="exactly one Sobol sweep"):
         immsim.sensitivity(out)
     params = {"found_probability": {"scale": [0.5, 1.5]}, "at_large_officers": {"scale": [0.8, 1.25]}}
-    spec = write_spec(tmp_path, design="sobol", samples=2, replications=1, parameters=params)
+    spec = write_spec(tmp_path, design="sobol", samples=8, replications=1, parameters=params)
     frame = immsim.sweep(spec, out, serial=True)
     assert len(immsim.sensitivity(out)) == len(immsim.results.HEADLINES) * 2
     with Catalog(out) as cat:
         cat.con.execute("DELETE FROM figures WHERE key = ?", [frame.key.iloc[0]])
         cat.con.execute("DELETE FROM runs WHERE key = ?", [frame.key.iloc[0]])
-    with pytest.raises(immsim.ImmsimError, match="7 of the sweep's 8 runs"):
+    with pytest.raises(immsim.ImmsimError, match="31 of the sweep's 32 runs"):
         immsim.sensitivity(out)
