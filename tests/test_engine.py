@@ -9,7 +9,7 @@ from scipy import stats
 from immsim.engine import buckets as bk
 from immsim.engine import fifo
 from immsim.engine.calendar import new_calendar, schedule, take_day
-from immsim.engine.rng import duration, reseed, round_random, stream_seed
+from immsim.engine.rng import duration, pick_cumulative, pick_weighted, reseed, round_random, stream_seed
 
 
 def test_calendar_returns_people_of_a_day_in_scheduling_order_once():
@@ -116,3 +116,24 @@ def test_bucket_growth_moves_one_bucket_and_keeps_memory_within_a_factor():
     assert b.store.shape[0] <= 8 * 100_000
     slices = sorted((int(b.start[k]), int(b.start[k] + b.cap[k])) for k in range(50))
     assert all(a[1] <= c[0] for a, c in zip(slices, slices[1:], strict=False))  # slices never overlap
+
+
+@nb.njit
+def _weighted_picks(weights, total, n, seed, cumulative):
+    np.random.seed(seed)
+    cum = np.cumsum(weights)
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        out[i] = pick_cumulative(cum, total) if cumulative else pick_weighted(weights, total)
+    return out
+
+
+def test_cumulative_pick_gives_the_same_index_as_the_scan_for_the_same_draws():
+    rng = np.random.default_rng(3)
+    for size in (1, 2, 51, 3143):
+        w = rng.random(size) * (rng.random(size) < 0.7)  # some zero weights
+        w[-1] = 0.0 if size > 1 else w[-1] + 0.5
+        for total in (w.sum(), w.sum() * (1 + 1e-15)):  # the second pushes some draws past the sum
+            a, b = _weighted_picks(w, total, 20_000, size, False), _weighted_picks(w, total, 20_000, size, True)
+            np.testing.assert_array_equal(a, b)
+            assert (w[a] > 0).all()

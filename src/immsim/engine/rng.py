@@ -77,6 +77,24 @@ def pick_weighted(weights: np.ndarray, total: float) -> int:
 
 
 @nb.njit(cache=True)
+def pick_cumulative(cum: np.ndarray, total: float) -> int:
+    """``pick_weighted`` from cumulative weights (``np.cumsum(weights)``), in O(log n).
+
+    ``np.cumsum`` adds in the same order as ``pick_weighted``'s loop, so the same
+    random number gives the same index: drawing one of 3,000 counties costs a
+    binary search instead of a scan, with unchanged results.
+    """
+    u = np.random.random() * total
+    i = np.searchsorted(cum, u, side="right")
+    if i < cum.shape[0]:
+        return i
+    for i in range(cum.shape[0] - 1, -1, -1):  # rounding: the last non-zero weight
+        if cum[i] > (cum[i - 1] if i > 0 else 0.0):
+            return i
+    return -1
+
+
+@nb.njit(cache=True)
 def round_random(x: float) -> int:
     """Round x >= 0 up or down at random so that the mean is exactly x.
 

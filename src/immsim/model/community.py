@@ -13,7 +13,7 @@ import numba as nb
 import numpy as np
 
 from immsim.engine import buckets as bk
-from immsim.engine.rng import pick_weighted, poisson
+from immsim.engine.rng import pick_cumulative, pick_weighted, poisson
 from immsim.model import codes as c
 from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, move
 
@@ -64,8 +64,9 @@ def community_day(inp, par, pe, tally, pool, t):
         tally.community[j, c.RECENT] -= aging
         tally.community[j, c.NON_PRIORITY] += aging
     new = poisson(par.new_entrants_per_year[t] / YEAR)
+    pop_cum = np.cumsum(inp.pop_share)
     for _ in range(new):
-        j = pick_weighted(inp.pop_share, 1.0)
+        j = pick_cumulative(pop_cum, 1.0)
         tally.community[j, c.RECENT] += 1
         tally.moves[OUTSIDE, COMMUNITY] += 1
     # known targets who leave

@@ -28,7 +28,7 @@ import numba as nb
 import numpy as np
 
 from immsim.engine import fifo, servers
-from immsim.engine.rng import pick_weighted, poisson
+from immsim.engine.rng import pick_cumulative, poisson
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
 from immsim.model.custody import free_bed, open_case, start_removal
@@ -41,8 +41,9 @@ YEAR = 365.0
 @nb.njit(cache=True)
 def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
+    pop_cum = np.cumsum(inp.pop_share)
     for _ in range(poisson(par.external_court_receipts_per_year[t] / YEAR)):
-        j = pick_weighted(inp.pop_share, 1.0)
+        j = pick_cumulative(pop_cum, 1.0)
         p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_COURT_EXTERNAL, t)
         fl[j, c.FL_COURT_RECEIPTS_EXTERNAL] += 1
         detain = np.random.random() < par.external_detained_share[t]

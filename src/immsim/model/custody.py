@@ -16,7 +16,7 @@ import numba as nb
 import numpy as np
 
 from immsim.engine.calendar import schedule
-from immsim.engine.rng import duration, pick_weighted, poisson
+from immsim.engine.rng import duration, pick_cumulative, poisson
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort
 from immsim.model.docket import to_court
@@ -116,8 +116,9 @@ def border_day(inp, par, pe, tally, cal, court, t) -> None:
     total = par.border_share[t].sum()
     if total <= 0.0:
         return
+    share_cum = np.cumsum(par.border_share[t])
     for _ in range(poisson(par.border_book_ins_per_year[t] / YEAR)):
-        j = pick_weighted(par.border_share[t], total)
+        j = pick_cumulative(share_cum, total)
         p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_BORDER, t)
         if np.random.random() < par.border_expedited_probability[t]:
             start_removal(inp, par, pe, tally, cal, p, c.P_EXPEDITED, False, t)

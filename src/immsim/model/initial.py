@@ -10,7 +10,7 @@ import numpy as np
 
 from immsim.engine import fifo
 from immsim.engine.calendar import schedule
-from immsim.engine.rng import duration, pick_weighted, reseed
+from immsim.engine.rng import duration, pick_cumulative, reseed
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
 from immsim.model.people import COMMUNITY, ICE_ARREST, OUTSIDE, create, move
@@ -41,6 +41,7 @@ def initialize(
     reseed(seed, S_INITIAL, 0)
     J = population.shape[0]
     tally.community[:, :] = population
+    pop_cum = np.cumsum(inp.pop_share)
     for j in range(J):
         for k in range(c.N_CLASSES):
             n = np.random.binomial(population[j, k], known_at_start[k])
@@ -48,7 +49,7 @@ def initialize(
                 p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, 0)
                 pool = join_pool(pe, tally, pool, p)
     for _ in range(detained):
-        j = pick_weighted(inp.pop_share, 1.0)
+        j = pick_cumulative(pop_cum, 1.0)
         border = np.random.random() < detained_border_share
         origin = c.O_BORDER if border else c.O_INTERIOR
         in_court = np.random.random() < detained_court_share
@@ -71,14 +72,14 @@ def initialize(
             schedule(cal, p, duration(par.removal_processing_days[0, path]))
     ages = np.sort(np.random.exponential(court_mean_age, court_pending))[::-1]
     for i in range(court_pending):
-        j = pick_weighted(inp.pop_share, 1.0)
+        j = pick_cumulative(pop_cum, 1.0)
         p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
         move(pe, tally, p, c.COURT_NONDETAINED)
         pe.t_arrive[p] = -ages[i]
         pe.day_in[p] = int(np.floor(pe.t_arrive[p]))
         fifo.push(court.ndq, court.ndq_ends, p)
     for _ in range(court_admin_closed):
-        j = pick_weighted(inp.pop_share, 1.0)
+        j = pick_cumulative(pop_cum, 1.0)
         p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
         move(pe, tally, p, c.ADMIN_CLOSED)
         fifo.push(court.closed, court.closed_ends, p)

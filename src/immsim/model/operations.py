@@ -16,7 +16,7 @@ import numba as nb
 import numpy as np
 
 from immsim.engine import buckets as bk
-from immsim.engine.rng import pick_weighted, poisson, round_random
+from immsim.engine.rng import pick_cumulative, pick_weighted, poisson, round_random
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort
 from immsim.model.custody import admit
@@ -90,8 +90,9 @@ def task_force_day(inp, par, pe, tally, cal, court, t) -> None:
 @nb.njit(cache=True)
 def worksite_day(inp, par, pe, tally, cal, court, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
+    pop_cum = np.cumsum(inp.pop_share)
     for _ in range(poisson(par.worksite_operations_per_year[t] / YEAR)):
-        j = pick_weighted(inp.pop_share, 1.0)
+        j = pick_cumulative(pop_cum, 1.0)
         fl[j, c.FL_WORKSITE_OPERATIONS] += 1
         fl[j, c.FL_EMPLOYER_CASES] += poisson(par.worksite_employer_cases_per_operation[t])
         for _ in range(poisson(par.worksite_arrests_per_operation[t])):
