@@ -913,6 +913,9 @@ def test_median_selection_from_two_sorted_dockets_equals_a_full_sort():
     rng = np.random.default_rng(0)
     for _ in range(500):
         a = np.sort(rng.integers(-50, 50, rng.integers(0, 8))).astype(float)
-        b = np.sort(rng.integers(-50, 50, rng.integers(0, 30))).astype(float)
-        union = np.sort(np.concatenate([a, b]))
-        assert [_kth(a, b, k) for k in range(len(union))] == list(union)
+        day_in = rng.integers(-50, 50, 40).astype(np.int32)  # filing days, indexed by person
+        queue = np.argsort(day_in, kind="stable").astype(np.int32)  # a docket in filing order
+        b0 = int(rng.integers(0, 10))
+        nb_ = int(rng.integers(0, 40 - b0))
+        union = np.sort(np.concatenate([a, day_in[queue[b0 : b0 + nb_]]]))
+        assert [_kth(a, queue, b0, nb_, day_in, k) for k in range(len(union))] == list(union)

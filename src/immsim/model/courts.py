@@ -151,20 +151,23 @@ def hearings_day(inp, par, pe, tally, cal, court, pool, t):
 
 
 @nb.njit(cache=True)
-def _kth(a: np.ndarray, b: np.ndarray, k: int) -> float:
-    """The k-th smallest (0-based) element of the union of two ascending arrays, in O(log len(a))."""
-    na, nb = a.shape[0], b.shape[0]
-    lo, hi = max(0, k - nb), min(k, na)
+def _kth(a: np.ndarray, b: np.ndarray, b0: int, nb_: int, day_in: np.ndarray, k: int) -> float:
+    """The k-th smallest (0-based) of ascending ``a`` and ascending ``day_in[b[b0:b0 + nb_]]``, in O(log).
+
+    ``b`` is read in place (the non-detained docket), so no copy of the backlog is made.
+    """
+    na = a.shape[0]
+    lo, hi = max(0, k - nb_), min(k, na)
     while lo < hi:  # i = how many of the k smallest come from a
         i = (lo + hi) // 2
         j = k - i
-        if j > 0 and i < na and b[j - 1] > a[i]:
+        if j > 0 and i < na and day_in[b[b0 + j - 1]] > a[i]:
             lo = i + 1
         else:
             hi = i
     i, j = lo, k - lo
     x = a[i] if i < na else np.inf
-    y = b[j] if j < nb else np.inf
+    y = float(day_in[b[b0 + j]]) if j < nb_ else np.inf
     return min(x, y)
 
 
@@ -174,15 +177,14 @@ def median_days_pending(pe, court, t) -> float:
 
     The non-detained queue is in filing order (its filing days ascend), so only
     the short detained queue needs sorting; the median is then a selection
-    from two sorted arrays rather than a sort of the whole backlog.
+    from two sorted sequences, read in place, rather than a sort of the backlog.
     """
     a = np.sort(pe.day_in[court.detq[court.detq_ends[0] : court.detq_ends[1]]].astype(np.float64))
-    b = pe.day_in[court.ndq[court.ndq_ends[0] : court.ndq_ends[1]]].astype(np.float64)
-    n = a.shape[0] + b.shape[0]
+    b0, nb_ = court.ndq_ends[0], court.ndq_ends[1] - court.ndq_ends[0]
+    n = a.shape[0] + nb_
     if n == 0:
         return 0.0
-    if n % 2 == 1:
-        mid = _kth(a, b, n // 2)
-    else:
-        mid = 0.5 * (_kth(a, b, n // 2 - 1) + _kth(a, b, n // 2))
+    mid = _kth(a, court.ndq, b0, nb_, pe.day_in, n // 2)
+    if n % 2 == 0:
+        mid = 0.5 * (_kth(a, court.ndq, b0, nb_, pe.day_in, n // 2 - 1) + mid)
     return t - mid
