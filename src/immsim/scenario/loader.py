@@ -113,7 +113,7 @@ def _clean_loc(loc: tuple, doc: Any) -> tuple:
     return tuple(out)
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # LibYAML's parser when installed: ~5x faster
     """Safe YAML without implicit dates: dates stay text for the schema to check."""
 
 
@@ -145,11 +145,20 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
     return parse_scenario(text, shown, _seen)
 
 
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+    """One parse gives both the node tree (for line numbers) and the document (safe constructors only)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def read_yaml(text: str, shown: str) -> tuple[dict, dict[tuple, int]]:
     """Parse YAML text safely into a mapping and a map of field paths to line numbers."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        node, doc = _compose_and_construct(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None
