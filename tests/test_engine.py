@@ -137,3 +137,20 @@ def test_cumulative_pick_gives_the_same_index_as_the_scan_for_the_same_draws():
             a, b = _weighted_picks(w, total, 20_000, size, False), _weighted_picks(w, total, 20_000, size, True)
             np.testing.assert_array_equal(a, b)
             assert (w[a] > 0).all()
+
+
+def test_cache_folders_of_other_sources_are_pruned_after_a_week(tmp_path):
+    import os
+    import time
+
+    from immsim._cache import _prune
+
+    week = 7 * 86400
+    current, recent, stale = (tmp_path / f"numba-{n}" for n in ("current", "recent", "stale"))
+    for d in (current, recent, stale):
+        (d / "engine").mkdir(parents=True)
+    old = time.time() - week - 60
+    os.utime(stale, (old, old))
+    os.utime(current, (old, old))  # the folder in use is kept whatever its age
+    _prune(tmp_path, current)
+    assert current.exists() and recent.exists() and not stale.exists()

@@ -4,17 +4,19 @@ Numba's own cache is invalidated only when a function's own file changes, not
 when a constant it imports from another module does (for example a state code
 in ``model/codes.py``); a stale kernel would then run with old codes. Naming
 the cache folder after a hash of every compiled module's source makes any
-change start from a fresh folder. The files' modification times are part of
-the hash too: a process that compiles a kernel after a source file was edited
-under it stores code that does not match the hash it computed at start-up, and
-only a hash no later process can compute again keeps that code out of their
-way. This runs before Numba is imported.
+change start from a fresh folder. The files' modification times are hashed
+too: Numba compiles lazily, so a process that computed the hash before a file
+was edited may store code of the edited file under the old name; with the
+times in the hash, no later process computes that name again. Folders unused
+for a week are removed. This runs before Numba is imported.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import time
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -34,7 +36,20 @@ def configure() -> None:
     if "NUMBA_CACHE_DIR" in os.environ:
         return
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "immsim"
-    os.environ["NUMBA_CACHE_DIR"] = str(base / f"numba-{_source_hash()}")
+    current = base / f"numba-{_source_hash()}"
+    os.environ["NUMBA_CACHE_DIR"] = str(current)
+    _prune(base, current)
+
+
+def _prune(base: Path, current: Path, max_age_days: float = 7.0) -> None:
+    """Remove cache folders of other sources not used for ``max_age_days`` (each holds tens of MB of kernels)."""
+    cutoff = time.time() - max_age_days * 86400
+    try:
+        old = [d for d in base.glob("numba-*") if d != current and d.stat().st_mtime < cutoff]
+    except OSError:
+        return
+    for d in old:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 configure()

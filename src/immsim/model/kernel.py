@@ -70,8 +70,10 @@ def _month_end(inp, par, pe, tally, court, t) -> None:
 def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1, headroom):
     """Simulate days t0 .. t1-1; returns (day reached, pool, holds, stayed)."""
     capacity = pe.state.shape[0]
+    # The caller keeps these arrays alive for the whole call, so they need no reference counting
+    # (engine/unowned.py). A bucket store grown during the call is allocated here and counted as usual.
     inp, par, pe, tally, cal, court = unowned((inp, par, pe, tally, cal, court))
-    pool, holds, stayed = unowned((pool, holds, stayed))  # a grown store is allocated here and owned
+    pool, holds, stayed = unowned((pool, holds, stayed))
     for t in range(t0, t1):
         if pe.count[0] + headroom > capacity:
             return t, pool, holds, stayed
