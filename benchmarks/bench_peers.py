@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
 import math
 import random
 import sys
@@ -207,20 +208,24 @@ def pipeline_ciw(net: Network, n: int, seed: int) -> tuple[dict[str, float], Tim
     return out, clock.stop()
 
 
+#: The pipeline's rates and capacities: ``jail_to_court``'s defaults, so the SimPy model cannot drift from them.
+PIPELINE = {k: p.default for k, p in inspect.signature(jail_to_court).parameters.items()}
+
+
 def pipeline_simpy(
     n: int,
     seed: int,
-    releases: float = 20.0,
-    officers: int = 10,
-    pickup: float = 0.55,
-    hold: float = 2.0,
-    beds: int = 100,
-    stay: float = 5.8,
-    contest: float = 0.5,
-    judges: int = 6,
-    hearing: float = 0.52,
+    releases: float,
+    officers: int,
+    pickup: float,
+    hold: float,
+    beds: int,
+    stay: float,
+    contest: float,
+    judges: int,
+    hearing: float,
 ) -> tuple[dict[str, float], Timing]:
-    """The same network as ``peer.jail_to_court`` written with SimPy's resources."""
+    """The same network as ``peer.jail_to_court`` (called with ``PIPELINE``) written with SimPy's resources."""
     import simpy
 
     clock = Clock()
@@ -359,7 +364,7 @@ def main() -> int:
     results = {}
     for name, fn in (
         ("immsim", lambda: pipeline_immsim(net, n, args.seed)),
-        ("SimPy", lambda: pipeline_simpy(n, args.seed)),
+        ("SimPy", lambda: pipeline_simpy(n, args.seed, **PIPELINE)),
         ("Ciw", lambda: pipeline_ciw(net, n, args.seed)),
     ):
         values, t = fn()
