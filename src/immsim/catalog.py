@@ -2,8 +2,9 @@
 
 A catalog is a directory::
 
-    DIR/catalog.duckdb          runs, their headline figures, and the sweeps that asked for them
+    DIR/catalog.duckdb          runs, their headline figures, and the sweeps and results that asked for them
     DIR/runs/<key>.parquet      national monthly series of one run (the ``national`` frame of a Result)
+    DIR/results/<id>/           a front end's result as ``save_result`` writes it (the web app's runs)
 
 A run is one replication of one scenario with one set of parameter factors; its
 ``key`` is a hash of what determines its numbers (scenario text, factors,
@@ -26,6 +27,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +69,23 @@ CREATE TABLE IF NOT EXISTS figures (  -- the headlines of every run in long form
     figure VARCHAR NOT NULL,
     value DOUBLE,                     -- NULL when undefined (a share of zero arrests)
     PRIMARY KEY (key, fiscal_year, figure)
+);
+CREATE TABLE IF NOT EXISTS results (  -- what a front end (the web app) showed as one run: replications of a scenario
+    id VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,            -- 'web', ...
+    title VARCHAR NOT NULL,
+    scenario VARCHAR NOT NULL,        -- scenario name
+    base VARCHAR,                     -- the scenario it was paired with, NULL if none
+    scenario_hash VARCHAR NOT NULL,   -- sha256 (16 hex digits) of the scenario as run (a reform resolved)
+    seed BIGINT NOT NULL,
+    start DATE NOT NULL,
+    years DOUBLE NOT NULL,
+    replications INTEGER NOT NULL,
+    run_keys JSON NOT NULL,           -- its rows in runs: the scenario's replications, then the base's
+    directory VARCHAR NOT NULL,       -- its files (save_result's layout), relative to DIR
+    request JSON NOT NULL,            -- what was asked for, as the front end received it
+    seconds DOUBLE,
+    created TIMESTAMP NOT NULL
 );
 CREATE TABLE IF NOT EXISTS sweeps (
     id VARCHAR PRIMARY KEY,           -- hash of the resolved spec
@@ -125,6 +144,25 @@ class RunRecord:
     parameters: dict[str, float] = field(default_factory=dict)
     sweep: str | None = None
     point: int | None = None
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    """A row of the ``results`` table, but for its run keys and timestamp."""
+
+    id: str
+    kind: str
+    title: str
+    scenario: str
+    base: str | None
+    scenario_hash: str
+    seed: int
+    start: dt.date
+    years: float
+    replications: int
+    directory: str
+    request: dict = field(default_factory=dict)
     seconds: float | None = None
 
 
@@ -187,8 +225,61 @@ class Catalog:
 
         ``figures`` has columns fiscal_year, complete, figure, value.
         """
+        self._write_series(record.key, national)
+        self._transaction(lambda: self._insert_run(record, figures))
+
+    def save_result(self, entry: ResultRecord, runs: list[tuple[RunRecord, pd.DataFrame, pd.DataFrame]]) -> None:
+        """Store a front end's result: the series of its runs, then every row in one transaction.
+
+        ``runs`` holds (record, national series, figures) per replication; runs
+        already in the catalog (the same key was computed before) are kept as
+        they are. ``entry.directory`` must already hold the complete files.
+        """
+        known = self.keys()
+        fresh = [r for r in runs if r[0].key not in known]
+        for record, national, _ in fresh:
+            self._write_series(record.key, national)
+        row = asdict(entry)
+        row["run_keys"] = canonical_json([r[0].key for r in runs])
+        row["request"] = canonical_json(entry.request)
+        row["created"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        columns = list(row)
+
+        def insert() -> None:
+            for record, _, figures in fresh:
+                self._insert_run(record, figures)
+            self.con.execute(
+                f"INSERT INTO results ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [row[c] for c in columns],
+            )
+
+        self._transaction(insert)
+
+    def results(self, kind: str | None = None) -> pd.DataFrame:
+        """The ``results`` table, newest first (optionally of one ``kind``)."""
+        q = "SELECT * FROM results" + (" WHERE kind = ?" if kind else "") + " ORDER BY created DESC, id"
+        return self.con.execute(q, [kind] if kind else []).df()
+
+    def result(self, result_id: str) -> dict | None:
+        """One row of ``results`` as a dict, or None."""
+        cur = self.con.execute("SELECT * FROM results WHERE id = ?", [result_id])
+        row = cur.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def _write_series(self, key: str, national: pd.DataFrame) -> None:
+        atomic_write(self.series_path(key), lambda p: national.to_parquet(p, index=False))
+
+    def _transaction(self, body: Callable[[], None]) -> None:
+        self.con.begin()
+        try:
+            body()
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+
+    def _insert_run(self, record: RunRecord, figures: pd.DataFrame) -> None:
         path = self.series_path(record.key)
-        atomic_write(path, lambda p: national.to_parquet(p, index=False))
         headlines: dict[str, dict[str, float]] = {}
         for r in figures.itertuples(index=False):
             headlines.setdefault(str(int(r.fiscal_year)), {})[r.figure] = r.value
@@ -203,18 +294,12 @@ class Catalog:
             (record.key, int(r.fiscal_year), bool(r.complete), r.figure, _none_if_nan(r.value))
             for r in figures.itertuples(index=False)
         ]
-        self.con.begin()
-        try:
-            self.con.execute(
-                f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                [row[c] for c in columns],
-            )
-            if fig_rows:
-                self.con.executemany("INSERT INTO figures VALUES (?, ?, ?, ?, ?)", fig_rows)
-            self.con.commit()
-        except BaseException:
-            self.con.rollback()
-            raise
+        self.con.execute(
+            f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [row[c] for c in columns],
+        )
+        if fig_rows:
+            self.con.executemany("INSERT INTO figures VALUES (?, ?, ?, ?, ?)", fig_rows)
 
     def add_sweep(self, sweep_id: str, name: str, design: str, spec: dict, spec_text: str, scenario_text: str) -> None:
         """Record a sweep's definition once (a resumed sweep finds it already there)."""

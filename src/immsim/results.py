@@ -219,6 +219,22 @@ class Result:
         full = counts.groupby("fy")["days"].agg(["count", "sum"])
         return [int(fy) for fy, row in full.iterrows() if row["count"] == 12 and row["sum"] >= 365]
 
+    def headline_figures(self, replication: int = 0) -> pd.DataFrame:
+        """One replication's headline figures in long form, as catalogs store them.
+
+        Columns: fiscal_year, complete, figure, value.
+
+        Only complete fiscal years are kept when there is at least one; a run
+        shorter than a year keeps its partial year, marked ``complete=False``.
+        """
+        complete = set(self.complete_fiscal_years())
+        fy = self.fiscal_years[self.fiscal_years.replication == replication]
+        if complete:
+            fy = fy[fy.fiscal_year.isin(complete)]
+        figures = fy.melt(id_vars=["fiscal_year"], value_vars=list(HEADLINES), var_name="figure", value_name="value")
+        figures.insert(1, "complete", figures.fiscal_year.isin(complete))
+        return figures
+
     def summary(self, fiscal_year: int | None = None) -> pd.DataFrame:
         """Headline figures for one fiscal year: mean and 95% interval over replications."""
         fys = self.complete_fiscal_years() or sorted(self.fiscal_years.fiscal_year.unique())

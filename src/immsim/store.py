@@ -1,12 +1,14 @@
-"""Write a result to a directory: Parquet tables, a summary, the scenario, the report.
+"""Write a result to a directory and read it back: Parquet tables, a summary, the scenario, the report.
 
 Every file is written under a temporary name and renamed into place, so an
 interrupted run never leaves a half-written file; ``run.json`` is written last
-and marks a complete result.
+and marks a complete result. ``load_result`` rebuilds the ``Result`` from
+those files (the web app's permalinks show results of earlier sessions).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from immsim.errors import ImmsimError
 from immsim.results import Result
 
 
@@ -65,3 +68,31 @@ def save_result(result: Result, out: str | Path, report: bool = True) -> Path:
     }
     atomic_write(out / "run.json", lambda p: p.write_text(json.dumps(meta, indent=2) + "\n"))
     return out
+
+
+def load_result(directory: str | Path) -> Result:
+    """Read a result written by ``save_result`` (the scenario is re-validated from its saved text)."""
+    from immsim.scenario.loader import parse_scenario
+
+    d = Path(directory)
+    try:
+        meta = json.loads((d / "run.json").read_text())
+        text = (d / "scenario.yaml").read_text(encoding="utf-8")
+        monthly = pd.read_parquet(d / "monthly.parquet")
+        national = pd.read_parquet(d / "national.parquet")
+        fiscal_years = pd.read_parquet(d / "fiscal_years.parquet")
+    except (OSError, ValueError) as e:
+        raise ImmsimError(f"{d}: not a complete result ({e})") from None
+    pressure_file = d / "federal_pressure.csv"
+    pressure = pd.read_csv(pressure_file) if pressure_file.exists() else pd.DataFrame()
+    return Result(
+        scenario=parse_scenario(text, meta["scenario"]),
+        start=dt.date.fromisoformat(meta["start"]),
+        days=int(meta["days"]),
+        seed=int(meta["seed"]),
+        replications=int(meta["replications"]),
+        monthly=monthly,
+        national=national,
+        fiscal_years=fiscal_years,
+        federal_pressure=pressure,
+    )

@@ -99,20 +99,13 @@ def scaled_scenario(text: str, factors: dict[str, float], shown: str = "<scenari
 
 def run_one(text: str, shown: str, start: str, years: float, run: Run) -> RunOutput:
     """One run: replication ``run.replication`` of the scaled scenario, as ``simulate`` would run it."""
-    from immsim.results import HEADLINES
     from immsim.simulation import simulate
 
     t0 = time.perf_counter()
     sc = scaled_scenario(text, run.factors, shown)
     result = simulate(sc, start=start, years=years, seed=run.seed, replications=1)
-    complete = set(result.complete_fiscal_years())
-    fy = result.fiscal_years
-    if complete:
-        fy = fy[fy.fiscal_year.isin(complete)]
-    figures = fy.melt(id_vars=["fiscal_year"], value_vars=list(HEADLINES), var_name="figure", value_name="value")
-    figures.insert(1, "complete", figures.fiscal_year.isin(complete))
     national = result.national.assign(replication=run.replication)
-    return RunOutput(run, result.days, national, figures, time.perf_counter() - t0)
+    return RunOutput(run, result.days, national, result.headline_figures(0), time.perf_counter() - t0)
 
 
 def _save(catalog: Catalog, spec: Spec, out: RunOutput) -> None:
