@@ -485,6 +485,26 @@ def sensitivity_cmd(
         console.print(f"wrote {out}")
 
 
+@app.command("serve")
+@_guarded
+def serve_cmd(
+    host: Annotated[str, typer.Option(help="address to listen on; 127.0.0.1 keeps the app on this machine")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    data: Annotated[Path | None, typer.Option(help="folder for uploads, results and the run catalog")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="runs computed at once")] = 1,
+    max_years: Annotated[float, typer.Option(min=0.1, help="longest horizon one run may ask for")] = 10.0,
+    max_replications: Annotated[int, typer.Option(min=1, help="most replications one run may ask for")] = 20,
+) -> None:
+    """Start the web app: choose and change scenarios, run them, compare with the base, download results."""
+    from immsim.web.api import Limits
+    from immsim.web.serve import serve
+
+    limits = Limits(max_years=max_years, max_replications=max_replications, workers=workers)
+    serve(host, port, data, limits)
+
+
 def _total(p) -> float:
     v = p.value if p.value is not None else p.series[0].value
     return sum(v.values()) if isinstance(v, dict) else float(v)

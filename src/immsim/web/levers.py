@@ -1,0 +1,237 @@
+"""The levers the web app offers, written as a reform of the base scenario.
+
+People ask a few questions again and again: a state's cooperation policy from
+a date, more or fewer officers, judges or detention beds, more people
+contesting their cases, another priority regime. Each lever here becomes one
+or more ordinary reform changes (``immsim.scenario.reform``), so what the
+browser runs is a reform file a user can download, read, and run again with
+``immsim run`` or ``immsim compare``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from immsim.model.codes import CLASSES, POLICIES
+from immsim.model.parameters import SPECS
+from immsim.scenario.loader import Scenario
+
+#: Model modules, in the order a person follows the pipeline, with the titles the app shows.
+MECHANISMS = {
+    "community": "Community, leads and departures",
+    "jails": "Jails, detainers and transfers",
+    "operations": "At-large, work-site and task-force operations",
+    "custody": "Detention and removal",
+    "courts": "Immigration courts",
+}
+
+Scale = Annotated[float, Field(gt=0, le=10)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PolicyLever(_Strict):
+    """Jurisdictions in ``states`` apply ``policy`` from ``start`` on."""
+
+    states: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(min_length=1, max_length=60)
+    policy: Literal[POLICIES]  # type: ignore[valid-type]
+    start: dt.date
+
+
+class Levers(_Strict):
+    """Changes to a base scenario; every field left empty keeps the base's value."""
+
+    policies: list[PolicyLever] = Field(default_factory=list, max_length=60)
+    jail_officers: Scale | None = Field(None, description="multiplier of the base's jail-transfer officers")
+    at_large_officers: Scale | None = Field(None, description="multiplier of the base's at-large officers")
+    immigration_judges: Scale | None = Field(None, description="multiplier of the base's immigration judges")
+    detention_beds: Scale | None = Field(None, description="multiplier of the base's detention beds")
+    contest: Scale | None = Field(None, description="multiplier of the share who contest removal (capped at 1)")
+    regime: str | None = Field(None, max_length=100, description="priority regime from regime_start on")
+    regime_start: dt.date | None = None
+
+    def is_empty(self) -> bool:
+        return not self.policies and all(
+            getattr(self, f) is None
+            for f in ("jail_officers", "at_large_officers", "immigration_judges", "detention_beds", "contest", "regime")
+        )
+
+
+#: Capacity levers: lever field -> (scenario parameter, what the change says).
+_SCALED = {
+    "jail_officers": ("jail_officers", "jail-transfer officers"),
+    "at_large_officers": ("at_large_officers", "at-large officers"),
+    "immigration_judges": ("immigration_judges", "immigration judges"),
+    "detention_beds": ("detention_beds", "detention beds"),
+}
+
+
+def lever_problem(levers: Levers, base: Scenario) -> tuple[str, str] | None:
+    """(field, message) for a lever the base scenario cannot take, else None."""
+    states = {j.state for j in base.data.jurisdictions}
+    for i, p in enumerate(levers.policies):
+        missing = [s for s in p.states if s not in states]
+        if missing:
+            return f"policies.{i}.states", f"the scenario has no jurisdiction in {', '.join(missing)}"
+    if levers.regime is not None:
+        if levers.regime not in base.data.regimes:
+            known = ", ".join(base.data.regimes)
+            return "regime", f"the scenario has no priority regime {levers.regime!r} (it has {known})"
+        if levers.regime_start is None:
+            return "regime_start", "give the date the priority regime starts"
+    return None
+
+
+def reform_document(levers: Levers, base: Scenario, base_ref: str, name: str, title: str) -> dict[str, Any]:
+    """A reform file (as a mapping) that applies ``levers`` to ``base``; ``base_ref`` is what its ``base:`` says."""
+    changes: list[dict[str, Any]] = []
+    for p in levers.policies:
+        changes.append(
+            {
+                "policy": p.policy,
+                "where": {"states": list(p.states)},
+                "from": p.start.isoformat(),
+                "source": f"web app: {', '.join(p.states)} {p.policy} from {p.start.isoformat()}",
+            }
+        )
+    for lever, (param, words) in _SCALED.items():
+        factor = getattr(levers, lever)
+        if factor is not None and factor != 1:
+            changes.append({"parameter": param, "scale": factor, "source": f"web app: {factor:g} x the base's {words}"})
+    if levers.contest is not None and levers.contest != 1:
+        changes.append(_contest_change(base, levers.contest))
+    if levers.regime is not None and levers.regime_start is not None:
+        changes += _regime_changes(base, levers.regime, levers.regime_start)
+    return {
+        "name": name,
+        "title": title,
+        "question": "Made with the immsim web app: what do these changes do, against the base scenario?",
+        "base": base_ref,
+        "changes": changes,
+    }
+
+
+def reform_yaml(doc: dict[str, Any]) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True)
+
+
+def _contest_change(base: Scenario, factor: float) -> dict[str, Any]:
+    """Scale the share who contest (1 - accept_removal_probability), class by class, capped at 1.
+
+    A reform's ``scale`` multiplies the share who *accept*; people ask about
+    those who *contest*, so the new values are computed here and written out.
+    """
+    entry = base.data.parameters["accept_removal_probability"]
+    if entry.series:
+        raise ValueError("the base gives accept_removal_probability as a dated series; edit it in a reform file")
+    value = entry.value
+    accept = value if isinstance(value, dict) else dict.fromkeys(CLASSES, value)
+    new = {k: round(1 - min(1.0, factor * (1 - float(a))), 6) for k, a in accept.items()}
+    return {
+        "parameter": "accept_removal_probability",
+        "value": new,
+        "source": f"web app: {factor:g} x the base's share who contest (capped at 1)",
+    }
+
+
+def _regime_changes(base: Scenario, regime: str, start: dt.date) -> list[dict[str, Any]]:
+    """The regime from ``start`` on: the base's later regime changes are removed so that it holds."""
+    out: list[dict[str, Any]] = [
+        {"remove_event": {"type": "regime", "date": e.date.isoformat()}}
+        for e in base.data.events
+        if e.type == "regime" and e.date >= start
+    ]
+    out.append(
+        {
+            "add_event": {
+                "type": "regime",
+                "date": start.isoformat(),
+                "regime": regime,
+                "meaning": f"web app: the {regime} priorities from {start.isoformat()}",
+                "source": "web app (hypothetical)",
+            }
+        }
+    )
+    return out
+
+
+def describe_value(entry: Any) -> str:
+    """A parameter's value in a few words: a number, a range over a table, or its dated steps."""
+
+    def one(v: Any) -> str:
+        if isinstance(v, dict):
+            nums = [float(x) for x in v.values()]
+            lo, hi = min(nums), max(nums)
+            return f"{lo:,.4g}" if lo == hi else f"{lo:,.4g} to {hi:,.4g} ({len(nums)} entries)"
+        return f"{float(v):,.4g}"
+
+    if entry.series:
+        steps = [f"from {s.start.isoformat()}: {one(s.value)}" for s in entry.series[:4]]
+        more = f"; ... ({len(entry.series)} steps)" if len(entry.series) > 4 else ""
+        return "; ".join(steps) + more
+    return one(entry.value)
+
+
+def parameter_groups(scenario: Scenario) -> list[dict[str, Any]]:
+    """The scenario's parameters grouped by mechanism, each with value, unit, meaning and source."""
+    groups = []
+    for module, title in MECHANISMS.items():
+        rows = []
+        for spec in SPECS:
+            entry = scenario.data.parameters.get(spec.name)
+            if spec.module != module or entry is None:
+                continue
+            rows.append(
+                {
+                    "name": spec.name,
+                    "meaning": entry.meaning or spec.meaning,
+                    "unit": entry.unit or spec.unit,
+                    "value": describe_value(entry),
+                    "source": entry.source,
+                    "assumption": entry.source.strip().lower().startswith("assumption"),
+                    "range": list(entry.range) if entry.range else None,
+                    "changed_by": scenario.changed_by.get(f"parameters.{spec.name}"),
+                }
+            )
+        groups.append({"mechanism": module, "title": title, "parameters": rows})
+    return groups
+
+
+def lever_context(scenario: Scenario) -> dict[str, Any]:
+    """What the lever form shows: states and their policies, regimes, and the base values it scales."""
+    states: dict[str, dict[str, Any]] = {}
+    for j in scenario.data.jurisdictions:
+        s = states.setdefault(j.state, {"state": j.state, "name": j.state, "policies": set()})
+        if j.code == j.state:
+            s["name"] = j.name
+        s["policies"].add(j.policy)
+    params = scenario.data.parameters
+    return {
+        "states": [
+            {"state": s["state"], "name": s["name"], "policy": "/".join(sorted(s["policies"]))}
+            for s in sorted(states.values(), key=lambda s: s["state"])
+        ],
+        "policies": list(POLICIES),
+        "regimes": {k: r.meaning for k, r in scenario.data.regimes.items()},
+        "start": scenario.data.start.isoformat(),
+        "base_values": {
+            lever: describe_value(params[param]) for lever, (param, _) in _SCALED.items() if param in params
+        }
+        | {"contest": _contest_text(scenario)},
+    }
+
+
+def _contest_text(scenario: Scenario) -> str:
+    entry = scenario.data.parameters.get("accept_removal_probability")
+    if entry is None or entry.series:
+        return "dated series (see parameters)"
+    v = entry.value
+    shares = [1 - float(x) for x in (v.values() if isinstance(v, dict) else [v])]
+    lo, hi = min(shares), max(shares)
+    return f"{lo:.0%}" if lo == hi else f"{lo:.0%} to {hi:.0%} by class"

@@ -1,0 +1,102 @@
+"""The scenarios the web app offers: the built-in ones, and files people upload.
+
+An uploaded file is validated like any scenario, then kept in the data
+directory under a name made from its content (``u-`` and 16 hex digits), so
+the same file uploaded twice is one scenario. Scenario ids from a request are
+only ever matched against the built-in names and that pattern: no file path
+from a request reaches the file system.
+
+An uploaded reform may only name a built-in scenario as its ``base``: a path
+in an uploaded file must not make the server read its own disk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from immsim.errors import ScenarioError
+from immsim.scenario.loader import MAX_BYTES, Scenario, builtin_names, load_scenario, parse_scenario, read_yaml
+from immsim.store import atomic_write, scenario_hash
+
+UPLOAD_ID = re.compile(r"^u-[0-9a-f]{16}$")
+#: Population of an uploaded scenario, summed over jurisdictions: 10x the built-in national scenario, about.
+MAX_POPULATION = 150_000_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A scenario the app can run, by id."""
+
+    id: str
+    scenario: Scenario
+    kind: str  # "built-in" or "upload"
+
+    def describe(self) -> dict:
+        d = self.scenario.data
+        return {
+            "id": self.id,
+            "name": d.name,
+            "title": d.title,
+            "description": d.description,
+            "kind": self.kind,
+            "base": self.scenario.base,
+        }
+
+
+class Library:
+    """Built-in scenarios and the uploads kept in ``directory``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._cache: dict[str, Entry] = {}
+
+    def ids(self) -> list[str]:
+        uploads = sorted(p.stem for p in self.dir.glob("u-*.yaml") if UPLOAD_ID.match(p.stem))
+        return [*builtin_names(), *uploads]
+
+    def get(self, scenario_id: str) -> Entry | None:
+        """The scenario with this id, or None (also for any id that is not a known name)."""
+        if scenario_id in self._cache:
+            return self._cache[scenario_id]
+        if scenario_id in builtin_names():
+            entry = Entry(scenario_id, load_scenario(scenario_id), "built-in")
+        elif UPLOAD_ID.match(scenario_id) and (self.dir / f"{scenario_id}.yaml").is_file():
+            text = (self.dir / f"{scenario_id}.yaml").read_text(encoding="utf-8")
+            entry = Entry(scenario_id, parse_scenario(text, scenario_id), "upload")
+        else:
+            return None
+        self._cache[scenario_id] = entry
+        return entry
+
+    def add(self, raw: bytes, filename: str) -> Entry:
+        """Validate an uploaded file and keep it; raises ``ScenarioError`` naming the file, line and field."""
+        shown = Path(filename or "upload.yaml").name[:100] or "upload.yaml"
+        if len(raw) > MAX_BYTES:
+            raise ScenarioError(shown, "", f"file is larger than the {MAX_BYTES // 1_000_000} MB limit")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ScenarioError(shown, "", f"not UTF-8 text (byte {e.start})") from None
+        doc, lines = read_yaml(text, shown)
+        base = doc.get("base")
+        if base is not None and base not in builtin_names():
+            known = ", ".join(builtin_names())
+            raise ScenarioError(
+                shown, "base", f"an uploaded reform must name a built-in base ({known})", lines.get(("base",))
+            )
+        scenario = parse_scenario(text, shown)
+        total = sum(j.removable_population for j in scenario.data.jurisdictions)
+        if total > MAX_POPULATION:
+            raise ScenarioError(
+                shown, "jurisdictions", f"total population {total:,} is above the app's limit of {MAX_POPULATION:,}"
+            )
+        scenario_id = f"u-{scenario_hash(text)}"
+        path = self.dir / f"{scenario_id}.yaml"
+        if not path.exists():
+            atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+        entry = Entry(scenario_id, parse_scenario(text, scenario_id), "upload")
+        self._cache[scenario_id] = entry
+        return entry

@@ -1,0 +1,212 @@
+"""The web app's HTML pages: explore a scenario, follow a run, read its results, list the runs.
+
+Pages are rendered on the server from Jinja2 templates (autoescaped); the
+charts are the HTML report's own Plotly figures (``immsim.report``), sent as
+JSON and drawn by the plotly.js that ships with the plotly package, so the app
+and the report always show the same charts and nothing is fetched from the
+internet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from immsim.results import Result
+from immsim.store import load_result
+from immsim.web.api import JOB_ID, Limits
+from immsim.web.jobs import Runner
+from immsim.web.levers import lever_context, parameter_groups
+from immsim.web.library import Library
+
+#: Tile-grid map of the 50 states and DC: state -> (row, column).
+TILES = {
+    "AK": (0, 0), "ME": (0, 11), "VT": (1, 10), "NH": (1, 11),
+    "WA": (2, 1), "ID": (2, 2), "MT": (2, 3), "ND": (2, 4), "MN": (2, 5), "IL": (2, 6), "WI": (2, 7),
+    "MI": (2, 8), "NY": (2, 9), "RI": (2, 10), "MA": (2, 11),
+    "OR": (3, 1), "NV": (3, 2), "WY": (3, 3), "SD": (3, 4), "IA": (3, 5), "IN": (3, 6), "OH": (3, 7),
+    "PA": (3, 8), "NJ": (3, 9), "CT": (3, 10),
+    "CA": (4, 1), "UT": (4, 2), "CO": (4, 3), "NE": (4, 4), "MO": (4, 5), "KY": (4, 6), "WV": (4, 7),
+    "VA": (4, 8), "MD": (4, 9), "DE": (4, 10),
+    "AZ": (5, 2), "NM": (5, 3), "KS": (5, 4), "AR": (5, 5), "TN": (5, 6), "NC": (5, 7), "SC": (5, 8), "DC": (5, 9),
+    "OK": (6, 4), "LA": (6, 5), "MS": (6, 6), "AL": (6, 7), "GA": (6, 8),
+    "HI": (7, 0), "TX": (7, 4), "FL": (7, 9),
+}  # fmt: skip
+
+#: Per-state columns of ``Result.by_state`` the map can colour by.
+STATE_FIGURES = {
+    "ice_admin_arrests": "ICE administrative arrests",
+    "custodial_arrests": "custodial arrests (jails and 287(g))",
+    "ice_at_large_arrests": "at-large arrests",
+    "detainers_issued": "detainers issued",
+    "detainers_declined": "detainers declined",
+    "released_to_at_large": "people with detainers released to the community",
+    "use_of_force": "use-of-force incidents",
+    "removals_from_ice_arrests": "removals of people arrested by ICE",
+}
+
+
+class ResultCache:
+    """The last few results read from disk, by directory (a result page reads several of its frames)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size, self._items, self._lock = size, OrderedDict(), Lock()
+
+    def get(self, directory: Path) -> Result:
+        key = str(directory)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        result = load_result(directory)
+        with self._lock:
+            self._items[key] = result
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return result
+
+
+def templates() -> Environment:
+    env = Environment(loader=PackageLoader("immsim.web", "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["num"] = _num
+    return env
+
+
+def _num(value: Any, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "n/a"
+    if unit == "share":
+        return f"{value:.1%}"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+
+
+def _figure_json(fig) -> str:
+    return fig.to_json()
+
+
+def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
+    """Everything the result page shows, from a result directory."""
+    from immsim.report import charts
+    from immsim.report.comparison import comparison_figures
+
+    result = cache.get(directory)
+    base_dir = directory / "base"
+    base = cache.get(base_dir) if (base_dir / "run.json").exists() else None
+    summary = result.summary()
+    fy = int(summary.fiscal_year.iloc[0])
+    view: dict[str, Any] = {
+        "result": result,
+        "fiscal_year": fy,
+        "complete": fy in result.complete_fiscal_years(),
+        "summary": summary.to_dict("records"),
+        "charts": [
+            {"key": k, "title": charts.TITLES[k], "json": _figure_json(f)} for k, f in charts.figures(result).items()
+        ],
+        "base": base,
+        "differences": [],
+        "comparison_charts": [],
+    }
+    if base is not None:
+        view["differences"] = pd.read_csv(directory / "differences.csv").to_dict("records")
+        figs = comparison_figures({base.scenario.name: base, result.scenario.name: result})
+        view["comparison_charts"] = [
+            {"key": k, "title": charts.TITLES[k], "json": _figure_json(f)} for k, f in figs.items()
+        ]
+    states = result.by_state(fy)
+    columns = [c for c in STATE_FIGURES if c in states]
+    if base is not None:
+        b = base.by_state(fy).set_index("state")
+        for c in columns:
+            states[f"{c}_difference"] = states[c].to_numpy() - b.loc[states.state, c].to_numpy()
+    view["state_columns"] = [{"key": c, "label": STATE_FIGURES[c]} for c in columns] + (
+        [{"key": f"{c}_difference", "label": f"{STATE_FIGURES[c]}: difference from the base"} for c in columns]
+        if base is not None
+        else []
+    )
+    view["states"] = states.to_dict("records")
+    view["tiles"] = json.dumps(
+        {
+            "tiles": {s: {"row": r, "col": c} for s, (r, c) in TILES.items()},
+            "states": {row["state"]: {k: _plain(v) for k, v in row.items()} for row in view["states"]},
+            "columns": view["state_columns"],
+        }
+    )
+    return view
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, float) and pd.isna(v):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def router(library: Library, runner: Runner, limits: Limits, env: Environment) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(env.get_template(name).render(limits=limits, **context), status_code=status)
+
+    @pages.get("/", response_class=HTMLResponse)
+    def explore(scenario: str = "us-2017") -> HTMLResponse:
+        entries = [library.get(i) for i in library.ids()]
+        entry = library.get(scenario) if scenario in library.ids() else None
+        if entry is None:
+            return page("error.html", 404, message=f"There is no scenario {scenario!r}.", title="Not found")
+        return page(
+            "explore.html",
+            title=f"Explore {entry.scenario.name}",
+            entries=[e for e in entries if e is not None],
+            entry=entry,
+            groups=parameter_groups(entry.scenario),
+            levers=lever_context(entry.scenario),
+            events=entry.scenario.data.events,
+        )
+
+    @pages.get("/runs", response_class=HTMLResponse)
+    def history() -> HTMLResponse:
+        return page("runs.html", title="Runs", runs=runner.history())
+
+    @pages.get("/runs/{run_id}", response_class=HTMLResponse)
+    def run_page(request: Request, run_id: str = PathParam(pattern=JOB_ID)) -> HTMLResponse:
+        job = runner.get(run_id)
+        directory = runner.result_dir(run_id)
+        if directory is None:
+            if job is None:
+                return page("error.html", 404, message=f"There is no run {run_id}.", title="Not found")
+            return page("run.html", title=job.describe()["title"], run=job.describe(), view=None)
+        status = job.describe() if job is not None else {"id": run_id, "status": "done", "progress": 1.0}
+        row = runner.record(run_id)
+        status |= {"title": row["title"], "request": json.loads(row["request"])}
+        view = run_view(directory, request.app.state.results)
+        files = [
+            (n, d) for n, d in FILE_LIST if not n.endswith((".yaml", "differences.csv")) or (directory / n).exists()
+        ]
+        return page("run.html", title=row["title"], run=status, view=view, files=files)
+
+    return pages
+
+
+#: What the result page offers for download, in order: (file name, what it holds).
+FILE_LIST = [
+    ("summary.csv", "headline figures with 95 % intervals (CSV)"),
+    ("differences.csv", "paired differences from the base, with 95 % intervals (CSV)"),
+    ("national.csv", "national monthly series, every replication (CSV)"),
+    ("states.csv", "per-state totals for the fiscal year shown (CSV)"),
+    ("monthly.csv", "monthly series by jurisdiction, every replication (CSV)"),
+    ("fiscal_years.csv", "headline figures by fiscal year and replication (CSV)"),
+    ("national.parquet", "national monthly series (Parquet)"),
+    ("monthly.parquet", "monthly series by jurisdiction (Parquet)"),
+    ("fiscal_years.parquet", "headline figures by fiscal year and replication (Parquet)"),
+    ("scenario.yaml", "the scenario as run (YAML)"),
+    ("reform.yaml", "the changes, as a reform of the base scenario (YAML)"),
+    ("report.html", "the HTML report of this run"),
+]

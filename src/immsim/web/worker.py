@@ -1,0 +1,68 @@
+"""What a web run does, in its own process: simulate, pair with the base, save.
+
+The server starts one process per run (``jobs``), so that a run can be
+cancelled by ending its process, and a long simulation never holds up the
+server. The process writes everything into a fresh directory that the server
+renames into place only when the process has exited cleanly: a cancelled or
+failed run leaves no result behind.
+
+Layout of a result directory (``save_result``'s files, plus)::
+
+    scenario.yaml, monthly.parquet, national.parquet, ...   the scenario as run
+    base/                                                     the base, same seeds (paired runs)
+    differences.csv                                           paired differences with 95 % intervals
+    reform.yaml                                               the changes, as a reform file
+    request.json                                              what was asked
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+ERROR_FILE = "error.txt"  # written beside the partial directory when a run fails
+
+
+def run_job(spec: dict[str, Any], partial: str, progress: Any) -> None:
+    """Entry point of the run's process; ``progress.value`` goes from 0 to 1."""
+    out = Path(partial)
+    try:
+        _run(spec, out, progress)
+    except Exception as e:  # noqa: BLE001 - the message goes to the user; the process then exits non-zero
+        from immsim.errors import ImmsimError
+
+        message = str(e) if isinstance(e, ImmsimError) else f"internal error: {type(e).__name__}: {e}"
+        (out.parent / f"{out.name}.{ERROR_FILE}").write_text(message, encoding="utf-8")
+        if not isinstance(e, ImmsimError):
+            traceback.print_exc(file=sys.stderr)
+        sys.exit(2)
+
+
+def _run(spec: dict[str, Any], out: Path, progress: Any) -> None:
+    from immsim.comparison import compare
+    from immsim.scenario.loader import parse_scenario
+    from immsim.simulation import simulate
+    from immsim.store import atomic_write, save_result
+
+    def report(done: int, total: int) -> None:
+        progress.value = done / total if total else 1.0
+
+    scenario = parse_scenario(spec["scenario_text"], spec["scenario_name"])
+    options = {"years": spec["years"], "seed": spec["seed"], "replications": spec["replications"]}
+    out.mkdir(parents=True, exist_ok=False)
+    if spec.get("base_text"):
+        base = parse_scenario(spec["base_text"], spec["base_name"])
+        table, results = compare(base, [scenario], progress=report, **options)
+        save_result(results[base.name], out / "base", report=False)
+        atomic_write(out / "differences.csv", lambda p: table.to_csv(p, index=False))
+        result = results[scenario.name]
+    else:
+        result = simulate(scenario, progress=report, **options)
+    if spec.get("reform_text"):
+        atomic_write(out / "reform.yaml", lambda p: p.write_text(spec["reform_text"], encoding="utf-8"))
+    atomic_write(out / "request.json", lambda p: p.write_text(json.dumps(spec["request"], indent=2) + "\n"))
+    save_result(result, out)  # run.json last: its presence marks a complete result
+    progress.value = 1.0

@@ -1,0 +1,281 @@
+"""The web app's API: uploads, levers as reforms, runs with the same numbers as the Python API, limits, files.
+
+Runs compute in real worker processes (as under ``immsim serve``), on the
+small synthetic scenario of ``tests/scenarios.py`` uploaded as a file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+import immsim
+from immsim.catalog import Catalog
+from immsim.model.parameters import SPECS
+from immsim.web import create_app
+from immsim.web.api import Limits
+from scenarios import base, dump
+
+SMALL = dump(base())
+
+
+def wait(client: TestClient, run_id: str, timeout: float = 900) -> dict:
+    """Poll a run until it leaves the queue; the first run of a fresh install compiles the model."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(f"/api/runs/{run_id}").json()
+        if status["status"] not in ("queued", "running"):
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} did not finish in {timeout} s")
+
+
+def upload(client: TestClient, text: str = SMALL, name: str = "small.yaml"):
+    return client.post("/api/scenarios", files={"file": (name, io.BytesIO(text.encode()), "application/yaml")})
+
+
+def app_client(data: Path, limits: Limits | None = None) -> TestClient:
+    """A client of the app as ``immsim serve`` builds it (loopback: only loopback Host names are served)."""
+    return TestClient(create_app(data, limits), base_url="http://127.0.0.1")
+
+
+@pytest.fixture
+def client(tmp_path):
+    with app_client(tmp_path / "data", Limits(max_years=5, max_replications=6, max_simulated_years=40)) as c:
+        yield c
+
+
+@pytest.fixture
+def small(client) -> str:
+    r = upload(client)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+LEVERS = {"policies": [{"states": ["BB"], "policy": "decline_holds", "start": "2017-03-01"}], "immigration_judges": 1.5}
+
+
+def test_upload_is_validated_and_kept_under_a_content_id(client):
+    r = upload(client)
+    assert r.status_code == 201
+    sid = r.json()["id"]
+    assert re.fullmatch(r"u-[0-9a-f]{16}", sid)
+    assert upload(client).json()["id"] == sid  # same content, same scenario
+    assert sid in [s["id"] for s in client.get("/api/scenarios").json()]
+    assert client.get(f"/api/scenarios/{sid}/file").text == SMALL
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "words"),
+    [
+        ("name: [unclosed\n", 400, ["bad.yaml:2", "not valid YAML"]),
+        (SMALL.replace("jail_officers:", "jail_oficers:", 1), 400, ["bad.yaml", "jail_oficers"]),
+        ("name: x\ntitle: t\nbase: ../../etc/passwd\nchanges: []\n", 400, ["bad.yaml", "base", "built-in"]),
+        ("x" * 5_000_100, 413, ["limit"]),
+    ],
+)
+def test_a_bad_upload_is_refused_with_a_message_naming_the_file_and_field(client, text, status, words):
+    r = upload(client, text, "bad.yaml")
+    assert r.status_code == status
+    detail = r.json()["detail"]
+    assert detail["field"] == "file"
+    for w in words:
+        assert w in detail["message"]
+
+
+def test_every_parameter_is_listed_by_mechanism_with_unit_and_source(client):
+    detail = client.get("/api/scenarios/us-2017").json()
+    listed = {p["name"]: p for g in detail["parameters"] for p in g["parameters"]}
+    assert set(listed) == {s.name for s in SPECS}
+    assert [g["mechanism"] for g in detail["parameters"]] == ["community", "jails", "operations", "custody", "courts"]
+    for s in SPECS:
+        assert listed[s.name]["unit"] and listed[s.name]["source"]
+    assert {s["state"] for s in detail["levers"]["states"]} >= {"CA", "TX", "MA"}
+    assert set(detail["levers"]["regimes"]) == {"pep2014", "eo13768"}
+
+
+def test_levers_become_a_reform_that_the_command_line_runs(client, tmp_path):
+    levers = {
+        "policies": [{"states": ["CA"], "policy": "honor", "start": "2018-01-01"}],
+        "jail_officers": 1.2,
+        "contest": 1.1,
+        "regime": "pep2014",
+        "regime_start": "2016-10-01",
+    }
+    r = client.post("/api/reform", json={"scenario": "us-2017", "levers": levers})
+    assert r.status_code == 200
+    doc = yaml.safe_load(r.text)
+    assert doc["base"] == "us-2017"
+    path = tmp_path / "reform.yaml"
+    path.write_text(r.text)
+    reform = immsim.load_scenario(path)
+    base_sc = immsim.load_scenario("us-2017")
+    ca = [e for e in reform.data.events if e.type == "policy" and e.target == "CA" and e.policy == "honor"]
+    assert [e.date.isoformat() for e in ca] == ["2018-01-01"]
+    assert [e.regime for e in reform.data.events if e.type == "regime"] == ["pep2014"]  # EO 13768 removed
+    assert reform.data.parameters["jail_officers"].value == pytest.approx(
+        1.2 * base_sc.data.parameters["jail_officers"].value
+    )
+    accept = reform.data.parameters["accept_removal_probability"].value
+    for k, a in base_sc.data.parameters["accept_removal_probability"].value.items():
+        assert 1 - accept[k] == pytest.approx(min(1.0, 1.1 * (1 - a)), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"scenario": "us-2017", "years": 6}, 422, "years"),
+        ({"scenario": "us-2017", "replications": 7}, 422, "replications"),
+        ({"scenario": "us-2017", "years": 5, "replications": 6, "levers": LEVERS}, 422, "levers.policies"),
+        ({"scenario": "us-2017", "years": 5, "replications": 6, "levers": {"jail_officers": 2}}, 422, "replications"),
+        ({"scenario": "nowhere"}, 404, "scenario"),
+        ({"scenario": "../etc/passwd"}, 422, "scenario"),
+        ({"scenario": "us-2017", "levers": {"regime": "pep2014"}}, 422, "levers.regime_start"),
+        ({"scenario": "us-2017", "levers": {"jail_officers": -1}}, 422, "levers.jail_officers"),
+        ({"scenario": "us-2017", "years": "ten"}, 422, "years"),
+    ],
+)
+def test_a_run_refused_says_why_next_to_the_field(client, body, status, field):
+    r = client.post("/api/runs", json=body)
+    assert r.status_code == status, r.text
+    assert r.json()["detail"]["field"].startswith(field)
+    assert r.json()["detail"]["message"]
+
+
+def test_a_run_gives_the_python_apis_numbers_and_is_kept_in_the_catalog(client, small, tmp_path):
+    body = {"scenario": small, "levers": LEVERS, "years": 0.5, "replications": 3, "seed": 11, "compare": True}
+    r = client.post("/api/runs", json=body)
+    assert r.status_code == 202, r.text
+    run_id = r.json()["id"]
+    status = wait(client, run_id)
+    assert status["status"] == "done", status
+    # the same reform, downloaded and run with the Python API, gives the same paired differences
+    folder = tmp_path / "cli"
+    folder.mkdir()
+    (folder / f"{small}.yaml").write_text(client.get(f"/api/scenarios/{small}/file").text)
+    (folder / "reform.yaml").write_text(client.get(f"/api/runs/{run_id}/files/reform.yaml").text)
+    table, results = immsim.compare(
+        immsim.load_scenario(folder / f"{small}.yaml"),
+        [immsim.load_scenario(folder / "reform.yaml")],
+        years=0.5,
+        replications=3,
+        seed=11,
+    )
+    web = pd.read_csv(io.StringIO(client.get(f"/api/runs/{run_id}/files/differences.csv").text))
+    np.testing.assert_allclose(web.difference, table.difference, rtol=1e-12, equal_nan=True)
+    national = pd.read_csv(io.StringIO(client.get(f"/api/runs/{run_id}/files/national.csv").text))
+    changed = results[next(n for n in results if n.endswith("-changed"))]
+    numeric = changed.national.select_dtypes("number").columns
+    np.testing.assert_allclose(national[numeric].to_numpy(float), changed.national[numeric].to_numpy(float))
+    parquet = pd.read_parquet(io.BytesIO(client.get(f"/api/runs/{run_id}/files/national.parquet").content))
+    pd.testing.assert_frame_equal(parquet, changed.national, check_dtype=False)
+    # the catalog holds the result and its six runs (three replications of each scenario)
+    data = Path(client.app.state.runner.dir)
+    row = client.app.state.runner.record(run_id)
+    assert row["replications"] == 3 and row["base"] == "synthetic"
+    assert len(set(json.loads(row["run_keys"]))) == 6
+    page = client.get(f"/runs/{run_id}")
+    assert page.status_code == 200
+    for section in ('id="summary"', 'id="difference-table"', 'id="fig-court_backlog"', 'id="state-table"'):
+        assert section in page.text
+    assert "report.html" in page.text
+    assert client.get(f"/api/runs/{run_id}/files/report.html").text.startswith("<!DOCTYPE html>")
+    assert not list((data / "results").glob(".*"))  # nothing partial left
+
+
+def test_a_finished_run_survives_a_restart(tmp_path):
+    data = tmp_path / "data"
+    with app_client(data) as c:
+        sid = upload(c).json()["id"]
+        run_id = c.post("/api/runs", json={"scenario": sid, "years": 0.25, "replications": 1}).json()["id"]
+        assert wait(c, run_id)["status"] == "done"
+    with app_client(data) as c:
+        assert [r["id"] for r in c.get("/api/runs").json()] == [run_id]
+        assert c.get(f"/runs/{run_id}").status_code == 200
+        assert c.get(f"/api/runs/{run_id}/files/summary.csv").status_code == 200
+    with Catalog(data, read_only=True) as cat:
+        assert cat.problems() == []
+        assert len(cat.runs()) == 1
+
+
+def test_a_cancelled_run_leaves_nothing(client):
+    run_id = client.post("/api/runs", json={"scenario": "us-2017", "years": 5, "replications": 6}).json()["id"]
+    deadline = time.monotonic() + 600
+    while client.get(f"/api/runs/{run_id}").json()["status"] == "queued" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert client.post(f"/api/runs/{run_id}/cancel").json()["id"] == run_id
+    assert wait(client, run_id)["status"] == "cancelled"
+    results = Path(client.app.state.runner.results)
+    assert list(results.iterdir()) == []
+    assert client.app.state.runner.record(run_id) is None
+    assert client.get(f"/api/runs/{run_id}/files/summary.csv").status_code == 404
+
+
+def test_the_queue_is_bounded_and_refuses_beyond_it(tmp_path):
+    with app_client(tmp_path, Limits(workers=1, max_waiting=1)) as c:
+        body = {"scenario": "us-2017", "years": 5, "replications": 6}
+        codes = [c.post("/api/runs", json=body).status_code for _ in range(4)]
+        assert codes[0] == 202 and codes.count(202) <= 2 and codes.count(503) >= 2
+        for r in c.get("/api/runs").json():
+            c.post(f"/api/runs/{r['id']}/cancel")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/runs/000000000000/files/summary.csv",
+        "/api/runs/..%2F..%2Fcatalog.duckdb/files/summary.csv",
+        "/api/scenarios/..%2F..%2Fetc%2Fpasswd",
+        "/api/scenarios/u-0000000000000000",
+    ],
+)
+def test_request_paths_never_reach_the_file_system(client, path):
+    assert client.get(path).status_code in (404, 422)
+
+
+def test_file_names_are_a_fixed_list(client, small):
+    run_id = client.post("/api/runs", json={"scenario": small, "years": 0.25, "replications": 1}).json()["id"]
+    assert wait(client, run_id)["status"] == "done"
+    for name in ("..%2Fcatalog.duckdb", "run.json", "%2E%2E", "national.csv%00.txt"):
+        assert client.get(f"/api/runs/{run_id}/files/{name}").status_code == 404
+
+
+def test_only_loopback_names_are_served_on_loopback(client):
+    assert client.get("/api/scenarios", headers={"host": "evil.example"}).status_code == 400
+    assert client.get("/api/scenarios", headers={"host": "localhost"}).status_code == 200
+
+
+class _Controls(HTMLParser):
+    """Collects form controls and the ids their labels point at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict] = []
+        self.labelled: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("input", "select", "textarea") and a.get("type") != "hidden":
+            self.controls.append(a)
+        if tag == "label" and a.get("for"):
+            self.labelled.add(a["for"])
+
+
+def test_every_control_on_the_explore_page_has_a_label(client):
+    page = client.get("/?scenario=us-2017")
+    assert page.status_code == 200
+    parser = _Controls()
+    parser.feed(page.text)
+    assert len(parser.controls) >= 12
+    unlabelled = [c for c in parser.controls if c.get("id") not in parser.labelled and not c.get("aria-label")]
+    assert unlabelled == []
