@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install immsim with its test tools and run the whole test suite, slow tests
-# included (pass -m "not slow" for the quick subset), then the linter.
+# Install immsim with its test tools (and Debian's Chromium for the browser
+# tests), run the linter, then the whole test suite, slow tests included
+# (pass -m "not slow" for the quick subset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
+bash scripts/install-browser.sh
 .venv/bin/ruff check src tests benchmarks tools
 exec .venv/bin/python -m pytest "$@"

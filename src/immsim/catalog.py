@@ -164,6 +164,7 @@ class ResultRecord:
     directory: str
     request: dict = field(default_factory=dict)
     seconds: float | None = None
+    created: dt.datetime | None = None  # when it was asked for (UTC); default: when it is saved
 
 
 class Catalog:
@@ -242,7 +243,7 @@ class Catalog:
         row = asdict(entry)
         row["run_keys"] = canonical_json([r[0].key for r in runs])
         row["request"] = canonical_json(entry.request)
-        row["created"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        row["created"] = entry.created or dt.datetime.now(dt.UTC).replace(tzinfo=None)
         columns = list(row)
 
         def insert() -> None:

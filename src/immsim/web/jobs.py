@@ -104,6 +104,7 @@ class Runner:
             if waiting >= self.max_waiting:
                 raise QueueFull(f"{waiting} runs are already waiting; try again when some have finished")
             job = Job(new_id(), spec)
+            spec["request"]["submitted"] = job.created.isoformat(timespec="seconds")
             self.jobs[job.id] = job
             return job
 
@@ -259,6 +260,7 @@ class Runner:
             directory=directory.relative_to(self.dir).as_posix(),
             request=request,
             seconds=seconds,
+            created=dt.datetime.fromisoformat(request["submitted"]) if "submitted" in request else None,
         )
         self.catalog.save_result(entry, runs)
 

@@ -108,8 +108,9 @@ function drawTiles() {
       const v = s ? s[column] : null;
       let rgb = [224, 224, 224];
       if (v !== null && v !== undefined) {
-        rgb = diverging ? mix(LIGHT, v >= 0 ? BLUE : ORANGE, Math.min(1, Math.abs(v) / hi))
-                        : mix(LIGHT, BLUE, Math.sqrt(Math.max(0, v) / hi));
+        // square root of the share of the largest, so that small states stay visible beside large ones
+        const t = Math.sqrt(Math.min(1, Math.abs(v) / hi));
+        rgb = diverging ? mix(LIGHT, v >= 0 ? BLUE : ORANGE, t) : mix(LIGHT, BLUE, v > 0 ? t : 0);
       }
       tile.style.background = `rgb(${rgb.join(",")})`;
       const dark = (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) < 140;
@@ -119,7 +120,7 @@ function drawTiles() {
       map.appendChild(tile);
     }
     $("#tile-legend").textContent = diverging
-      ? "Blue: more than the base; orange: fewer; stronger colour, larger difference (largest: " + fmt(hi) + ")."
+      ? "Blue: more than the base; orange: fewer; stronger colour, larger difference (largest: " + fmt(hi) + "; by square root)."
       : "Darker blue: larger (largest: " + fmt(hi) + "; colour by square root, so small states stay visible).";
   }
   select.addEventListener("change", paint);

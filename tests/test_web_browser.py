@@ -1,0 +1,187 @@
+"""End to end in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+The app runs as ``immsim serve`` in its own process on a free loopback port,
+with a fresh data folder. The tests do what a user does: open the app,
+change a state's policy, run, read the chart and the difference from the
+base, download the CSV; and they check that errors show next to their cause,
+that a run can be followed and cancelled, and that the keyboard reaches
+every control.
+
+Set ``IMMSIM_SCREENSHOTS=DIR`` to save screenshots of the main pages there
+(``docs/images`` holds the ones in the docs).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Flags for a sandboxed CI machine without a network: no GPU, no background connections.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+FIRST_RUN_TIMEOUT_MS = 900_000  # a fresh install compiles the model in the first run's process
+SHOTS = os.environ.get("IMMSIM_SCREENSHOTS")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("web-data")
+    port = _free_port()
+    log = open(data / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "immsim.cli", "serve", "--port", str(port), "--data", str(data), "--max-years", "5"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/api/scenarios", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                raise AssertionError("the server did not start:\n" + (data / "server.log").read_text()) from None
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: scripts/install-browser.sh installs Debian's package")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 850}, accept_downloads=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def shot(page, name: str, selector: str | None = None) -> None:
+    """Save a screenshot of the page (or of one element) when IMMSIM_SCREENSHOTS names a folder."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        path = str(Path(SHOTS) / f"web-{name}.png")
+        page.locator(selector).screenshot(path=path) if selector else page.screenshot(path=path)
+
+
+def test_change_a_states_policy_run_and_download(server, page):
+    page.goto(server + "/")
+    assert page.title().startswith("Explore us-2017")
+    shot(page, "explore")
+    # California honors detainers from the start instead of declining holds
+    page.select_option("#policy-state-0", "CA")
+    page.select_option("#policy-policy-0", "honor")
+    page.fill("#policy-start-0", "2016-10-01")
+    page.fill("#years", "1")
+    page.fill("#replications", "2")
+    page.click("#run")
+    page.wait_for_url("**/runs/*")
+    assert page.locator("#status, #summary").count() >= 1
+    page.wait_for_selector("#difference-table", timeout=FIRST_RUN_TIMEOUT_MS)
+    # the report's charts are drawn (plotly.js, served by the app)
+    page.wait_for_selector("#fig-court_backlog .main-svg")
+    assert page.locator(".chart .main-svg").count() >= 5
+    # the difference from the base: California no longer declines detainers, so fewer are declined
+    row = page.locator('#difference-table tr[data-figure="detainers_declined"] td').nth(2)
+    assert float(row.get_attribute("data-value")) < 0
+    assert "CA" in page.locator("#tile-map").inner_text()
+    shot(page, "result")
+    shot(page, "difference-chart", "#fig-compare_custodial")
+    page.select_option("#state-figure", "custodial_arrests_difference")
+    shot(page, "states", "#by-state .tile-map")
+    # the CSV download holds the national monthly series: 12 months x 2 replications
+    with page.expect_download() as d:
+        page.click("a[href$='/files/national.csv']")
+    csv = pd.read_csv(io.StringIO(Path(d.value.path()).read_text()))
+    assert len(csv) == 24 and sorted(csv.replication.unique()) == [0, 1]
+    # the run is in the history, with a permalink
+    run_url = page.url
+    page.goto(server + "/runs")
+    shot(page, "runs")
+    page.click("#runs-table a")
+    assert page.url == run_url
+
+
+def test_a_refused_run_says_why_next_to_the_control(server, page):
+    page.goto(server + "/")
+    page.fill("#years", "50")
+    page.click("#run")
+    page.wait_for_selector("#err-years:not(:empty)")
+    assert "at most 5 years" in page.inner_text("#err-years")
+    assert page.evaluate("document.activeElement.id") == "years"
+
+
+def test_a_bad_upload_is_shown_next_to_the_file_control(server, page):
+    page.goto(server + "/")
+    page.set_input_files("#upload", files=[{"name": "bad.yaml", "mimeType": "text/yaml", "buffer": b"name: [oops\n"}])
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#err-file:not(:empty)")
+    assert "bad.yaml" in page.inner_text("#err-file") and "not valid YAML" in page.inner_text("#err-file")
+
+
+def test_progress_is_live_and_a_run_can_be_cancelled(server, page):
+    page.goto(server + "/")
+    page.fill("#years", "5")
+    page.fill("#replications", "2")
+    page.click("#run")
+    page.wait_for_url("**/runs/*")
+    page.wait_for_function(
+        "document.querySelector('#progress') && document.querySelector('#progress').value > 0",
+        timeout=FIRST_RUN_TIMEOUT_MS,
+    )
+    shot(page, "progress")
+    page.click("#cancel")
+    page.wait_for_function("document.querySelector('#status-text').textContent.startsWith('Cancelled')")
+    assert page.locator("#cancel").is_hidden()
+
+
+def test_the_keyboard_reaches_every_control(server, page):
+    page.goto(server + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    seen = set()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        seen.add(page.evaluate("document.activeElement.id"))
+    wanted = {"scenario", "upload", "policy-state-0", "policy-policy-0", "lever-jail_officers", "lever-regime"}
+    assert wanted | {"years", "replications", "seed", "compare", "run", "download-reform"} <= seen
