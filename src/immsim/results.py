@@ -9,6 +9,7 @@ are named by the year they end in.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -212,6 +213,31 @@ class Result:
         national = pd.concat([f[1] for f in frames], ignore_index=True)
         fp = pd.DataFrame(pressure, columns=["replication", "date", "jurisdiction", "policy_before"])
         return cls(scenario, start, days, seed, len(frames), monthly, national, fiscal_year_table(national), fp)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of every value of ``monthly``, ``national`` and ``fiscal_years``, column by column.
+
+        Equal fingerprints mean identical results. Values are hashed in a fixed
+        width (float64, int64, ISO dates, text), so the fingerprint does not
+        depend on how pandas happened to store them; the tests keep the
+        fingerprint of a reference run, so any change that alters results shows.
+        """
+        h = hashlib.sha256()
+        for name in ("monthly", "national", "fiscal_years"):
+            frame = getattr(self, name)
+            h.update(f"{name}:{len(frame)}".encode())
+            for col in frame.columns:
+                values = frame[col]
+                h.update(f"|{col}:".encode())
+                if pd.api.types.is_datetime64_any_dtype(values):
+                    h.update("\x1f".join(values.dt.strftime("%Y-%m-%d")).encode())
+                elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
+                    h.update(values.to_numpy().astype("<i8").tobytes())
+                elif pd.api.types.is_float_dtype(values):
+                    h.update(values.to_numpy().astype("<f8").tobytes())
+                else:
+                    h.update("\x1f".join(map(str, values)).encode())
+        return h.hexdigest()
 
     def complete_fiscal_years(self) -> list[int]:
         """Fiscal years the run covers in full (12 months)."""

@@ -195,7 +195,7 @@ def router(library: Library, runner: Runner, limits: Limits) -> APIRouter:
         try:
             job = runner.submit(spec)
         except QueueFull as e:
-            raise refuse(503, str(e), "") from None
+            raise HTTPException(429, {"message": str(e), "field": ""}, headers={"Retry-After": "30"}) from None
         return job.describe() | {"url": f"/runs/{job.id}"}
 
     @api.get("/runs")
