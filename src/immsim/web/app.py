@@ -53,6 +53,7 @@ def create_app(data_dir: str | Path | None = None, limits: Limits | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        runner.start()  # a no-op unless the app was stopped and is started again
         yield
         runner.close()
 

@@ -87,14 +87,22 @@ class Runner:
         self.results = data_dir / RESULTS
         self.results.mkdir(parents=True, exist_ok=True)
         self.workers, self.max_waiting = workers, max_waiting
-        self.catalog = Catalog(data_dir)
         self.jobs: dict[str, Job] = {}
         self._lock = threading.RLock()
-        self._stop = threading.Event()
         self._ctx = multiprocessing.get_context("spawn")
-        self._recover()
-        self._thread = threading.Thread(target=self._loop, name="immsim-runs", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        self.start()
+
+    def start(self) -> None:
+        """Open the catalog and start the queue (again, after ``close``: an app may be started twice)."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            self.catalog = Catalog(self.dir)
+            self._recover()
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self._loop, name="immsim-runs", daemon=True)
+            self._thread.start()
 
     # --- requests -------------------------------------------------------------------------------------------------
 
@@ -160,15 +168,20 @@ class Runner:
 
     def close(self) -> None:
         """Stop the queue: running processes are ended and their partial results removed."""
+        if self._thread is None:
+            return
         self._stop.set()
         self._thread.join(timeout=5)
         with self._lock:
             for job in self.jobs.values():
-                if job.status == "running" and job._process is not None:
-                    job._process.terminate()
-                    job._process.join(timeout=5)
-                    self._discard(job.id)
+                if job.status in ACTIVE:
+                    if job._process is not None:
+                        job._process.terminate()
+                        job._process.join(timeout=5)
+                        self._discard(job.id)
+                    job.status, job.error = "cancelled", "the app stopped"
             self.catalog.close()
+            self._thread = None
 
     # --- the loop -------------------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -55,24 +56,33 @@ STATE_FIGURES = {
 }
 
 
-class ResultCache:
-    """The last few results read from disk, by directory (a result page reads several of its frames)."""
+class LRU:
+    """The last ``size`` values made, by key, safe across threads (a value is made outside the lock)."""
 
-    def __init__(self, size: int = 8) -> None:
+    def __init__(self, size: int) -> None:
         self.size, self._items, self._lock = size, OrderedDict(), Lock()
 
-    def get(self, directory: Path) -> Result:
-        key = str(directory)
+    def get(self, key: str, make: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        result = load_result(directory)
+        value = make()
         with self._lock:
-            self._items[key] = result
+            self._items[key] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return result
+        return value
+
+
+class ResultCache:
+    """Results read from disk and finished runs' pages, by directory: both are immutable once written."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.results, self.pages = LRU(size), LRU(2 * size)
+
+    def get(self, directory: Path) -> Result:
+        return self.results.get(str(directory), lambda: load_result(directory))
 
 
 def templates() -> Environment:
@@ -183,14 +193,18 @@ def router(library: Library, runner: Runner, limits: Limits, env: Environment) -
             if job is None:
                 return page("error.html", 404, message=f"There is no run {run_id}.", title="Not found")
             return page("run.html", title=job.describe()["title"], run=job.describe(), view=None)
-        status = job.describe() if job is not None else {"id": run_id, "status": "done", "progress": 1.0}
-        row = runner.record(run_id)
-        status |= {"title": row["title"], "request": json.loads(row["request"])}
-        view = run_view(directory, request.app.state.results)
-        files = [
-            (n, d) for n, d in FILE_LIST if not n.endswith((".yaml", "differences.csv")) or (directory / n).exists()
-        ]
-        return page("run.html", title=row["title"], run=status, view=view, files=files)
+        cache = request.app.state.results
+
+        def render() -> HTMLResponse:
+            row = runner.record(run_id)
+            status = {"id": run_id, "status": "done", "progress": 1.0}
+            status |= {"title": row["title"], "request": json.loads(row["request"])}
+            view = run_view(directory, cache)
+            optional = (".yaml", "differences.csv")
+            files = [(n, d) for n, d in FILE_LIST if not n.endswith(optional) or (directory / n).exists()]
+            return page("run.html", title=row["title"], run=status, view=view, files=files)
+
+        return cache.pages.get(str(directory), render)
 
     return pages
 
