@@ -82,6 +82,8 @@ def test_upload_is_validated_and_kept_under_a_content_id(client):
         (SMALL.replace("jail_officers:", "jail_oficers:", 1), 400, ["bad.yaml", "jail_oficers"]),
         ("name: x\ntitle: t\nbase: ../../etc/passwd\nchanges: []\n", 400, ["bad.yaml", "base", "built-in"]),
         ("x" * 5_000_100, 413, ["limit"]),
+        ("!!python/object/apply:os.system ['touch /tmp/immsim-pwned']\n", 400, ["bad.yaml", "not valid YAML"]),
+        ("name: !!python/name:os.system\n", 400, ["bad.yaml", "not valid YAML"]),
     ],
 )
 def test_a_bad_upload_is_refused_with_a_message_naming_the_file_and_field(client, text, status, words):
@@ -91,6 +93,7 @@ def test_a_bad_upload_is_refused_with_a_message_naming_the_file_and_field(client
     assert detail["field"] == "file"
     for w in words:
         assert w in detail["message"]
+    assert not Path("/tmp/immsim-pwned").exists()  # YAML is parsed with the safe loader: no code runs
 
 
 def test_every_parameter_is_listed_by_mechanism_with_unit_and_source(client):
@@ -228,6 +231,26 @@ def test_the_queue_is_bounded_and_refuses_beyond_it(tmp_path):
         assert codes[0] == 202 and codes.count(202) <= 2 and codes.count(429) >= 2
         for r in c.get("/api/runs").json():
             c.post(f"/api/runs/{r['id']}/cancel")
+
+
+def test_queued_runs_all_finish_and_no_more_than_the_workers_run_at_once(tmp_path):
+    with app_client(tmp_path, Limits(workers=2, max_waiting=20)) as c:
+        sid = upload(c).json()["id"]
+        ids = [
+            c.post("/api/runs", json={"scenario": sid, "years": 0.25, "replications": 1, "seed": s}).json()["id"]
+            for s in range(6)
+        ]
+        most = 0
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            states = [c.get(f"/api/runs/{i}").json()["status"] for i in ids]
+            most = max(most, states.count("running"))
+            if all(s not in ("queued", "running") for s in states):
+                break
+            time.sleep(0.05)
+        assert states == ["done"] * 6
+        assert 1 <= most <= 2
+        assert sorted(c.app.state.runner.catalog.results().id) == sorted(ids)
 
 
 @pytest.mark.parametrize(
