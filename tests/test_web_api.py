@@ -193,6 +193,7 @@ def test_a_run_gives_the_python_apis_numbers_and_is_kept_in_the_catalog(client, 
         assert section in page.text
     assert "report.html" in page.text
     assert client.get(f"/api/runs/{run_id}/files/report.html").text.startswith("<!DOCTYPE html>")
+    assert "Comparison against synthetic" in client.get(f"/api/runs/{run_id}/files/comparison.html").text
     assert not list((data / "results").glob(".*"))  # nothing partial left
 
 

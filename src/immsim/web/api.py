@@ -277,4 +277,5 @@ FILES = {
     "scenario.yaml": _stored("scenario.yaml", "application/yaml"),
     "reform.yaml": _stored("reform.yaml", "application/yaml"),
     "report.html": _stored("report.html", "text/html"),
+    "comparison.html": _stored("comparison.html", "text/html"),
 }

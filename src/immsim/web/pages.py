@@ -200,7 +200,7 @@ def router(library: Library, runner: Runner, limits: Limits, env: Environment) -
             status = {"id": run_id, "status": "done", "progress": 1.0}
             status |= {"title": row["title"], "request": json.loads(row["request"])}
             view = run_view(directory, cache)
-            optional = (".yaml", "differences.csv")
+            optional = (".yaml", "differences.csv", "comparison.html")
             files = [(n, d) for n, d in FILE_LIST if not n.endswith(optional) or (directory / n).exists()]
             return page("run.html", title=row["title"], run=status, view=view, files=files)
 
@@ -223,4 +223,5 @@ FILE_LIST = [
     ("scenario.yaml", "the scenario as run (YAML)"),
     ("reform.yaml", "the changes, as a reform of the base scenario (YAML)"),
     ("report.html", "the HTML report of this run"),
+    ("comparison.html", "the HTML comparison report: both scenarios and their paired differences"),
 ]

@@ -10,7 +10,7 @@ Layout of a result directory (``save_result``'s files, plus)::
 
     scenario.yaml, monthly.parquet, national.parquet, ...   the scenario as run
     base/                                                     the base, same seeds (paired runs)
-    differences.csv                                           paired differences with 95 % intervals
+    differences.csv, comparison.html                          paired differences with 95 % intervals
     reform.yaml                                               the changes, as a reform file
     request.json                                              what was asked
 """
@@ -56,8 +56,11 @@ def _run(spec: dict[str, Any], out: Path, progress: Any) -> None:
     if spec.get("base_text"):
         base = parse_scenario(spec["base_text"], spec["base_name"])
         table, results = compare(base, [scenario], progress=report, **options)
+        from immsim.report.comparison import write_comparison_report
+
         save_result(results[base.name], out / "base", report=False)
         atomic_write(out / "differences.csv", lambda p: table.to_csv(p, index=False))
+        write_comparison_report(table, results, out / "comparison.html")
         result = results[scenario.name]
     else:
         result = simulate(scenario, progress=report, **options)
