@@ -38,7 +38,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP, headers={"host": "
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
 def test_no_request_gets_a_server_error(case):
     next(COUNT)
     case.call_and_validate(headers={"host": "127.0.0.1"}, checks=[not_a_server_error])
