@@ -96,6 +96,15 @@ def test_a_bad_upload_is_refused_with_a_message_naming_the_file_and_field(client
     assert not Path("/tmp/immsim-pwned").exists()  # YAML is parsed with the safe loader: no code runs
 
 
+def test_a_body_sent_in_chunks_is_cut_off_at_the_limit(client):
+    def chunks():
+        for _ in range(100):
+            yield b"x" * 100_000  # 10 MB in all, with no Content-Length
+
+    r = client.post("/api/scenarios", content=chunks(), headers={"content-type": "multipart/form-data; boundary=b"})
+    assert r.status_code == 413 and "limit" in r.json()["detail"]["message"]
+
+
 def test_every_parameter_is_listed_by_mechanism_with_unit_and_source(client):
     detail = client.get("/api/scenarios/us-2017").json()
     listed = {p["name"]: p for g in detail["parameters"] for p in g["parameters"]}

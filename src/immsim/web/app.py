@@ -12,7 +12,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -43,6 +43,39 @@ def _field(loc: tuple) -> str:
     return ".".join(parts)
 
 
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with a 413, whether or not they declare their length.
+
+    A declared length over the limit is refused before reading; a body sent in
+    chunks is counted as it arrives and refused as soon as it passes the limit,
+    so an upload can never fill the disk.
+    """
+
+    def __init__(self, app, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    def _refusal(self) -> dict:
+        return {"message": f"the request is larger than the {self.limit:,}-byte limit", "field": "file"}
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return await JSONResponse({"detail": self._refusal()}, status_code=413)(scope, receive, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise HTTPException(413, self._refusal())  # answered by the app's exception handling
+            return message
+
+        return await self.app(scope, counted, send)
+
+
 def create_app(data_dir: str | Path | None = None, limits: Limits | None = None, host: str = "127.0.0.1") -> FastAPI:
     """The app, keeping its files in ``data_dir``; ``host`` is where it listens (loopback: Host headers checked)."""
     limits = limits or Limits()
@@ -69,13 +102,7 @@ def create_app(data_dir: str | Path | None = None, limits: Limits | None = None,
         # a page on another site must not reach this server through a name that resolves to 127.0.0.1
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]"])
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limits.max_upload_bytes + 65_536):
-            message = f"the request is larger than the {limits.max_upload_bytes:,}-byte limit"
-            return JSONResponse({"detail": {"message": message, "field": "file"}}, status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimit, limit=limits.max_upload_bytes + 65_536)  # room for the multipart envelope
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
