@@ -253,7 +253,8 @@ def test_queued_runs_all_finish_and_no_more_than_the_workers_run_at_once(tmp_pat
         most = 0
         deadline = time.monotonic() + 900
         while time.monotonic() < deadline:
-            states = [c.get(f"/api/runs/{i}").json()["status"] for i in ids]
+            snapshot = {r["id"]: r["status"] for r in c.get("/api/runs").json()}  # taken under the queue's lock
+            states = [snapshot[i] for i in ids]
             most = max(most, states.count("running"))
             if all(s not in ("queued", "running") for s in states):
                 break
