@@ -350,6 +350,12 @@ def _live(w):
     w.tally.live[1, c.COURT_NONDETAINED] -= 1
 
 
+def _jurisdiction(w):
+    # national totals unchanged: one person counted in the wrong jurisdiction
+    w.tally.live[0, c.AT_LARGE] -= 1
+    w.tally.live[1, c.AT_LARGE] += 1
+
+
 def _returned(w):
     w.pe.state[_first(w, c.RETURNED)] = c.DEPARTED
 
@@ -363,21 +369,35 @@ def _over(w):
 
 
 def _negative(w):
-    # balanced overall but negative in one jurisdiction
-    w.tally.live[0, c.AT_LARGE] += w.tally.live[1, c.AT_LARGE] + 1
-    w.tally.live[1, c.AT_LARGE] = -1
+    # the community stock balances in total but is negative in one jurisdiction
+    w.tally.community[0, c.NON_PRIORITY] += w.tally.community[1, c.NON_PRIORITY] + 1
+    w.tally.community[1, c.NON_PRIORITY] = -1
 
 
 def _initial(w):
     w.tally.initial[c.COURT_NONDETAINED] += 1
 
 
-@pytest.mark.parametrize(
-    "corrupt", [_move_one, _no_state, _community, _community_ledger, _live, _returned, _bed, _over, _negative, _initial]
-)
-def test_the_ledger_check_catches_a_corrupted_world(finished, corrupt):
+#: Each check of ``check_ledger``, a fault that only it catches, and the words of its message.
+FAULTS = [
+    (_no_state, "people are in no state"),
+    (_returned, "returned to the community"),
+    (_move_one, r"state 'at_large': initial .* in the table"),
+    (_initial, r"state 'court_nondetained': initial"),
+    (_live, r"state 'court_nondetained': .* counted live"),
+    (_community_ledger, r"state 'jail': initial"),
+    (_jurisdiction, r"jurisdiction \d+, state 'at_large'"),
+    (_community, "community stock is"),
+    (_negative, "a stock went negative"),
+    (_bed, "beds in use but"),
+    (_over, "detained with no free bed"),
+]
+
+
+@pytest.mark.parametrize(("corrupt", "message"), FAULTS, ids=[f.__name__.strip("_") for f, _ in FAULTS])
+def test_each_ledger_check_fires_on_its_fault(finished, corrupt, message):
     w = run_replication(finished, 5)
     check_ledger(w.pe, w.tally)  # the untouched world balances
     corrupt(w)
-    with pytest.raises(immsim.LedgerError):
+    with pytest.raises(immsim.LedgerError, match=message):
         check_ledger(w.pe, w.tally)
