@@ -201,6 +201,7 @@ def test_a_run_gives_the_python_apis_numbers_and_is_kept_in_the_catalog(client, 
     for section in ('id="summary"', 'id="difference-table"', 'id="fig-court_backlog"', 'id="state-table"'):
         assert section in page.text
     assert "report.html" in page.text
+    assert 'id="tile-map"' not in page.text  # the synthetic states AA and BB are not on the map of the U.S.
     assert client.get(f"/api/runs/{run_id}/files/report.html").text.startswith("<!DOCTYPE html>")
     assert "Comparison against synthetic" in client.get(f"/api/runs/{run_id}/files/comparison.html").text
     assert not list((data / "results").glob(".*"))  # nothing partial left

@@ -143,14 +143,19 @@ def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
         else []
     )
     view["states"] = states.to_dict("records")
-    view["tiles"] = json.dumps(
+    view["tiles"] = _tiles_json(view) if any(s in TILES for s in states.state) else None  # uploads may use other codes
+    return view
+
+
+def _tiles_json(view: dict[str, Any]) -> str:
+    """What the tile map's script reads: positions, every state's figures, and the columns it can show."""
+    return json.dumps(
         {
             "tiles": {s: {"row": r, "col": c} for s, (r, c) in TILES.items()},
             "states": {row["state"]: {k: _plain(v) for k, v in row.items()} for row in view["states"]},
             "columns": view["state_columns"],
         }
     )
-    return view
 
 
 def _plain(v: Any) -> Any:
