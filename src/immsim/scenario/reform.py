@@ -27,7 +27,7 @@ remembers which change set each parameter and event (``Scenario.changed_by``).
 from __future__ import annotations
 
 import copy
-import datetime as dt
+import reprlib
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Annotated, Any, Literal
@@ -44,11 +44,12 @@ from immsim.scenario.loader import (
     _line,
     _value_problem,
     builtin_names,
+    load_document,
     load_scenario,
     validate_document,
     validation_error,
 )
-from immsim.scenario.schema import Dated, Number
+from immsim.scenario.schema import Date, Dated, Number
 
 
 class _Strict(BaseModel):
@@ -76,7 +77,7 @@ class SetParameter(_Strict):
 class SetPolicy(_Strict):
     policy: Literal[POLICIES]  # type: ignore[valid-type]
     where: Where
-    start: dt.date = Field(alias="from")
+    start: Date = Field(alias="from")
     mode: Literal["set", "at_least", "at_most"] = "set"
     source: str | None = None
 
@@ -98,7 +99,7 @@ class ReformFile(_Strict):
     description: str = ""
     question: str = ""
     base: str = Field(min_length=1)
-    start: dt.date | None = None
+    start: Date | None = None
     changes: list[Change] = Field(min_length=1)
 
 
@@ -136,6 +137,8 @@ def _apply_parameter(ch: SetParameter, doc: dict, label: str) -> str | None:
         return f"unknown parameter {ch.parameter!r}"
     if sum(x is not None for x in (ch.value, ch.series, ch.scale)) != 1:
         return "give exactly one of 'value', 'series' or 'scale'"
+    if ch.series == []:
+        return "'series' is empty"
     spec = SPEC[ch.parameter]
     p = copy.deepcopy(doc["parameters"][ch.parameter])
     if ch.scale is not None:
@@ -199,8 +202,15 @@ def resolve_reform(doc: dict, lines: dict, text: str, shown: str, seen: tuple[st
         reform = ReformFile.model_validate(doc)
     except ValidationError as e:
         raise validation_error(e, doc, lines, shown) from None
-    base = load_scenario(_base_path(reform.base, shown), seen)
-    resolved = yaml.safe_load(base.text)  # a reform's text is its resolved scenario, so bases can chain
+    base_path = _base_path(reform.base, shown)
+    try:
+        base = load_scenario(base_path, seen)
+    except ScenarioError as e:
+        if e.file == base_path and e.line is None and e.field in ("", "base"):
+            # the base itself is missing, unreadable or in a cycle: the fault is this file's 'base' field
+            raise ScenarioError(shown, "base", f"{base_path}: {e.problem}", _line(lines, ("base",))) from None
+        raise
+    resolved = load_document(base.text)  # a reform's text is its resolved scenario, so bases can chain
     changed_by = dict(base.changed_by)
     for i, ch in enumerate(reform.changes):
         label = f"{reform.name} change {i + 1}"
@@ -237,7 +247,7 @@ def resolve_reform(doc: dict, lines: dict, text: str, shown: str, seen: tuple[st
             events = resolved.get("events", [])
             keep = [e for e in events if not _matches(e, ch.remove_event)]
             if len(keep) == len(events):
-                problem = f"no event of the base matches {ch.remove_event}"
+                problem = f"no event of the base matches {reprlib.repr(ch.remove_event)}"  # repr: bounded length
             resolved["events"] = keep
             changed_by[f"events removed ({len(events) - len(keep)}): {ch.remove_event}"] = label
         if problem:
@@ -249,7 +259,7 @@ def resolve_reform(doc: dict, lines: dict, text: str, shown: str, seen: tuple[st
         resolved["start"] = reform.start.isoformat()
     resolved_text = yaml.safe_dump(resolved, sort_keys=False, width=110, allow_unicode=True)
     try:
-        return validate_document(yaml.safe_load(resolved_text), {}, resolved_text, shown, changed_by, base.name)
+        return validate_document(load_document(resolved_text), {}, resolved_text, shown, changed_by, base.name)
     except ScenarioError as e:
         raise ScenarioError(shown, e.field, f"after applying the changes: {e.problem}", None) from None
 

@@ -11,9 +11,9 @@ silently.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from immsim.model.codes import CLASSES, POLICIES
 
@@ -25,6 +25,21 @@ Value = Number | dict[str, Number]
 PolicyName = Literal[POLICIES]  # type: ignore[valid-type]
 
 
+def _not_a_number(value: Any) -> Any:
+    """Refuse a number where a date belongs.
+
+    Pydantic reads a number as a Unix timestamp: ``0`` would be 1970-01-01
+    and ``20170101`` an error about "zero time"; in a scenario file a number
+    is a typo for a date.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"{value!r} is a number; write a date as YYYY-MM-DD")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -32,7 +47,7 @@ class Strict(BaseModel):
 class Dated(Strict):
     """One step of a dated series: ``value`` applies from ``from`` on."""
 
-    start: dt.date = Field(alias="from")
+    start: Date = Field(alias="from")
     value: Value
 
 
@@ -111,7 +126,7 @@ class Initial(Strict):
 
 class PolicyEvent(Strict):
     type: Literal["policy"]
-    date: dt.date
+    date: Date
     scope: Literal["national", "state", "jurisdiction"]
     target: str
     policy: PolicyName
@@ -122,7 +137,7 @@ class PolicyEvent(Strict):
 
 class RegimeEvent(Strict):
     type: Literal["regime"]
-    date: dt.date
+    date: Date
     regime: str
     meaning: str
     source: str
@@ -130,8 +145,8 @@ class RegimeEvent(Strict):
 
 class InjunctionEvent(Strict):
     type: Literal["injunction"]
-    date: dt.date
-    end: dt.date | None = None
+    date: Date
+    end: Date | None = None
     cohort: str
     meaning: str
     source: str
@@ -147,7 +162,7 @@ class FederalPressureEvent(Strict):
     """HYPOTHETICAL lever: federal pressure makes some jurisdictions honor detainers."""
 
     type: Literal["federal_pressure"]
-    date: dt.date
+    date: Date
     targets: Literal["all"] | list[str]
     comply_probability: float = Field(ge=0, le=1)
     hypothetical: Literal[True]
@@ -162,7 +177,7 @@ class ScenarioFile(Strict):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     title: str
     description: str
-    start: dt.date
+    start: Date
     jurisdictions: list[Jurisdiction] = Field(min_length=1)
     regimes: dict[str, Regime] = Field(min_length=1)
     cohorts: dict[str, Cohort] = Field(default={}, max_length=MAX_COHORTS)
