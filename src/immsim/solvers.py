@@ -29,7 +29,7 @@ import yaml
 
 from immsim.errors import ImmsimError
 from immsim.results import mean_interval
-from immsim.scenario.loader import Scenario, load_scenario, parse_scenario
+from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario
 from immsim.scenario.reform import scaled_entry
 from immsim.simulation import simulate
 
@@ -57,7 +57,7 @@ class Answer:
 
 
 def _scaled(sc: Scenario, names: list[str], factor: float) -> Scenario:
-    doc = yaml.safe_load(sc.text)
+    doc = load_document(sc.text)
     for name in names:
         p = doc["parameters"][name] = scaled_entry(doc["parameters"][name], factor)
         p["source"] = f"solver: {factor:.4f} x the scenario's value"
@@ -66,7 +66,7 @@ def _scaled(sc: Scenario, names: list[str], factor: float) -> Scenario:
 
 
 def _with_judges(sc: Scenario, judges: float, from_date: dt.date) -> Scenario:
-    doc = yaml.safe_load(sc.text)
+    doc = load_document(sc.text)
     p = copy.deepcopy(doc["parameters"]["immigration_judges"])
     steps = p.pop("series", None) or [{"from": sc.data.start.isoformat(), "value": p.pop("value")}]
     p.pop("value", None)

@@ -43,6 +43,7 @@ from immsim.scenario.loader import (
     _line,
     _value_problem,
     builtin_names,
+    load_document,
     load_scenario,
     read_yaml,
     validation_error,
@@ -187,7 +188,7 @@ def _design_problem(data: SpecFile) -> tuple[tuple, str] | None:
 
 def _factor_problem(data: SpecFile, scenario: Scenario) -> tuple[tuple, str] | None:
     """Parameter names exist, and the extreme factors keep every value within the parameter's bounds."""
-    doc = yaml.safe_load(scenario.text)
+    doc = load_document(scenario.text)
     for name, r in data.parameters.items():
         if name not in SPEC or name not in doc["parameters"]:
             return ("parameters", name), f"unknown parameter (scenario {scenario.name} has no {name!r})"

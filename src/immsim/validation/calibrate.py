@@ -25,7 +25,7 @@ import yaml
 from scipy import optimize
 
 from immsim.errors import ImmsimError
-from immsim.scenario.loader import Scenario, parse_scenario
+from immsim.scenario.loader import Scenario, load_document, parse_scenario
 from immsim.scenario.reform import scaled_entry
 from immsim.simulation import simulate
 from immsim.validation.public import FY2017_START
@@ -93,7 +93,7 @@ def calibrate(
     goal = t.set_index("figure")
     target_values = goal.value.astype(float)
     tolerance = goal.tolerance.astype(float)
-    doc = yaml.safe_load(scenario.text)
+    doc = load_document(scenario.text)
     space = calibratable(doc)
     if space.empty:
         raise ImmsimError(f"calibrate: {scenario.path} marks no parameter calibratable")

@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from immsim.results import HEADLINES
-from immsim.scenario.loader import Scenario, load_scenario, parse_scenario
+from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario
 from immsim.simulation import simulate
 
 FY2017_START = dt.date(2016, 10, 1)
@@ -84,7 +84,7 @@ def eoir_history() -> pd.DataFrame:
 
 def _court_only_scenario(base: Scenario, history: pd.DataFrame, first_fy: int) -> Scenario:
     """The base scenario with the interior pipeline switched off and EOIR's inputs in place."""
-    doc = yaml.safe_load(base.text)
+    doc = load_document(base.text)
     P = doc["parameters"]
     for name in ("new_entrants_per_year", "border_book_ins_per_year", "worksite_operations_per_year"):
         P[name] = {**P[name], "value": 0.0, "series": None}

@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 
 from immsim.engine.network import Network, simulate_network
-from immsim.scenario.loader import Scenario, load_scenario, parse_scenario
+from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario
 from immsim.simulation import simulate
 from immsim.validation import theory
 
@@ -29,7 +29,7 @@ MU = 1000.0  # hearings per judge per day in the court-as-queue runs (a time sca
 
 def _court_queue(base: Scenario, lam: float, judges: int, detained_share: float = 0.0) -> Scenario:
     """``base`` with only Poisson court filings: the court becomes a textbook queue."""
-    doc = yaml.safe_load(base.text)
+    doc = load_document(base.text)
     P = doc["parameters"]
 
     def put(name: str, value) -> None:
