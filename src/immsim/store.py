@@ -21,6 +21,18 @@ import pandas as pd
 from immsim.errors import ImmsimError
 from immsim.results import Result
 
+#: What ``save_result`` may write, ``run.json`` last.
+RESULT_FILES = [
+    "monthly.parquet",
+    "national.parquet",
+    "fiscal_years.parquet",
+    "summary.csv",
+    "federal_pressure.csv",
+    "scenario.yaml",
+    "report.html",
+    "run.json",
+]
+
 
 def scenario_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -30,8 +42,8 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    os.close(fd)
-    try:
+    try:  # closing too: an interrupt anywhere after mkstemp must not leave the temporary file behind
+        os.close(fd)
         write(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
@@ -39,13 +51,35 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+def remove_partials(directory: Path, names: list[str]) -> int:
+    """Delete temporary files of ``names`` left in ``directory`` by a writer that was killed; return how many.
+
+    Only a SIGKILL (or a crash) leaves them: ``atomic_write`` and the HTML
+    report remove their own on any exception. The patterns are those two
+    writers' temporary names, so no other file is touched.
+    """
+    leftovers = [
+        p for name in names for pattern in (f".{name}.*.partial", f".{name}.*.tmp") for p in directory.glob(pattern)
+    ]
+    for p in leftovers:
+        p.unlink(missing_ok=True)
+    return len(leftovers)
+
+
 def _parquet(df: pd.DataFrame) -> Callable[[Path], None]:
     return lambda p: df.to_parquet(p, index=False)
 
 
 def save_result(result: Result, out: str | Path, report: bool = True) -> Path:
-    """Write ``result`` into directory ``out`` and return it."""
+    """Write ``result`` into directory ``out`` and return it.
+
+    An earlier result's ``run.json`` is removed first: until the new one is
+    written, the directory must not claim to hold a complete result, since an
+    interruption would leave a mix of old and new files behind.
+    """
     out = Path(out)
+    (out / "run.json").unlink(missing_ok=True)
+    remove_partials(out, RESULT_FILES)
     atomic_write(out / "monthly.parquet", _parquet(result.monthly))
     atomic_write(out / "national.parquet", _parquet(result.national))
     atomic_write(out / "fiscal_years.parquet", _parquet(result.fiscal_years))
