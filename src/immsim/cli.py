@@ -81,32 +81,41 @@ def run(
     report: Annotated[bool, typer.Option(help="write the HTML report")] = True,
 ) -> None:
     """Simulate a scenario and write monthly series, fiscal-year figures and a report."""
-    import immsim
-    from immsim.simulation import run_span
-    from immsim.store import save_result
+    from immsim.sweeps.signals import Interrupts
 
-    sc = immsim.load_scenario(scenario)
-    run_span(sc, start, years, seed, replications)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    ) as bar:
-        task = bar.add_task(f"simulating {sc.name}", total=None)
+    # SIGTERM stops like Ctrl-C (temporary files removed, a message, exit 130), and neither may land
+    # inside a kernel call: see Interrupts
+    with Interrupts().installed() as interrupts:
+        import immsim
+        from immsim.simulation import run_span
+        from immsim.store import save_result
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        sc = immsim.load_scenario(scenario)
+        run_span(sc, start, years, seed, replications)
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        ) as bar:
+            task = bar.add_task(f"simulating {sc.name}", total=None)
 
-        result = immsim.simulate(sc, start=start, years=years, seed=seed, replications=replications, progress=progress)
-    save_result(result, out, report=report)
-    out_console.print(summary_table(result.summary(), replications))
-    console.print(
-        f"results written to {out}/ (report: {out / 'report.html'})" if report else f"results written to {out}/"
-    )
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+                interrupts.check()
+
+            with interrupts.holding():  # signals wait for the end of a kernel call: see Interrupts
+                result = immsim.simulate(
+                    sc, start=start, years=years, seed=seed, replications=replications, progress=progress
+                )
+        save_result(result, out, report=report)
+        out_console.print(summary_table(result.summary(), replications))
+        console.print(
+            f"results written to {out}/ (report: {out / 'report.html'})" if report else f"results written to {out}/"
+        )
 
 
 @app.command()
@@ -302,57 +311,69 @@ def compare_cmd(
     out: Annotated[Path | None, typer.Option(help="directory for comparison.csv and comparison.html")] = None,
 ) -> None:
     """Run scenarios with common random numbers; print each difference from the base with its 95% interval."""
-    import immsim
-    from immsim.comparison import largest_differences
-    from immsim.store import atomic_write
+    from immsim.sweeps.signals import Interrupts
 
-    with Progress(
-        TextColumn("[bold]comparing"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task("compare", total=None)
-        table, results = immsim.compare(
-            base,
-            alternatives,
-            start=start,
-            years=years,
-            seed=seed,
-            replications=replications,
-            fiscal_year=fiscal_year,
-            progress=lambda d, t: bar.update(task, completed=d, total=t),
-        )
-    base_name = next(iter(results))
-    for name, rows in table.groupby("scenario", sort=False):
-        fy = int(rows.fiscal_year.iloc[0])
-        t = Table(title=f"{name} minus {base_name}, fiscal year {fy}, {replications} paired replications")
-        for col in ("figure", "base", name, "difference", "95% interval", "variance reduction"):
-            t.add_column(col, justify="left" if col == "figure" else "right")
-        for r in rows.itertuples():
-            t.add_row(
-                r.description,
-                _fmt(r.base, r.unit),
-                _fmt(r.alternative, r.unit),
-                _fmt(r.difference, r.unit),
-                f"{_fmt(r.ci_low, r.unit)} to {_fmt(r.ci_high, r.unit)}",
-                f"x{r.variance_reduction:,.1f}",
+    # SIGTERM stops like Ctrl-C (temporary files removed, a message, exit 130), and neither may land
+    # inside a kernel call: see Interrupts
+    with Interrupts().installed() as interrupts:
+        import immsim
+        from immsim.comparison import largest_differences
+        from immsim.store import atomic_write, remove_partials
+
+        with Progress(
+            TextColumn("[bold]comparing"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("compare", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+                interrupts.check()
+
+            with interrupts.holding():  # signals wait for the end of a kernel call: see Interrupts
+                table, results = immsim.compare(
+                    base,
+                    alternatives,
+                    start=start,
+                    years=years,
+                    seed=seed,
+                    replications=replications,
+                    fiscal_year=fiscal_year,
+                    progress=progress,
+                )
+        base_name = next(iter(results))
+        for name, rows in table.groupby("scenario", sort=False):
+            fy = int(rows.fiscal_year.iloc[0])
+            t = Table(title=f"{name} minus {base_name}, fiscal year {fy}, {replications} paired replications")
+            for col in ("figure", "base", name, "difference", "95% interval", "variance reduction"):
+                t.add_column(col, justify="left" if col == "figure" else "right")
+            for r in rows.itertuples():
+                t.add_row(
+                    r.description,
+                    _fmt(r.base, r.unit),
+                    _fmt(r.alternative, r.unit),
+                    _fmt(r.difference, r.unit),
+                    f"{_fmt(r.ci_low, r.unit)} to {_fmt(r.ci_high, r.unit)}",
+                    f"x{r.variance_reduction:,.1f}",
+                )
+            out_console.print(t)
+            top = largest_differences(results, base_name, name, fy)
+            out_console.print(
+                "largest differences in ICE arrests by state: "
+                + ", ".join(f"{r.state} {r.difference:+,.0f}" for r in top.itertuples()),
+                highlight=False,
             )
-        out_console.print(t)
-        top = largest_differences(results, base_name, name, fy)
-        out_console.print(
-            "largest differences in ICE arrests by state: "
-            + ", ".join(f"{r.state} {r.difference:+,.0f}" for r in top.itertuples()),
-            highlight=False,
-        )
-    if out:
-        from immsim.report.comparison import write_comparison_report
+        if out:
+            from immsim.report.comparison import write_comparison_report
 
-        atomic_write(out / "comparison.csv", lambda p: table.to_csv(p, index=False))
-        write_comparison_report(table, results, out / "comparison.html")
-        console.print(f"wrote {out / 'comparison.csv'} and {out / 'comparison.html'}")
+            remove_partials(out, ["comparison.csv", "comparison.html"])  # left by a killed earlier comparison
+            atomic_write(out / "comparison.csv", lambda p: table.to_csv(p, index=False))
+            write_comparison_report(table, results, out / "comparison.html")
+            console.print(f"wrote {out / 'comparison.csv'} and {out / 'comparison.html'}")
 
 
 solve_app = typer.Typer(no_args_is_help=True, help="Solve for officers or judges with paired runs.")
@@ -429,39 +450,43 @@ def sweep_cmd(
     serial: Annotated[bool, typer.Option("--serial", help="run in this process, without Dask")] = False,
 ) -> None:
     """Run a grid or Sobol sample of parameter factors x replications into a resumable run catalog."""
-    from immsim.sweeps import as_spec
-    from immsim.sweeps.report import summary_table as sweep_summary
-    from immsim.sweeps.runner import SweepInterrupted, run_sweep
+    from immsim.sweeps.signals import Interrupts
 
-    sp = as_spec(spec)
-    try:
-        with Progress(
-            TextColumn("[bold]sweeping"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} runs"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-        ) as bar:
-            task = bar.add_task("sweep", total=None)
-            outcome = run_sweep(
-                sp,
-                out,
-                workers=workers,
-                scheduler=scheduler,
-                serial=serial,
-                progress=lambda d, t: bar.update(task, completed=d, total=t),
-            )
-    except SweepInterrupted as e:
-        console.print(f"interrupted: {e}", highlight=False)
-        raise typer.Exit(130) from None
-    title = f"sweep {sp.data.name} ({sp.id}) of {sp.scenario.name}, mean over replications"
-    out_console.print(sweep_summary(outcome.runs, sp.names, title))
-    out_console.print(
-        f"{outcome.skipped + outcome.ran} runs: {outcome.skipped} already in the catalog, "
-        f"{outcome.ran} run now in {outcome.seconds:.1f} s; catalog: {out / 'catalog.duckdb'}",
-        highlight=False,
-    )
+    # SIGTERM stops like Ctrl-C from the start; run_sweep installs its own handlers while it runs
+    with Interrupts().installed():
+        from immsim.sweeps import as_spec
+        from immsim.sweeps.report import summary_table as sweep_summary
+        from immsim.sweeps.runner import SweepInterrupted, run_sweep
+
+        sp = as_spec(spec)
+        try:
+            with Progress(
+                TextColumn("[bold]sweeping"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} runs"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=console,
+            ) as bar:
+                task = bar.add_task("sweep", total=None)
+                outcome = run_sweep(
+                    sp,
+                    out,
+                    workers=workers,
+                    scheduler=scheduler,
+                    serial=serial,
+                    progress=lambda d, t: bar.update(task, completed=d, total=t),
+                )
+        except SweepInterrupted as e:
+            console.print(f"interrupted: {e}", highlight=False)
+            raise typer.Exit(130) from None
+        title = f"sweep {sp.data.name} ({sp.id}) of {sp.scenario.name}, mean over replications"
+        out_console.print(sweep_summary(outcome.runs, sp.names, title))
+        out_console.print(
+            f"{outcome.skipped + outcome.ran} runs: {outcome.skipped} already in the catalog, "
+            f"{outcome.ran} run now in {outcome.seconds:.1f} s; catalog: {out / 'catalog.duckdb'}",
+            highlight=False,
+        )
 
 
 @app.command("sensitivity")

@@ -41,6 +41,10 @@ class SweepInterrupted(ImmsimError):
         super().__init__(f"{saved} of {total} runs are saved in {out}; run the same command again to resume")
 
 
+class _WorkersDied(Exception):
+    """Dask gave up on a run because every worker that ran it died (killed, out of memory)."""
+
+
 @dataclass
 class RunOutput:
     """What a worker sends back: small enough to move between processes cheaply."""
@@ -97,13 +101,16 @@ def scaled_scenario(text: str, factors: dict[str, float], shown: str = "<scenari
     return _scaled(text, shown, tuple(factors.items()))
 
 
-def run_one(text: str, shown: str, start: str, years: float, run: Run) -> RunOutput:
-    """One run: replication ``run.replication`` of the scaled scenario, as ``simulate`` would run it."""
+def run_one(text: str, shown: str, start: str, years: float, run: Run, progress: Progress | None = None) -> RunOutput:
+    """One run: replication ``run.replication`` of the scaled scenario, as ``simulate`` would run it.
+
+    ``progress`` is passed to ``simulate``: a serial sweep stops there, between kernel calls, when interrupted.
+    """
     from immsim.simulation import simulate
 
     t0 = time.perf_counter()
     sc = scaled_scenario(text, run.factors, shown)
-    result = simulate(sc, start=start, years=years, seed=run.seed, replications=1)
+    result = simulate(sc, start=start, years=years, seed=run.seed, replications=1, progress=progress)
     national = result.national.assign(replication=run.replication)
     return RunOutput(run, result.days, national, result.headline_figures(0), time.perf_counter() - t0)
 
@@ -142,13 +149,23 @@ def warm_cache(spec: Spec) -> None:
         simulate(spec.scenario, start=spec.start, years=0.01, seed=spec.data.seed)
 
 
-def _serial(todo: list[Run], spec: Spec, args: tuple, save: Callable[[RunOutput], None]) -> None:
+def _serial(
+    todo: list[Run], spec: Spec, args: tuple, save: Callable[[RunOutput], None], interrupts: Interrupts
+) -> None:
+    """Run in this process; a signal is held while the kernels run and acted on between their calls."""
     for run in todo:
-        save(run_one(*args, run))
+        with interrupts.holding():
+            output = run_one(*args, run, lambda done, total: interrupts.check())
+        save(output)
+
+
+def _same(text: str) -> str:
+    """The scenario text as a task's result (see ``_dask``)."""
+    return text
 
 
 def _dask(todo: list[Run], spec: Spec, args: tuple, save, workers: int | None, scheduler: str | None) -> None:
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, KilledWorker, LocalCluster, as_completed
 
     cluster = None
     try:
@@ -172,10 +189,20 @@ def _dask(todo: list[Run], spec: Spec, args: tuple, save, workers: int | None, s
         raise ImmsimError(f"cannot {where} ({e})") from None
     futures = []
     try:
-        text = client.scatter(args[0], broadcast=True, hash=False)
+        # The text is the result of a task, not scattered data: Dask computes a task again when the
+        # workers holding its result die, but scattered data dies with them, and every run with it.
+        text = client.submit(_same, args[0], key=f"immsim-scenario-{spec.scenario_hash}")
         futures = [client.submit(run_one, text, *args[1:], run, key=f"immsim-run-{run.key}") for run in todo]
         for fut in as_completed(futures):
-            save(fut.result())
+            try:
+                output = fut.result()
+            except KilledWorker as e:  # Dask reschedules a run whose worker dies, but only so often
+                n = e.allowed_failures + 1
+                raise _WorkersDied(
+                    f"Dask gave up on a run after {n} worker{'s' if n > 1 else ''} died running it "
+                    f"(the last: {e.last_worker.address})"
+                ) from None
+            save(output)
             fut.release()
     finally:
         if futures:
@@ -219,7 +246,7 @@ def run_sweep(
 
         def save(o: RunOutput) -> None:
             nonlocal saved
-            with interrupts.saving():
+            with interrupts.holding():
                 _save(catalog, spec, o)
                 saved += 1
             if progress:
@@ -228,13 +255,17 @@ def run_sweep(
         args = (spec.scenario.text, spec.scenario.path, spec.start.isoformat(), spec.data.years)
         try:
             if todo and serial:
-                _serial(todo, spec, args, save)
+                _serial(todo, spec, args, save, interrupts)
             elif todo:
                 _dask(todo, spec, args, save, workers, scheduler)
         except BaseException as e:
             # an interrupt can surface as another error (Numba's, if it lands mid-compilation)
             if isinstance(e, KeyboardInterrupt) or interrupts.received:
                 raise SweepInterrupted(saved, total, out) from None
+            if isinstance(e, _WorkersDied):
+                raise ImmsimError(
+                    f"{e}; {saved} of {total} runs are saved in {out}; run the same command again to resume"
+                ) from None
             raise
         frame = runs_table(catalog, spec)
     return Outcome(frame, skipped, saved - skipped, time.perf_counter() - t0)

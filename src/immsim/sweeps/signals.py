@@ -1,9 +1,10 @@
-"""Stopping a sweep cleanly: Ctrl-C and SIGTERM, in this process and in local workers.
+"""Stopping cleanly: Ctrl-C and SIGTERM, in this process and in local workers.
 
-A sweep is stopped by raising ``KeyboardInterrupt`` in the main thread, which
-also breaks out of waiting for Dask; ``runner.run_sweep`` turns it into
-``SweepInterrupted`` after the catalog is closed. Signals are delivered to the
-main thread only, so off it nothing is installed.
+A sweep (or a run or comparison from the command line) is stopped by raising
+``KeyboardInterrupt`` in the main thread, which also breaks out of waiting for
+Dask; ``runner.run_sweep`` turns it into ``SweepInterrupted`` after the
+catalog is closed. Signals are delivered to the main thread only, so off it
+nothing is installed.
 """
 
 from __future__ import annotations
@@ -15,22 +16,28 @@ from collections.abc import Iterator
 
 
 class Interrupts:
-    """SIGINT and SIGTERM stop a sweep, but never halfway through saving a run.
+    """SIGINT and SIGTERM stop a command, but never halfway through saving a run or inside a kernel call.
 
-    A signal that arrives while a run is being saved is held until the save
-    is complete (DuckDB would otherwise abort the insert with its own error);
-    anywhere else it raises ``KeyboardInterrupt`` at once, which also breaks
-    out of waiting for Dask.
+    A signal that arrives while the work is *held* (saving a run, or running
+    the compiled kernels) is kept until the hold ends or the work reaches a
+    safe point (``check``); anywhere else it raises ``KeyboardInterrupt`` at
+    once, which also breaks out of waiting for Dask. Saving is held because
+    DuckDB would otherwise abort the insert with its own error; the kernels
+    are held because Numba turns an exception raised while it converts a
+    kernel's results back to Python objects (where a pending signal's handler
+    runs) into a ``SystemError`` or a segmentation fault. A second signal
+    while one is held stops at once: a first compilation of the kernels can
+    take minutes, and whoever presses Ctrl-C twice prefers that to waiting.
     """
 
     def __init__(self) -> None:
-        self.in_save = False
+        self.depth = 0  # nested holds
         self.pending = False
         self.received = False  # a signal came: whatever error follows is its consequence
 
     def handler(self, signum: int, frame: object) -> None:
         self.received = True
-        if self.in_save:
+        if self.depth and not self.pending:
             self.pending = True
         else:
             raise KeyboardInterrupt
@@ -48,13 +55,20 @@ class Interrupts:
                 signal.signal(s, h)
 
     @contextlib.contextmanager
-    def saving(self) -> Iterator[None]:
-        self.in_save = True
+    def holding(self) -> Iterator[None]:
+        """Keep signals until the block ends (or reaches ``check``), then stop if one came."""
+        self.depth += 1
         try:
             yield
         finally:
-            self.in_save = False
+            self.depth -= 1
+        if not self.depth:
+            self.check()
+
+    def check(self) -> None:
+        """A safe point: stop now if a signal is being held."""
         if self.pending:
+            self.pending = False
             raise KeyboardInterrupt
 
 
