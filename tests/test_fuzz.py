@@ -1003,7 +1003,6 @@ def test_bad_files_get_one_line_and_status_2_from_the_command_line(tmp_path):
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py prints the message as Rich markup: '[/x]' raises MarkupError")
 def test_brackets_in_a_message_are_printed_as_they_are(tmp_path):
     (tmp_path / "base.yaml").write_text(SYNTHETIC_TEXT)
     path = write_reform(tmp_path, "r", "base.yaml", [{"parameter": "[/x]", "value": 1}])

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -60,7 +61,7 @@ def _guarded(fn):
         try:
             return fn(*args, **kwargs)
         except ImmsimError as e:
-            console.print(f"[red]error:[/red] {e}", highlight=False)
+            console.print("[red]error:[/red]", escape(str(e)), highlight=False)  # the message is text, not markup
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             console.print("interrupted: no partial result was written")
@@ -152,12 +153,12 @@ def validate(
     cols = ["metric", "target", "mean", "ci_low", "ci_high", "rel_error", "tolerance", "status"]
     out_console.print(_table(f"{sc.name}, FY2017 against public figures", shown, cols))
     for r in targets_df[targets_df.status == "not produced"].itertuples():
-        out_console.print(f"  not reproduced: {r.metric} ({r.period}): {r.note}", highlight=False)
+        out_console.print(f"  not reproduced: {r.metric} ({r.period}): {r.note}", highlight=False, markup=False)
     out_console.print(_table("Court back-test on EOIR history", backtest_df, list(backtest_df.columns)))
     if markdown:
         text = report.markdown(sc.name, theory_df, peer_df, targets_df, backtest_df, replications, seed)
         atomic_write(markdown, lambda p: p.write_text(text))
-        console.print(f"wrote {markdown}")
+        console.print(f"wrote {markdown}", markup=False)
 
 
 @app.command()
@@ -208,7 +209,7 @@ def calibrate(
     atomic_write(report_file, lambda p: p.write_text(report_text))
     cols = ["figure", "target", "before", "error_before", "after", "error_after"]
     out_console.print(_table("Fit", fit.targets, cols))
-    console.print(f"wrote {out} and {report_file}")
+    console.print(f"wrote {out} and {report_file}", markup=False)
 
 
 def _table(title: str, df, columns: list[str]) -> Table:
@@ -258,8 +259,9 @@ def scenario_show(
     import immsim
 
     sc = immsim.load_scenario(scenario)
-    out_console.print(f"[bold]{sc.name}[/bold]: {sc.data.title}" + (f" (changes to {sc.base})" if sc.base else ""))
-    out_console.print(sc.data.description, highlight=False)
+    heading = sc.data.title + (f" (changes to {sc.base})" if sc.base else "")
+    out_console.print(f"[bold]{escape(sc.name)}[/bold]: {escape(heading)}")
+    out_console.print(sc.data.description, highlight=False, markup=False)
     t = Table(title="Parameters")
     for col in ("parameter", "value", "unit", "source", "set by"):
         t.add_column(col, overflow="fold")
@@ -279,7 +281,7 @@ def scenario_show(
     out_console.print(ev)
     for key, label in sc.changed_by.items():
         if not key.startswith("parameters."):
-            out_console.print(f"{label}: {key}", highlight=False)
+            out_console.print(f"{label}: {key}", highlight=False, markup=False)
 
 
 def _event_text(e) -> str:
@@ -373,7 +375,7 @@ def compare_cmd(
             remove_partials(out, ["comparison.csv", "comparison.html"])  # left by a killed earlier comparison
             atomic_write(out / "comparison.csv", lambda p: table.to_csv(p, index=False))
             write_comparison_report(table, results, out / "comparison.html")
-            console.print(f"wrote {out / 'comparison.csv'} and {out / 'comparison.html'}")
+            console.print(f"wrote {out / 'comparison.csv'} and {out / 'comparison.html'}", markup=False)
 
 
 solve_app = typer.Typer(no_args_is_help=True, help="Solve for officers or judges with paired runs.")
@@ -478,7 +480,7 @@ def sweep_cmd(
                     progress=lambda d, t: bar.update(task, completed=d, total=t),
                 )
         except SweepInterrupted as e:
-            console.print(f"interrupted: {e}", highlight=False)
+            console.print(f"interrupted: {e}", highlight=False, markup=False)
             raise typer.Exit(130) from None
         title = f"sweep {sp.data.name} ({sp.id}) of {sp.scenario.name}, mean over replications"
         out_console.print(sweep_summary(outcome.runs, sp.names, title))
@@ -507,7 +509,7 @@ def sensitivity_cmd(
     out_console.print(indices_table(table))
     if out:
         write_indices_report(table, str(directory), out)
-        console.print(f"wrote {out}")
+        console.print(f"wrote {out}", markup=False)
 
 
 @app.command("serve")

@@ -38,13 +38,25 @@ def scenario_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def umask() -> int:
+    """The process umask (it can only be read by setting it, so set it back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it to ``path``."""
+    """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it to ``path``.
+
+    The file gets the permissions of any new file (``mkstemp`` alone would
+    leave it readable by its owner only).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:  # closing too: an interrupt anywhere after mkstemp must not leave the temporary file behind
         os.close(fd)
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -75,11 +87,16 @@ def save_result(result: Result, out: str | Path, report: bool = True) -> Path:
 
     An earlier result's ``run.json`` is removed first: until the new one is
     written, the directory must not claim to hold a complete result, since an
-    interruption would leave a mix of old and new files behind.
+    interruption would leave a mix of old and new files behind. Its files
+    that this result does not write are removed too.
     """
     out = Path(out)
     (out / "run.json").unlink(missing_ok=True)
     remove_partials(out, RESULT_FILES)
+    stale = {"federal_pressure.csv"} if result.federal_pressure.empty else set()
+    stale |= set() if report else {"report.html"}
+    for name in stale:  # an earlier result's file that this one does not replace
+        (out / name).unlink(missing_ok=True)
     atomic_write(out / "monthly.parquet", _parquet(result.monthly))
     atomic_write(out / "national.parquet", _parquet(result.national))
     atomic_write(out / "fiscal_years.parquet", _parquet(result.fiscal_years))

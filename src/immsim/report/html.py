@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from immsim.report import charts
+from immsim.store import umask
 
 if TYPE_CHECKING:
     from immsim.results import Result
@@ -233,13 +234,6 @@ listed jurisdiction in the last month of the period; jurisdictions within a stat
 """
 
 
-def _umask() -> int:
-    """The process umask (it can only be read by setting it, so set it back at once)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_html_report(result: Result, path: str | os.PathLike) -> Path:
     """Write the report to ``path`` atomically and return the path.
 
@@ -253,7 +247,7 @@ def write_html_report(result: Result, path: str | os.PathLike) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; a report is an ordinary file
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()

@@ -8,7 +8,6 @@ white template, legend below); the HTML file is self-contained like them.
 from __future__ import annotations
 
 import math
-import os
 from html import escape
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from plotly.subplots import make_subplots
 from rich.table import Table
 
 from immsim.report.charts import OKABE_ITO, label
-from immsim.report.html import CSS, PLOTLY_CONFIG, SORT_JS, _td, _th, _umask
+from immsim.report.html import CSS, PLOTLY_CONFIG, SORT_JS, _td, _th
 from immsim.results import HEADLINES
 from immsim.store import atomic_write
 
@@ -155,9 +154,5 @@ first. Figures that did not vary across the sweep have no indices.</p>
 <script>{SORT_JS}</script></body></html>
 """
 
-    def write(p: Path) -> None:
-        p.write_text(html, encoding="utf-8")
-        os.chmod(p, 0o666 & ~_umask())  # an ordinary file, not the temporary file's 0600
-
-    atomic_write(path, write)
+    atomic_write(path, lambda p: p.write_text(html, encoding="utf-8"))
     return path
