@@ -10,6 +10,10 @@ caches, must not grow between the first and the second half of the rest.
 
 ``IMMSIM_LOAD_SECONDS`` and ``IMMSIM_LOAD_CLIENTS`` change the length and the
 number of clients (defaults 60 and 50); the figures are printed at the end.
+
+A second test kills the server (SIGKILL) in the middle of a run: its worker
+process must stop by itself, and the restarted server must list nothing
+half-done.
 """
 
 from __future__ import annotations
@@ -127,3 +131,68 @@ def test_fifty_clients_for_a_minute(server):  # noqa: F811
     assert counts["errors"] == 0, problems[:10]
     assert counts["ok"] >= CLIENTS  # every client got answers
     assert last <= first * 1.10 + 20 * 1024, f"memory grew from {first / 1024:.0f} to {last / 1024:.0f} MiB"
+
+
+def test_a_server_killed_mid_run_leaves_nothing_and_restarts_clean(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from immsim.catalog import Catalog
+    from test_web_browser import _free_port
+
+    data = tmp_path / "data"
+
+    def start() -> tuple[subprocess.Popen, str]:
+        port = _free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "immsim.cli", "serve", "--port", str(port), "--data", str(data)])
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _request(url + "/api/scenarios")
+                return proc, url
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+
+    proc, url = start()
+    status, body = _request(url + "/api/runs", {"scenario": "us-2017", "years": 5, "replications": 2})
+    run_id = json.loads(body)["id"]
+    deadline = time.monotonic() + 900
+    while json.loads(_request(f"{url}/api/runs/{run_id}")[1])["progress"] == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    worker = [p for p in Path("/proc").glob("[0-9]*") if _parent(p) == proc.pid]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10  # the orphaned worker stops at its next progress report (a run: ~30 s)
+    while any(w.exists() and _parent(w) not in (None, 0) and "zombie" not in _state(w) for w in worker):
+        assert time.monotonic() < deadline, "a worker outlived its server"
+        time.sleep(0.2)
+    proc, url = start()
+    try:
+        assert _request(url + "/api/runs")[1] == b"[]"  # the unfinished run is not listed
+        assert not any((data / "results").iterdir())  # and its partial directory is gone
+        assert _request(f"{url}/runs/{run_id}")[0] == 404
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    with Catalog(data, read_only=True) as cat:
+        assert cat.problems() == [] and cat.runs().empty
+
+
+def _parent(proc_dir: Path) -> int | None:
+    try:
+        return int(
+            next(line for line in (proc_dir / "status").read_text().splitlines() if line.startswith("PPid:")).split()[1]
+        )
+    except (OSError, StopIteration):
+        return None
+
+
+def _state(proc_dir: Path) -> str:
+    try:
+        return next(line for line in (proc_dir / "status").read_text().splitlines() if line.startswith("State:"))
+    except (OSError, StopIteration):
+        return "gone"

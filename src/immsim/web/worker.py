@@ -2,9 +2,10 @@
 
 The server starts one process per run (``jobs``), so that a run can be
 cancelled by ending its process, and a long simulation never holds up the
-server. The process writes everything into a fresh directory that the server
-renames into place only when the process has exited cleanly: a cancelled or
-failed run leaves no result behind.
+server. The process writes everything into a fresh directory that the
+server renames into place only when the process has exited cleanly: a
+cancelled or failed run leaves no result behind. A run whose server has died
+stops at its next progress report.
 
 Layout of a result directory (``save_result``'s files, plus)::
 
@@ -18,6 +19,7 @@ Layout of a result directory (``save_result``'s files, plus)::
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -47,8 +49,12 @@ def _run(spec: dict[str, Any], out: Path, progress: Any) -> None:
     from immsim.simulation import simulate
     from immsim.store import atomic_write, save_result
 
+    server = os.getppid()
+
     def report(done: int, total: int) -> None:
         progress.value = done / total if total else 1.0
+        if os.getppid() != server:  # the server died (killed): nobody will collect this run
+            os._exit(3)
 
     scenario = parse_scenario(spec["scenario_text"], spec["scenario_name"])
     options = {"years": spec["years"], "seed": spec["seed"], "replications": spec["replications"]}
