@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from immsim.scenario.loader import resolve
+from scenarios import base, dump
 
 
 def immsim(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -119,3 +120,14 @@ def test_public_api_names_survive_submodule_imports():
     code = "import immsim.comparison, immsim.simulation, immsim.sweeps, immsim; print(callable(immsim.compare))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "True"
+
+
+def test_text_with_brackets_is_printed_as_it_is(tmp_path):
+    """Scenario text is not Rich markup: '[/x]' must neither crash the command nor vanish."""
+    doc = base()
+    doc["parameters"]["jail_officers"]["source"] = "table [/x] of [bold]the report[/bold]"
+    path = tmp_path / "brackets.yaml"
+    path.write_text(dump(doc))
+    proc = immsim("scenario", "show", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "[/x]" in proc.stdout and "[bold]the" in proc.stdout

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(
     add_completion=False,
@@ -217,7 +218,7 @@ def _table(title: str, df, columns: list[str]) -> Table:
     for col in columns:
         t.add_column(col, justify="left" if df[col].dtype == object else "right")
     for row in df[columns].itertuples(index=False):
-        t.add_row(*(_cell(v, col) for v, col in zip(row, columns, strict=True)))
+        t.add_row(*(Text(_cell(v, col)) for v, col in zip(row, columns, strict=True)))  # text, not markup
     return t
 
 
@@ -246,7 +247,7 @@ def scenario_list() -> None:
         t.add_column(col)
     for name in immsim.builtin_names():
         sc = immsim.load_scenario(name)
-        t.add_row(name, sc.base or "-", sc.data.title)
+        t.add_row(name, Text(sc.base or "-"), Text(sc.data.title))
     out_console.print(t)
 
 
@@ -271,13 +272,14 @@ def scenario_show(
             if p.value is not None
             else "; ".join(f"from {s.start}: {_short(s.value)}" for s in p.series or [])
         )
-        t.add_row(name, value, p.unit, p.source, sc.changed_by.get(f"parameters.{name}", "base"))
+        cells = (name, value, p.unit, p.source, sc.changed_by.get(f"parameters.{name}", "base"))
+        t.add_row(*map(Text, cells))  # sources are text, not markup
     out_console.print(t)
     ev = Table(title="Dated events")
     for col in ("date", "type", "what", "source"):
         ev.add_column(col, overflow="fold")
     for e in sorted(sc.data.events, key=lambda e: e.date):
-        ev.add_row(str(e.date), e.type, _event_text(e), e.source)
+        ev.add_row(*map(Text, (str(e.date), e.type, _event_text(e), e.source)))
     out_console.print(ev)
     for key, label in sc.changed_by.items():
         if not key.startswith("parameters."):
