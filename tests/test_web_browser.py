@@ -48,31 +48,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("web-data")
+def start_server(data: Path, *options: str) -> tuple[subprocess.Popen, str]:
+    """``immsim serve`` on a free loopback port with its files in ``data``: the process and its URL, once it answers."""
     port = _free_port()
-    log = open(data / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "immsim.cli", "serve", "--port", str(port), "--data", str(data), "--max-years", "5"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log_file = data / f"server-{port}.log"
+    with open(log_file, "w") as log:  # the child keeps its own handle
+        command = [sys.executable, "-m", "immsim.cli", "serve", "--port", str(port), "--data", str(data), *options]
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
             urllib.request.urlopen(url + "/api/scenarios", timeout=2).read()
-            break
+            return proc, url
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                raise AssertionError("the server did not start:\n" + (data / "server.log").read_text()) from None
+                raise AssertionError("the server did not start:\n" + log_file.read_text()) from None
             time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    proc, url = start_server(tmp_path_factory.mktemp("web-data"), "--max-years", "5")
     yield url
     proc.terminate()
     proc.wait(timeout=30)
-    log.close()
 
 
 @pytest.fixture(scope="module")

@@ -135,28 +135,14 @@ def test_fifty_clients_for_a_minute(server):  # noqa: F811
 
 def test_a_server_killed_mid_run_leaves_nothing_and_restarts_clean(tmp_path):
     import signal
-    import subprocess
-    import sys
 
     from immsim.catalog import Catalog
-    from test_web_browser import _free_port
+    from test_web_browser import start_server
 
     data = tmp_path / "data"
+    data.mkdir()
 
-    def start() -> tuple[subprocess.Popen, str]:
-        port = _free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "immsim.cli", "serve", "--port", str(port), "--data", str(data)])
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                _request(url + "/api/scenarios")
-                return proc, url
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
-
-    proc, url = start()
+    proc, url = start_server(data)
     status, body = _request(url + "/api/runs", {"scenario": "us-2017", "years": 5, "replications": 2})
     run_id = json.loads(body)["id"]
     deadline = time.monotonic() + 900
@@ -170,7 +156,7 @@ def test_a_server_killed_mid_run_leaves_nothing_and_restarts_clean(tmp_path):
     while any(w.exists() and _parent(w) not in (None, 0) and "zombie" not in _state(w) for w in worker):
         assert time.monotonic() < deadline, "a worker outlived its server"
         time.sleep(0.2)
-    proc, url = start()
+    proc, url = start_server(data)
     try:
         assert _request(url + "/api/runs")[1] == b"[]"  # the unfinished run is not listed
         assert not any((data / "results").iterdir())  # and its partial directory is gone
