@@ -99,10 +99,6 @@ def _num(value: Any, unit: str = "") -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
 
 
-def _figure_json(fig) -> str:
-    return fig.to_json()
-
-
 def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
     """Everything the result page shows, from a result directory."""
     from immsim.report import charts
@@ -119,7 +115,7 @@ def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
         "complete": fy in result.complete_fiscal_years(),
         "summary": summary.to_dict("records"),
         "charts": [
-            {"key": k, "title": charts.TITLES[k], "json": _figure_json(f)} for k, f in charts.figures(result).items()
+            {"key": k, "title": charts.TITLES[k], "json": f.to_json()} for k, f in charts.figures(result).items()
         ],
         "base": base,
         "differences": [],
@@ -129,7 +125,7 @@ def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
         view["differences"] = pd.read_csv(directory / "differences.csv").to_dict("records")
         figs = comparison_figures({base.scenario.name: base, result.scenario.name: result})
         view["comparison_charts"] = [
-            {"key": k, "title": charts.TITLES[k], "json": _figure_json(f)} for k, f in figs.items()
+            {"key": k, "title": charts.TITLES[k], "json": f.to_json()} for k, f in figs.items()
         ]
     states = result.by_state(fy)
     columns = [c for c in STATE_FIGURES if c in states]
