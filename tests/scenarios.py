@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from immsim.model.codes import CLASSES
+from immsim.model.codes import HISTORIES, STATUSES
 from immsim.model.parameters import SPEC, SPECS
 from immsim.scenario.loader import Scenario, parse_scenario
 
@@ -40,23 +40,10 @@ VALUES: dict[str, Any] = {
     "community_departure_rate": 0.05,
     "new_entrants_per_year": 3000.0,
     "recent_entrant_aging_rate": 0.33,
-    "lead_rate": {
-        "serious_criminal": 0.05,
-        "other_criminal": 0.02,
-        "recent_entrant": 0.01,
-        "prior_removal": 0.02,
-        "fugitive": 0.0,
-        "non_priority": 0.002,
-    },
+    "lead_rate": {"none": 0.002, "pending": 0.02, "lesser": 0.02, "serious": 0.05},
     "at_large_departure_rate": 0.03,
-    "booking_rate": {
-        "serious_criminal": 0.25,
-        "other_criminal": 0.12,
-        "recent_entrant": 0.03,
-        "prior_removal": 0.06,
-        "fugitive": 0.03,
-        "non_priority": 0.012,
-    },
+    "booking_rate": {"none": 0.012, "pending": 0.12, "lesser": 0.12, "serious": 0.25},
+    "booking_rate_factor": 1.0,
     "jail_stay_days": 10.0,
     "identification_probability": 0.9,
     "detainer_issue_probability": 0.6,
@@ -66,6 +53,10 @@ VALUES: dict[str, Any] = {
     "notify_pickup_probability": 0.6,
     "decline_pickup_probability": 0.15,
     "share_287g_jails": 0.0,
+    "judicial_warrant_probability": 0.0,
+    "jail_reallocation_share": 0.0,
+    "at_large_reallocation_share": 0.0,
+    "reallocation_days": 90.0,
     "at_large_officers": 10.0,
     "team_size": 5.0,
     "attempts_per_team_day": 1.0,
@@ -82,22 +73,8 @@ VALUES: dict[str, Any] = {
     "task_force_officers": 0.0,
     "task_force_arrests_per_officer_day": 0.05,
     "detention_beds": 500.0,
-    "expedited_removal_probability": {
-        "serious_criminal": 0.0,
-        "other_criminal": 0.0,
-        "recent_entrant": 0.35,
-        "prior_removal": 0.0,
-        "fugitive": 0.0,
-        "non_priority": 0.0,
-    },
-    "reinstatement_probability": {
-        "serious_criminal": 0.0,
-        "other_criminal": 0.0,
-        "recent_entrant": 0.0,
-        "prior_removal": 0.9,
-        "fugitive": 0.0,
-        "non_priority": 0.0,
-    },
+    "expedited_removal_probability": {"recent_entrant": 0.35, "default": 0.0},
+    "reinstatement_probability": {"prior_removal": 0.9, "default": 0.0},
     "accept_removal_probability": 0.4,
     "detain_contested_probability": 0.6,
     "removal_processing_days": 20.0,
@@ -119,6 +96,24 @@ VALUES: dict[str, Any] = {
     "recalendar_rate": 0.0,
 }
 assert set(VALUES) == set(SPEC), "every model parameter needs a value here"
+
+
+#: The removable population at start: status and criminal history independent.
+STATUS_SHARE = {"recent_entrant": 0.1, "prior_removal": 0.1, "final_order": 0.05, "other": 0.75}
+HISTORY_SHARE = {"none": 0.85, "pending": 0.0, "lesser": 0.1, "serious": 0.05}
+CLASS_SHARE = {f"{s}/{h}": STATUS_SHARE[s] * HISTORY_SHARE[h] for s in STATUSES for h in HISTORIES}
+KNOWN_STATUS = {"recent_entrant": 0.05, "prior_removal": 0.1, "final_order": 0.5, "other": 0.0}
+KNOWN_HISTORY = {"none": 0.0, "pending": 0.05, "lesser": 0.05, "serious": 0.2}
+KNOWN = {f"{s}/{h}": max(KNOWN_STATUS[s], KNOWN_HISTORY[h]) for s in STATUSES for h in HISTORIES}
+
+
+def selection(status: float | dict[str, float], history: float | dict[str, float]) -> dict:
+    """A regime table: by status and by criminal history (a number applies to each)."""
+
+    def table(x: float | dict[str, float], names: tuple[str, ...]) -> dict[str, float]:
+        return dict(x) if isinstance(x, dict) else dict.fromkeys(names, float(x))
+
+    return {"status": table(status, STATUSES), "history": table(history, HISTORIES)}
 
 
 def _initial(value: Any, unit: str) -> dict:
@@ -148,41 +143,21 @@ def base() -> dict:
             "broad": {
                 "meaning": "every class eligible",
                 "source": "test",
-                "eligible": dict.fromkeys(CLASSES, 1.0),
-                "weight": dict.fromkeys(CLASSES, 1.0),
+                "eligible": selection(1.0, 1.0),
+                "weight": selection(1.0, 1.0),
             },
             "narrow": {
-                "meaning": "criminal classes only",
+                "meaning": "people with convictions only",
                 "source": "test",
-                "eligible": {**dict.fromkeys(CLASSES, 0.0), "serious_criminal": 1.0, "other_criminal": 0.5},
-                "weight": dict.fromkeys(CLASSES, 1.0),
+                "eligible": selection(0.0, {"none": 0.0, "pending": 0.0, "lesser": 0.5, "serious": 1.0}),
+                "weight": selection(1.0, 1.0),
             },
         },
         "cohorts": {"c1": {"share": 0.1, "meaning": "a cohort injunctions can cover", "source": "test"}},
         "initial": {
             "regime": "broad",
-            "class_share": _initial(
-                {
-                    "serious_criminal": 0.05,
-                    "other_criminal": 0.1,
-                    "recent_entrant": 0.1,
-                    "prior_removal": 0.1,
-                    "fugitive": 0.05,
-                    "non_priority": 0.6,
-                },
-                "share",
-            ),
-            "known_at_start": _initial(
-                {
-                    "serious_criminal": 0.2,
-                    "other_criminal": 0.05,
-                    "recent_entrant": 0.05,
-                    "prior_removal": 0.1,
-                    "fugitive": 0.5,
-                    "non_priority": 0.0,
-                },
-                "share",
-            ),
+            "class_share": _initial(dict(CLASS_SHARE), "share"),
+            "known_at_start": _initial(dict(KNOWN), "share"),
             "court_pending": _initial(2000, "cases"),
             "court_pending_mean_age_days": _initial(300, "days"),
             "detention_population": _initial(200, "people"),
@@ -310,12 +285,12 @@ def initial(**values: Any) -> Callable[[dict], None]:
 
 
 def regime(
-    name: str, eligible: float | dict[str, float], weight: float | dict[str, float] = 1.0, initial_regime: bool = False
+    name: str, eligible: float | dict, weight: float | dict = 1.0, initial_regime: bool = False
 ) -> Callable[[dict], None]:
-    """Add (or replace) a regime; a single number applies to every class."""
+    """Add (or replace) a regime; a number applies to every status and history, a dict is a ``selection``."""
 
-    def table(x: float | dict[str, float]) -> dict[str, float]:
-        return dict(x) if isinstance(x, dict) else dict.fromkeys(CLASSES, float(x))
+    def table(x: float | dict) -> dict:
+        return dict(x) if isinstance(x, dict) else selection(x, x)
 
     def patch(doc: dict) -> None:
         doc["regimes"][name] = {

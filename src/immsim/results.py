@@ -45,6 +45,55 @@ HEADLINES: dict[str, tuple[str, str]] = {
     "mean_days_to_completion": ("mean days from filing to completion, cases completed", "days"),
     "court_pending_end": ("court cases pending at year end", "cases"),
     "median_days_pending_end": ("median days pending at year end", "days"),
+    "officer_days_per_jail_transfer": ("ICE jail officer-days per transfer at a jail", "officer-days"),
+    "officer_days_per_at_large_arrest": ("ICE at-large officer-days per at-large arrest", "officer-days"),
+}
+
+
+#: Flows of people kept by criminal history in ``Result.by_history`` (operation-level counts such as
+#: work-site operations have no history; sums such as days pending are left out).
+HISTORY_FLOWS = (
+    "bookings",
+    "identified",
+    "detainers_issued",
+    "detainers_honored",
+    "detainers_declined",
+    "detainers_not_picked_up",
+    "released_to_at_large",
+    *(f"arrests_{ch}" for ch in c.CHANNELS),
+    "at_large_attempts",
+    "use_of_force",
+    "assaults_on_officers",
+    "detention_book_ins",
+    "released_no_bed",
+    "notices_to_appear",
+    "court_receipts",
+    "court_completions",
+    "in_absentia_orders",
+    "removal_orders",
+    *(f"removals_{p}" for p in c.PATHS),
+    "removals_from_ice_arrests",
+    "absconded",
+    "departures",
+    "leads",
+)
+#: Month-end stocks kept by criminal history.
+HISTORY_STOCKS = ("jail", "at_large", "detained_removal", "detained_court", "court_nondetained", "community")
+
+#: Headline figures by criminal history per fiscal year: name -> description.
+HISTORY_HEADLINES: dict[str, str] = {
+    "bookings": "jail bookings of removable people",
+    "detainers_issued": "detainers issued",
+    "detainers_honored": "detainers honored (transfer at the jail)",
+    "detainers_declined": "detainers declined by jail policy",
+    "released_to_at_large": "people with detainers released to the community",
+    "custodial_arrests": "ICE arrests at jails (custodial)",
+    "ice_at_large_arrests": "ICE at-large arrests (targeted and collateral)",
+    "arrests_collateral": "collateral arrests",
+    "ice_admin_arrests": "ICE administrative arrests, all channels",
+    "removals_from_ice_arrests": "removals of people arrested by ICE in the interior",
+    "removals_total": "removals, all origins",
+    "at_large_pool_end": "known at-large targets at year end",
 }
 
 
@@ -52,13 +101,75 @@ def fiscal_year_of(month: pd.Series) -> pd.Series:
     return month.dt.year + (month.dt.month >= 10).astype(int)
 
 
-def replication_frames(scenario: Scenario, comp: Compiled, tally: Tally, rep: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(per-jurisdiction monthly frame, national monthly frame) of one replication."""
+@dataclass(frozen=True)
+class Frames:
+    """The tidy frames of one replication."""
+
+    monthly: pd.DataFrame  # month x jurisdiction
+    national: pd.DataFrame  # month
+    by_history: pd.DataFrame  # month x jurisdiction x criminal history
+    offices: pd.DataFrame  # month x field office
+
+
+def _history_frame(scenario: Scenario, comp: Compiled, tally: Tally, rep: int) -> pd.DataFrame:
+    months = pd.to_datetime(comp.month_starts)
+    jurs = scenario.data.jurisdictions
+    M, J, H = len(months), len(jurs), c.N_HISTORIES
+    flows = tally.flows[:, :, :, [c.F[f] for f in HISTORY_FLOWS]].reshape(M * J * H, len(HISTORY_FLOWS))
+    stocks = tally.stocks[:, :, :, [c.STOCKS.index(s) for s in HISTORY_STOCKS]].reshape(M * J * H, -1)
+    keys = pd.DataFrame(
+        {
+            "replication": rep,
+            "month": np.repeat(months, J * H),
+            "jurisdiction": np.tile(np.repeat([j.code for j in jurs], H), M),
+            "state": np.tile(np.repeat([j.state for j in jurs], H), M),
+            "criminal_history": pd.Categorical(np.tile(c.HISTORIES, M * J), categories=list(c.HISTORIES)),
+        }
+    )
+    return pd.concat(
+        [
+            keys,
+            pd.DataFrame(flows, columns=list(HISTORY_FLOWS)),
+            pd.DataFrame(stocks, columns=[f"stock_{s}" for s in HISTORY_STOCKS]),
+        ],
+        axis=1,
+    )
+
+
+def _office_frame(scenario: Scenario, comp: Compiled, tally: Tally, rep: int) -> pd.DataFrame:
+    """Officer-days and the arrests they made, per field office and month."""
+    months = pd.to_datetime(comp.month_starts)
+    offices = scenario.offices
+    M, F = len(months), len(offices)
+    per_jur = tally.flows.sum(axis=2)  # [M, J, N_FLOWS]
+    by_office = np.zeros((M, F, c.N_FLOWS))
+    np.add.at(by_office, (slice(None), comp.inputs.jur_office), per_jur)
+    return pd.DataFrame(
+        {
+            "replication": rep,
+            "month": np.repeat(months, F),
+            "office": np.tile(offices, M),
+            "jail_officer_days": tally.officer_days[:, :, 0].ravel(),
+            "at_large_officer_days": tally.officer_days[:, :, 1].ravel(),
+            "jail_transfers": (
+                by_office[:, :, c.F["arrests_jail_hold"]] + by_office[:, :, c.F["arrests_jail_notified"]]
+            ).ravel(),
+            "at_large_arrests": (
+                by_office[:, :, c.F["arrests_at_large"]] + by_office[:, :, c.F["arrests_collateral"]]
+            ).ravel(),
+            "released_to_at_large": by_office[:, :, c.F["released_to_at_large"]].ravel(),
+            "use_of_force": by_office[:, :, c.F["use_of_force"]].ravel(),
+        }
+    )
+
+
+def replication_frames(scenario: Scenario, comp: Compiled, tally: Tally, rep: int) -> Frames:
+    """The tidy frames of one replication (see ``Frames``)."""
     months = pd.to_datetime(comp.month_starts)
     jurs = scenario.data.jurisdictions
     M, J = len(months), len(jurs)
-    flows = tally.flows.reshape(M * J, c.N_FLOWS)
-    stocks = tally.stocks.reshape(M * J, c.N_STOCKS)
+    flows = tally.flows.sum(axis=2).reshape(M * J, c.N_FLOWS)
+    stocks = tally.stocks.sum(axis=2).reshape(M * J, c.N_STOCKS)
     jur = pd.DataFrame(
         {
             "replication": rep,
@@ -66,7 +177,7 @@ def replication_frames(scenario: Scenario, comp: Compiled, tally: Tally, rep: in
             "jurisdiction": np.tile([j.code for j in jurs], M),
             "state": np.tile([j.state for j in jurs], M),
             "office": np.tile([j.office for j in jurs], M),
-            "policy": [c.POLICIES[x] for x in comp.inputs.policy[_last_days(comp)].ravel()],
+            "policy": [comp.policy_names[x] for x in comp.inputs.policy[_last_days(comp)].ravel()],
         }
     )
     jur = pd.concat(
@@ -88,7 +199,10 @@ def replication_frames(scenario: Scenario, comp: Compiled, tally: Tally, rep: in
         axis=1,
     )
     nat["days"] = np.bincount(comp.inputs.month_of_day, minlength=M)
-    return jur, nat
+    officer_days = tally.officer_days.sum(axis=1)
+    nat["jail_officer_days"] = officer_days[:, 0]
+    nat["at_large_officer_days"] = officer_days[:, 1]
+    return Frames(jur, nat, _history_frame(scenario, comp, tally, rep), _office_frame(scenario, comp, tally, rep))
 
 
 def _last_days(comp: Compiled) -> np.ndarray:
@@ -118,6 +232,8 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
             "removals_total",
             "detention_bed_days",
             "days",
+            "jail_officer_days",
+            "at_large_officer_days",
         ]
     ].sum()
     last = g[["court_pending", "median_days_pending"]].last()
@@ -154,6 +270,11 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
     out["in_absentia_share"] = sums["in_absentia_orders"] / sums["court_completions"].where(
         sums["court_completions"] > 0
     )
+    transfers = sums["arrests_jail_hold"] + sums["arrests_jail_notified"]
+    out["officer_days_per_jail_transfer"] = sums["jail_officer_days"] / transfers.where(transfers > 0)
+    out["officer_days_per_at_large_arrest"] = sums["at_large_officer_days"] / sums["ice_at_large_arrests"].where(
+        sums["ice_at_large_arrests"] > 0
+    )
     out["court_pending_end"] = last["court_pending"]
     out["median_days_pending_end"] = last["median_days_pending"]
     out["days"] = sums["days"]
@@ -186,6 +307,9 @@ class Result:
     - ``monthly``: replication x month x jurisdiction, flows and month-end stocks
     - ``national``: replication x month, national flows, stocks and court figures
     - ``fiscal_years``: replication x fiscal year, headline figures
+    - ``by_history``: replication x month x jurisdiction x criminal history, flows of
+      people and month-end stocks (``HISTORY_FLOWS``, ``HISTORY_STOCKS``)
+    - ``offices``: replication x month x field office, officer-days and the arrests they made
     - ``federal_pressure``: jurisdictions whose policy the hypothetical lever changed
     """
 
@@ -197,6 +321,8 @@ class Result:
     monthly: pd.DataFrame
     national: pd.DataFrame
     fiscal_years: pd.DataFrame
+    by_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    offices: pd.DataFrame = field(default_factory=pd.DataFrame)
     federal_pressure: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
@@ -206,13 +332,27 @@ class Result:
         start: dt.date,
         days: int,
         seed: int,
-        frames: list[tuple[pd.DataFrame, pd.DataFrame]],
+        frames: list[Frames],
         pressure: list[tuple],
     ) -> Result:
-        monthly = pd.concat([f[0] for f in frames], ignore_index=True)
-        national = pd.concat([f[1] for f in frames], ignore_index=True)
+        def cat(name: str) -> pd.DataFrame:
+            return pd.concat([getattr(f, name) for f in frames], ignore_index=True)
+
+        national = cat("national")
         fp = pd.DataFrame(pressure, columns=["replication", "date", "jurisdiction", "policy_before"])
-        return cls(scenario, start, days, seed, len(frames), monthly, national, fiscal_year_table(national), fp)
+        return cls(
+            scenario,
+            start,
+            days,
+            seed,
+            len(frames),
+            cat("monthly"),
+            national,
+            fiscal_year_table(national),
+            cat("by_history"),
+            cat("offices"),
+            fp,
+        )
 
     def fingerprint(self) -> str:
         """SHA-256 of every value of ``monthly``, ``national`` and ``fiscal_years``, column by column.
@@ -223,12 +363,14 @@ class Result:
         fingerprint of a reference run, so any change that alters results shows.
         """
         h = hashlib.sha256()
-        for name in ("monthly", "national", "fiscal_years"):
+        for name in ("monthly", "national", "fiscal_years", "by_history"):
             frame = getattr(self, name)
             h.update(f"{name}:{len(frame)}".encode())
             for col in frame.columns:
                 values = frame[col]
                 h.update(f"|{col}:".encode())
+                if isinstance(values.dtype, pd.CategoricalDtype):
+                    values = values.astype(str)
                 if pd.api.types.is_datetime64_any_dtype(values):
                     h.update("\x1f".join(values.dt.strftime("%Y-%m-%d")).encode())
                 elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
@@ -303,3 +445,55 @@ class Result:
         out = per_rep.groupby("state").mean()
         last = m[m.month == m.month.max()].groupby("state")[["policy"]].first()
         return out.join(last).reset_index()
+
+    def fiscal_years_by_history(self) -> pd.DataFrame:
+        """Headline figures by replication, fiscal year and criminal history (``HISTORY_HEADLINES``)."""
+        return history_year_table(self.by_history)
+
+    def summary_by_history(self, fiscal_year: int | None = None) -> pd.DataFrame:
+        """Figures by criminal history for one fiscal year: mean and 95% interval over replications."""
+        fys = self.complete_fiscal_years() or sorted(self.fiscal_years.fiscal_year.unique())
+        fy = fiscal_year if fiscal_year is not None else fys[0]
+        table = self.fiscal_years_by_history()
+        table = table[table.fiscal_year == fy]
+        out = []
+        for h, label in zip(c.HISTORIES, c.HISTORY_LABELS, strict=True):
+            rows = table[table.criminal_history == h]
+            for name, desc in HISTORY_HEADLINES.items():
+                m, lo, hi = mean_interval(rows[name])
+                out.append(
+                    {
+                        "criminal_history": h,
+                        "label": label,
+                        "figure": name,
+                        "description": desc,
+                        "fiscal_year": fy,
+                        "mean": m,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                    }
+                )
+        return pd.DataFrame(out)
+
+
+def history_year_table(by_history: pd.DataFrame) -> pd.DataFrame:
+    """Fiscal-year figures by criminal history, summed over jurisdictions (``HISTORY_HEADLINES``)."""
+    if by_history.empty:
+        return pd.DataFrame(columns=["replication", "fiscal_year", "criminal_history", *HISTORY_HEADLINES])
+    df = by_history.assign(fiscal_year=fiscal_year_of(by_history["month"]))
+    monthly = df.groupby(["replication", "fiscal_year", "month", "criminal_history"], observed=True)[
+        [*HISTORY_FLOWS, "stock_at_large"]
+    ].sum()
+    g = monthly.groupby(["replication", "fiscal_year", "criminal_history"], observed=True)
+    sums = g[list(HISTORY_FLOWS)].sum()
+    out = pd.DataFrame(index=sums.index)
+    for name in ("bookings", "detainers_issued", "detainers_honored", "detainers_declined", "released_to_at_large"):
+        out[name] = sums[name]
+    out["custodial_arrests"] = sums[[f"arrests_{c.CHANNELS[i]}" for i in c.CUSTODIAL_CHANNELS]].sum(axis=1)
+    out["ice_at_large_arrests"] = sums["arrests_at_large"] + sums["arrests_collateral"]
+    out["arrests_collateral"] = sums["arrests_collateral"]
+    out["ice_admin_arrests"] = sums[[f"arrests_{ch}" for ch in c.CHANNELS]].sum(axis=1)
+    out["removals_from_ice_arrests"] = sums["removals_from_ice_arrests"]
+    out["removals_total"] = sums[[f"removals_{p}" for p in c.PATHS]].sum(axis=1)
+    out["at_large_pool_end"] = g["stock_at_large"].last()
+    return out.reset_index()

@@ -23,7 +23,7 @@ from immsim.model import codes as c
 from immsim.model.docket import Court, new_court
 from immsim.model.initial import initialize
 from immsim.model.kernel import run_days
-from immsim.model.people import N_NODES, People, Tally, grow_people, new_people
+from immsim.model.people import People, Tally, grow_people, new_people, new_tally
 from immsim.results import Result, replication_frames
 from immsim.scenario.compile import Compiled, compile_scenario
 from immsim.scenario.loader import Scenario, load_scenario
@@ -75,18 +75,7 @@ def _new_world(comp: Compiled, days: int, capacity: int) -> _World:
     months = comp.month_starts.shape[0]
     F = comp.inputs.office_ptr.shape[0] - 1
     K = comp.inputs.cohort_share.shape[0]
-    tally = Tally(
-        np.zeros((months, J, c.N_FLOWS)),
-        np.zeros((months, J, c.N_STOCKS), np.int64),
-        np.zeros((months, c.N_NATIONAL)),
-        np.zeros((N_NODES, N_NODES), np.int64),
-        np.zeros(N_NODES, np.int64),
-        np.zeros((J, c.N_STATES), np.int64),
-        np.zeros((J, c.N_CLASSES), np.int64),
-        np.zeros(1, np.int64),
-        np.zeros(1, np.int64),
-        np.zeros((J, c.N_STATES), np.int64),
-    )
+    tally = new_tally(months, J, F)
     beds_max = float(comp.params.detention_beds.max())
     max_judges = int(comp.params.immigration_judges.max() + 0.5)
     return _World(
@@ -129,6 +118,7 @@ def run_replication(
         comp.detained,
         comp.detained_court_share,
         comp.detained_border_share,
+        comp.detained_history_cum,
     )
     t = 0
     chunk = 30

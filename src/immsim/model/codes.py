@@ -6,21 +6,45 @@ tuples and the constants in the same order.
 
 from __future__ import annotations
 
-# Priority classes of removable people (MODEL.md mechanism 1).
-CLASSES = (
-    "serious_criminal",  # convicted of a serious (felony or aggravated) offence
-    "other_criminal",  # other convictions or pending charges
+# A removable person has two dimensions (MODEL.md, "People"): an immigration
+# status and a criminal history. Policies, priorities and results depend on
+# both. The class of a person is the pair, coded status * N_HISTORIES + history.
+STATUSES = (
     "recent_entrant",  # entered within the last few years
-    "prior_removal",  # removed before and re-entered: order can be reinstated
-    "fugitive",  # final order of removal not complied with (incl. in absentia)
-    "non_priority",  # none of the above
+    "prior_removal",  # removed before and re-entered: the order can be reinstated
+    "final_order",  # final order of removal not complied with (incl. in absentia): a fugitive
+    "other",  # none of the above
 )
-SERIOUS, OTHER_CRIMINAL, RECENT, PRIOR_REMOVAL, FUGITIVE, NON_PRIORITY = range(6)
+RECENT, PRIOR_REMOVAL, FINAL_ORDER, OTHER_STATUS = range(4)
+N_STATUSES = len(STATUSES)
+
+HISTORIES = (
+    "none",  # no criminal record known to ICE
+    "pending",  # criminal charges pending, no conviction (a booking with no conviction makes it so)
+    "lesser",  # convicted of a non-violent or lesser offence only
+    "serious",  # convicted of a serious or violent offence (what carve-outs name)
+)
+H_NONE, H_PENDING, H_LESSER, H_SERIOUS = range(4)
+N_HISTORIES = len(HISTORIES)
+HISTORY_LABELS = ("no conviction", "pending charges", "lesser conviction", "serious or violent conviction")
+
+CLASSES = tuple(f"{s}/{h}" for s in STATUSES for h in HISTORIES)
 N_CLASSES = len(CLASSES)
 
-# Jail cooperation policies, from least to most cooperative (mechanism 3).
-POLICIES = ("no_contact", "decline_holds", "notify_only", "honor", "jail_287g")
-NO_CONTACT, DECLINE_HOLDS, NOTIFY_ONLY, HONOR, JAIL_287G = range(5)
+
+def klass(status: int, history: int) -> int:
+    """The class code of a (status, history) pair."""
+    return status * N_HISTORIES + history
+
+
+K_RECENT_NONE = RECENT * N_HISTORIES + H_NONE  # border arrivals and court cases from outside the interior
+
+
+# What a jail does at release with a person ICE has asked for (mechanism 3),
+# from least to most cooperative. A policy (``immsim.scenario.policies``) gives
+# one action per criminal history.
+ACTIONS = ("no_contact", "decline", "notify", "hold", "transfer_287g")
+A_NO_CONTACT, A_DECLINE, A_NOTIFY, A_HOLD, A_287G = range(5)
 
 # Where a simulated person is. Community members are a stock, not individuals.
 STATES = (

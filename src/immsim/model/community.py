@@ -2,9 +2,10 @@
 
 The community at large is a stock per jurisdiction and class; people enter the
 simulation one by one only when they enter the pipeline. Each day the stock
-loses people who leave (emigration, change of status), gains new entrants,
-recent entrants age into the non-priority class, and some people become known
-to ICE as at-large targets (leads). Known targets leave at their own rate.
+loses people who leave (emigration, change of status), gains new entrants
+(recent entrants with no record), recent entrants stop counting as recent
+(status ``other``, same criminal history), and some people become known to
+ICE as at-large targets (leads). Known targets leave at their own rate.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from immsim.engine import buckets as bk
 from immsim.engine.rng import pick_cumulative, pick_weighted, poisson
 from immsim.model import codes as c
-from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, move
+from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, history, move
 
 YEAR = 365.0
 
@@ -51,24 +52,27 @@ def community_day(inp, par, pe, tally, pool, t):
             n = tally.community[j, k]
             if n <= 0:
                 continue
+            h = k % c.N_HISTORIES
             gone = np.random.binomial(n, min(1.0, par.community_departure_rate[t, k] / YEAR))
             tally.community[j, k] -= gone
-            tally.moves[COMMUNITY, OUTSIDE] += gone
-            fl[j, c.FL_DEPARTURES] += gone
+            tally.moves[h, COMMUNITY, OUTSIDE] += gone
+            fl[j, h, c.FL_DEPARTURES] += gone
             leads = np.random.binomial(n - gone, min(1.0, par.lead_rate[t, k] / YEAR))
-            fl[j, c.FL_LEADS] += leads
+            fl[j, h, c.FL_LEADS] += leads
             for _ in range(leads):
                 p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, t)
                 pool = join_pool(pe, tally, pool, p)
-        aging = np.random.binomial(tally.community[j, c.RECENT], min(1.0, par.recent_entrant_aging_rate[t] / YEAR))
-        tally.community[j, c.RECENT] -= aging
-        tally.community[j, c.NON_PRIORITY] += aging
+        for h in range(c.N_HISTORIES):
+            recent = c.RECENT * c.N_HISTORIES + h
+            aging = np.random.binomial(tally.community[j, recent], min(1.0, par.recent_entrant_aging_rate[t] / YEAR))
+            tally.community[j, recent] -= aging
+            tally.community[j, c.OTHER_STATUS * c.N_HISTORIES + h] += aging
     new = poisson(par.new_entrants_per_year[t] / YEAR)
     pop_cum = np.cumsum(inp.pop_share)
     for _ in range(new):
         j = pick_cumulative(pop_cum, 1.0)
-        tally.community[j, c.RECENT] += 1
-        tally.moves[OUTSIDE, COMMUNITY] += 1
+        tally.community[j, c.K_RECENT_NONE] += 1
+        tally.moves[c.H_NONE, OUTSIDE, COMMUNITY] += 1
     # known targets who leave
     rate = min(1.0, par.at_large_departure_rate[t] / YEAR)
     for b in range(pool.size.shape[0]):
@@ -77,5 +81,5 @@ def community_day(inp, par, pe, tally, pool, t):
             p = bk.pick(pool, b)
             bk.remove(pool, p)
             move(pe, tally, p, c.DEPARTED)
-            fl[pe.jur[p], c.FL_DEPARTURES] += 1
+            fl[pe.jur[p], history(pe, p), c.FL_DEPARTURES] += 1
     return pool

@@ -33,7 +33,7 @@ from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
 from immsim.model.custody import free_bed, open_case, start_removal
 from immsim.model.docket import to_court
-from immsim.model.people import OUTSIDE, create, move
+from immsim.model.people import OUTSIDE, create, history, move, set_status
 
 YEAR = 365.0
 
@@ -44,8 +44,8 @@ def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
     pop_cum = np.cumsum(inp.pop_share)
     for _ in range(poisson(par.external_court_receipts_per_year[t] / YEAR)):
         j = pick_cumulative(pop_cum, 1.0)
-        p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_COURT_EXTERNAL, t)
-        fl[j, c.FL_COURT_RECEIPTS_EXTERNAL] += 1
+        p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_COURT_EXTERNAL, t)
+        fl[j, history(pe, p), c.FL_COURT_RECEIPTS_EXTERNAL] += 1
         detain = np.random.random() < par.external_detained_share[t]
         open_case(inp, par, pe, tally, cal, court, p, detain, t)
 
@@ -54,10 +54,10 @@ def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
 def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     if np.random.random() < par.removal_order_probability_detained[t]:
-        fl[pe.jur[p], c.FL_REMOVAL_ORDERS] += 1
+        fl[pe.jur[p], history(pe, p), c.FL_REMOVAL_ORDERS] += 1
         start_removal(inp, par, pe, tally, cal, p, c.P_COURT_ORDER, True, t)
     else:
-        fl[pe.jur[p], c.FL_RELIEF_OR_TERMINATION] += 1
+        fl[pe.jur[p], history(pe, p), c.FL_RELIEF_OR_TERMINATION] += 1
         free_bed(inp, pe, tally, p, t)
         move(pe, tally, p, c.RELIEF)
 
@@ -67,19 +67,19 @@ def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
     if np.random.random() < par.no_show_probability[t]:
-        fl[j, c.FL_IN_ABSENTIA_ORDERS] += 1
-        fl[j, c.FL_REMOVAL_ORDERS] += 1
-        pe.klass[p] = c.FUGITIVE
+        fl[j, history(pe, p), c.FL_IN_ABSENTIA_ORDERS] += 1
+        fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
+        set_status(pe, p, c.FINAL_ORDER)
         return join_pool(pe, tally, pool, p)
     if np.random.random() < par.removal_order_probability_nondetained[t]:
-        fl[j, c.FL_REMOVAL_ORDERS] += 1
+        fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
         if np.random.random() < par.order_compliance_probability[t]:
-            fl[j, c.FL_DEPARTURES] += 1
+            fl[j, history(pe, p), c.FL_DEPARTURES] += 1
             move(pe, tally, p, c.DEPARTED)
             return pool
-        pe.klass[p] = c.FUGITIVE
+        set_status(pe, p, c.FINAL_ORDER)
         return join_pool(pe, tally, pool, p)
-    fl[j, c.FL_RELIEF_OR_TERMINATION] += 1
+    fl[j, history(pe, p), c.FL_RELIEF_OR_TERMINATION] += 1
     move(pe, tally, p, c.RELIEF)
     return pool
 
@@ -93,16 +93,16 @@ def _complete(inp, par, pe, tally, cal, court, pool, p, t):
     wait = start - pe.t_arrive[p]
     if pe.state[p] == c.COURT_NONDETAINED and np.random.random() < par.admin_closure_probability[t]:
         # off the active docket: neither a completion nor pending, as EOIR counts them
-        fl[j, c.FL_ADMINISTRATIVE_CLOSURES] += 1
+        fl[j, history(pe, p), c.FL_ADMINISTRATIVE_CLOSURES] += 1
         move(pe, tally, p, c.ADMIN_CLOSED)
         fifo.push(court.closed, court.closed_ends, p)
         return pool
-    fl[j, c.FL_COURT_COMPLETIONS] += 1
-    fl[j, c.FL_DAYS_PENDING_AT_COMPLETION] += end - filed
-    fl[j, c.FL_DAYS_WAITING_FOR_HEARING] += wait
+    fl[j, history(pe, p), c.FL_COURT_COMPLETIONS] += 1
+    fl[j, history(pe, p), c.FL_DAYS_PENDING_AT_COMPLETION] += end - filed
+    fl[j, history(pe, p), c.FL_DAYS_WAITING_FOR_HEARING] += wait
     if pe.state[p] == c.DETAINED_COURT:
-        fl[j, c.FL_COURT_COMPLETIONS_DETAINED] += 1
-        fl[j, c.FL_DAYS_WAITING_FOR_HEARING_DETAINED] += wait
+        fl[j, history(pe, p), c.FL_COURT_COMPLETIONS_DETAINED] += 1
+        fl[j, history(pe, p), c.FL_DAYS_WAITING_FOR_HEARING_DETAINED] += wait
         _complete_detained(inp, par, pe, tally, cal, p, t)
         return pool
     return _complete_nondetained(inp, par, pe, tally, court, pool, p, t)
@@ -124,7 +124,7 @@ def recalendar_day(inp, par, pe, tally, court, t) -> None:
     rate = min(1.0, par.recalendar_rate[t] / YEAR)
     for _ in range(np.random.binomial(fifo.length(court.closed_ends), rate)):
         p = fifo.pop(court.closed, court.closed_ends)
-        tally.flows[inp.month_of_day[t], pe.jur[p], c.FL_RECALENDARED] += 1
+        tally.flows[inp.month_of_day[t], pe.jur[p], history(pe, p), c.FL_RECALENDARED] += 1
         move(pe, tally, p, c.COURT_NONDETAINED)
         pe.day_in[p] = t
         pe.t_arrive[p] = t + np.random.random()

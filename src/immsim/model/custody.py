@@ -20,7 +20,7 @@ from immsim.engine.rng import duration, pick_cumulative, poisson
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort
 from immsim.model.docket import to_court
-from immsim.model.people import ICE_ARREST, OUTSIDE, create, move
+from immsim.model.people import ICE_ARREST, OUTSIDE, create, history, move
 
 YEAR = 365.0
 
@@ -36,7 +36,7 @@ def take_bed(inp, par, pe, tally, p, t) -> None:
         tally.beds_over[0] += 1
     tally.beds_used[0] += 1
     pe.since[p] = t
-    tally.flows[inp.month_of_day[t], pe.jur[p], c.FL_DETENTION_BOOK_INS] += 1
+    tally.flows[inp.month_of_day[t], pe.jur[p], history(pe, p), c.FL_DETENTION_BOOK_INS] += 1
 
 
 @nb.njit(cache=True, inline="always")
@@ -50,7 +50,7 @@ def start_removal(inp, par, pe, tally, cal, p, path, has_bed, t) -> None:
         move(pe, tally, p, c.DETAINED_REMOVAL)
         schedule(cal, p, t + duration(par.removal_processing_days[t, path]))
     else:
-        fl[pe.jur[p], c.FL_RELEASED_NO_BED] += 1
+        fl[pe.jur[p], history(pe, p), c.FL_RELEASED_NO_BED] += 1
         move(pe, tally, p, c.RELEASED_REMOVAL)
         schedule(cal, p, t + duration(par.released_removal_days[t]))
 
@@ -66,7 +66,7 @@ def open_case(inp, par, pe, tally, cal, court, p, detain, t) -> None:
     pe.day_in[p] = t
     pe.t_arrive[p] = t + np.random.random()
     fl = tally.flows[inp.month_of_day[t]]
-    fl[pe.jur[p], c.FL_COURT_RECEIPTS] += 1
+    fl[pe.jur[p], history(pe, p), c.FL_COURT_RECEIPTS] += 1
     if detain and bed_free(par, tally, t):
         take_bed(inp, par, pe, tally, p, t)
         move(pe, tally, p, c.DETAINED_COURT)
@@ -82,17 +82,17 @@ def admit(inp, par, pe, tally, cal, court, p, channel, t) -> None:
     j = pe.jur[p]
     k = pe.klass[p]
     fl = tally.flows[inp.month_of_day[t]]
-    fl[j, c.FL_ARRESTS_JAIL_HOLD + channel] += 1
+    fl[j, history(pe, p), c.FL_ARRESTS_JAIL_HOLD + channel] += 1
     pe.flags[p] |= ICE_ARREST
     pe.channel[p] = channel
     custodial = channel <= c.CH_287G
     uof = par.use_of_force_probability_custodial[t] if custodial else par.use_of_force_probability_at_large[t]
     ass = par.assault_probability_custodial[t] if custodial else par.assault_probability_at_large[t]
     if np.random.random() < uof:
-        fl[j, c.FL_USE_OF_FORCE] += 1
+        fl[j, history(pe, p), c.FL_USE_OF_FORCE] += 1
     if np.random.random() < ass:
-        fl[j, c.FL_ASSAULTS_ON_OFFICERS] += 1
-    if k == c.FUGITIVE:
+        fl[j, history(pe, p), c.FL_ASSAULTS_ON_OFFICERS] += 1
+    if k // c.N_HISTORIES == c.FINAL_ORDER:
         start_removal(inp, par, pe, tally, cal, p, c.P_FINAL_ORDER, False, t)
     elif np.random.random() < par.expedited_removal_probability[t, k]:
         start_removal(inp, par, pe, tally, cal, p, c.P_EXPEDITED, False, t)
@@ -101,7 +101,7 @@ def admit(inp, par, pe, tally, cal, court, p, channel, t) -> None:
     elif np.random.random() < par.accept_removal_probability[t, k]:
         start_removal(inp, par, pe, tally, cal, p, c.P_ACCEPTED, False, t)
     else:
-        fl[j, c.FL_NOTICES_TO_APPEAR] += 1
+        fl[j, history(pe, p), c.FL_NOTICES_TO_APPEAR] += 1
         detain = np.random.random() < par.detain_contested_probability[t, k]
         open_case(inp, par, pe, tally, cal, court, p, detain, t)
 
@@ -119,11 +119,11 @@ def border_day(inp, par, pe, tally, cal, court, t) -> None:
     share_cum = np.cumsum(par.border_share[t])
     for _ in range(poisson(par.border_book_ins_per_year[t] / YEAR)):
         j = pick_cumulative(share_cum, total)
-        p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_BORDER, t)
+        p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_BORDER, t)
         if np.random.random() < par.border_expedited_probability[t]:
             start_removal(inp, par, pe, tally, cal, p, c.P_EXPEDITED, False, t)
         else:
-            detain = np.random.random() < par.detain_contested_probability[t, c.RECENT]
+            detain = np.random.random() < par.detain_contested_probability[t, c.K_RECENT_NONE]
             open_case(inp, par, pe, tally, cal, court, p, detain, t)
 
 
@@ -131,5 +131,5 @@ def border_day(inp, par, pe, tally, cal, court, t) -> None:
 def free_bed(inp, pe, tally, p, t) -> None:
     tally.beds_used[0] -= 1
     fl = tally.flows[inp.month_of_day[t]]
-    fl[pe.jur[p], c.FL_DETENTION_EXITS] += 1
-    fl[pe.jur[p], c.FL_DETENTION_STAY_DAYS] += t - pe.since[p]
+    fl[pe.jur[p], history(pe, p), c.FL_DETENTION_EXITS] += 1
+    fl[pe.jur[p], history(pe, p), c.FL_DETENTION_STAY_DAYS] += t - pe.since[p]

@@ -1,6 +1,12 @@
-"""The state on the first simulated day: community, known targets, detention, courts.
+"""The state on the first simulated day: community, known targets, jails, detention, courts.
 
 Initial stocks are set directly (not as flows): the ledger starts from them.
+Each stock starts at a level consistent with the scenario's rates, so that
+the first months of a run do not trend while stocks fill up: the jails hold
+their steady-state population (bookings a day x mean stay, Poisson, each with
+a detainer drawn as at booking and a remaining stay drawn from the same
+memoryless law as a stay), known targets are a share of each class, detention
+and the court docket are published figures.
 """
 
 from __future__ import annotations
@@ -13,7 +19,10 @@ from immsim.engine.calendar import schedule
 from immsim.engine.rng import duration, pick_cumulative, reseed
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
+from immsim.model.jails import book
 from immsim.model.people import COMMUNITY, ICE_ARREST, OUTSIDE, create, move
+
+YEAR = 365.0
 
 S_INITIAL = 99
 
@@ -36,6 +45,7 @@ def initialize(
     detained,
     detained_court_share,
     detained_border_share,
+    detained_history_cum,
 ):
     """Fill the world; ``population`` is int64[J, C] removable people at start."""
     reseed(seed, S_INITIAL, 0)
@@ -48,13 +58,24 @@ def initialize(
             for _ in range(n):
                 p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, 0)
                 pool = join_pool(pe, tally, pool, p)
+    for j in range(J):
+        for k in range(c.N_CLASSES):
+            stay = par.jail_stay_days[0, k]
+            rate = min(1.0, par.booking_rate[0, k] * par.booking_rate_factor[0, j] / YEAR)
+            n = min(np.random.poisson(tally.community[j, k] * rate * stay), tally.community[j, k])
+            for _ in range(n):
+                p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, 0)
+                book(inp, par, pe, tally, cal, p, 0)
+                pe.since[p] = 1 - duration(stay)  # time already served: the same law as what remains
     for _ in range(detained):
         j = pick_cumulative(pop_cum, 1.0)
         border = np.random.random() < detained_border_share
         origin = c.O_BORDER if border else c.O_INTERIOR
         in_court = np.random.random() < detained_court_share
         # interior detainees on a removal path hold final orders; those in court do not yet
-        klass = c.RECENT if border else (c.OTHER_CRIMINAL if in_court else c.FUGITIVE)
+        h = pick_cumulative(detained_history_cum, 1.0)
+        status = c.RECENT if border else (c.OTHER_STATUS if in_court else c.FINAL_ORDER)
+        klass = c.K_RECENT_NONE if border else status * c.N_HISTORIES + h
         p = create(pe, tally, OUTSIDE, j, klass, draw_cohort(inp), origin, 0)
         tally.beds_used[0] += 1
         pe.since[p] = 0
@@ -73,19 +94,23 @@ def initialize(
     ages = np.sort(np.random.exponential(court_mean_age, court_pending))[::-1]
     for i in range(court_pending):
         j = pick_cumulative(pop_cum, 1.0)
-        p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
+        p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
         move(pe, tally, p, c.COURT_NONDETAINED)
         pe.t_arrive[p] = -ages[i]
         pe.day_in[p] = int(np.floor(pe.t_arrive[p]))
         fifo.push(court.ndq, court.ndq_ends, p)
     for _ in range(court_admin_closed):
         j = pick_cumulative(pop_cum, 1.0)
-        p = create(pe, tally, OUTSIDE, j, c.RECENT, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
+        p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
         move(pe, tally, p, c.ADMIN_CLOSED)
         fifo.push(court.closed, court.closed_ends, p)
     # What exists now is the initial stock, not a flow.
-    tally.moves[:, :] = 0
-    for s in range(c.N_STATES):
-        tally.initial[s] = tally.live[:, s].sum()
-    tally.initial[COMMUNITY] = tally.community.sum()
+    tally.moves[:] = 0
+    tally.reclassed[:] = 0
+    tally.flows[:] = 0.0
+    for h in range(c.N_HISTORIES):
+        for s in range(c.N_STATES):
+            tally.initial[h, s] = tally.live[:, h, s].sum()
+    for k in range(c.N_CLASSES):
+        tally.initial[k % c.N_HISTORIES, COMMUNITY] += tally.community[:, k].sum()
     return pool

@@ -21,8 +21,10 @@ class Inputs(NamedTuple):
     office_ptr: np.ndarray  # int32[F+1]: jurisdictions of office f are office_jur[ptr[f]:ptr[f+1]]
     office_jur: np.ndarray  # int32[J]
     pop_share: np.ndarray  # float64[J]: share of the removable population at start
-    policy: np.ndarray  # int8[T, J]: cooperation policy in force
-    eligible: np.ndarray  # float64[T, C]: share of each class eligible for enforcement
+    policy: np.ndarray  # int8[T, J]: cooperation policy in force (a code into policy_action)
+    policy_action: np.ndarray  # int8[P, H]: what policy p does at release by criminal history (codes.ACTIONS)
+    policy_warrant: np.ndarray  # bool[P]: policy p holds or transfers only with a judicial warrant
+    eligible: np.ndarray  # float64[T, C]: share of each class (status x history) eligible for enforcement
     weight: np.ndarray  # float64[T, C]: relative targeting priority of each class
     injunction: np.ndarray  # bool[T, K+1]: removals of cohort k stayed on day t
     cohort_share: np.ndarray  # float64[K+1]: share of people in each cohort (0: none)

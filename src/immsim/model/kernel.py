@@ -1,6 +1,7 @@
 """The daily loop: runs every mechanism in a fixed order, day after day.
 
-Order within a day: the community changes, jails book people, due events fire
+Order within a day: ICE sets its officers per office (``staffing``), the
+community changes, jails book people, due events fire
 (jail releases, removals, detained cases becoming ready), ICE picks people up
 at jails, community operations arrest, border book-ins and external court
 cases arrive, judges hear cases, ended injunctions release their stays, and at
@@ -28,6 +29,7 @@ from immsim.model.docket import to_court
 from immsim.model.jails import bookings_day, pickups_day, release
 from immsim.model.operations import at_large_day, task_force_day, worksite_day
 from immsim.model.removals import lift_stays_day, removal_due
+from immsim.model.staffing import staff_day
 
 # random streams, one per mechanism
 S_COMMUNITY, S_JAILS, S_EVENTS, S_PICKUPS, S_AT_LARGE, S_TASK_FORCE, S_WORKSITE, S_BORDER, S_COURT_IN, S_HEARINGS = (
@@ -54,12 +56,14 @@ def _month_end(inp, par, pe, tally, court, t) -> None:
     m = inp.month_of_day[t]
     J = tally.live.shape[0]
     for j in range(J):
-        for s in range(c.N_STOCKS - 1):
-            tally.stocks[m, j, s] = tally.live[j, s]
-        tally.stocks[m, j, c.K_COMMUNITY] = tally.community[j].sum()
+        for h in range(c.N_HISTORIES):
+            for s in range(c.N_STOCKS - 1):
+                tally.stocks[m, j, h, s] = tally.live[j, h, s]
+        for k in range(c.N_CLASSES):
+            tally.stocks[m, j, k % c.N_HISTORIES, c.K_COMMUNITY] += tally.community[j, k]
     na = tally.national[m]
-    pending_det = tally.live[:, c.DETAINED_COURT].sum()
-    na[c.NA_COURT_PENDING] = pending_det + tally.live[:, c.COURT_NONDETAINED].sum()
+    pending_det = tally.live[:, :, c.DETAINED_COURT].sum()
+    na[c.NA_COURT_PENDING] = pending_det + tally.live[:, :, c.COURT_NONDETAINED].sum()
     na[c.NA_COURT_PENDING_DETAINED] = pending_det
     na[c.NA_MEDIAN_DAYS_PENDING] = median_days_pending(pe, court, t)
     na[c.NA_BEDS_USED] = tally.beds_used[0]
@@ -77,6 +81,7 @@ def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1,
     for t in range(t0, t1):
         if pe.count[0] + headroom > capacity:
             return t, pool, holds, stayed
+        staff_day(inp, par, tally, t)
         reseed(seed, S_COMMUNITY, t)
         pool = community_day(inp, par, pe, tally, pool, t)
         reseed(seed, S_JAILS, t)
@@ -101,8 +106,10 @@ def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1,
         lift_stays_day(inp, par, pe, tally, cal, stayed, t)
         na = tally.national[inp.month_of_day[t]]
         na[c.NA_DETENTION_BED_DAYS] += tally.beds_used[0]
-        na[c.NA_JAIL_PERSON_DAYS] += tally.live[:, c.JAIL].sum()
-        na[c.NA_COURT_PENDING_DAYS] += tally.live[:, c.DETAINED_COURT].sum() + tally.live[:, c.COURT_NONDETAINED].sum()
+        na[c.NA_JAIL_PERSON_DAYS] += tally.live[:, :, c.JAIL].sum()
+        na[c.NA_COURT_PENDING_DAYS] += (
+            tally.live[:, :, c.DETAINED_COURT].sum() + tally.live[:, :, c.COURT_NONDETAINED].sum()
+        )
         if inp.month_end[t]:
             _month_end(inp, par, pe, tally, court, t)
     return t1, pool, holds, stayed

@@ -1,7 +1,7 @@
 """Enforcement in the community: at-large teams, 287(g) task forces, work sites.
 
 At-large teams (MODEL.md mechanism 6) work from the pool of known targets in
-their field-office area. Each attempt picks a target class and jurisdiction in
+their field-office area, with the officers ``staffing`` assigns to the office. Each attempt picks a target class and jurisdiction in
 proportion to (known targets x share eligible x targeting weight of the class)
 under the regime in force, then a random target; the target may not be found,
 may refuse to open the door, or is arrested. Each targeted arrest may bring
@@ -20,7 +20,7 @@ from immsim.engine.rng import pick_cumulative, pick_weighted, poisson, round_ran
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort
 from immsim.model.custody import admit
-from immsim.model.people import COMMUNITY, create
+from immsim.model.people import COMMUNITY, create, history
 
 YEAR = 365.0
 
@@ -45,7 +45,7 @@ def at_large_day(inp, par, pe, tally, cal, court, pool, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     C = c.N_CLASSES
     for f in range(inp.office_ptr.shape[0] - 1):
-        teams = par.at_large_officers[t, f] / par.team_size[t]
+        teams = tally.staff[f, 1] / par.team_size[t]
         attempts = round_random(teams * par.attempts_per_team_day[t])
         if attempts == 0:
             continue
@@ -61,12 +61,12 @@ def at_large_day(inp, par, pe, tally, cal, court, pool, t) -> None:
             i = pick_weighted(w, total)
             j = jurs[i // C]
             p = bk.pick(pool, j * C + i % C)
-            fl[j, c.FL_AT_LARGE_ATTEMPTS] += 1
+            fl[j, history(pe, p), c.FL_AT_LARGE_ATTEMPTS] += 1
             if np.random.random() >= par.found_probability[t]:
                 continue
-            fl[j, c.FL_AT_LARGE_FOUND] += 1
+            fl[j, history(pe, p), c.FL_AT_LARGE_FOUND] += 1
             if np.random.random() < par.refused_probability[t]:
-                fl[j, c.FL_AT_LARGE_REFUSED] += 1
+                fl[j, history(pe, p), c.FL_AT_LARGE_REFUSED] += 1
                 continue
             bk.remove(pool, p)
             step = inp.eligible[t, i % C] * inp.weight[t, i % C]
@@ -93,7 +93,7 @@ def worksite_day(inp, par, pe, tally, cal, court, t) -> None:
     pop_cum = np.cumsum(inp.pop_share)
     for _ in range(poisson(par.worksite_operations_per_year[t] / YEAR)):
         j = pick_cumulative(pop_cum, 1.0)
-        fl[j, c.FL_WORKSITE_OPERATIONS] += 1
-        fl[j, c.FL_EMPLOYER_CASES] += poisson(par.worksite_employer_cases_per_operation[t])
+        fl[j, c.H_NONE, c.FL_WORKSITE_OPERATIONS] += 1
+        fl[j, c.H_NONE, c.FL_EMPLOYER_CASES] += poisson(par.worksite_employer_cases_per_operation[t])
         for _ in range(poisson(par.worksite_arrests_per_operation[t])):
             arrest_from_community(inp, par, pe, tally, cal, court, j, c.CH_WORKSITE, t)

@@ -3,7 +3,14 @@
 Scenario files give values (or dated series of values) for these names; the
 scenario compiler turns them into daily arrays of shape ``(days, *dims)`` and
 bundles them in a ``Params`` named tuple that the kernels read. Adding a
-parameter means one line here and its value in the scenario files.
+parameter means one line here and its value in the scenario files; a
+parameter with a ``default`` may be left out of a scenario (the default is
+the neutral value: the model then behaves as it did before the parameter
+existed).
+
+A ``class`` parameter varies over the classes of people: the pairs of an
+immigration status and a criminal history (``codes.CLASSES``). A scenario
+gives it per status, per history, or per pair (see ``scenario.loader``).
 """
 
 from __future__ import annotations
@@ -26,10 +33,13 @@ class Spec:
     hi: float
     meaning: str
     module: str  # the model module that uses it
+    default: float | None = None  # the neutral value used when a scenario leaves it out
 
 
-def _p(name: str, dims: str, unit: str, lo: float, hi: float, module: str, meaning: str) -> Spec:
-    return Spec(name, dims, unit, lo, hi, meaning, module)
+def _p(
+    name: str, dims: str, unit: str, lo: float, hi: float, module: str, meaning: str, default: float | None = None
+) -> Spec:
+    return Spec(name, dims, unit, lo, hi, meaning, module, default)
 
 
 PROB = (0.0, 1.0)
@@ -85,6 +95,15 @@ SPECS: tuple[Spec, ...] = (
         *POS,
         "jails",
         "rate of bookings into local jails and prisons",
+    ),
+    _p(
+        "booking_rate_factor",
+        "jurisdiction",
+        "factor",
+        *POS,
+        "jails",
+        "bookings per removable resident relative to the national rate (local policing and jail use)",
+        1.0,
     ),
     _p("jail_stay_days", "class", "days", 1.0, INF, "jails", "mean time in local custody before normal release"),
     _p(
@@ -145,7 +164,45 @@ SPECS: tuple[Spec, ...] = (
         "jails",
         "share of bookings in jails with a 287(g) jail-model agreement (honoring jurisdictions)",
     ),
+    _p(
+        "judicial_warrant_probability",
+        "scalar",
+        "probability",
+        *PROB,
+        "jails",
+        "ICE obtains a judicial warrant for a person held by a jail whose policy requires one",
+        0.0,
+    ),
+    _p(
+        "jail_reallocation_share",
+        "scalar",
+        "share",
+        *PROB,
+        "jails",
+        "share of jail officers allocated among offices by their recent pickup workload (0: by population)",
+        0.0,
+    ),
     # operations
+    _p(
+        "at_large_reallocation_share",
+        "scalar",
+        "share",
+        *PROB,
+        "operations",
+        "share of at-large officers allocated among offices by their recent releases of people with detainers"
+        " (0: by population, as given)",
+        0.0,
+    ),
+    _p(
+        "reallocation_days",
+        "scalar",
+        "days",
+        1.0,
+        3650.0,
+        "operations",
+        "time constant of officer reallocation: the window of recent releases and the speed of moving officers",
+        90.0,
+    ),
     _p(
         "at_large_officers",
         "office",

@@ -56,16 +56,42 @@ class People(NamedTuple):
 
 
 class Tally(NamedTuple):
-    flows: np.ndarray  # float64[months, J, N_FLOWS]
-    stocks: np.ndarray  # int64[months, J, N_STOCKS] at month end
+    """Counters of a run. Flows, stocks and the ledger are kept by criminal history (axis H)."""
+
+    flows: np.ndarray  # float64[months, J, H, N_FLOWS]
+    stocks: np.ndarray  # int64[months, J, H, N_STOCKS] at month end
     national: np.ndarray  # float64[months, N_NATIONAL]
-    moves: np.ndarray  # int64[N_NODES, N_NODES]: ledger of moves
-    initial: np.ndarray  # int64[N_NODES]: stocks when the run started
-    live: np.ndarray  # int64[J, N_STATES]: current stocks of people by state
+    moves: np.ndarray  # int64[H, N_NODES, N_NODES]: ledger of moves
+    initial: np.ndarray  # int64[H, N_NODES]: stocks when the run started
+    live: np.ndarray  # int64[J, H, N_STATES]: current stocks of people by state
     community: np.ndarray  # int64[J, N_CLASSES]: the community stock
     beds_used: np.ndarray  # int64[1]
     beds_over: np.ndarray  # int64[1]: admissions made with no free bed (must stay 0)
-    retired: np.ndarray  # int64[J, N_STATES]: reused rows, by the jurisdiction and final state they held
+    retired: np.ndarray  # int64[J, H, N_STATES]: reused rows, by the jurisdiction, history and final state they held
+    reclassed: np.ndarray  # int64[H, H, N_NODES]: people whose criminal history changed (old, new, state)
+    officer_days: np.ndarray  # float64[months, F, 2]: jail and at-large officer-days worked in each office
+    staff: np.ndarray  # float64[F, 2]: jail and at-large officers in each office today
+    workload: np.ndarray  # float64[F, 2]: smoothed daily pickups and releases with detainers per office
+
+
+def new_tally(months: int, J: int, F: int) -> Tally:
+    H = c.N_HISTORIES
+    return Tally(
+        np.zeros((months, J, H, c.N_FLOWS)),
+        np.zeros((months, J, H, c.N_STOCKS), np.int64),
+        np.zeros((months, c.N_NATIONAL)),
+        np.zeros((H, N_NODES, N_NODES), np.int64),
+        np.zeros((H, N_NODES), np.int64),
+        np.zeros((J, H, c.N_STATES), np.int64),
+        np.zeros((J, c.N_CLASSES), np.int64),
+        np.zeros(1, np.int64),
+        np.zeros(1, np.int64),
+        np.zeros((J, H, c.N_STATES), np.int64),
+        np.zeros((H, H, N_NODES), np.int64),
+        np.zeros((months, F, 2)),
+        np.full((F, 2), -1.0),  # -1: not yet set (the first day sets it from the parameters)
+        np.zeros((F, 2)),
+    )
 
 
 def new_people(capacity: int) -> People:
@@ -111,7 +137,7 @@ def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: 
     if nf > 0:
         pe.n_free[0] = nf - 1
         p = pe.free[nf - 1]
-        tally.retired[pe.jur[p], pe.state[p]] += 1
+        tally.retired[pe.jur[p], history(pe, p), pe.state[p]] += 1
         pe.path[p] = -1
         pe.channel[p] = -1
         pe.deadline[p] = 0
@@ -133,12 +159,39 @@ def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: 
 
 
 @nb.njit(cache=True, inline="always")
+def history(pe: People, p: int) -> int:
+    """The criminal history of ``p`` (``codes.HISTORIES``)."""
+    return pe.klass[p] % c.N_HISTORIES
+
+
+@nb.njit(cache=True, inline="always")
+def set_history(pe: People, tally: Tally, p: int, h: int) -> None:
+    """Change the criminal history of ``p`` (say, a booking adds pending charges); the ledger records it."""
+    old = history(pe, p)
+    if old == h:
+        return
+    s = pe.state[p]
+    tally.reclassed[old, h, s] += 1
+    if s < c.N_STATES:
+        tally.live[pe.jur[p], old, s] -= 1
+        tally.live[pe.jur[p], h, s] += 1
+    pe.klass[p] = pe.klass[p] - old + h
+
+
+@nb.njit(cache=True, inline="always")
+def set_status(pe: People, p: int, status: int) -> None:
+    """Change the immigration status of ``p`` (say, a removal order makes a fugitive), keeping their history."""
+    pe.klass[p] = status * c.N_HISTORIES + history(pe, p)
+
+
+@nb.njit(cache=True, inline="always")
 def move(pe: People, tally: Tally, p: int, state: int) -> None:
     old = pe.state[p]
-    tally.moves[old, state] += 1
+    h = history(pe, p)
+    tally.moves[h, old, state] += 1
     if old < c.N_STATES:
-        tally.live[pe.jur[p], old] -= 1
-    tally.live[pe.jur[p], state] += 1
+        tally.live[pe.jur[p], h, old] -= 1
+    tally.live[pe.jur[p], h, state] += 1
     pe.state[p] = state
     if state == c.REMOVED or state == c.RELIEF or state == c.DEPARTED:
         _free_row(pe, p)
@@ -159,9 +212,10 @@ def to_community(pe: People, tally: Tally, p: int) -> None:
     person in the community node.
     """
     old = pe.state[p]
-    tally.moves[old, COMMUNITY] += 1
+    h = history(pe, p)
+    tally.moves[h, old, COMMUNITY] += 1
     if old < c.N_STATES:
-        tally.live[pe.jur[p], old] -= 1
+        tally.live[pe.jur[p], h, old] -= 1
     tally.community[pe.jur[p], pe.klass[p]] += 1
     pe.state[p] = c.RETURNED
     _free_row(pe, p)

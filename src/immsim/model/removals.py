@@ -17,7 +17,7 @@ from immsim.engine import buckets as bk
 from immsim.model import codes as c
 from immsim.model.community import join_pool
 from immsim.model.custody import free_bed, start_removal
-from immsim.model.people import ICE_ARREST, move
+from immsim.model.people import ICE_ARREST, history, move, set_status
 
 
 @nb.njit(cache=True, inline="always")
@@ -27,21 +27,21 @@ def removal_due(inp, par, pe, tally, cal, pool, stayed, p, t):
     fl = tally.flows[inp.month_of_day[t]]
     detained = pe.state[p] == c.DETAINED_REMOVAL
     if not detained and np.random.random() < par.abscond_probability[t]:
-        fl[j, c.FL_ABSCONDED] += 1
-        pe.klass[p] = c.FUGITIVE
+        fl[j, history(pe, p), c.FL_ABSCONDED] += 1
+        set_status(pe, p, c.FINAL_ORDER)
         return join_pool(pe, tally, pool, p), stayed
     if detained:
         free_bed(inp, pe, tally, p, t)
     k = pe.cohort[p]
     if k > 0 and inp.injunction[t, k]:
-        fl[j, c.FL_REMOVALS_STAYED] += 1
+        fl[j, history(pe, p), c.FL_REMOVALS_STAYED] += 1
         move(pe, tally, p, c.STAYED)
         return pool, bk.add(stayed, k, p)
-    fl[j, c.FL_REMOVALS_EXPEDITED + pe.path[p]] += 1
+    fl[j, history(pe, p), c.FL_REMOVALS_EXPEDITED + pe.path[p]] += 1
     if pe.flags[p] & ICE_ARREST:
-        fl[j, c.FL_REMOVALS_FROM_ICE_ARRESTS] += 1
+        fl[j, history(pe, p), c.FL_REMOVALS_FROM_ICE_ARRESTS] += 1
     if pe.origin[p] == c.O_BORDER:
-        fl[j, c.FL_REMOVALS_BORDER] += 1
+        fl[j, history(pe, p), c.FL_REMOVALS_BORDER] += 1
     move(pe, tally, p, c.REMOVED)
     return pool, stayed
 
@@ -56,5 +56,5 @@ def lift_stays_day(inp, par, pe, tally, cal, stayed, t) -> None:
             while stayed.size[k] > 0:
                 p = stayed.store[stayed.start[k]]
                 bk.remove(stayed, p)
-                tally.flows[inp.month_of_day[t], pe.jur[p], c.FL_STAYS_LIFTED] += 1
+                tally.flows[inp.month_of_day[t], pe.jur[p], history(pe, p), c.FL_STAYS_LIFTED] += 1
                 start_removal(inp, par, pe, tally, cal, p, pe.path[p], False, t)

@@ -18,10 +18,9 @@ import numpy as np
 from immsim.model import codes as c
 from immsim.model.inputs import Inputs
 from immsim.model.parameters import SPECS, Params
-from immsim.scenario.loader import Scenario, _keys_for
+from immsim.scenario.loader import Scenario, _keys_for, class_values
+from immsim.scenario.policies import PolicyDef, compile_policies, policy_table
 from immsim.scenario.schema import Parameter, ScenarioFile
-
-POLICY_CODE = {name: i for i, name in enumerate(c.POLICIES)}
 
 
 @dataclass(frozen=True)
@@ -38,9 +37,11 @@ class Compiled:
     detained: int
     detained_court_share: float
     detained_border_share: float
+    detained_history_cum: np.ndarray  # float64[H]: cumulative shares of criminal history among interior detainees
     dates: np.ndarray  # datetime64[D] of each day
     month_starts: np.ndarray  # datetime64[D] of each report month
     pressure_changes: list[tuple[str, str, str]]  # (date, jurisdiction, old policy) changed by federal pressure
+    policy_names: list[str]  # policy code -> name (built-in policies first, then the scenario's own)
 
 
 def _table(value, dims: str, data: ScenarioFile, office_share: np.ndarray) -> np.ndarray:
@@ -51,6 +52,8 @@ def _table(value, dims: str, data: ScenarioFile, office_share: np.ndarray) -> np
         if dims == "office":
             return float(value) * office_share
         return np.full(len(keys), float(value))
+    if dims == "class":
+        return np.array(class_values(value))
     default = float(value.get("default", 0.0))
     return np.array([float(value.get(k, default)) for k in keys])
 
@@ -60,8 +63,11 @@ def _day(date: dt.date, start: dt.date) -> int:
 
 
 def _daily(
-    p: Parameter, dims: str, data: ScenarioFile, start: dt.date, days: int, office_share: np.ndarray
+    p: Parameter | float, dims: str, data: ScenarioFile, start: dt.date, days: int, office_share: np.ndarray
 ) -> np.ndarray:
+    if isinstance(p, float):  # a parameter's default: the scenario leaves it out
+        v = _table(p, dims, data, office_share)
+        return np.broadcast_to(v, (days, *v.shape)).copy()
     if p.value is not None:
         v = _table(p.value, dims, data, office_share)
         return np.broadcast_to(v, (days, *v.shape)).copy()
@@ -75,12 +81,29 @@ def _daily(
     return out
 
 
+def scenario_policies(data: ScenarioFile) -> dict[str, PolicyDef]:
+    """The built-in policies and the scenario's own, by name."""
+    own = {
+        name: PolicyDef(d.actions(), d.judicial_warrant, d.meaning) for name, d in data.policies.items()
+    }
+    return policy_table(own)
+
+
 def _policies(
     data: ScenarioFile, start: dt.date, days: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
+    """The policy in force in each jurisdiction on each day, as codes into ``scenario_policies``.
+
+    ``at_least`` and ``at_most`` events compare policies by their cooperation
+    score (``PolicyDef.score``); federal pressure raises any policy scoring
+    below ``honor`` to ``honor``.
+    """
+    names, _, _, score = compile_policies(scenario_policies(data))
+    code_of = {n: i for i, n in enumerate(names)}
+    honor = code_of["honor"]
     J = len(data.jurisdictions)
     policy = np.empty((days, J), np.int8)
-    policy[:] = [POLICY_CODE[j.policy] for j in data.jurisdictions]
+    policy[:] = [code_of[j.policy] for j in data.jurisdictions]
     state = np.array([j.state for j in data.jurisdictions])
     codes = np.array([j.code for j in data.jurisdictions])
     changes = []
@@ -93,11 +116,11 @@ def _policies(
             targets = (
                 np.ones(J, bool) if ev.targets == "all" else np.isin(state, ev.targets) | np.isin(codes, ev.targets)
             )
-            below = targets & (policy[d] < c.HONOR)
+            below = targets & (score[policy[d]] < score[honor])
             comply = below & (rng.random(J) < ev.comply_probability)
             for j in np.flatnonzero(comply):
-                changes.append((ev.date.isoformat(), str(codes[j]), c.POLICIES[policy[d, j]]))
-            policy[d:, comply] = c.HONOR
+                changes.append((ev.date.isoformat(), str(codes[j]), names[policy[d, j]]))
+            policy[d:, comply] = honor
             continue
         if ev.scope == "national":
             mask = np.ones(J, bool)
@@ -105,21 +128,27 @@ def _policies(
             mask = state == ev.target
         else:
             mask = codes == ev.target
-        new = POLICY_CODE[ev.policy]
+        new = code_of[ev.policy]
         cur = policy[d:, mask]
-        if ev.mode == "set":
-            cur[:] = new
-        elif ev.mode == "at_least":
-            np.maximum(cur, new, out=cur)
+        if ev.mode == "at_least":
+            cur[score[cur] < score[new]] = new
+        elif ev.mode == "at_most":
+            cur[score[cur] > score[new]] = new
         else:
-            np.minimum(cur, new, out=cur)
+            cur[:] = new
         policy[d:, mask] = cur
     return policy, changes
 
 
 def _regimes(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
     def row(name: str, table: str) -> list[float]:
-        return [getattr(data.regimes[name], table)[k] for k in c.CLASSES]
+        sel = getattr(data.regimes[name], table)
+        out = []
+        for s in c.STATUSES:
+            for h in c.HISTORIES:
+                a, b = sel.status[s], sel.history[h]
+                out.append(1.0 - (1.0 - a) * (1.0 - b) if table == "eligible" else max(a, b))
+        return out
 
     eligible = np.empty((days, c.N_CLASSES))
     weight = np.empty((days, c.N_CLASSES))
@@ -155,6 +184,18 @@ def _calendar(start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray, np.nda
     return dates, month_of_day, month_end, month_starts
 
 
+def _history_cum(p: Parameter | None) -> np.ndarray:
+    """Cumulative shares by criminal history (all ``pending`` when the scenario gives none)."""
+    if p is None:
+        shares = np.zeros(c.N_HISTORIES)
+        shares[c.H_PENDING] = 1.0
+    elif isinstance(p.value, dict):
+        shares = np.array([float(p.value.get(h, 0.0)) for h in c.HISTORIES])
+    else:
+        shares = np.full(c.N_HISTORIES, float(p.value))
+    return np.cumsum(shares / shares.sum())
+
+
 def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 0) -> Compiled:
     """Daily arrays for ``days`` days from ``start``; ``seed`` drives the hypothetical lever's draws."""
     data = scenario.data
@@ -168,6 +209,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
     dates, month_of_day, month_end, month_starts = _calendar(start, days)
     rng = np.random.default_rng([seed, 0x5EED])
     policy, changes = _policies(data, start, days, rng)
+    policy_names, policy_action, policy_warrant, _ = compile_policies(scenario_policies(data))
     eligible, weight = _regimes(data, start, days)
     injunction, cohort_share = _injunctions(data, start, days)
     inputs = Inputs(
@@ -178,16 +220,21 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
         order,
         pop_share,
         policy,
+        policy_action,
+        policy_warrant,
         eligible,
         weight,
         injunction,
         cohort_share,
     )
     params = Params(
-        *(np.ascontiguousarray(_daily(data.parameters[s.name], s.dims, data, start, days, office_share)) for s in SPECS)
+        *(
+            np.ascontiguousarray(_daily(data.parameters.get(s.name, s.default), s.dims, data, start, days, office_share))
+            for s in SPECS
+        )
     )
     ini = data.initial
-    share = _table(ini.class_share.value, "class", data, office_share)
+    share = np.array(class_values(ini.class_share.value))
     population = np.floor(np.outer(pop, share)).astype(np.int64)
     return Compiled(
         inputs,
@@ -200,7 +247,9 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
         int(ini.detention_population.value),
         float(ini.detention_court_share.value),
         float(ini.detention_border_share.value),
+        _history_cum(ini.detention_history_share),
         dates,
         month_starts,
         changes,
+        policy_names,
     )

@@ -18,8 +18,9 @@ import yaml
 from pydantic import ValidationError
 
 from immsim.errors import ScenarioError
-from immsim.model.codes import CLASSES, PATHS
+from immsim.model.codes import CLASSES, HISTORIES, PATHS, STATUSES
 from immsim.model.parameters import SPEC
+from immsim.scenario.policies import BUILTIN
 from immsim.scenario.schema import Parameter, ScenarioFile
 
 MAX_BYTES = 5_000_000
@@ -349,9 +350,35 @@ def validate_document(
     return Scenario(data, shown, text, changed_by or {}, base)
 
 
+def class_key_kind(table: dict) -> str | None:
+    """Which kind of key a class table uses: 'status', 'history' or 'class' (pairs); None if mixed or unknown."""
+    keys = set(table) - {"default"}
+    for kind, names in (("status", STATUSES), ("history", HISTORIES), ("class", CLASSES)):
+        if keys <= set(names):
+            return kind
+    return None
+
+
+def class_values(table: dict) -> list[float]:
+    """A class table (by status, by history or by pair, with an optional default) as one value per class."""
+    default = table.get("default")
+    out = []
+    for name in CLASSES:
+        status, history = name.split("/")
+        for key in (name, status, history):
+            if key in table:
+                out.append(float(table[key]))
+                break
+        else:
+            out.append(float(default if default is not None else 0.0))
+    return out
+
+
 def _keys_for(dims: str, data: ScenarioFile) -> list[str] | None:
     if dims == "class":
         return list(CLASSES)
+    if dims == "history":
+        return list(HISTORIES)
     if dims == "path":
         return list(PATHS)
     if dims == "office":
@@ -366,12 +393,17 @@ def _value_problem(value: Any, dims: str, lo: float, hi: float, data: ScenarioFi
     if isinstance(value, dict):
         if dims == "scalar":
             return "this parameter takes a single number, not a table"
-        allowed = set(keys or []) | ({"default"} if dims in ("jurisdiction", "office") else set())
-        unknown = sorted(set(value) - allowed)
-        if unknown:
-            return f"unknown {dims} {unknown[0]!r} (expected one of: {', '.join(sorted(allowed))})"
-        if dims in ("class", "path") and set(value) != set(keys or []):
-            return f"must give every {dims}; missing {sorted(set(keys or []) - set(value))}"
+        if dims == "class":
+            problem = _class_table_problem(value)
+            if problem:
+                return problem
+        else:
+            allowed = set(keys or []) | ({"default"} if dims in ("jurisdiction", "office") else set())
+            unknown = sorted(set(value) - allowed)
+            if unknown:
+                return f"unknown {dims} {unknown[0]!r} (expected one of: {', '.join(sorted(allowed))})"
+            if dims in ("path", "history") and set(value) != set(keys or []):
+                return f"must give every {dims}; missing {sorted(set(keys or []) - set(value))}"
         numbers = list(value.values())
     else:
         numbers = [value]
@@ -379,6 +411,22 @@ def _value_problem(value: Any, dims: str, lo: float, hi: float, data: ScenarioFi
         if not (lo <= x <= hi) or math.isnan(x):
             bound = f"between {lo:g} and {hi:g}" if math.isfinite(hi) else f"at least {lo:g}"
             return f"{x:g} is out of bounds: must be {bound}"
+    return None
+
+
+def _class_table_problem(value: dict) -> str | None:
+    kind = class_key_kind(value)
+    if kind is None:
+        bad = sorted(k for k in value if k != "default" and k not in (*STATUSES, *HISTORIES, *CLASSES))
+        if bad:
+            return (
+                f"unknown class {bad[0]!r} (give a table by status ({', '.join(STATUSES)}), by criminal history "
+                f"({', '.join(HISTORIES)}), or by pair such as 'other/serious')"
+            )
+        return "a class table gives values by status, by criminal history or by pair: not a mix of them"
+    names = {"status": STATUSES, "history": HISTORIES, "class": CLASSES}[kind]
+    if "default" not in value and set(value) != set(names):
+        return f"must give every {kind} (or a 'default'); missing {sorted(set(names) - set(value))}"
     return None
 
 
@@ -406,8 +454,8 @@ def _semantic_problem(data: ScenarioFile) -> tuple[tuple, str] | None:
     for name in data.parameters:
         if name not in SPEC:
             return ("parameters", name), "unknown parameter (see docs/model.md for the list)"
-    for name in SPEC:
-        if name not in data.parameters:
+    for name, spec in SPEC.items():
+        if name not in data.parameters and spec.default is None:
             return ("parameters",), f"missing parameter {name!r}"
     for name, p in data.parameters.items():
         problem = _param_problem(name, p, data)
@@ -426,6 +474,7 @@ def _semantic_problem(data: ScenarioFile) -> tuple[tuple, str] | None:
         "detention_border_share": ("scalar", 0.0, 1.0),
     }
     checks["court_admin_closed"] = ("scalar", 0.0, 50_000_000)
+    checks["detention_history_share"] = ("history", 0.0, 1.0)
     for key, (dims, lo, hi) in checks.items():
         p = getattr(ini, key)
         if p is None:
@@ -436,12 +485,21 @@ def _semantic_problem(data: ScenarioFile) -> tuple[tuple, str] | None:
         if msg:
             return ("initial", key, "value"), msg
     shares = ini.class_share.value
-    if isinstance(shares, dict) and abs(sum(shares.values()) - 1.0) > 1e-6:
+    if not isinstance(shares, dict) or class_key_kind(shares) != "class" or "default" in shares:
+        return ("initial", "class_share", "value"), "give a share for every class (pair such as 'other/serious')"
+    if abs(sum(shares.values()) - 1.0) > 1e-6:
         return (
             "initial",
             "class_share",
             "value",
         ), f"class shares must add up to 1 (they add up to {sum(shares.values()):.6f})"
+    for name in data.policies:
+        if name in BUILTIN:
+            return ("policies", name), f"{name!r} is a built-in policy; give the new policy another name"
+    known = set(BUILTIN) | set(data.policies)
+    for i, j in enumerate(data.jurisdictions):
+        if j.policy not in known:
+            return ("jurisdictions", i, "policy"), f"unknown policy {j.policy!r} (known: {', '.join(sorted(known))})"
     if sum(c.share for c in data.cohorts.values()) > 1.0:
         return ("cohorts",), "cohort shares add up to more than 1"
     states = {j.state for j in data.jurisdictions}
@@ -451,6 +509,8 @@ def _semantic_problem(data: ScenarioFile) -> tuple[tuple, str] | None:
         if ev.type == "injunction" and ev.cohort not in data.cohorts:
             return ("events", i, "cohort"), f"unknown cohort {ev.cohort!r}"
         if ev.type == "policy":
+            if ev.policy not in known:
+                return ("events", i, "policy"), f"unknown policy {ev.policy!r} (known: {', '.join(sorted(known))})"
             if ev.scope == "state" and ev.target not in states:
                 return ("events", i, "target"), f"no jurisdiction is in state {ev.target!r}"
             if ev.scope == "jurisdiction" and ev.target not in codes:

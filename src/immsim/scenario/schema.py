@@ -15,14 +15,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from immsim.model.codes import CLASSES, POLICIES
+from immsim.model.codes import ACTIONS, HISTORIES, STATUSES
+from immsim.scenario.sources import Source, is_assumption
 
 #: Cohorts are stored in one signed byte per person (0 means none).
 MAX_COHORTS = 100
 
 Number = Annotated[float, Field(allow_inf_nan=False)]
 Value = Number | dict[str, Number]
-PolicyName = Literal[POLICIES]  # type: ignore[valid-type]
+PolicyName = Annotated[str, Field(min_length=1, max_length=80)]  # built-in or defined in ``policies``
+Action = Literal[ACTIONS]  # type: ignore[valid-type]
 
 
 def _not_a_number(value: Any) -> Any:
@@ -56,7 +58,7 @@ class Parameter(Strict):
     series: list[Dated] | None = None
     unit: str
     meaning: str = Field(min_length=1)
-    source: str = Field(min_length=1, description="a public source, or the word 'assumption'")
+    source: Source = Field(description="a public source, or the word 'assumption'")
     range: tuple[Number, Number] | None = None
     calibratable: bool = False
     notes: str | None = None
@@ -71,9 +73,9 @@ class Parameter(Strict):
             dates = [s.start for s in self.series]
             if dates != sorted(dates) or len(set(dates)) != len(dates):
                 raise ValueError("'series' dates must be strictly increasing")
-        if self.source.strip().lower() == "assumption" and self.range is None:
+        if is_assumption(self.source) and self.range is None:
             raise ValueError("an assumption must give a plausible 'range' [low, high]")
-        if self.calibratable and self.source.strip().lower() != "assumption":
+        if self.calibratable and not is_assumption(self.source):
             raise ValueError("only a parameter whose source is 'assumption' can be calibratable")
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError("'range' low is above high")
@@ -87,29 +89,74 @@ class Jurisdiction(Strict):
     office: str = Field(min_length=1)
     removable_population: int = Field(ge=0, le=100_000_000)
     policy: PolicyName
-    source: str = Field(min_length=1)
+    source: Source
+    kind: Literal["state", "county", "city", "city-county", "rest_of_state"] = "state"
+
+
+def _every(table: dict, names: tuple[str, ...], what: str) -> None:
+    keys = set(table)
+    if keys != set(names):
+        missing, extra = set(names) - keys, keys - set(names)
+        raise ValueError(f"must list every {what}; missing {sorted(missing)}, unknown {sorted(extra)}")
+
+
+class Selection(Strict):
+    """A regime's table on both dimensions of a person: by immigration status and by criminal history.
+
+    A class's value is the larger of its status's and its history's (a person
+    is a priority if either makes them one); for ``eligible``, the share of
+    the class eligible is 1 - (1 - status share)(1 - history share), the two
+    criteria taken as independent.
+    """
+
+    status: dict[str, Annotated[float, Field(ge=0, le=1e6)]]
+    history: dict[str, Annotated[float, Field(ge=0, le=1e6)]]
+
+    @model_validator(mode="after")
+    def _keys(self) -> Selection:
+        _every(self.status, STATUSES, "status")
+        _every(self.history, HISTORIES, "criminal history")
+        return self
 
 
 class Regime(Strict):
     meaning: str
-    source: str
-    eligible: dict[str, Annotated[float, Field(ge=0, le=1)]]
-    weight: dict[str, Annotated[float, Field(ge=0, le=1e6)]]
+    source: Source
+    eligible: Selection
+    weight: Selection
 
     @model_validator(mode="after")
-    def _classes(self) -> Regime:
-        for table in ("eligible", "weight"):
-            keys = set(getattr(self, table))
-            if keys != set(CLASSES):
-                missing, extra = set(CLASSES) - keys, keys - set(CLASSES)
-                raise ValueError(f"'{table}' must list every class; missing {sorted(missing)}, unknown {sorted(extra)}")
+    def _shares(self) -> Regime:
+        for table in (self.eligible.status, self.eligible.history):
+            if any(v > 1 for v in table.values()):
+                raise ValueError("'eligible' shares must be between 0 and 1")
         return self
+
+
+class PolicyDefinition(Strict):
+    """A cooperation policy defined by a scenario (see ``immsim.scenario.policies``)."""
+
+    meaning: str = Field(min_length=1)
+    source: Source
+    detainer: Action | dict[str, Action]
+    judicial_warrant: bool = False
+
+    @model_validator(mode="after")
+    def _histories(self) -> PolicyDefinition:
+        if isinstance(self.detainer, dict):
+            _every(self.detainer, HISTORIES, "criminal history")
+        return self
+
+    def actions(self) -> tuple[str, ...]:
+        if isinstance(self.detainer, str):
+            return (self.detainer,) * len(HISTORIES)
+        return tuple(self.detainer[h] for h in HISTORIES)
 
 
 class Cohort(Strict):
     share: float = Field(ge=0, le=1)
     meaning: str
-    source: str
+    source: Source
 
 
 class Initial(Strict):
@@ -122,6 +169,7 @@ class Initial(Strict):
     detention_population: Parameter
     detention_court_share: Parameter
     detention_border_share: Parameter
+    detention_history_share: Parameter | None = None  # interior detainees by criminal history
 
 
 class PolicyEvent(Strict):
@@ -132,7 +180,7 @@ class PolicyEvent(Strict):
     policy: PolicyName
     mode: Literal["set", "at_least", "at_most"] = "set"
     meaning: str
-    source: str
+    source: Source
 
 
 class RegimeEvent(Strict):
@@ -140,7 +188,7 @@ class RegimeEvent(Strict):
     date: Date
     regime: str
     meaning: str
-    source: str
+    source: Source
 
 
 class InjunctionEvent(Strict):
@@ -149,7 +197,7 @@ class InjunctionEvent(Strict):
     end: Date | None = None
     cohort: str
     meaning: str
-    source: str
+    source: Source
 
     @model_validator(mode="after")
     def _order(self) -> InjunctionEvent:
@@ -167,7 +215,7 @@ class FederalPressureEvent(Strict):
     comply_probability: float = Field(ge=0, le=1)
     hypothetical: Literal[True]
     meaning: str
-    source: str
+    source: Source
 
 
 Event = Annotated[PolicyEvent | RegimeEvent | InjunctionEvent | FederalPressureEvent, Field(discriminator="type")]
@@ -180,6 +228,7 @@ class ScenarioFile(Strict):
     start: Date
     jurisdictions: list[Jurisdiction] = Field(min_length=1)
     regimes: dict[str, Regime] = Field(min_length=1)
+    policies: dict[str, PolicyDefinition] = {}
     cohorts: dict[str, Cohort] = Field(default={}, max_length=MAX_COHORTS)
     initial: Initial
     parameters: dict[str, Parameter]
