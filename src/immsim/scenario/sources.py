@@ -14,7 +14,8 @@ figure; the parameter then gives a range), or as one or more references::
 ``kind`` says how the figure was obtained: read in the agency's or court's
 own document (primary), read in a page quoting it (secondary), known but not
 read in a stored copy (recalled: treat as a placeholder), or computed from
-other figures (derived). A plain line of text is still accepted, so that a
+other figures (derived), or chosen where no figure was found (assumption: in
+a list of references, the one part of a value that no source gives). A plain line of text is still accepted, so that a
 quick reform or a solver can say where its value came from; it is read as a
 reference with that title, of the kind its text names ("(primary)",
 "(secondary)") or else ``recalled``. The built-in scenarios use full
@@ -27,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-KINDS = ("primary", "secondary", "recalled", "derived")
+KINDS = ("primary", "secondary", "recalled", "derived", "assumption")
 ASSUMPTION = "assumption"
 
 
@@ -41,7 +42,7 @@ class Reference(BaseModel):
     date: Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None = None
     locator: str | None = None
     url: str | None = None
-    kind: Literal["primary", "secondary", "recalled", "derived"]
+    kind: Literal["primary", "secondary", "recalled", "derived", "assumption"]
 
     def text(self) -> str:
         """One line for tables: title, publisher, date, locator, kind."""
@@ -58,6 +59,11 @@ def _kind_of(text: str) -> str:
     return "recalled"
 
 
+def reference_from_text(text: str) -> dict:
+    """A reference (as a document mapping) from a line of text: its title, and the kind the text names."""
+    return {"title": text.strip(), "kind": _kind_of(text)}
+
+
 def _read(value: Any) -> Any:
     """A line of text becomes a reference (or stays the word 'assumption')."""
     if isinstance(value, str):
@@ -66,7 +72,7 @@ def _read(value: Any) -> Any:
             return text  # "assumption", perhaps with a remark: "assumption (about 1,400 people)"
         if not text:
             raise ValueError("a source must not be empty: name a public source, or write 'assumption'")
-        return {"title": text, "kind": _kind_of(text)}
+        return reference_from_text(text)
     return value
 
 

@@ -1,0 +1,227 @@
+"""Split a state-level scenario into local jurisdictions, from the figures in data/.
+
+Most limiting policies of 2016-2017 were county or city policies, not state
+laws (MODEL.md, "Geography"). This tool turns a scenario whose jurisdictions
+are whole states into one whose jurisdictions are the local jurisdictions of
+``data/jurisdictions.csv`` (the jail operators with their own detainer policy,
+and the largest counties by unauthorized population) plus the rest of each
+state as one jurisdiction:
+
+- each local jurisdiction has its field office, removable population and
+  policy on 2016-10-01 from the CSV, with structured sources from
+  ``data/sources.csv``;
+- the rest of a state keeps the state's code, office and policy, and holds the
+  state total less its listed parts (if the parts, estimated in other years,
+  add up to more than 90 % of the state, they are scaled down to 90 % and the
+  source says so);
+- dated local changes after the start come from
+  ``data/jurisdiction-policy-events.csv``; state events of the scenario stay,
+  and state events of the CSV that the scenario lacks are added;
+- a jurisdiction-level rate keyed by a state code (``share_287g_jails``)
+  applies to every jurisdiction of the state; a distribution over
+  jurisdictions (``border_share``) stays with the rest of the state.
+
+Run by ``tools/build_us2017.py`` for the prior and applied to the calibrated
+``us-2017`` (``python tools/us2017_local.py src/immsim/scenario/data/us-2017.yaml``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+
+import yaml
+
+from immsim.scenario.sources import is_assumption, reference_from_text
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+START = dt.date(2016, 10, 1)
+RATES_BY_STATE = {"share_287g_jails"}  # per-jurisdiction rates a state key applies to throughout the state
+MAX_LOCAL_SHARE = 0.9
+UNKNOWN_SHARE = 0.005  # a listed place with no population estimate read: this share of its state (assumption)
+
+#: State events of the scenario whose policy the carve-outs now describe better.
+RECODED_STATE_EVENTS = {
+    ("CA", "2018-01-01"): (
+        "notify_serious",
+        "California SB 54 (California Values Act) in effect: no holds on detainers; notification and transfer "
+        "allowed only for people with listed serious or violent convictions",
+    ),
+}
+RECODED_STATE_POLICIES = {"CA": "honor_serious", "CT": "honor_serious"}  # TRUST Acts (2014): serious convictions only
+
+
+def _read(name: str) -> list[dict]:
+    with (DATA / name).open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _sources() -> dict[str, dict]:
+    out = {}
+    for r in _read("sources.csv"):
+        ref = {"title": r["title"], "kind": r["kind"]}
+        for key in ("publisher", "date", "url"):
+            if r.get(key):
+                ref[key] = r[key]
+        out[r["id"]] = ref
+    return out
+
+
+def _ref(sources: dict, sid: str, locator: str = "", kind: str | None = None) -> dict:
+    base = sources.get(sid) or {"title": f"source {sid!r} (not in data/sources.csv)", "kind": "recalled"}
+    ref = dict(base)
+    if locator:
+        ref["locator"] = locator
+    if kind == "recalled":  # the figure was recalled, whatever the source's own kind
+        ref["kind"] = "recalled"
+    return ref
+
+
+def _refs(*refs: dict) -> list[dict]:
+    out: list[dict] = []
+    for r in refs:
+        if r not in out:
+            out.append(r)
+    return out
+
+
+def localize(doc: dict) -> dict:
+    """Split ``doc``'s state jurisdictions into local ones (in place); returns ``doc``."""
+    sources = _sources()
+    rows = _read("jurisdictions.csv")
+    states = {j["code"]: j for j in doc["jurisdictions"]}
+    by_state: dict[str, list[dict]] = {}
+    for r in rows:
+        by_state.setdefault(r["state"], []).append(r)
+    new: list[dict] = []
+    for code, sj in states.items():
+        locals_ = by_state.get(code, [])
+        total = int(sj["removable_population"])
+        for r in locals_:
+            if not r["unauthorized_pop"].strip():
+                r["unauthorized_pop"] = str(int(UNKNOWN_SHARE * total))
+                r["pop_source_id"] = ""
+                r["pop_locator"] = ""
+        wanted = sum(int(r["unauthorized_pop"]) for r in locals_)
+        scale = min(1.0, MAX_LOCAL_SHARE * total / wanted) if wanted else 1.0
+        rest = total
+        for r in locals_:
+            pop = int(round(int(r["unauthorized_pop"]) * scale))
+            rest -= pop
+            pop_ref = _ref(sources, r["pop_source_id"], r["pop_locator"]) if r["pop_source_id"] else {
+                "title": f"no published estimate read: {UNKNOWN_SHARE:.1%} of the state's removable population",
+                "kind": "assumption",
+            }
+            if scale < 1.0:
+                pop_ref = {**pop_ref, "locator": f"{r['pop_locator']}; scaled by {scale:.3f} so that the listed "
+                           f"parts of {code} hold at most {MAX_LOCAL_SHARE:.0%} of the state total"}
+            new.append(
+                {
+                    "code": r["code"],
+                    "name": r["name"],
+                    "state": code,
+                    "office": r["office"],
+                    "removable_population": pop,
+                    "policy": r["policy_2016_10"],
+                    "kind": r["kind"] if r["kind"] in ("county", "city", "city-county") else "county",
+                    "source": _refs(
+                        pop_ref,
+                        _ref(sources, r["policy_source_id"], r["policy_locator"]),
+                        _ref(sources, r["office_source_id"], "field office of the county", r["office_kind"]),
+                    ),
+                }
+            )
+        rest_entry = dict(sj)
+        rest_entry["removable_population"] = rest
+        rest_entry["policy"] = RECODED_STATE_POLICIES.get(code, sj["policy"])
+        if locals_:
+            rest_entry["name"] = f"{sj['name']} (rest of state)"
+            rest_entry["kind"] = "rest_of_state"
+        if rest > 0 or not locals_:
+            new.append(rest_entry)
+    doc["jurisdictions"] = new
+    codes = {j["code"]: j["state"] for j in new}
+    _expand_state_keys(doc, codes)
+    _events(doc, codes, sources)
+    structure_sources(doc)
+    return doc
+
+
+def structure_sources(node) -> None:
+    """Every source written as a line of text becomes a reference (``immsim.scenario.sources``)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "source" and isinstance(value, str) and not is_assumption(value):
+                node[key] = reference_from_text(value)
+            else:
+                structure_sources(value)
+    elif isinstance(node, list):
+        for item in node:
+            structure_sources(item)
+
+
+def _expand_state_keys(doc: dict, codes: dict[str, str]) -> None:
+    def expand(table):
+        if not isinstance(table, dict):
+            return table
+        out = dict(table)
+        for code, state in codes.items():
+            if code not in table and state in table and state != code:
+                out[code] = table[state]
+        return out
+
+    for name in RATES_BY_STATE:
+        p = doc["parameters"].get(name)
+        if not p:
+            continue
+        if "value" in p:
+            p["value"] = expand(p["value"])
+        for step in p.get("series") or []:
+            step["value"] = expand(step["value"])
+
+
+def _events(doc: dict, codes: dict[str, str], sources: dict) -> None:
+    events = doc.setdefault("events", [])
+    for ev in events:
+        key = (ev.get("target"), str(ev.get("date")))
+        if ev.get("type") == "policy" and key in RECODED_STATE_EVENTS:
+            ev["policy"], ev["meaning"] = RECODED_STATE_EVENTS[key]
+    have = {(e.get("target"), str(e.get("date"))[:4]) for e in events if e.get("type") == "policy"}
+    for r in _read("jurisdiction-policy-events.csv"):
+        if dt.date.fromisoformat(r["date"]) < START:
+            continue  # already in the jurisdiction's policy on the start date
+        if r["scope"] == "jurisdiction" and r["target"] not in codes:
+            continue
+        if r["scope"] == "state" and ((r["target"], r["date"][:4]) in have or r["target"] not in codes.values()):
+            continue
+        events.append(
+            {
+                "type": "policy",
+                "date": r["date"],
+                "scope": r["scope"],
+                "target": r["target"],
+                "policy": r["policy"],
+                "mode": r["mode"],
+                "meaning": r["meaning"],
+                "source": _ref(sources, r["source_id"], r["locator"]),
+            }
+        )
+    events.sort(key=lambda e: str(e.get("date")))
+
+
+def main(paths: list[str]) -> int:
+    for path in paths:
+        p = Path(path)
+        text = p.read_text()
+        header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+        doc = localize(yaml.safe_load(text))
+        p.write_text(header + yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True))
+        print(f"localized {p}: {len(doc['jurisdictions'])} jurisdictions")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
