@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
-from immsim.scenario.loader import resolve
+from immsim.scenario.loader import load_scenario, resolve
 from scenarios import base, dump
 
 
-def immsim(*args: str, cwd=None) -> subprocess.CompletedProcess:
+def immsim(*args: str, cwd=None, env_columns: int | None = None) -> subprocess.CompletedProcess:
+    env = os.environ | {"COLUMNS": str(env_columns)} if env_columns else None  # wide enough for one row per line
     return subprocess.run(
-        [sys.executable, "-m", "immsim.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=900
+        [sys.executable, "-m", "immsim.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=900, env=env
     )
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "out"
-    proc = immsim("run", "us-2017", "--years", "1", "--replications", "2", "--seed", "5", "--out", str(out))
+    args = ("run", "us-2017", "--years", "1", "--replications", "2", "--seed", "5", "--out", str(out))
+    proc = immsim(*args, env_columns=200)
     assert proc.returncode == 0, proc.stderr
     return out, proc
 
@@ -34,7 +37,10 @@ def test_run_writes_every_result_file(run_dir):
         "monthly.parquet",
         "national.parquet",
         "fiscal_years.parquet",
+        "by_history.parquet",
+        "offices.parquet",
         "summary.csv",
+        "summary_by_history.csv",
         "scenario.yaml",
         "report.html",
         "run.json",
@@ -44,7 +50,8 @@ def test_run_writes_every_result_file(run_dir):
     assert meta["replications"] == 2 and meta["seed"] == 5 and meta["scenario"] == "us-2017"
     monthly = pd.read_parquet(out / "monthly.parquet")
     assert set(monthly.replication) == {0, 1}
-    assert monthly.month.nunique() == 12 and monthly.jurisdiction.nunique() == 51
+    jurisdictions = load_scenario("us-2017").data.jurisdictions
+    assert monthly.month.nunique() == 12 and monthly.jurisdiction.nunique() == len(jurisdictions)
     fy = pd.read_parquet(out / "fiscal_years.parquet")
     assert list(fy.fiscal_year.unique()) == [2017]
 
@@ -54,6 +61,7 @@ def test_run_prints_summary_with_intervals(run_dir):
     assert "Fiscal year 2017" in proc.stdout
     assert "95% interval" in proc.stdout
     assert "ICE administrative arrests" in proc.stdout
+    assert "By criminal history, fiscal year 2017" in proc.stdout and "serious or violent conviction" in proc.stdout
 
 
 def test_bad_scenario_gets_one_line_error_and_writes_nothing(tmp_path):
@@ -131,3 +139,28 @@ def test_text_with_brackets_is_printed_as_it_is(tmp_path):
     proc = immsim("scenario", "show", str(path))
     assert proc.returncode == 0, proc.stderr
     assert "[/x]" in proc.stdout and "[bold]the" in proc.stdout
+
+
+def test_scenario_show_lists_jurisdictions_and_every_policy_with_sources(tmp_path):
+    doc = base()
+    doc["policies"] = {
+        "hold_serious_notify_lesser": {
+            "meaning": "holds for serious convictions, notifies for lesser ones",
+            "source": {"title": "County ordinance 12", "date": "2017-05-01", "kind": "primary"},
+            "detainer": {"none": "decline", "pending": "decline", "lesser": "notify", "serious": "hold"},
+        }
+    }
+    doc["jurisdictions"][0]["source"] = {
+        "title": "Census table B05001",
+        "publisher": "Census Bureau",
+        "kind": "secondary",
+    }
+    path = tmp_path / "own.yaml"
+    path.write_text(dump(doc))
+    proc = immsim("scenario", "show", str(path), env_columns=400)
+    assert proc.returncode == 0, proc.stderr
+    assert "Cooperation policies" in proc.stdout and "Jurisdictions" in proc.stdout
+    own = next(line for line in proc.stdout.splitlines() if "hold_serious_notify_lesser" in line)
+    assert "scenario" in own and "notify" in own and "County ordinance 12, 2017-05-01 (primary)" in own
+    assert any("honor_serious" in line and "built-in" in line for line in proc.stdout.splitlines())
+    assert "Census table B05001, Census Bureau (secondary)" in proc.stdout

@@ -60,7 +60,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 VOLATILE = ["created", "seconds"]  # when and how fast a run was computed: not part of its result
 
 RUN_ARGS = ["run", "us-2017", "--years", "0.25", "--seed", "3"]
-COMPARE_FILES = ["comparison.csv", "comparison.html"]
+COMPARE_FILES = ["comparison.csv", "comparison_by_history.csv", "comparison.html"]
 SWEEP_FIELDS = {
     "replications": 3,
     "parameters": {"immigration_judges": {"scale": [0.8, 1.0, 1.2, 1.4]}, "at_large_officers": {"scale": [0.5, 1]}},

@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 import immsim
 from immsim.ledger import check_ledger
 from immsim.model import codes as c
-from immsim.model.codes import CLASSES, PATHS, POLICIES
+from immsim.model.codes import ACTIONS, CLASSES, HISTORIES, PATHS, STATUSES
 from immsim.model.parameters import SPECS
 from immsim.model.people import COMMUNITY, DETAINER, HELD, ICE_ARREST, KNOWN
-from immsim.scenario.compile import compile_scenario
+from immsim.scenario.compile import compile_scenario, scenario_policies
 from immsim.scenario.loader import parse_scenario
+from immsim.scenario.policies import POLICIES
 from immsim.simulation import run_replication, run_span
 from scenarios import JURISDICTIONS, START, STATE_OF, base, dump, make
 
@@ -66,6 +67,8 @@ MAGNITUDE = {
     "completions_per_judge_year": 1000.0,
     "external_court_receipts_per_year": 3000.0,
     "detained_case_preparation_days": 60.0,
+    "booking_rate_factor": 3.0,
+    "reallocation_days": 400.0,
 }
 KEYS = {"class": CLASSES, "path": PATHS, "office": OFFICES, "jurisdiction": JURISDICTIONS}
 
@@ -81,7 +84,10 @@ def _value(draw, spec):
     number = _number(spec)
     if spec.dims == "scalar" or draw(st.booleans()):
         return draw(number)
-    table = {k: draw(number) for k in KEYS[spec.dims]}
+    keys = KEYS[spec.dims]
+    if spec.dims == "class":  # by status, by criminal history or by pair
+        keys = draw(st.sampled_from([STATUSES, HISTORIES, CLASSES]))
+    table = {k: draw(number) for k in keys}
     if spec.dims in ("office", "jurisdiction") and draw(st.booleans()):
         table.pop(draw(st.sampled_from(sorted(table))))
         table["default"] = draw(number)
@@ -98,10 +104,23 @@ def scenario_docs(draw) -> dict:
     pops = draw(st.lists(st.integers(0, 30_000), min_size=3, max_size=3).filter(lambda x: sum(x) > 0))
     for j, pop in zip(doc["jurisdictions"], pops, strict=True):
         j["removable_population"] = pop
-        j["policy"] = draw(st.sampled_from(POLICIES))
+        j["policy"] = draw(st.sampled_from([*POLICIES, "own"]))
+    doc["policies"] = {  # a policy of the scenario's own: any action per criminal history
+        "own": {
+            "meaning": "test",
+            "source": "test",
+            "detainer": {h: draw(st.sampled_from(ACTIONS)) for h in HISTORIES},
+            "judicial_warrant": draw(st.booleans()),
+        }
+    }
     for r in doc["regimes"].values():
-        r["eligible"] = {k: draw(PROB) for k in CLASSES}
-        r["weight"] = {k: draw(st.one_of(st.just(0.0), st.floats(0.0, 10.0))) for k in CLASSES}
+        r["eligible"] = {
+            dim: {k: draw(PROB) for k in keys} for dim, keys in (("status", STATUSES), ("history", HISTORIES))
+        }
+        weight = st.one_of(st.just(0.0), st.floats(0.0, 10.0))
+        r["weight"] = {
+            dim: {k: draw(weight) for k in keys} for dim, keys in (("status", STATUSES), ("history", HISTORIES))
+        }
     doc["cohorts"] = {
         f"c{i}": {"share": draw(st.floats(0.0, 0.5)), "meaning": "test", "source": "test"}
         for i in range(draw(st.integers(0, 2)))
@@ -116,6 +135,14 @@ def scenario_docs(draw) -> dict:
     ini["detention_population"]["value"] = draw(st.integers(0, 500))
     ini["detention_court_share"]["value"] = draw(PROB)
     ini["detention_border_share"]["value"] = draw(PROB)
+    hist = [draw(st.floats(0.0, 1.0)) for _ in HISTORIES]
+    hist[0] += 0.1
+    ini["detention_history_share"] = {
+        "value": {h: w / sum(hist) for h, w in zip(HISTORIES, hist, strict=True)},
+        "unit": "share",
+        "meaning": "test",
+        "source": "test",
+    }
     for spec in SPECS:
         p = doc["parameters"][spec.name]
         if draw(st.integers(0, 9)) == 0:  # a dated series of one to three steps
@@ -145,7 +172,7 @@ def _event(draw, doc: dict) -> dict:
         ev |= {
             "scope": scope,
             "target": target,
-            "policy": draw(st.sampled_from(POLICIES)),
+            "policy": draw(st.sampled_from([*POLICIES, "own"])),
             "mode": draw(st.sampled_from(["set", "at_least", "at_most"])),
         }
     elif kind == "regime":
@@ -175,8 +202,10 @@ def check_accounts(r: immsim.Result, comp, rep: int = 0) -> None:
     assert (m.detainers_honored == m.arrests_jail_hold + m.arrests_jail_287g).all()
     assert (m.identified <= m.bookings).all() and (m.detainers_issued <= m.identified).all()
     g = m.groupby("jurisdiction")
-    open_detainers = g.detainers_issued.cumsum() - (
-        g.detainers_honored.cumsum() + g.detainers_declined.cumsum() + g.detainers_not_picked_up.cumsum()
+    open_detainers = (
+        g.detainers_issued.cumsum()
+        + g.detainers_open_at_start.cumsum()
+        - (g.detainers_honored.cumsum() + g.detainers_declined.cumsum() + g.detainers_not_picked_up.cumsum())
     )
     assert (open_detainers >= 0).all() and (open_detainers <= m.stock_jail + m.stock_hold).all()
     assert (g.arrests_jail_notified.cumsum() <= g.detainers_declined.cumsum()).all()
@@ -215,12 +244,13 @@ def check_accounts(r: immsim.Result, comp, rep: int = 0) -> None:
         assert (arrivals == 0).all()
     # a jurisdiction that never cooperates makes no custodial arrests
     for j, code in enumerate(JURISDICTIONS):
-        if (comp.inputs.policy[:, j] == c.NO_CONTACT).all():
+        if (comp.inputs.policy_action[comp.inputs.policy[:, j]] == c.A_NO_CONTACT).all():
             rows = m[m.jurisdiction == code]
             assert (rows[["arrests_jail_hold", "arrests_jail_notified", "arrests_jail_287g"]] == 0).all().all()
     # the federal-pressure lever only raises policies below honor
     fp = r.federal_pressure
-    assert set(fp.policy_before) <= {"no_contact", "decline_holds", "notify_only"}
+    scores = {name: d.score for name, d in scenario_policies(r.scenario.data).items()}
+    assert all(scores[p] < scores["honor"] for p in fp.policy_before)
     assert len(fp[fp.replication == rep]) == len(comp.pressure_changes)
 
 
@@ -231,9 +261,11 @@ def check_world(comp, w) -> None:
     jur = pe.jur[:n].astype(np.int64)
     # stocks per jurisdiction (the ledger check compares national sums only)
     J = comp.population.shape[0]
-    recount = np.bincount(jur * c.N_STATES + state, minlength=J * c.N_STATES).reshape(J, c.N_STATES)
-    recount += w.tally.retired  # reused rows, counted in the final state their person reached
-    recount[:, c.RETURNED] = 0  # a tombstone: the person is counted in the community stock
+    H = c.N_HISTORIES
+    hist = pe.klass[:n].astype(np.int64) % H
+    recount = np.bincount((jur * H + hist) * c.N_STATES + state, minlength=J * H * c.N_STATES)
+    recount = recount.reshape(J, H, c.N_STATES) + w.tally.retired  # reused rows: in the final state they reached
+    recount[:, :, c.RETURNED] = 0  # a tombstone: the person is counted in the community stock
     np.testing.assert_array_equal(recount, w.tally.live)
     assert (w.tally.community >= 0).all()
     # the at-large pool holds exactly the at-large people, each in the bucket of its jurisdiction and class
@@ -281,9 +313,11 @@ def check_world(comp, w) -> None:
     assert not (flags[state == c.RETURNED] & KNOWN).any()
     assert (flags[held] & DETAINER).all()
     # detainers issued and not yet resolved are those of people in jail, or held for pickup, today
-    f = w.tally.flows.sum(axis=0)
-    open_detainers = f[:, c.F["detainers_issued"]] - (
-        f[:, c.F["detainers_honored"]] + f[:, c.F["detainers_declined"]] + f[:, c.F["detainers_not_picked_up"]]
+    f = w.tally.flows.sum(axis=(0, 2))
+    open_detainers = (
+        f[:, c.F["detainers_issued"]]
+        + f[:, c.F["detainers_open_at_start"]]
+        - (f[:, c.F["detainers_honored"]] + f[:, c.F["detainers_declined"]] + f[:, c.F["detainers_not_picked_up"]])
     )
     pending = ((state == c.JAIL) & (flags & DETAINER > 0)) | ((state == c.HOLD) & (flags & HELD > 0))
     np.testing.assert_array_equal(open_detainers, np.bincount(jur[pending], minlength=J))
@@ -326,6 +360,9 @@ def finished():
     return comp
 
 
+OTHER_NONE = c.OTHER_STATUS * c.N_HISTORIES + c.H_NONE
+
+
 def _first(w, state: int) -> int:
     return int(np.flatnonzero(w.pe.state[: int(w.pe.count[0])] == state)[0])
 
@@ -339,25 +376,26 @@ def _no_state(w):
 
 
 def _community(w):
-    w.tally.community[0, c.NON_PRIORITY] += 1
+    w.tally.community[0, OTHER_NONE] += 1
 
 
 def _community_ledger(w):
-    w.tally.moves[COMMUNITY, c.JAIL] += 1
+    w.tally.moves[c.H_NONE, COMMUNITY, c.JAIL] += 1
 
 
 def _live(w):
-    w.tally.live[1, c.COURT_NONDETAINED] -= 1
+    w.tally.live[1, c.H_NONE, c.COURT_NONDETAINED] -= 1
 
 
 def _jurisdiction(w):
     # national totals unchanged: one person counted in the wrong jurisdiction
-    w.tally.live[0, c.AT_LARGE] -= 1
-    w.tally.live[1, c.AT_LARGE] += 1
+    w.tally.live[0, c.H_NONE, c.AT_LARGE] -= 1
+    w.tally.live[1, c.H_NONE, c.AT_LARGE] += 1
 
 
 def _returned(w):
-    w.pe.state[_first(w, c.RETURNED)] = c.DEPARTED
+    # a row counted as returned to the community that the ledger never saw go there
+    w.tally.retired[0, c.H_NONE, c.RETURNED] += 1
 
 
 def _bed(w):
@@ -370,12 +408,12 @@ def _over(w):
 
 def _negative(w):
     # the community stock balances in total but is negative in one jurisdiction
-    w.tally.community[0, c.NON_PRIORITY] += w.tally.community[1, c.NON_PRIORITY] + 1
-    w.tally.community[1, c.NON_PRIORITY] = -1
+    w.tally.community[0, OTHER_NONE] += w.tally.community[1, OTHER_NONE] + 1
+    w.tally.community[1, OTHER_NONE] = -1
 
 
 def _initial(w):
-    w.tally.initial[c.COURT_NONDETAINED] += 1
+    w.tally.initial[c.H_NONE, c.COURT_NONDETAINED] += 1
 
 
 #: Each check of ``check_ledger``, a fault that only it catches, and the words of its message.

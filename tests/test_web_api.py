@@ -176,15 +176,26 @@ def test_a_run_gives_the_python_apis_numbers_and_is_kept_in_the_catalog(client, 
     folder.mkdir()
     (folder / f"{small}.yaml").write_text(client.get(f"/api/scenarios/{small}/file").text)
     (folder / "reform.yaml").write_text(client.get(f"/api/runs/{run_id}/files/reform.yaml").text)
-    table, results = immsim.compare(
+    comparison = immsim.compare(
         immsim.load_scenario(folder / f"{small}.yaml"),
         [immsim.load_scenario(folder / "reform.yaml")],
         years=0.5,
         replications=3,
         seed=11,
     )
+    table, results = comparison
     web = pd.read_csv(io.StringIO(client.get(f"/api/runs/{run_id}/files/differences.csv").text))
     np.testing.assert_allclose(web.difference, table.difference, rtol=1e-12, equal_nan=True)
+    web = pd.read_csv(io.StringIO(client.get(f"/api/runs/{run_id}/files/differences_by_history.csv").text))
+    assert len(web) == len(comparison.by_history) > 0
+    np.testing.assert_allclose(web.difference, comparison.by_history.difference, rtol=1e-12, equal_nan=True)
+    summary = client.get(f"/api/runs/{run_id}/summary").json()
+    changed_result = results[next(n for n in results if n.endswith("-changed"))]
+    expected = changed_result.summary_by_history(summary["fiscal_year"])
+    assert [(r["criminal_history"], r["figure"]) for r in summary["by_history"]] == list(
+        zip(expected.criminal_history, expected.figure, strict=True)
+    )
+    np.testing.assert_allclose([r["mean"] for r in summary["by_history"]], expected["mean"], rtol=1e-12)
     national = pd.read_csv(io.StringIO(client.get(f"/api/runs/{run_id}/files/national.csv").text))
     changed = results[next(n for n in results if n.endswith("-changed"))]
     numeric = changed.national.select_dtypes("number").columns
@@ -198,13 +209,38 @@ def test_a_run_gives_the_python_apis_numbers_and_is_kept_in_the_catalog(client, 
     assert len(set(json.loads(row["run_keys"]))) == 6
     page = client.get(f"/runs/{run_id}")
     assert page.status_code == 200
-    for section in ('id="summary"', 'id="difference-table"', 'id="fig-court_backlog"', 'id="state-table"'):
+    sections = ('id="summary"', 'id="history-table"', 'id="difference-table"', 'id="history-difference-table"')
+    for section in (*sections, 'id="fig-court_backlog"', 'id="state-table"'):
         assert section in page.text
     assert "report.html" in page.text
     assert 'id="tile-map"' not in page.text  # the synthetic states AA and BB are not on the map of the U.S.
     assert client.get(f"/api/runs/{run_id}/files/report.html").text.startswith("<!DOCTYPE html>")
     assert "Comparison against synthetic" in client.get(f"/api/runs/{run_id}/files/comparison.html").text
     assert not list((data / "results").glob(".*"))  # nothing partial left
+
+
+def test_the_policy_lever_offers_the_scenarios_own_policies(client):
+    doc = base()
+    doc["policies"] = {
+        "notify_convicted": {
+            "meaning": "notifies ICE of the release of people with a conviction",
+            "source": "assumption",
+            "detainer": {"none": "decline", "pending": "decline", "lesser": "notify", "serious": "notify"},
+        }
+    }
+    sid = upload(client, dump(doc), "own.yaml").json()["id"]
+    listed = {p["name"]: p for p in client.get(f"/api/scenarios/{sid}").json()["levers"]["policies"]}
+    assert {"honor", "honor_serious", "warrant_serious", "notify_convicted"} <= set(listed)
+    assert listed["notify_convicted"]["defined_by"] == "scenario"
+    page = client.get(f"/?scenario={sid}").text
+    assert '<option value="notify_convicted">' in page and '<option value="honor_serious">' in page
+    assert 'id="lever-at_large_reallocation_share"' in page
+    levers = {"policies": [{"states": ["AA"], "policy": "no_such_policy", "start": "2017-03-01"}]}
+    r = client.post("/api/reform", json={"scenario": sid, "levers": levers})
+    assert r.status_code == 422 and r.json()["detail"]["field"] == "levers.policies.0.policy"
+    r = client.post("/api/reform", json={"scenario": sid, "levers": {"at_large_reallocation_share": 0.4}})
+    assert r.status_code == 200, r.text
+    assert yaml.safe_load(r.text)["changes"][0]["value"] == 0.4
 
 
 def test_a_finished_run_survives_a_restart(tmp_path):

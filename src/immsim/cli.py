@@ -115,6 +115,10 @@ def run(
                 )
         save_result(result, out, report=report)
         out_console.print(summary_table(result.summary(), replications))
+        if not result.by_history.empty:
+            from immsim.cli_tables import history_summary_table
+
+            out_console.print(history_summary_table(result.summary_by_history(), replications))
         console.print(
             f"results written to {out}/ (report: {out / 'report.html'})" if report else f"results written to {out}/"
         )
@@ -256,8 +260,10 @@ def scenario_list() -> None:
 def scenario_show(
     scenario: Annotated[str, typer.Argument(help="built-in scenario name or scenario file")],
 ) -> None:
-    """Print a scenario's resolved parameters with their units, sources and the change that set each."""
+    """Print a scenario's parameters, jurisdictions, policies and events, with sources and the change that set each."""
     import immsim
+    from immsim.cli_tables import jurisdictions_table, policies_table
+    from immsim.scenario.sources import source_text
 
     sc = immsim.load_scenario(scenario)
     heading = sc.data.title + (f" (changes to {sc.base})" if sc.base else "")
@@ -272,14 +278,16 @@ def scenario_show(
             if p.value is not None
             else "; ".join(f"from {s.start}: {_short(s.value)}" for s in p.series or [])
         )
-        cells = (name, value, p.unit, p.source, sc.changed_by.get(f"parameters.{name}", "base"))
+        cells = (name, value, p.unit, source_text(p.source), sc.changed_by.get(f"parameters.{name}", "base"))
         t.add_row(*map(Text, cells))  # sources are text, not markup
     out_console.print(t)
+    out_console.print(jurisdictions_table(sc))
+    out_console.print(policies_table(sc))
     ev = Table(title="Dated events")
     for col in ("date", "type", "what", "source"):
         ev.add_column(col, overflow="fold")
     for e in sorted(sc.data.events, key=lambda e: e.date):
-        ev.add_row(*map(Text, (str(e.date), e.type, _event_text(e), e.source)))
+        ev.add_row(*map(Text, (str(e.date), e.type, _event_text(e), source_text(e.source))))
     out_console.print(ev)
     for key, label in sc.changed_by.items():
         if not key.startswith("parameters."):
@@ -312,7 +320,9 @@ def compare_cmd(
     seed: Annotated[int, typer.Option(help="random seed shared by all scenarios (common random numbers)")] = 1,
     replications: Annotated[int, typer.Option("--replications", "-r", help="paired replications")] = 10,
     fiscal_year: Annotated[int | None, typer.Option(help="fiscal year to report (default: the first complete)")] = None,
-    out: Annotated[Path | None, typer.Option(help="directory for comparison.csv and comparison.html")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="directory for comparison.csv, comparison_by_history.csv and comparison.html")
+    ] = None,
 ) -> None:
     """Run scenarios with common random numbers; print each difference from the base with its 95% interval."""
     from immsim.sweeps.signals import Interrupts
@@ -339,7 +349,7 @@ def compare_cmd(
                 interrupts.check()
 
             with interrupts.holding():  # signals wait for the end of a kernel call: see Interrupts
-                table, results = immsim.compare(
+                comparison = immsim.compare(
                     base,
                     alternatives,
                     start=start,
@@ -349,6 +359,10 @@ def compare_cmd(
                     fiscal_year=fiscal_year,
                     progress=progress,
                 )
+        from immsim.cli_tables import history_difference_table
+
+        table, results = comparison
+        by_history = comparison.by_history
         base_name = next(iter(results))
         for name, rows in table.groupby("scenario", sort=False):
             fy = int(rows.fiscal_year.iloc[0])
@@ -365,6 +379,9 @@ def compare_cmd(
                     f"x{r.variance_reduction:,.1f}",
                 )
             out_console.print(t)
+            history_rows = by_history[by_history.scenario == name]
+            if not history_rows.empty:
+                out_console.print(history_difference_table(history_rows, base_name, name, replications))
             top = largest_differences(results, base_name, name, fy)
             out_console.print(
                 "largest differences in ICE arrests by state: "
@@ -374,10 +391,12 @@ def compare_cmd(
         if out:
             from immsim.report.comparison import write_comparison_report
 
-            remove_partials(out, ["comparison.csv", "comparison.html"])  # left by a killed earlier comparison
+            files = ["comparison.csv", "comparison_by_history.csv", "comparison.html"]
+            remove_partials(out, files)  # left by a killed earlier comparison
             atomic_write(out / "comparison.csv", lambda p: table.to_csv(p, index=False))
-            write_comparison_report(table, results, out / "comparison.html")
-            console.print(f"wrote {out / 'comparison.csv'} and {out / 'comparison.html'}", markup=False)
+            atomic_write(out / "comparison_by_history.csv", lambda p: by_history.to_csv(p, index=False))
+            write_comparison_report(table, results, out / "comparison.html", by_history)
+            console.print(f"wrote {', '.join(str(out / f) for f in files)}", markup=False)
 
 
 solve_app = typer.Typer(no_args_is_help=True, help="Solve for officers or judges with paired runs.")

@@ -6,18 +6,39 @@ come from the changes, not from the dice. The difference of each headline
 figure is averaged over replications with a Student-t 95 % interval; the
 variance reduction is the variance the difference would have with independent
 runs (Var base + Var alt) over the variance of the paired difference.
+
+The same pairing gives the differences by criminal history
+(``history_differences``): a policy that treats histories differently moves
+them apart, and the headline totals alone would hide which moved.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from immsim.results import HEADLINES, Result, mean_interval
+from immsim.model import codes as c
+from immsim.results import HEADLINES, HISTORY_HEADLINES, Result, history_year_table, mean_interval
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
+
+
+class _Pair(NamedTuple):
+    table: pd.DataFrame
+    results: dict[str, Result]
+
+
+class Comparison(_Pair):
+    """What ``compare`` returns: unpacks as ``(table, results)``; ``by_history`` holds the differences by history.
+
+    A pair, so that code written before criminal history was kept
+    (``table, results = compare(...)``) keeps working.
+    """
+
+    by_history: pd.DataFrame
 
 
 def compare(
@@ -30,8 +51,9 @@ def compare(
     replications: int = 10,
     fiscal_year: int | None = None,
     progress=None,
-) -> tuple[pd.DataFrame, dict[str, Result]]:
-    """Tidy table of paired differences (alternative minus base), and the results by scenario name."""
+) -> Comparison:
+    """Tidy table of paired differences (alternative minus base), the results by scenario name, and
+    the paired differences by criminal history (``Comparison.by_history``, see ``history_differences``)."""
     scenarios = [s if isinstance(s, Scenario) else load_scenario(s) for s in [base, *alternatives]]
     results: dict[str, Result] = {}
     for i, sc in enumerate(scenarios):
@@ -70,7 +92,66 @@ def compare(
                     "variance_reduction": var_indep / var_paired if var_paired > 0 else np.inf,
                 }
             )
-    return pd.DataFrame(rows), results
+    out = Comparison(pd.DataFrame(rows), results)
+    out.by_history = history_differences(results, fy)
+    return out
+
+
+#: Columns of ``history_differences``.
+HISTORY_DIFFERENCE_COLUMNS = [
+    "scenario",
+    "criminal_history",
+    "label",
+    "figure",
+    "description",
+    "fiscal_year",
+    "base",
+    "alternative",
+    "difference",
+    "ci_low",
+    "ci_high",
+]
+
+
+def history_differences(results: dict[str, Result], fiscal_year: int) -> pd.DataFrame:
+    """Paired differences by criminal history: each alternative minus the first result, figure by figure.
+
+    Replication r of every scenario shares its seeds, as in ``compare``; the
+    difference of each ``HISTORY_HEADLINES`` figure in each history is averaged
+    over replications with a Student-t 95 % interval. Results read from
+    folders written before criminal history was kept give no rows.
+    """
+    names = list(results)
+    tables = {n: history_year_table(r.by_history) for n, r in results.items()}
+    rows = []
+
+    def year(name: str, history: str) -> pd.DataFrame:
+        t = tables[name]
+        return t[(t.fiscal_year == fiscal_year) & (t.criminal_history == history)].set_index("replication")
+
+    for name in names[1:]:
+        if tables[names[0]].empty or tables[name].empty:
+            continue
+        for history, label in zip(c.HISTORIES, c.HISTORY_LABELS, strict=True):
+            b, a = year(names[0], history), year(name, history)
+            for figure, description in HISTORY_HEADLINES.items():
+                m, lo, hi = mean_interval((a[figure] - b[figure]).dropna())
+                rows.append(
+                    {
+                        "scenario": name,
+                        "criminal_history": history,
+                        "label": label,
+                        "figure": figure,
+                        "description": description,
+                        "fiscal_year": fiscal_year,
+                        "base": float(b[figure].mean()),
+                        "alternative": float(a[figure].mean()),
+                        "difference": m,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                    }
+                )
+    return pd.DataFrame(rows, columns=HISTORY_DIFFERENCE_COLUMNS)
 
 
 def largest_differences(

@@ -26,7 +26,10 @@ RESULT_FILES = [
     "monthly.parquet",
     "national.parquet",
     "fiscal_years.parquet",
+    "by_history.parquet",
+    "offices.parquet",
     "summary.csv",
+    "summary_by_history.csv",
     "federal_pressure.csv",
     "scenario.yaml",
     "report.html",
@@ -94,13 +97,22 @@ def save_result(result: Result, out: str | Path, report: bool = True) -> Path:
     (out / "run.json").unlink(missing_ok=True)
     remove_partials(out, RESULT_FILES)
     stale = {"federal_pressure.csv"} if result.federal_pressure.empty else set()
+    # a result read from a folder written before these tables existed has none to write
+    stale |= {"by_history.parquet", "summary_by_history.csv"} if result.by_history.empty else set()
+    stale |= {"offices.parquet"} if result.offices.empty else set()
     stale |= set() if report else {"report.html"}
     for name in stale:  # an earlier result's file that this one does not replace
         (out / name).unlink(missing_ok=True)
     atomic_write(out / "monthly.parquet", _parquet(result.monthly))
     atomic_write(out / "national.parquet", _parquet(result.national))
     atomic_write(out / "fiscal_years.parquet", _parquet(result.fiscal_years))
+    if not result.by_history.empty:
+        atomic_write(out / "by_history.parquet", _parquet(result.by_history))
+    if not result.offices.empty:
+        atomic_write(out / "offices.parquet", _parquet(result.offices))
     atomic_write(out / "summary.csv", lambda p: result.summary().to_csv(p, index=False))
+    if not result.by_history.empty:
+        atomic_write(out / "summary_by_history.csv", lambda p: result.summary_by_history().to_csv(p, index=False))
     if not result.federal_pressure.empty:
         atomic_write(out / "federal_pressure.csv", lambda p: result.federal_pressure.to_csv(p, index=False))
     atomic_write(out / "scenario.yaml", lambda p: p.write_text(result.scenario.text))
@@ -136,6 +148,10 @@ def load_result(directory: str | Path) -> Result:
         raise ImmsimError(f"{d}: not a complete result ({e})") from None
     pressure_file = d / "federal_pressure.csv"
     pressure = pd.read_csv(pressure_file) if pressure_file.exists() else pd.DataFrame()
+    try:  # results written before criminal history and offices were kept have neither table
+        by_history, offices = (_optional_parquet(d / name) for name in ("by_history.parquet", "offices.parquet"))
+    except (OSError, ValueError) as e:
+        raise ImmsimError(f"{d}: not a complete result ({e})") from None
     return Result(
         scenario=parse_scenario(text, meta["scenario"]),
         start=dt.date.fromisoformat(meta["start"]),
@@ -145,5 +161,12 @@ def load_result(directory: str | Path) -> Result:
         monthly=monthly,
         national=national,
         fiscal_years=fiscal_years,
+        by_history=by_history,
+        offices=offices,
         federal_pressure=pressure,
     )
+
+
+def _optional_parquet(path: Path) -> pd.DataFrame:
+    """The table at ``path``, or an empty frame if the result was written without it."""
+    return pd.read_parquet(path) if path.exists() else pd.DataFrame()

@@ -136,6 +136,7 @@ FLOWS = (
     "days_waiting_for_hearing_detained",
     "jail_releases",
     "jail_stay_days",
+    "detainers_open_at_start",  # detainers of the people in jail when the run starts (an initial stock, month 0)
     "detention_exits",
     "detention_stay_days",
 )

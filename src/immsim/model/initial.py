@@ -107,7 +107,9 @@ def initialize(
     # What exists now is the initial stock, not a flow.
     tally.moves[:] = 0
     tally.reclassed[:] = 0
+    open_at_start = tally.flows[0, :, :, c.FL_DETAINERS_ISSUED].copy()
     tally.flows[:] = 0.0
+    tally.flows[0, :, :, c.FL_DETAINERS_OPEN_AT_START] = open_at_start
     for h in range(c.N_HISTORIES):
         for s in range(c.N_STATES):
             tally.initial[h, s] = tally.live[:, h, s].sum()

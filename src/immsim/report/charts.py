@@ -244,3 +244,58 @@ def figures(result: Result) -> dict[str, go.Figure]:
 def is_band(trace) -> bool:
     """Whether a trace is an interval band (as opposed to a mean or single-run line)."""
     return getattr(trace, "meta", None) == BAND_META
+
+
+#: Figures of the by-history chart: what jail policy and ICE's response move, per criminal history.
+HISTORY_BARS = {
+    "detainers_declined": "detainers declined",
+    "released_to_at_large": "released with a detainer",
+    "ice_at_large_arrests": "at-large arrests",
+    "removals_total": "removals",
+}
+HISTORY_TITLE = "Detainers declined, releases with a detainer, at-large arrests and removals, by criminal history"
+
+
+def history_bars_figure(summary: pd.DataFrame) -> go.Figure:
+    """Grouped bars from ``Result.summary_by_history``: one group per figure, one bar per criminal history.
+
+    Carve-out policies (honor or notify for serious convictions only) move
+    these four figures in opposite directions for different histories; bars
+    side by side show that where a national total would net it out. Error
+    bars are the 95 % interval of the mean when there is one.
+    """
+    fig = go.Figure()
+    figures = list(HISTORY_BARS)
+    for i, (history, label_) in enumerate(zip(c.HISTORIES, c.HISTORY_LABELS, strict=True)):
+        rows = summary[summary.criminal_history == history].set_index("figure").reindex(figures)
+        mean = rows["mean"].to_numpy(float)
+        has_ci = not np.isnan(rows["ci_low"].to_numpy(float)).all()
+        fig.add_trace(
+            go.Bar(
+                x=[HISTORY_BARS[f] for f in figures],
+                y=mean,
+                name=label_,
+                marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+                error_y=(
+                    {
+                        "type": "data",
+                        "symmetric": False,
+                        "array": rows["ci_high"].to_numpy(float) - mean,
+                        "arrayminus": mean - rows["ci_low"].to_numpy(float),
+                    }
+                    if has_ci
+                    else None
+                ),
+                hovertemplate=f"%{{x}}: %{{y:,.0f}} people<extra>{label_}</extra>",
+            )
+        )
+    fig.update_layout(
+        title={"text": HISTORY_TITLE},
+        template="plotly_white",
+        barmode="group",
+        height=440,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0},
+        margin={"l": 70, "r": 30, "t": 60, "b": 40},
+    )
+    fig.update_yaxes(title_text="People (or detainers) per fiscal year", rangemode="tozero")
+    return fig

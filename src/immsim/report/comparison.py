@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 from immsim.model import codes as c
 from immsim.report import charts
+from immsim.report.history import history_differences_html
 from immsim.report.html import charts_html
 from immsim.results import Result
 from immsim.store import atomic_write
@@ -85,8 +86,29 @@ def comparison_figures(results: dict[str, Result]) -> dict[str, go.Figure]:
     return figs
 
 
-def render(table: pd.DataFrame, results: dict[str, Result]) -> str:
+def history_html(by_history: pd.DataFrame, base: str) -> str:
+    """The section of paired differences by criminal history, one table per alternative (empty if none)."""
+    if by_history.empty:
+        return ""
+    fy = int(by_history.fiscal_year.iloc[0])
+    parts = [
+        f"<h2>By criminal history, fiscal year {fy}</h2>",
+        "<p>The same paired differences (alternative minus base, replication by replication) within each criminal "
+        "history: difference, and its 95% interval in brackets. Policies that treat histories differently move "
+        "them apart even where the totals change little.</p>",
+    ]
+    for name, rows in by_history.groupby("scenario", sort=False):
+        parts.append(f"<h3>{escape(str(name))} minus {escape(base)}</h3>{history_differences_html(rows)}")
+    return "\n".join(parts)
+
+
+def render(table: pd.DataFrame, results: dict[str, Result], by_history: pd.DataFrame | None = None) -> str:
+    """The comparison report; ``by_history`` defaults to ``history_differences`` of ``results``."""
     base = next(iter(results))
+    if by_history is None:
+        from immsim.comparison import history_differences
+
+        by_history = history_differences(results, int(table.fiscal_year.iloc[0])) if len(table) else pd.DataFrame()
     first = results[base]
     rows = []
     for r in table.itertuples():
@@ -114,13 +136,17 @@ what pairing gained over independent runs. Figures are model outputs; sources ar
 <h2>Fiscal year {fy}</h2>
 <table><thead><tr><th>scenario</th><th>figure</th><th>base</th><th>alternative</th><th>difference</th>
 <th>95% interval</th><th>variance reduction</th></tr></thead><tbody>{"".join(rows)}</tbody></table>
+{history_html(by_history, base)}
 <h2>Monthly trajectories</h2>
 {charts_html(comparison_figures(results))}
 </body></html>"""
 
 
-def write_comparison_report(table: pd.DataFrame, results: dict[str, Result], path: str | Path) -> Path:
+def write_comparison_report(
+    table: pd.DataFrame, results: dict[str, Result], path: str | Path, by_history: pd.DataFrame | None = None
+) -> Path:
+    """Write the comparison report atomically (``by_history``: see ``render``)."""
     path = Path(path)
-    text = render(table, results)
+    text = render(table, results, by_history)
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
     return path

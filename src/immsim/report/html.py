@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from immsim.report import charts
+from immsim.report import history as hist
 from immsim.store import umask
 
 if TYPE_CHECKING:
@@ -178,6 +179,37 @@ def charts_html(figs: dict) -> str:
     return "\n".join(parts)
 
 
+def history_section(result: Result, fy: int) -> str:
+    """The "By criminal history" section: figures by history (table and bars) and officer-days per arrest.
+
+    Empty for a result read from a folder written before criminal history was kept.
+    """
+    if result.by_history.empty:
+        return ""
+    summary = result.summary_by_history(fy)
+    fig = charts.history_bars_figure(summary)
+    div = fig.to_html(
+        full_html=False, include_plotlyjs=False, include_mathjax=False, div_id="chart-by_history", config=PLOTLY_CONFIG
+    )
+    officers = hist.officer_days(result, fy)
+    officer_part = (
+        "<h3>Officer-days per arrest, by channel</h3>\n<p>ICE officer time spent in each channel over the fiscal "
+        "year, the arrests it produced, and their ratio (taken per replication, then averaged).</p>\n"
+        + hist.officer_table_html(officers, result.replications)
+        if not officers.empty
+        else ""
+    )
+    interval = " Mean over replications, with the 95% interval for the mean." if result.replications > 1 else ""
+    return f"""<h2>By criminal history, {escape(_fiscal_year_text(fy))}</h2>
+<p>The same people counted by criminal history: no conviction, pending charges, a lesser conviction, a serious or
+violent conviction. Cooperation policies may treat these histories differently (for example, holds for serious
+convictions only).{interval}</p>
+{hist.history_table_html(summary, result.replications)}
+<section id="by_history"><h3>{escape(charts.HISTORY_TITLE)}</h3>{div}</section>
+{officer_part}
+"""
+
+
 def _fiscal_year_text(fy) -> str:
     return f"fiscal year {int(fy)} (October {int(fy) - 1} to September {int(fy)})"
 
@@ -223,6 +255,7 @@ They follow from the parameters and data of the scenario file, where each input 
 <h2>National monthly series</h2>
 <p>{escape(("Monthly totals over the run." + bands).strip())}</p>
 {charts_html(charts.figures(result))}
+{history_section(result, int(fy))}
 <h2>By state, {escape(_fiscal_year_text(fy))}</h2>
 <p>Totals per state, averaged over replications. Policy is the jail cooperation policy of the state's first
 listed jurisdiction in the last month of the period; jurisdictions within a state can differ.</p>

@@ -83,9 +83,7 @@ def _daily(
 
 def scenario_policies(data: ScenarioFile) -> dict[str, PolicyDef]:
     """The built-in policies and the scenario's own, by name."""
-    own = {
-        name: PolicyDef(d.actions(), d.judicial_warrant, d.meaning) for name, d in data.policies.items()
-    }
+    own = {name: PolicyDef(d.actions(), d.judicial_warrant, d.meaning) for name, d in data.policies.items()}
     return policy_table(own)
 
 
@@ -229,7 +227,9 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
     )
     params = Params(
         *(
-            np.ascontiguousarray(_daily(data.parameters.get(s.name, s.default), s.dims, data, start, days, office_share))
+            np.ascontiguousarray(
+                _daily(data.parameters.get(s.name, s.default), s.dims, data, start, days, office_share)
+            )
             for s in SPECS
         )
     )

@@ -18,6 +18,9 @@ reform file) and lists ``changes``, applied in order::
         where: {states: [CA]}              # or {jurisdictions: [...]}, or {all: true}
         from: 2018-01-01
       - add_event: {type: regime, date: 2017-01-25, regime: pep2014, meaning: ..., source: ...}
+      - define_policy: honor_violent       # a new policy, usable by name in later changes
+        detainer: {none: decline, pending: decline, lesser: decline, serious: hold}
+        meaning: holds only people with serious or violent convictions
 
 Changes are checked against the reform file (file, line and field in every
 error); the resolved scenario is then validated like any scenario, and it
@@ -36,7 +39,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from immsim.errors import ScenarioError
-from immsim.model.codes import POLICIES
+from immsim.model.codes import ACTIONS
 from immsim.model.parameters import SPEC
 from immsim.scenario.loader import (
     Scenario,
@@ -50,6 +53,7 @@ from immsim.scenario.loader import (
     validation_error,
 )
 from immsim.scenario.schema import Date, Dated, Number
+from immsim.scenario.sources import is_assumption
 
 
 class _Strict(BaseModel):
@@ -75,11 +79,21 @@ class SetParameter(_Strict):
 
 
 class SetPolicy(_Strict):
-    policy: Literal[POLICIES]  # type: ignore[valid-type]
+    policy: str = Field(min_length=1, max_length=80)  # built-in or defined by the scenario (checked when resolved)
     where: Where
     start: Date = Field(alias="from")
     mode: Literal["set", "at_least", "at_most"] = "set"
     source: str | None = None
+
+
+class DefinePolicy(_Strict):
+    """A new cooperation policy, by its action per criminal history (see ``immsim.scenario.policies``)."""
+
+    define_policy: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")
+    detainer: Literal[ACTIONS] | dict[str, Literal[ACTIONS]]  # type: ignore[valid-type]
+    judicial_warrant: bool = False
+    meaning: str = Field(min_length=1)
+    source: Any = None
 
 
 class AddEvent(_Strict):
@@ -90,7 +104,9 @@ class RemoveEvent(_Strict):
     remove_event: dict[str, Any]
 
 
-Change = Annotated[SetParameter | SetPolicy | AddEvent | RemoveEvent, Field(union_mode="left_to_right")]
+Change = Annotated[
+    SetParameter | SetPolicy | DefinePolicy | AddEvent | RemoveEvent, Field(union_mode="left_to_right")
+]
 
 
 class ReformFile(_Strict):
@@ -172,7 +188,7 @@ def _apply_parameter(ch: SetParameter, doc: dict, label: str) -> str | None:
     p["source"] = ch.source or f"reform {label}"
     if ch.meaning:
         p["meaning"] = ch.meaning
-    if p["source"].strip().lower() != "assumption":
+    if not is_assumption(p["source"]):
         p.pop("calibratable", None)
     doc["parameters"][ch.parameter] = p
     return None
@@ -240,6 +256,18 @@ def resolve_reform(doc: dict, lines: dict, text: str, shown: str, seen: tuple[st
                         }
                     )
                     changed_by[f"policy.{code}"] = label
+        elif isinstance(ch, DefinePolicy):
+            table = resolved.setdefault("policies", {})
+            if ch.define_policy in table:
+                problem = f"the base already defines a policy {ch.define_policy!r}"
+            else:
+                table[ch.define_policy] = {
+                    "meaning": ch.meaning,
+                    "source": ch.source or f"reform {label}",
+                    "detainer": ch.detainer,
+                    "judicial_warrant": ch.judicial_warrant,
+                }
+                changed_by[f"policies.{ch.define_policy}"] = label
         elif isinstance(ch, AddEvent):
             resolved.setdefault("events", []).append(dict(ch.add_event))
             changed_by[f"events.{len(resolved['events']) - 1}"] = label

@@ -110,4 +110,3 @@ def source_text(source: Any) -> str:
 def source_kinds(source: Any) -> list[str]:
     """The kinds of a source's references, or ['assumption']."""
     return ["assumption"] if is_assumption(source) else [r.kind for r in references(source)]
-

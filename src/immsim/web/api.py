@@ -20,7 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from immsim.errors import ScenarioError
 from immsim.scenario.loader import MAX_BYTES, parse_scenario
 from immsim.web.jobs import QueueFull, Runner
-from immsim.web.levers import Levers, lever_context, lever_problem, parameter_groups, reform_document, reform_yaml
+from immsim.web.levers import (
+    Levers,
+    lever_context,
+    lever_problem,
+    parameter_groups,
+    reform_document,
+    reform_yaml,
+    source_fields,
+)
 from immsim.web.library import Library
 
 JOB_ID = r"^[0-9a-f]{12}$"
@@ -99,6 +107,8 @@ def _describe_levers(levers: Levers) -> str:
             parts.append(f"{name.replace('_', ' ')} x{v:g}")
     if levers.regime:
         parts.append(f"{levers.regime} priorities from {levers.regime_start}")
+    if levers.at_large_reallocation_share is not None:
+        parts.append(f"at-large officers reallocated by releases: share {levers.at_large_reallocation_share:g}")
     return "; ".join(parts)
 
 
@@ -138,7 +148,7 @@ def router(library: Library, runner: Runner, limits: Limits) -> APIRouter:
             "parameters": parameter_groups(sc),
             "levers": lever_context(sc),
             "events": [
-                {"date": e.date.isoformat(), "type": e.type, "meaning": e.meaning, "source": e.source}
+                {"date": e.date.isoformat(), "type": e.type, "meaning": e.meaning, **source_fields(e.source)}
                 for e in sc.data.events
             ],
         }
@@ -220,6 +230,22 @@ def router(library: Library, runner: Runner, limits: Limits) -> APIRouter:
             raise refuse(404, f"no run {run_id!r} in this session", "")
         return job.describe()
 
+    @api.get("/runs/{run_id}/summary")
+    def run_summary(run_id: Annotated[str, PathParam(pattern=JOB_ID)], request: Request) -> dict:
+        """A finished run's figures as JSON: headline figures and figures by criminal history (mean, 95 % interval)."""
+        directory = runner.result_dir(run_id)
+        if directory is None:
+            raise refuse(404, f"no finished run {run_id!r}", "")
+        result = request.app.state.results.get(directory)
+        summary = result.summary()
+        fy = int(summary.fiscal_year.iloc[0])
+        by_history = result.summary_by_history(fy) if not result.by_history.empty else summary.iloc[:0]
+        return {
+            "fiscal_year": fy,
+            "summary": _records(summary),
+            "by_history": _records(by_history),
+        }
+
     @api.get("/runs/{run_id}/files/{name}")
     def run_file(run_id: Annotated[str, PathParam(pattern=JOB_ID)], name: str, request: Request) -> Response:
         """One of the run's files (see ``FILES``); CSV tables are made from the Parquet ones on request."""
@@ -231,6 +257,14 @@ def router(library: Library, runner: Runner, limits: Limits) -> APIRouter:
         return FILES[name](directory, f"{run_id}-{name}", request)
 
     return api
+
+
+def _records(frame: Any) -> list[dict]:
+    """Rows as JSON-ready dicts: NaN (an interval from one replication) becomes null."""
+    return [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]
 
 
 def _attachment(filename: str) -> dict[str, str]:
@@ -266,7 +300,9 @@ def _csv(table: str):
 #: Files a run offers for download, by the name in its URL: a fixed list, so no request names a path.
 FILES = {
     "summary.csv": _stored("summary.csv", "text/csv"),
+    "summary_by_history.csv": _stored("summary_by_history.csv", "text/csv"),
     "differences.csv": _stored("differences.csv", "text/csv"),
+    "differences_by_history.csv": _stored("differences_by_history.csv", "text/csv"),
     "national.csv": _csv("national"),
     "monthly.csv": _csv("monthly"),
     "fiscal_years.csv": _csv("fiscal_years"),
@@ -274,6 +310,8 @@ FILES = {
     "national.parquet": _stored("national.parquet", "application/vnd.apache.parquet"),
     "monthly.parquet": _stored("monthly.parquet", "application/vnd.apache.parquet"),
     "fiscal_years.parquet": _stored("fiscal_years.parquet", "application/vnd.apache.parquet"),
+    "by_history.parquet": _stored("by_history.parquet", "application/vnd.apache.parquet"),
+    "offices.parquet": _stored("offices.parquet", "application/vnd.apache.parquet"),
     "scenario.yaml": _stored("scenario.yaml", "application/yaml"),
     "reform.yaml": _stored("reform.yaml", "application/yaml"),
     "report.html": _stored("report.html", "text/html"),

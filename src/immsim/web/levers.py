@@ -1,8 +1,10 @@
 """The levers the web app offers, written as a reform of the base scenario.
 
 People ask a few questions again and again: a state's cooperation policy from
-a date, more or fewer officers, judges or detention beds, more people
-contesting their cases, another priority regime. Each lever here becomes one
+a date (any policy the scenario knows: the built-in ones and its own), more or
+fewer officers, judges or detention beds, more people contesting their cases,
+another priority regime, how far ICE moves at-large officers toward the places
+that release people with detainers. Each lever here becomes one
 or more ordinary reform changes (``immsim.scenario.reform``), so what the
 browser runs is a reform file a user can download, read, and run again with
 ``immsim run`` or ``immsim compare``.
@@ -11,14 +13,16 @@ browser runs is a reform file a user can download, read, and run again with
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from immsim.model.codes import CLASSES, POLICIES
+from immsim.model.codes import CLASSES, HISTORIES, HISTORY_LABELS
 from immsim.model.parameters import SPECS
+from immsim.scenario.compile import scenario_policies
 from immsim.scenario.loader import Scenario
+from immsim.scenario.sources import is_assumption, references, source_kinds, source_text
 
 #: Model modules, in the order a person follows the pipeline, with the titles the app shows.
 MECHANISMS = {
@@ -37,10 +41,14 @@ class _Strict(BaseModel):
 
 
 class PolicyLever(_Strict):
-    """Jurisdictions in ``states`` apply ``policy`` from ``start`` on."""
+    """Jurisdictions in ``states`` apply ``policy`` from ``start`` on.
+
+    The policy is any name the base scenario knows (built-in or its own
+    ``policies``), so it is checked against the scenario in ``lever_problem``.
+    """
 
     states: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(min_length=1, max_length=60)
-    policy: Literal[POLICIES]  # type: ignore[valid-type]
+    policy: str = Field(min_length=1, max_length=80)
     start: dt.date
 
 
@@ -55,11 +63,26 @@ class Levers(_Strict):
     contest: Scale | None = Field(None, description="multiplier of the share who contest removal (capped at 1)")
     regime: str | None = Field(None, max_length=100, description="priority regime from regime_start on")
     regime_start: dt.date | None = None
+    at_large_reallocation_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="share of at-large officers ICE moves toward offices that release people with detainers "
+        "(0: allocated by population)",
+    )
 
     def is_empty(self) -> bool:
         return not self.policies and all(
             getattr(self, f) is None
-            for f in ("jail_officers", "at_large_officers", "immigration_judges", "detention_beds", "contest", "regime")
+            for f in (
+                "jail_officers",
+                "at_large_officers",
+                "immigration_judges",
+                "detention_beds",
+                "contest",
+                "regime",
+                "at_large_reallocation_share",
+            )
         )
 
 
@@ -75,10 +98,13 @@ _SCALED = {
 def lever_problem(levers: Levers, base: Scenario) -> tuple[str, str] | None:
     """(field, message) for a lever the base scenario cannot take, else None."""
     states = {j.state for j in base.data.jurisdictions}
+    known = scenario_policies(base.data)
     for i, p in enumerate(levers.policies):
         missing = [s for s in p.states if s not in states]
         if missing:
             return f"policies.{i}.states", f"the scenario has no jurisdiction in {', '.join(missing)}"
+        if p.policy not in known:
+            return f"policies.{i}.policy", f"the scenario has no policy {p.policy!r} (it has {', '.join(known)})"
     if levers.regime is not None:
         if levers.regime not in base.data.regimes:
             known = ", ".join(base.data.regimes)
@@ -106,6 +132,15 @@ def reform_document(levers: Levers, base: Scenario, base_ref: str, name: str, ti
             changes.append({"parameter": param, "scale": factor, "source": f"web app: {factor:g} x the base's {words}"})
     if levers.contest is not None and levers.contest != 1:
         changes.append(_contest_change(base, levers.contest))
+    if levers.at_large_reallocation_share is not None:
+        share = levers.at_large_reallocation_share
+        changes.append(
+            {
+                "parameter": "at_large_reallocation_share",
+                "value": share,
+                "source": f"web app: {share:g} of at-large officers allocated by recent releases with a detainer",
+            }
+        )
     if levers.regime is not None and levers.regime_start is not None:
         changes += _regime_changes(base, levers.regime, levers.regime_start)
     return {
@@ -185,7 +220,23 @@ def parameter_groups(scenario: Scenario) -> list[dict[str, Any]]:
         rows = []
         for spec in SPECS:
             entry = scenario.data.parameters.get(spec.name)
-            if spec.module != module or entry is None:
+            if spec.module != module or (entry is None and spec.default is None):
+                continue
+            if entry is None:  # left out: the model uses its neutral default, and the page says so
+                rows.append(
+                    {
+                        "name": spec.name,
+                        "meaning": spec.meaning,
+                        "unit": spec.unit,
+                        "value": f"{spec.default:,.4g}",
+                        "source": "not set by the scenario: the model's neutral default",
+                        "source_kinds": ["default"],
+                        "assumption": False,
+                        "references": [],
+                        "range": None,
+                        "changed_by": None,
+                    }
+                )
                 continue
             rows.append(
                 {
@@ -193,14 +244,46 @@ def parameter_groups(scenario: Scenario) -> list[dict[str, Any]]:
                     "meaning": entry.meaning or spec.meaning,
                     "unit": entry.unit or spec.unit,
                     "value": describe_value(entry),
-                    "source": entry.source,
-                    "assumption": entry.source.strip().lower().startswith("assumption"),
+                    **source_fields(entry.source),
                     "range": list(entry.range) if entry.range else None,
                     "changed_by": scenario.changed_by.get(f"parameters.{spec.name}"),
                 }
             )
         groups.append({"mechanism": module, "title": title, "parameters": rows})
     return groups
+
+
+def source_fields(source: Any) -> dict[str, Any]:
+    """A source for the app: one line of text, its kinds, whether it is an assumption, and its references."""
+    return {
+        "source": source_text(source),
+        "source_kinds": source_kinds(source),
+        "assumption": is_assumption(source),
+        "references": [r.model_dump() | {"href": _safe_link(r.url)} for r in references(source)],
+    }
+
+
+def _safe_link(url: str | None) -> str | None:
+    """The URL if it is a web address: an uploaded scenario must not put a ``javascript:`` link on the page."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
+def policy_list(scenario: Scenario) -> list[dict[str, Any]]:
+    """Every policy the scenario can use (built-in first, then its own), with its action per criminal history."""
+    own = scenario.data.policies
+    return [
+        {
+            "name": name,
+            "meaning": p.meaning,
+            "defined_by": "scenario" if name in own else "built-in",
+            "actions": dict(zip(HISTORIES, p.actions, strict=True)),
+            "judicial_warrant": p.judicial_warrant,
+            "summary": ", ".join(f"{label}: {a}" for label, a in zip(HISTORY_LABELS, p.actions, strict=True))
+            + ("; holds only with a judicial warrant" if p.judicial_warrant else ""),
+            **(source_fields(own[name].source) if name in own else {}),
+        }
+        for name, p in scenario_policies(scenario.data).items()
+    ]
 
 
 def lever_context(scenario: Scenario) -> dict[str, Any]:
@@ -217,13 +300,14 @@ def lever_context(scenario: Scenario) -> dict[str, Any]:
             {"state": s["state"], "name": s["name"], "policy": "/".join(sorted(s["policies"]))}
             for s in sorted(states.values(), key=lambda s: s["state"])
         ],
-        "policies": list(POLICIES),
+        "policies": policy_list(scenario),
         "regimes": {k: r.meaning for k, r in scenario.data.regimes.items()},
         "start": scenario.data.start.isoformat(),
         "base_values": {
             lever: describe_value(params[param]) for lever, (param, _) in _SCALED.items() if param in params
         }
         | {"contest": _contest_text(scenario)},
+        "at_large_reallocation_share": _share_value(scenario, "at_large_reallocation_share"),
     }
 
 
@@ -235,3 +319,12 @@ def _contest_text(scenario: Scenario) -> str:
     shares = [1 - float(x) for x in (v.values() if isinstance(v, dict) else [v])]
     lo, hi = min(shares), max(shares)
     return f"{lo:.0%}" if lo == hi else f"{lo:.0%} to {hi:.0%} by class"
+
+
+def _share_value(scenario: Scenario, name: str) -> float | None:
+    """A scalar share parameter's value at the start (None if missing or given as a table)."""
+    entry = scenario.data.parameters.get(name)
+    if entry is None:
+        return None
+    value = entry.series[0].value if entry.series else entry.value
+    return float(value) if isinstance(value, int | float) else None

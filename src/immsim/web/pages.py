@@ -22,11 +22,12 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from immsim.model.codes import HISTORIES, HISTORY_LABELS
 from immsim.results import Result
 from immsim.store import load_result
 from immsim.web.api import JOB_ID, Limits
 from immsim.web.jobs import Runner
-from immsim.web.levers import lever_context, parameter_groups
+from immsim.web.levers import lever_context, parameter_groups, source_fields
 from immsim.web.library import Library
 
 #: Tile-grid map of the 50 states and DC: state -> (row, column).
@@ -120,9 +121,14 @@ def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
         "base": base,
         "differences": [],
         "comparison_charts": [],
+        "history_labels": dict(zip(HISTORIES, HISTORY_LABELS, strict=True)),
+        "by_history": _by_figure(result.summary_by_history(fy)) if not result.by_history.empty else [],
+        "history_differences": [],
     }
     if base is not None:
         view["differences"] = pd.read_csv(directory / "differences.csv").to_dict("records")
+        if (directory / "differences_by_history.csv").exists():
+            view["history_differences"] = _by_figure(pd.read_csv(directory / "differences_by_history.csv"))
         figs = comparison_figures({base.scenario.name: base, result.scenario.name: result})
         view["comparison_charts"] = [
             {"key": k, "title": charts.TITLES[k], "json": f.to_json()} for k, f in figs.items()
@@ -141,6 +147,15 @@ def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
     view["states"] = states.to_dict("records")
     view["tiles"] = _tiles_json(view) if any(s in TILES for s in states.state) else None  # uploads may use other codes
     return view
+
+
+def _by_figure(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table by figure and criminal history as rows per figure: {figure, description, cells: {history: row}}."""
+    out: dict[str, dict[str, Any]] = {}
+    for row in table.to_dict("records"):
+        entry = out.setdefault(row["figure"], {"figure": row["figure"], "description": row["description"], "cells": {}})
+        entry["cells"][row["criminal_history"]] = row
+    return list(out.values())
 
 
 def _tiles_json(view: dict[str, Any]) -> str:
@@ -179,7 +194,10 @@ def router(library: Library, runner: Runner, limits: Limits, env: Environment) -
             entry=entry,
             groups=parameter_groups(entry.scenario),
             levers=lever_context(entry.scenario),
-            events=entry.scenario.data.events,
+            events=[
+                {"date": e.date.isoformat(), "type": e.type, "meaning": e.meaning, **source_fields(e.source)}
+                for e in sorted(entry.scenario.data.events, key=lambda e: e.date)
+            ],
         )
 
     @pages.get("/runs", response_class=HTMLResponse)
@@ -201,7 +219,7 @@ def router(library: Library, runner: Runner, limits: Limits, env: Environment) -
             status = {"id": run_id, "status": "done", "progress": 1.0}
             status |= {"title": row["title"], "request": json.loads(row["request"])}
             view = run_view(directory, cache)
-            optional = (".yaml", "differences.csv", "comparison.html")
+            optional = (".yaml", "differences.csv", "comparison.html", "_by_history.csv", ".parquet")
             files = [(n, d) for n, d in FILE_LIST if not n.endswith(optional) or (directory / n).exists()]
             return page("run.html", title=row["title"], run=status, view=view, files=files)
 
@@ -213,7 +231,9 @@ def router(library: Library, runner: Runner, limits: Limits, env: Environment) -
 #: What the result page offers for download, in order: (file name, what it holds).
 FILE_LIST = [
     ("summary.csv", "headline figures with 95 % intervals (CSV)"),
+    ("summary_by_history.csv", "figures by criminal history with 95 % intervals (CSV)"),
     ("differences.csv", "paired differences from the base, with 95 % intervals (CSV)"),
+    ("differences_by_history.csv", "paired differences from the base by criminal history (CSV)"),
     ("national.csv", "national monthly series, every replication (CSV)"),
     ("states.csv", "per-state totals for the fiscal year shown (CSV)"),
     ("monthly.csv", "monthly series by jurisdiction, every replication (CSV)"),
@@ -221,6 +241,8 @@ FILE_LIST = [
     ("national.parquet", "national monthly series (Parquet)"),
     ("monthly.parquet", "monthly series by jurisdiction (Parquet)"),
     ("fiscal_years.parquet", "headline figures by fiscal year and replication (Parquet)"),
+    ("by_history.parquet", "monthly series by jurisdiction and criminal history (Parquet)"),
+    ("offices.parquet", "officer-days and arrests by field office and month (Parquet)"),
     ("scenario.yaml", "the scenario as run (YAML)"),
     ("reform.yaml", "the changes, as a reform of the base scenario (YAML)"),
     ("report.html", "the HTML report of this run"),

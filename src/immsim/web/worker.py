@@ -12,6 +12,7 @@ Layout of a result directory (``save_result``'s files, plus)::
     scenario.yaml, monthly.parquet, national.parquet, ...   the scenario as run
     base/                                                     the base, same seeds (paired runs)
     differences.csv, comparison.html                          paired differences with 95 % intervals
+    differences_by_history.csv                                the same by criminal history
     reform.yaml                                               the changes, as a reform file
     request.json                                              what was asked
 """
@@ -61,12 +62,14 @@ def _run(spec: dict[str, Any], out: Path, progress: Any) -> None:
     out.mkdir(parents=True, exist_ok=False)
     if spec.get("base_text"):
         base = parse_scenario(spec["base_text"], spec["base_name"])
-        table, results = compare(base, [scenario], progress=report, **options)
+        comparison = compare(base, [scenario], progress=report, **options)
+        table, results = comparison
         from immsim.report.comparison import write_comparison_report
 
         save_result(results[base.name], out / "base", report=False)
         atomic_write(out / "differences.csv", lambda p: table.to_csv(p, index=False))
-        write_comparison_report(table, results, out / "comparison.html")
+        atomic_write(out / "differences_by_history.csv", lambda p: comparison.by_history.to_csv(p, index=False))
+        write_comparison_report(table, results, out / "comparison.html", comparison.by_history)
         result = results[scenario.name]
     else:
         result = simulate(scenario, progress=report, **options)

@@ -139,6 +139,11 @@ function leversFromForm() {
     const v = parseFloat(input.value);
     if (!Number.isNaN(v) && v !== 1) levers[input.name] = v;
   });
+  $all(".lever-value").forEach(input => {  // a value (not a multiple), sent only when changed from the scenario's
+    const v = Number(input.value);
+    if (input.value === "" || Number.isNaN(v) || (input.dataset.base !== "" && v === Number(input.dataset.base))) return;
+    levers[input.name] = v;
+  });
   const regime = $("#lever-regime").value;
   if (regime) { levers.regime = regime; levers.regime_start = $("#lever-regime-start").value; }
   return levers;
