@@ -2,8 +2,9 @@
 
 At-large teams (MODEL.md mechanism 6) work from the pool of known targets in
 their field-office area, with the officers ``staffing`` assigns to the office.
-Each attempt picks a target class and jurisdiction in proportion to (known targets x share eligible x targeting weight of the class)
-under the regime in force, then a random target; the target may not be found,
+Each attempt picks a target class and jurisdiction in proportion to (known
+targets x share eligible x targeting weight of the class) under the regime in
+force, then a random target; the target may not be found,
 may refuse to open the door, or is arrested. Each targeted arrest may bring
 collateral arrests of other removable people present. 287(g) task-force
 officers (mechanism 5) and work-site operations (mechanism 7) arrest people
