@@ -48,7 +48,8 @@ from typer.testing import CliRunner
 import immsim
 from immsim.cli import app
 from immsim.errors import ImmsimError, ScenarioError, printable
-from immsim.model.codes import CLASSES, PATHS, POLICIES
+from immsim.model.codes import ACTIONS, CLASSES, HISTORIES, PATHS, STATUSES
+from immsim.scenario.policies import POLICIES
 from immsim.model.parameters import SPEC
 from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario, resolve
 from immsim.scenario.scale import scale_population
@@ -430,8 +431,12 @@ def good_value(name: str) -> st.SearchStrategy[Any]:
     """A value within the bounds of parameter ``name``, as a number or as a table of its dimension."""
     spec = SPEC[name]
     number = st.floats(spec.lo, spec.hi if math.isfinite(spec.hi) else 1e6)
-    if spec.dims in ("class", "path"):
-        return st.fixed_dictionaries(dict.fromkeys(CLASSES if spec.dims == "class" else PATHS, number))
+    if spec.dims == "class":  # by status, by criminal history or by pair
+        return st.sampled_from([STATUSES, HISTORIES, CLASSES]).flatmap(
+            lambda keys: st.fixed_dictionaries(dict.fromkeys(keys, number))
+        )
+    if spec.dims == "path":
+        return st.fixed_dictionaries(dict.fromkeys(PATHS, number))
     if spec.dims in ("jurisdiction", "office"):
         keys_ = [*(JURISDICTIONS if spec.dims == "jurisdiction" else OFFICES), "default"]
         return st.one_of(number, st.dictionaries(st.sampled_from(keys_), number, min_size=1))
@@ -533,6 +538,20 @@ good_change = st.one_of(
     st.fixed_dictionaries(
         {"policy": st.sampled_from(POLICIES), "where": good_where, "from": plausible_dates},
         optional={"mode": st.sampled_from(["set", "at_least", "at_most"])},
+    ),
+    st.fixed_dictionaries(
+        {
+            "define_policy": mostly(st.sampled_from(["own", "honor"]), st.sampled_from(["", "a b", 3])),
+            "detainer": mostly(
+                st.one_of(
+                    st.sampled_from(ACTIONS),
+                    st.fixed_dictionaries({h: st.sampled_from(ACTIONS) for h in HISTORIES}),
+                ),
+                st.sampled_from(["hold_all", {"none": "hold"}, 1]),
+            ),
+            "meaning": st.just("fuzz"),
+        },
+        optional={"judicial_warrant": mostly(st.booleans(), scalars)},
     ),
     st.fixed_dictionaries({"add_event": event_strategy()}),
     st.fixed_dictionaries(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from immsim.engine import buckets as bk
 from immsim.engine import fifo
 from immsim.engine.calendar import schedule
 from immsim.engine.rng import duration, pick_cumulative, reseed
@@ -67,6 +68,13 @@ def initialize(
                 p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, 0)
                 book(inp, par, pe, tally, cal, p, 0)
                 pe.since[p] = 1 - duration(stay)  # time already served: the same law as what remains
+            b = j * c.N_CLASSES + k  # known targets are booked at the same rate
+            n = min(np.random.poisson(pool.size[b] * rate * stay), pool.size[b])
+            for _ in range(n):
+                p = bk.pick(pool, b)
+                bk.remove(pool, p)
+                book(inp, par, pe, tally, cal, p, 0)
+                pe.since[p] = 1 - duration(stay)
     for _ in range(detained):
         j = pick_cumulative(pop_cum, 1.0)
         border = np.random.random() < detained_border_share

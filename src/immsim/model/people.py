@@ -209,13 +209,20 @@ def to_community(pe: People, tally: Tally, p: int) -> None:
     """The person goes back into the community stock and is no longer tracked.
 
     The row keeps state ``returned`` as a tombstone; the ledger counts the
-    person in the community node.
+    person in the community node. Pending charges do not follow a person back
+    into the community stock (history ``pending`` becomes ``none``): they are
+    the charges of the booking just ended, and a pending class that only grew
+    would book people at the rate of the convicted for ever.
     """
     old = pe.state[p]
     h = history(pe, p)
     tally.moves[h, old, COMMUNITY] += 1
     if old < c.N_STATES:
         tally.live[pe.jur[p], h, old] -= 1
-    tally.community[pe.jur[p], pe.klass[p]] += 1
+    k = pe.klass[p]
+    if h == c.H_PENDING:  # charges are disposed of in the community: no conviction is recorded
+        k = k - c.H_PENDING + c.H_NONE
+        tally.reclassed[c.H_PENDING, c.H_NONE, COMMUNITY] += 1
+    tally.community[pe.jur[p], k] += 1
     pe.state[p] = c.RETURNED
     _free_row(pe, p)
