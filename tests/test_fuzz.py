@@ -49,9 +49,9 @@ import immsim
 from immsim.cli import app
 from immsim.errors import ImmsimError, ScenarioError, printable
 from immsim.model.codes import ACTIONS, CLASSES, HISTORIES, PATHS, STATUSES
-from immsim.scenario.policies import POLICIES
 from immsim.model.parameters import SPEC
 from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario, resolve
+from immsim.scenario.policies import POLICIES
 from immsim.scenario.scale import scale_population
 from scenarios import JURISDICTIONS, STATE_OF, base, make, param, params, population
 
