@@ -57,9 +57,42 @@ MAP = {
         "sources conflict (37 in 11 months vs 48); about 50 events",
     ),
 }
+MAP[("share_arrests_with_conviction", "FY2017")] = (
+    "share_arrests_convicted",
+    0.10,
+    "criminal history: convictions are the lesser and serious classes",
+)
+#: Figures read after the shared file was written (data/criminal-history.csv), added as rows.
+EXTRA = [
+    {
+        "metric": "share_arrests_pending_charges_only",
+        "value": "0.16",
+        "period": "FY2017",
+        "unit": "share",
+        "source": "Pew Research Center (2018), from ICE data: 16% of FY2017 arrests had pending charges and no conviction",
+        "confidence": "secondary",
+        "note": "calibration target",
+        "figure": "share_arrests_pending_charges",
+        "tolerance": "0.25",
+        "comparison_note": "pending: booked on charges, no conviction",
+    },
+    {
+        "metric": "share_removals_with_conviction",
+        "value": str(round(127699 / 226119, 4)),
+        "period": "FY2017",
+        "unit": "share",
+        "source": "ICE FY2017 ERO report: 127,699 removals of convicted criminals of 226,119 (recalled: data/criminal-history.csv)",
+        "confidence": "recalled",
+        "note": "calibration target",
+        "figure": "share_removals_convicted",
+        "tolerance": "0.15",
+        "comparison_note": "border removals in the model carry no criminal history (an input series without one), so this share is low by construction",
+    },
+]
 NOT_PRODUCED = {
-    "share_arrests_with_conviction": "the model's classes are enforcement priorities, not conviction records",
-    "share_arrests_conviction_pending_fugitive_reinstated": "needs pending charges, which the classes do not separate",
+    "share_arrests_conviction_pending_fugitive_reinstated": (
+        "not produced: a fugitive or reinstated order is an immigration status, counted apart from criminal history"
+    ),
     "arrest_location_prisons_jails_287g": "the model does not separate state and federal prisons from local jails",
     "detainers_weekly_issued_declined": "one week of early 2017; declines are a lower bound (agencies often do not report)",
     "law_enforcement_agencies_refusing_a_detainer": "jurisdictions are states, not the 3,774 agencies that received detainers",
@@ -133,6 +166,8 @@ def main() -> int:
         else:
             figure, tol, note = "", "", NOT_PRODUCED.get(r["metric"], "not a model output")
         out.append({**r, "figure": figure, "tolerance": tol, "comparison_note": note})
+        if r["metric"] == "share_arrests_with_conviction":
+            out.extend(EXTRA)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with open(OUT, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(out[0]))

@@ -45,6 +45,9 @@ HEADLINES: dict[str, tuple[str, str]] = {
     "mean_days_to_completion": ("mean days from filing to completion, cases completed", "days"),
     "court_pending_end": ("court cases pending at year end", "cases"),
     "median_days_pending_end": ("median days pending at year end", "days"),
+    "share_arrests_convicted": ("share of ICE arrests of people with criminal convictions", "share"),
+    "share_arrests_pending_charges": ("share of ICE arrests of people with pending charges only", "share"),
+    "share_removals_convicted": ("share of removals of people with criminal convictions", "share"),
     "officer_days_per_jail_transfer": ("ICE jail officer-days per transfer at a jail", "officer-days"),
     "officer_days_per_at_large_arrest": ("ICE at-large officer-days per at-large arrest", "officer-days"),
 }
@@ -199,6 +202,12 @@ def replication_frames(scenario: Scenario, comp: Compiled, tally: Tally, rep: in
         axis=1,
     )
     nat["days"] = np.bincount(comp.inputs.month_of_day, minlength=M)
+    by_h = tally.flows.sum(axis=1)  # [M, H, N_FLOWS]
+    arrests = by_h[:, :, c.F_ARREST0 : c.F_ARREST0 + len(c.CHANNELS)].sum(axis=2)
+    removals = by_h[:, :, c.F_REMOVAL0 : c.F_REMOVAL0 + len(c.PATHS)].sum(axis=2)
+    nat["arrests_convicted"] = arrests[:, c.H_LESSER] + arrests[:, c.H_SERIOUS]
+    nat["arrests_pending_charges"] = arrests[:, c.H_PENDING]
+    nat["removals_convicted"] = removals[:, c.H_LESSER] + removals[:, c.H_SERIOUS]
     officer_days = tally.officer_days.sum(axis=1)
     nat["jail_officer_days"] = officer_days[:, 0]
     nat["at_large_officer_days"] = officer_days[:, 1]
@@ -234,6 +243,9 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
             "days",
             "jail_officer_days",
             "at_large_officer_days",
+            "arrests_convicted",
+            "arrests_pending_charges",
+            "removals_convicted",
         ]
     ].sum()
     last = g[["court_pending", "median_days_pending"]].last()
@@ -270,6 +282,10 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
     out["in_absentia_share"] = sums["in_absentia_orders"] / sums["court_completions"].where(
         sums["court_completions"] > 0
     )
+    arrests = sums["ice_admin_arrests"].where(sums["ice_admin_arrests"] > 0)
+    out["share_arrests_convicted"] = sums["arrests_convicted"] / arrests
+    out["share_arrests_pending_charges"] = sums["arrests_pending_charges"] / arrests
+    out["share_removals_convicted"] = sums["removals_convicted"] / sums["removals_total"].where(sums["removals_total"] > 0)
     transfers = sums["arrests_jail_hold"] + sums["arrests_jail_notified"]
     out["officer_days_per_jail_transfer"] = sums["jail_officer_days"] / transfers.where(transfers > 0)
     out["officer_days_per_at_large_arrest"] = sums["at_large_officer_days"] / sums["ice_at_large_arrests"].where(
