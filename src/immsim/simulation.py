@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from immsim.engine.buckets import Buckets, new_buckets
+from immsim.engine.bundle import bundle
 from immsim.engine.calendar import Calendar
 from immsim.errors import ImmsimError
 from immsim.ledger import check_ledger
@@ -112,13 +113,14 @@ def run_replication(
     """One replication, checked against the ledger; returns its final world."""
     days = comp.dates.shape[0]
     w = _new_world(comp, days, _initial_capacity(comp))
+    inp, par = bundle(comp.inputs), bundle(comp.params)  # one pointer each for compiled code: see engine/bundle.py
     w.pool = initialize(
-        comp.inputs,
-        comp.params,
-        w.pe,
-        w.tally,
-        w.cal,
-        w.court,
+        inp,
+        par,
+        bundle(w.pe),
+        bundle(w.tally),
+        bundle(w.cal),
+        bundle(w.court),
         w.pool,
         seed,
         comp.population,
@@ -135,12 +137,12 @@ def run_replication(
     while t < days:
         stop = min(days, t + chunk)
         reached, w.pool, w.holds, w.stayed = run_days(
-            comp.inputs,
-            comp.params,
-            w.pe,
-            w.tally,
-            w.cal,
-            w.court,
+            inp,
+            par,
+            bundle(w.pe),  # made anew for each call: w.grow replaces these arrays between calls
+            bundle(w.tally),
+            bundle(w.cal),
+            bundle(w.court),
             w.pool,
             w.holds,
             w.stayed,

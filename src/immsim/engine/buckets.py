@@ -60,7 +60,7 @@ def grow(b: Buckets, k: int) -> Buckets:
     return Buckets(b.start, b.size, b.cap, store, b.slot, b.bucket, b.used)
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def add(b: Buckets, k: int, person: int) -> Buckets:
     if b.size[k] == b.cap[k]:
         b = grow(b, k)
@@ -72,7 +72,7 @@ def add(b: Buckets, k: int, person: int) -> Buckets:
     return b
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def remove(b: Buckets, person: int) -> None:
     k = b.bucket[person]
     i = b.slot[person]
@@ -86,7 +86,7 @@ def remove(b: Buckets, person: int) -> None:
     b.bucket[person] = -1
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def pick(b: Buckets, k: int) -> int:
     """A uniformly random member of bucket k (which must not be empty)."""
     return b.store[b.start[k] + np.random.randint(0, b.size[k])]

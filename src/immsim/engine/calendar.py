@@ -28,7 +28,7 @@ def new_calendar(days: int, capacity: int) -> Calendar:
     )
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def schedule(cal: Calendar, person: int, day: int) -> None:
     """Give ``person`` an event on ``day``; the person must have none pending."""
     cal.when[person] = day

@@ -27,13 +27,13 @@ def push(items: np.ndarray, ends: np.ndarray, person: int) -> None:
     ends[1] += 1
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def pop(items: np.ndarray, ends: np.ndarray) -> int:
     p = items[ends[0]]
     ends[0] += 1
     return p
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def length(ends: np.ndarray) -> int:
     return ends[1] - ends[0]

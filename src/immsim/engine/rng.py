@@ -16,7 +16,7 @@ import numpy as np
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def _splitmix64(x: np.uint64) -> np.uint64:
     x = (x + np.uint64(0x9E3779B97F4A7C15)) & _MASK64
     z = x

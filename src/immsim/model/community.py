@@ -20,7 +20,7 @@ from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, move
 YEAR = 365.0
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def draw_cohort(inp) -> int:
     """Cohort of a newly individualized person (0 = none)."""
     k = inp.cohort_share.shape[0]
@@ -29,12 +29,12 @@ def draw_cohort(inp) -> int:
     return pick_weighted(inp.cohort_share, inp.cohort_share.sum())
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def pool_bucket(pe, p) -> int:
     return pe.jur[p] * c.N_CLASSES + pe.klass[p]
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def join_pool(pe, tally, pool, p):
     """Make ``p`` a known at-large target; returns the (possibly grown) pool."""
     move(pe, tally, p, c.AT_LARGE)

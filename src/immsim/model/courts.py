@@ -50,7 +50,7 @@ def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
         open_case(inp, par, pe, tally, cal, court, p, detain, t)
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     if np.random.random() < par.removal_order_probability_detained[t]:
@@ -62,7 +62,7 @@ def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
         move(pe, tally, p, c.RELIEF)
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
@@ -84,7 +84,7 @@ def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
     return pool
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def _complete(inp, par, pe, tally, cal, court, pool, p, t):
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]

@@ -25,12 +25,12 @@ from immsim.model.people import ICE_ARREST, OUTSIDE, create, move
 YEAR = 365.0
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def bed_free(par, tally, t) -> bool:
     return tally.beds_used[0] + 1 <= par.detention_beds[t]
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def take_bed(inp, par, pe, tally, p, t) -> None:
     if not bed_free(par, tally, t):
         tally.beds_over[0] += 1
@@ -39,7 +39,7 @@ def take_bed(inp, par, pe, tally, p, t) -> None:
     tally.flows[inp.month_of_day[t], pe.jur[p], c.FL_DETENTION_BOOK_INS] += 1
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def start_removal(inp, par, pe, tally, cal, p, path, has_bed, t) -> None:
     """Put ``p`` on removal ``path``: detained if possible, else released pending removal."""
     pe.path[p] = path
@@ -55,7 +55,7 @@ def start_removal(inp, par, pe, tally, cal, p, path, has_bed, t) -> None:
         schedule(cal, p, t + duration(par.released_removal_days[t]))
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def open_case(inp, par, pe, tally, cal, court, p, detain, t) -> None:
     """File a court case for ``p``, on the detained docket if ``detain`` and a bed is free.
 
@@ -76,7 +76,7 @@ def open_case(inp, par, pe, tally, cal, court, p, detain, t) -> None:
         to_court(court, p, pe.t_arrive[p])
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def admit(inp, par, pe, tally, cal, court, p, channel, t) -> None:
     """An ICE arrest of ``p`` by ``channel``; decides the removal path."""
     j = pe.jur[p]
@@ -127,7 +127,7 @@ def border_day(inp, par, pe, tally, cal, court, t) -> None:
             open_case(inp, par, pe, tally, cal, court, p, detain, t)
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def free_bed(inp, pe, tally, p, t) -> None:
     tally.beds_used[0] -= 1
     fl = tally.flows[inp.month_of_day[t]]

@@ -46,7 +46,7 @@ def new_court(capacity: int, max_judges: int, buffer: int) -> Court:
     )
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def to_court(court: Court, p: int, time: float) -> None:
     """Case ``p`` reaches the court at ``time`` today; ``hearings_day`` queues it in time order."""
     n = court.new_count[0]

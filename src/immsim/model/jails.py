@@ -33,7 +33,7 @@ from immsim.model.people import COMMUNITY, DETAINER, HELD, KNOWN, create, move, 
 YEAR = 365.0
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def _book(inp, par, pe, tally, cal, p, t) -> None:
     j = pe.jur[p]
     k = pe.klass[p]
@@ -69,13 +69,13 @@ def bookings_day(inp, par, pe, tally, cal, pool, t) -> None:
                 _book(inp, par, pe, tally, cal, p, t)
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def release_to_pool(inp, pe, tally, pool, p, t):
     tally.flows[inp.month_of_day[t], pe.jur[p], c.FL_RELEASED_TO_AT_LARGE] += 1
     return join_pool(pe, tally, pool, p)
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def release(inp, par, pe, tally, cal, court, pool, holds, p, t):
     """Normal release from jail of ``p``; returns (pool, holds), possibly grown."""
     j = pe.jur[p]

@@ -20,7 +20,7 @@ from immsim.model.custody import free_bed, start_removal
 from immsim.model.people import ICE_ARREST, move
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def removal_due(inp, par, pe, tally, cal, pool, stayed, p, t):
     """The removal of ``p`` comes due; returns (pool, stayed), possibly grown."""
     j = pe.jur[p]
