@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
+
+from immsim.engine.jit import jit
 
 
 class Buckets(NamedTuple):
@@ -43,7 +44,7 @@ def new_buckets(n_buckets: int, capacity: int, initial_cap: int = 64) -> Buckets
     )
 
 
-@nb.njit(cache=True)
+@jit
 def grow(b: Buckets, k: int) -> Buckets:
     new_cap = max(2 * b.cap[k], 64)
     store = b.store
@@ -60,7 +61,7 @@ def grow(b: Buckets, k: int) -> Buckets:
     return Buckets(b.start, b.size, b.cap, store, b.slot, b.bucket, b.used)
 
 
-@nb.njit(cache=True)
+@jit
 def add(b: Buckets, k: int, person: int) -> Buckets:
     if b.size[k] == b.cap[k]:
         b = grow(b, k)
@@ -72,7 +73,7 @@ def add(b: Buckets, k: int, person: int) -> Buckets:
     return b
 
 
-@nb.njit(cache=True)
+@jit
 def remove(b: Buckets, person: int) -> None:
     k = b.bucket[person]
     i = b.slot[person]
@@ -86,7 +87,7 @@ def remove(b: Buckets, person: int) -> None:
     b.bucket[person] = -1
 
 
-@nb.njit(cache=True)
+@jit
 def pick(b: Buckets, k: int) -> int:
     """A uniformly random member of bucket k (which must not be empty)."""
     return b.store[b.start[k] + np.random.randint(0, b.size[k])]

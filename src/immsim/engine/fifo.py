@@ -9,15 +9,16 @@ the end, the pending members are moved back to the front.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
+
+from immsim.engine.jit import jit
 
 
 def new_fifo(capacity: int) -> tuple[np.ndarray, np.ndarray]:
     return np.full(capacity, -1, np.int32), np.zeros(2, np.int64)
 
 
-@nb.njit(cache=True)
+@jit
 def push(items: np.ndarray, ends: np.ndarray, person: int) -> None:
     if ends[1] == items.shape[0]:
         n = ends[1] - ends[0]
@@ -27,13 +28,13 @@ def push(items: np.ndarray, ends: np.ndarray, person: int) -> None:
     ends[1] += 1
 
 
-@nb.njit(cache=True)
+@jit
 def pop(items: np.ndarray, ends: np.ndarray) -> int:
     p = items[ends[0]]
     ends[0] += 1
     return p
 
 
-@nb.njit(cache=True)
+@jit
 def length(ends: np.ndarray) -> int:
     return ends[1] - ends[0]

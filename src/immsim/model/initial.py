@@ -5,11 +5,11 @@ Initial stocks are set directly (not as flows): the ledger starts from them.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from immsim.engine import fifo
 from immsim.engine.calendar import schedule
+from immsim.engine.jit import jit
 from immsim.engine.rng import duration, pick_cumulative, reseed
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
@@ -18,7 +18,7 @@ from immsim.model.people import COMMUNITY, ICE_ARREST, OUTSIDE, create, move
 S_INITIAL = 99
 
 
-@nb.njit(cache=True)
+@jit
 def initialize(
     inp,
     par,

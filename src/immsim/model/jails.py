@@ -19,11 +19,11 @@ the at-large pool as a known target.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from immsim.engine import buckets as bk
 from immsim.engine.calendar import schedule
+from immsim.engine.jit import jit
 from immsim.engine.rng import duration, round_random
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
@@ -33,7 +33,7 @@ from immsim.model.people import COMMUNITY, DETAINER, HELD, KNOWN, create, move, 
 YEAR = 365.0
 
 
-@nb.njit(cache=True)
+@jit
 def _book(inp, par, pe, tally, cal, p, t) -> None:
     j = pe.jur[p]
     k = pe.klass[p]
@@ -51,7 +51,7 @@ def _book(inp, par, pe, tally, cal, p, t) -> None:
     schedule(cal, p, t + duration(par.jail_stay_days[t, k]))
 
 
-@nb.njit(cache=True)
+@jit
 def bookings_day(inp, par, pe, tally, cal, pool, t) -> None:
     """Bookings from the community stock and from the known at-large pool."""
     J = tally.community.shape[0]
@@ -69,13 +69,13 @@ def bookings_day(inp, par, pe, tally, cal, pool, t) -> None:
                 _book(inp, par, pe, tally, cal, p, t)
 
 
-@nb.njit(cache=True)
+@jit
 def release_to_pool(inp, pe, tally, pool, p, t):
     tally.flows[inp.month_of_day[t], pe.jur[p], c.FL_RELEASED_TO_AT_LARGE] += 1
     return join_pool(pe, tally, pool, p)
 
 
-@nb.njit(cache=True)
+@jit
 def release(inp, par, pe, tally, cal, court, pool, holds, p, t):
     """Normal release from jail of ``p``; returns (pool, holds), possibly grown."""
     j = pe.jur[p]
@@ -111,7 +111,7 @@ def release(inp, par, pe, tally, cal, court, pool, holds, p, t):
     return release_to_pool(inp, pe, tally, pool, p, t), holds
 
 
-@nb.njit(cache=True)
+@jit
 def pickups_day(inp, par, pe, tally, cal, court, pool, holds, t):
     """ICE jail officers pick people up, earliest deadline first, office by office."""
     fl = tally.flows[inp.month_of_day[t]]

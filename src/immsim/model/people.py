@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
 
+from immsim.engine.jit import jit
 from immsim.model import codes as c
 
 #: Ledger nodes besides the person states: the community stock, and outside
@@ -100,7 +100,7 @@ def grow_people(pe: People, capacity: int) -> People:
     return fresh
 
 
-@nb.njit(cache=True)
+@jit
 def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: int, origin: int, day: int) -> int:
     """A new row for a person coming from ``source`` (COMMUNITY or OUTSIDE).
 
@@ -132,7 +132,7 @@ def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: 
     return p
 
 
-@nb.njit(cache=True)
+@jit
 def move(pe: People, tally: Tally, p: int, state: int) -> None:
     old = pe.state[p]
     tally.moves[old, state] += 1
@@ -144,14 +144,14 @@ def move(pe: People, tally: Tally, p: int, state: int) -> None:
         _free_row(pe, p)
 
 
-@nb.njit(cache=True)
+@jit
 def _free_row(pe: People, p: int) -> None:
     """``p`` reached a final state: its row may be reused (its fields stay readable until then)."""
     pe.free[pe.n_free[0]] = p
     pe.n_free[0] += 1
 
 
-@nb.njit(cache=True)
+@jit
 def to_community(pe: People, tally: Tally, p: int) -> None:
     """The person goes back into the community stock and is no longer tracked.
 
