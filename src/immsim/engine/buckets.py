@@ -44,6 +44,10 @@ def new_buckets(n_buckets: int, capacity: int, initial_cap: int = 64) -> Buckets
     )
 
 
+# _copy_note: an array-to-array slice assignment makes Numba compile its shape-mismatch error message
+# (string formatting), seconds of compile time for a plain copy.
+
+
 @jit
 def grow(b: Buckets, k: int) -> Buckets:
     new_cap = max(2 * b.cap[k], 64)
@@ -51,9 +55,11 @@ def grow(b: Buckets, k: int) -> Buckets:
     end = b.used[0]
     if end + new_cap > store.shape[0]:
         store = np.full(max(2 * store.shape[0], end + new_cap), -1, np.int32)
-        store[:end] = b.store[:end]
+        for i in range(end):  # loops, not slice assignments: see _copy_note
+            store[i] = b.store[i]
     n = b.size[k]
-    store[end : end + n] = store[b.start[k] : b.start[k] + n]
+    for i in range(n):  # the new slice lies past the used part: no overlap
+        store[end + i] = store[b.start[k] + i]
     store[end + n : end + new_cap] = -1
     b.start[k] = end
     b.cap[k] = new_cap

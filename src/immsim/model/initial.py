@@ -40,7 +40,9 @@ def initialize(
     """Fill the world; ``population`` is int64[J, C] removable people at start."""
     reseed(seed, S_INITIAL, 0)
     J = population.shape[0]
-    tally.community[:, :] = population
+    for j in range(J):  # a loop, not tally.community[:, :] = population: see engine/buckets.py _copy_note
+        for k in range(c.N_CLASSES):
+            tally.community[j, k] = population[j, k]
     pop_cum = np.cumsum(inp.pop_share)
     for j in range(J):
         for k in range(c.N_CLASSES):
