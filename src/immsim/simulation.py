@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from immsim._cache import mark_kernels_compiled
 from immsim.engine.buckets import Buckets, new_buckets
 from immsim.engine.bundle import bundle
 from immsim.engine.calendar import Calendar
@@ -157,6 +158,7 @@ def run_replication(
         if progress:
             progress(done_before + t, total)
     check_ledger(w.pe, w.tally)
+    mark_kernels_compiled()
     return w
 
 
