@@ -416,7 +416,9 @@ def main() -> int:
     text = "\n".join(out) + "\n"
     print(text)
     if args.markdown:
-        args.markdown.write_text(text)
+        # keep the hand-written sections that follow the generated part (e.g. "## Compile time")
+        kept = args.markdown.read_text().partition("\n## Compile time")[1:] if args.markdown.exists() else ()
+        args.markdown.write_text(text + "".join(kept))
     return 0
 
 

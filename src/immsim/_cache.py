@@ -9,10 +9,16 @@ too: Numba compiles lazily, so a process that computed the hash before a file
 was edited may store code of the edited file under the old name; with the
 times in the hash, no later process computes that name again. Folders unused
 for a week are removed. This runs before Numba is imported.
+
+Compiling the kernels into an empty folder takes tens of seconds, so the
+command line says so before it starts: ``kernels_compiled`` is true once a run
+of this source has finished and left a marker file next to the kernels.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -20,6 +26,9 @@ import time
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
+
+#: Wall time of a cold compile of every kernel on a quiet 2-core machine (docs/performance.md), for the message.
+COMPILE_SECONDS = 30
 
 
 def _source_hash() -> str:
@@ -39,6 +48,24 @@ def configure() -> None:
     current = base / f"numba-{_source_hash()}"
     os.environ["NUMBA_CACHE_DIR"] = str(current)
     _prune(base, current)
+
+
+@functools.cache
+def _marker() -> Path:
+    # named after the source too, for a NUMBA_CACHE_DIR set by the user and reused across versions
+    return Path(os.environ["NUMBA_CACHE_DIR"]) / f"compiled-{_source_hash()}"
+
+
+def kernels_compiled() -> bool:
+    """Whether a run of this source has completed with this cache folder, so its kernels load instead of compiling."""
+    return _marker().exists()
+
+
+def mark_kernels_compiled() -> None:
+    """Record that the kernels are compiled and cached (best effort: a read-only cache only repeats the message)."""
+    if not kernels_compiled():
+        with contextlib.suppress(OSError):
+            _marker().touch()
 
 
 def _prune(base: Path, current: Path, max_age_days: float = 7.0) -> None:

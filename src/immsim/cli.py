@@ -52,6 +52,17 @@ def summary_table(summary, replications: int) -> Table:
     return t
 
 
+def _say_if_compiling() -> None:
+    """Before the first run of a version, say that the kernels compile (else the bar sits at 0% meanwhile)."""
+    from immsim._cache import COMPILE_SECONDS, kernels_compiled
+
+    if not kernels_compiled():
+        console.print(
+            f"compiling the simulation kernels (first run of this version, about {COMPILE_SECONDS} s)...",
+            highlight=False,
+        )
+
+
 def _guarded(fn):
     """Print errors a user can act on as one line, exit 2; Ctrl-C exits 130."""
 
@@ -94,6 +105,7 @@ def run(
 
         sc = immsim.load_scenario(scenario)
         run_span(sc, start, years, seed, replications)
+        _say_if_compiling()
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -334,6 +346,7 @@ def compare_cmd(
         from immsim.comparison import largest_differences
         from immsim.store import atomic_write, remove_partials
 
+        _say_if_compiling()
         with Progress(
             TextColumn("[bold]comparing"),
             BarColumn(),

@@ -285,7 +285,9 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
     arrests = sums["ice_admin_arrests"].where(sums["ice_admin_arrests"] > 0)
     out["share_arrests_convicted"] = sums["arrests_convicted"] / arrests
     out["share_arrests_pending_charges"] = sums["arrests_pending_charges"] / arrests
-    out["share_removals_convicted"] = sums["removals_convicted"] / sums["removals_total"].where(sums["removals_total"] > 0)
+    out["share_removals_convicted"] = sums["removals_convicted"] / sums["removals_total"].where(
+        sums["removals_total"] > 0
+    )
     transfers = sums["arrests_jail_hold"] + sums["arrests_jail_notified"]
     out["officer_days_per_jail_transfer"] = sums["jail_officer_days"] / transfers.where(transfers > 0)
     out["officer_days_per_at_large_arrest"] = sums["at_large_officer_days"] / sums["ice_at_large_arrests"].where(

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from immsim._cache import mark_kernels_compiled
 from immsim.engine.buckets import Buckets, new_buckets
+from immsim.engine.bundle import bundle
 from immsim.engine.calendar import Calendar
 from immsim.errors import ImmsimError
 from immsim.ledger import check_ledger
@@ -101,13 +103,14 @@ def run_replication(
     """One replication, checked against the ledger; returns its final world."""
     days = comp.dates.shape[0]
     w = _new_world(comp, days, _initial_capacity(comp))
+    inp, par = bundle(comp.inputs), bundle(comp.params)  # one pointer each for compiled code: see engine/bundle.py
     w.pool = initialize(
-        comp.inputs,
-        comp.params,
-        w.pe,
-        w.tally,
-        w.cal,
-        w.court,
+        inp,
+        par,
+        bundle(w.pe),
+        bundle(w.tally),
+        bundle(w.cal),
+        bundle(w.court),
         w.pool,
         seed,
         comp.population,
@@ -125,12 +128,12 @@ def run_replication(
     while t < days:
         stop = min(days, t + chunk)
         reached, w.pool, w.holds, w.stayed = run_days(
-            comp.inputs,
-            comp.params,
-            w.pe,
-            w.tally,
-            w.cal,
-            w.court,
+            inp,
+            par,
+            bundle(w.pe),  # made anew for each call: w.grow replaces these arrays between calls
+            bundle(w.tally),
+            bundle(w.cal),
+            bundle(w.court),
             w.pool,
             w.holds,
             w.stayed,
@@ -145,6 +148,7 @@ def run_replication(
         if progress:
             progress(done_before + t, total)
     check_ledger(w.pe, w.tally)
+    mark_kernels_compiled()
     return w
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
+
+from immsim.engine.jit import jit
 
 
 class Buckets(NamedTuple):
@@ -43,16 +44,22 @@ def new_buckets(n_buckets: int, capacity: int, initial_cap: int = 64) -> Buckets
     )
 
 
-@nb.njit(cache=True)
+# _copy_note: an array-to-array slice assignment makes Numba compile its shape-mismatch error message
+# (string formatting), seconds of compile time for a plain copy.
+
+
+@jit
 def grow(b: Buckets, k: int) -> Buckets:
     new_cap = max(2 * b.cap[k], 64)
     store = b.store
     end = b.used[0]
     if end + new_cap > store.shape[0]:
         store = np.full(max(2 * store.shape[0], end + new_cap), -1, np.int32)
-        store[:end] = b.store[:end]
+        for i in range(end):  # loops, not slice assignments: see _copy_note
+            store[i] = b.store[i]
     n = b.size[k]
-    store[end : end + n] = store[b.start[k] : b.start[k] + n]
+    for i in range(n):  # the new slice lies past the used part: no overlap
+        store[end + i] = store[b.start[k] + i]
     store[end + n : end + new_cap] = -1
     b.start[k] = end
     b.cap[k] = new_cap
@@ -60,7 +67,7 @@ def grow(b: Buckets, k: int) -> Buckets:
     return Buckets(b.start, b.size, b.cap, store, b.slot, b.bucket, b.used)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def add(b: Buckets, k: int, person: int) -> Buckets:
     if b.size[k] == b.cap[k]:
         b = grow(b, k)
@@ -72,7 +79,7 @@ def add(b: Buckets, k: int, person: int) -> Buckets:
     return b
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def remove(b: Buckets, person: int) -> None:
     k = b.bucket[person]
     i = b.slot[person]
@@ -86,7 +93,7 @@ def remove(b: Buckets, person: int) -> None:
     b.bucket[person] = -1
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def pick(b: Buckets, k: int) -> int:
     """A uniformly random member of bucket k (which must not be empty)."""
     return b.store[b.start[k] + np.random.randint(0, b.size[k])]

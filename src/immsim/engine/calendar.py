@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
+
+from immsim.engine.jit import jit
 
 
 class Calendar(NamedTuple):
@@ -28,7 +29,7 @@ def new_calendar(days: int, capacity: int) -> Calendar:
     )
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def schedule(cal: Calendar, person: int, day: int) -> None:
     """Give ``person`` an event on ``day``; the person must have none pending."""
     cal.when[person] = day
@@ -37,7 +38,7 @@ def schedule(cal: Calendar, person: int, day: int) -> None:
         cal.head[day] = person
 
 
-@nb.njit(cache=True)
+@jit
 def take_day(cal: Calendar, day: int) -> np.ndarray:
     """Remove and return the people whose event is on ``day``, in scheduling order."""
     n = 0

@@ -10,13 +10,14 @@ Re-seeding costs a few microseconds, a few milliseconds over a ten-year run.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
+
+from immsim.engine.jit import jit
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def _splitmix64(x: np.uint64) -> np.uint64:
     x = (x + np.uint64(0x9E3779B97F4A7C15)) & _MASK64
     z = x
@@ -25,7 +26,7 @@ def _splitmix64(x: np.uint64) -> np.uint64:
     return z ^ (z >> np.uint64(31))
 
 
-@nb.njit(cache=True)
+@jit
 def stream_seed(seed: int, stream: int, day: int) -> int:
     """A 32-bit seed derived from (seed, stream, day); distinct inputs give unrelated seeds."""
     h = _splitmix64(np.uint64(seed))
@@ -34,13 +35,13 @@ def stream_seed(seed: int, stream: int, day: int) -> int:
     return int(h >> np.uint64(32))
 
 
-@nb.njit(cache=True)
+@jit
 def reseed(seed: int, stream: int, day: int) -> None:
     """Start the (stream, day) block of random numbers."""
     np.random.seed(stream_seed(seed, stream, day))
 
 
-@nb.njit(cache=True)
+@jit
 def duration(mean_days: float) -> int:
     """A whole number of days >= 1 with the given mean (geometric distribution).
 
@@ -52,7 +53,7 @@ def duration(mean_days: float) -> int:
     return int(np.random.geometric(1.0 / mean_days))
 
 
-@nb.njit(cache=True)
+@jit
 def poisson(lam: float) -> int:
     """Poisson draw that tolerates a zero or negative rate (returns 0)."""
     if lam <= 0.0:
@@ -60,7 +61,7 @@ def poisson(lam: float) -> int:
     return int(np.random.poisson(lam))
 
 
-@nb.njit(cache=True)
+@jit
 def pick_weighted(weights: np.ndarray, total: float) -> int:
     """Index i with probability weights[i] / total (total must be > 0)."""
     u = np.random.random() * total
@@ -76,7 +77,7 @@ def pick_weighted(weights: np.ndarray, total: float) -> int:
     return -1
 
 
-@nb.njit(cache=True)
+@jit
 def pick_cumulative(cum: np.ndarray, total: float) -> int:
     """``pick_weighted`` from cumulative weights (``np.cumsum(weights)``), in O(log n).
 
@@ -94,7 +95,7 @@ def pick_cumulative(cum: np.ndarray, total: float) -> int:
     return -1
 
 
-@nb.njit(cache=True)
+@jit
 def round_random(x: float) -> int:
     """Round x >= 0 up or down at random so that the mean is exactly x.
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
 
 from immsim.engine import fifo
+from immsim.engine.jit import jit
 
 
 class Station(NamedTuple):
@@ -51,7 +51,7 @@ def new_station(max_servers: int, servers: int, mean_service: float, now: float 
     return st
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def _heap_push(st: Station, t: float, s: int) -> None:
     i = int(st.state[BUSY])
     st.state[BUSY] += 1
@@ -66,7 +66,7 @@ def _heap_push(st: Station, t: float, s: int) -> None:
     st.heap_server[i] = s
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def _heap_pop(st: Station) -> int:
     s = st.heap_server[0]
     n = int(st.state[BUSY]) - 1
@@ -91,7 +91,7 @@ def _heap_pop(st: Station) -> int:
     return s
 
 
-@nb.njit(cache=True)
+@jit
 def set_servers(st: Station, servers: int) -> None:
     """Open or close servers; a closed server finishes its job first."""
     servers = min(servers, st.job.shape[0])
@@ -110,12 +110,12 @@ def set_servers(st: Station, servers: int) -> None:
         st.n_idle[0] = k
 
 
-@nb.njit(cache=True)
+@jit
 def set_mean_service(st: Station, mean: float) -> None:
     st.state[MEAN] = mean
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def _start_waiting(st, hi_items, hi_ends, lo_items, lo_ends) -> None:
     while st.n_idle[0] > 0 and (fifo.length(hi_ends) > 0 or fifo.length(lo_ends) > 0):
         item = fifo.pop(hi_items, hi_ends) if fifo.length(hi_ends) > 0 else fifo.pop(lo_items, lo_ends)
@@ -126,7 +126,7 @@ def _start_waiting(st, hi_items, hi_ends, lo_items, lo_ends) -> None:
         _heap_push(st, st.state[NOW] + np.random.exponential(st.state[MEAN]), s)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def arrive(st, hi_items, hi_ends, lo_items, lo_ends, item, high, t) -> None:
     """``item`` joins the high or low queue at time ``t``.
 
@@ -140,7 +140,7 @@ def arrive(st, hi_items, hi_ends, lo_items, lo_ends, item, high, t) -> None:
     _start_waiting(st, hi_items, hi_ends, lo_items, lo_ends)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def next_completion(st, hi_items, hi_ends, lo_items, lo_ends, until) -> int:
     """The next item whose service ends by ``until``, or -1 (time then advances to ``until``).
 

@@ -10,10 +10,10 @@ ICE as at-large targets (leads). Known targets leave at their own rate.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from immsim.engine import buckets as bk
+from immsim.engine.jit import jit
 from immsim.engine.rng import pick_cumulative, pick_weighted, poisson
 from immsim.model import codes as c
 from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, history, move
@@ -21,7 +21,7 @@ from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, history, move
 YEAR = 365.0
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def draw_cohort(inp) -> int:
     """Cohort of a newly individualized person (0 = none)."""
     k = inp.cohort_share.shape[0]
@@ -30,12 +30,12 @@ def draw_cohort(inp) -> int:
     return pick_weighted(inp.cohort_share, inp.cohort_share.sum())
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def pool_bucket(pe, p) -> int:
     return pe.jur[p] * c.N_CLASSES + pe.klass[p]
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def join_pool(pe, tally, pool, p):
     """Make ``p`` a known at-large target; returns the (possibly grown) pool."""
     move(pe, tally, p, c.AT_LARGE)
@@ -43,7 +43,7 @@ def join_pool(pe, tally, pool, p):
     return bk.add(pool, pool_bucket(pe, p), p)
 
 
-@nb.njit(cache=True)
+@jit
 def community_day(inp, par, pe, tally, pool, t):
     J = tally.community.shape[0]
     fl = tally.flows[inp.month_of_day[t]]

@@ -24,10 +24,10 @@ removal; relief and termination leave the system.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from immsim.engine import fifo, servers
+from immsim.engine.jit import jit
 from immsim.engine.rng import pick_cumulative, poisson
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
@@ -38,7 +38,7 @@ from immsim.model.people import OUTSIDE, create, history, move, set_status
 YEAR = 365.0
 
 
-@nb.njit(cache=True)
+@jit
 def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     pop_cum = np.cumsum(inp.pop_share)
@@ -50,7 +50,7 @@ def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
         open_case(inp, par, pe, tally, cal, court, p, detain, t)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     if np.random.random() < par.removal_order_probability_detained[t]:
@@ -62,7 +62,7 @@ def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
         move(pe, tally, p, c.RELIEF)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
@@ -84,7 +84,7 @@ def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
     return pool
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def _complete(inp, par, pe, tally, cal, court, pool, p, t):
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
@@ -108,7 +108,7 @@ def _complete(inp, par, pe, tally, cal, court, pool, p, t):
     return _complete_nondetained(inp, par, pe, tally, court, pool, p, t)
 
 
-@nb.njit(cache=True)
+@jit
 def _hear_until(inp, par, pe, tally, cal, court, pool, until, t):
     st = court.judges
     while True:
@@ -118,7 +118,7 @@ def _hear_until(inp, par, pe, tally, cal, court, pool, until, t):
         pool = _complete(inp, par, pe, tally, cal, court, pool, p, t)
 
 
-@nb.njit(cache=True)
+@jit
 def recalendar_day(inp, par, pe, tally, court, t) -> None:
     """Administratively closed cases return, oldest closure first, to the back of the active docket."""
     rate = min(1.0, par.recalendar_rate[t] / YEAR)
@@ -131,7 +131,7 @@ def recalendar_day(inp, par, pe, tally, court, t) -> None:
         to_court(court, p, pe.t_arrive[p])
 
 
-@nb.njit(cache=True)
+@jit
 def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     """Run the court through day ``t``: today's cases join the queues in time order."""
     st = court.judges
@@ -150,7 +150,7 @@ def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     return _hear_until(inp, par, pe, tally, cal, court, pool, t + 1.0, t)
 
 
-@nb.njit(cache=True)
+@jit
 def _kth(a: np.ndarray, b: np.ndarray, b0: int, nb_: int, day_in: np.ndarray, k: int) -> float:
     """The k-th smallest (0-based) of ascending ``a`` and ascending ``day_in[b[b0:b0 + nb_]]``, in O(log).
 
@@ -171,7 +171,7 @@ def _kth(a: np.ndarray, b: np.ndarray, b0: int, nb_: int, day_in: np.ndarray, k:
     return min(x, y)
 
 
-@nb.njit(cache=True)
+@jit
 def median_days_pending(pe, court, t) -> float:
     """Median age in days of the cases waiting for a hearing on both dockets.
 

@@ -12,10 +12,10 @@ Border book-ins (an input series) use the same beds.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from immsim.engine.calendar import schedule
+from immsim.engine.jit import jit
 from immsim.engine.rng import duration, pick_cumulative, poisson
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort
@@ -25,12 +25,12 @@ from immsim.model.people import ICE_ARREST, OUTSIDE, create, history, move
 YEAR = 365.0
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def bed_free(par, tally, t) -> bool:
     return tally.beds_used[0] + 1 <= par.detention_beds[t]
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def take_bed(inp, par, pe, tally, p, t) -> None:
     if not bed_free(par, tally, t):
         tally.beds_over[0] += 1
@@ -39,7 +39,7 @@ def take_bed(inp, par, pe, tally, p, t) -> None:
     tally.flows[inp.month_of_day[t], pe.jur[p], history(pe, p), c.FL_DETENTION_BOOK_INS] += 1
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def start_removal(inp, par, pe, tally, cal, p, path, has_bed, t) -> None:
     """Put ``p`` on removal ``path``: detained if possible, else released pending removal."""
     pe.path[p] = path
@@ -55,7 +55,7 @@ def start_removal(inp, par, pe, tally, cal, p, path, has_bed, t) -> None:
         schedule(cal, p, t + duration(par.released_removal_days[t]))
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def open_case(inp, par, pe, tally, cal, court, p, detain, t) -> None:
     """File a court case for ``p``, on the detained docket if ``detain`` and a bed is free.
 
@@ -76,7 +76,7 @@ def open_case(inp, par, pe, tally, cal, court, p, detain, t) -> None:
         to_court(court, p, pe.t_arrive[p])
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def admit(inp, par, pe, tally, cal, court, p, channel, t) -> None:
     """An ICE arrest of ``p`` by ``channel``; decides the removal path."""
     j = pe.jur[p]
@@ -106,7 +106,7 @@ def admit(inp, par, pe, tally, cal, court, p, channel, t) -> None:
         open_case(inp, par, pe, tally, cal, court, p, detain, t)
 
 
-@nb.njit(cache=True)
+@jit
 def border_day(inp, par, pe, tally, cal, court, t) -> None:
     """Book-ins of people arrested at the border (not ICE interior arrests).
 
@@ -127,7 +127,7 @@ def border_day(inp, par, pe, tally, cal, court, t) -> None:
             open_case(inp, par, pe, tally, cal, court, p, detain, t)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def free_bed(inp, pe, tally, p, t) -> None:
     tally.beds_used[0] -= 1
     fl = tally.flows[inp.month_of_day[t]]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
 
 from immsim.engine.fifo import new_fifo
+from immsim.engine.jit import jit
 from immsim.engine.servers import Station, new_station
 
 
@@ -46,7 +46,7 @@ def new_court(capacity: int, max_judges: int, buffer: int) -> Court:
     )
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def to_court(court: Court, p: int, time: float) -> None:
     """Case ``p`` reaches the court at ``time`` today; ``hearings_day`` queues it in time order."""
     n = court.new_count[0]

@@ -11,12 +11,12 @@ and the court docket are published figures.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from immsim.engine import buckets as bk
 from immsim.engine import fifo
 from immsim.engine.calendar import schedule
+from immsim.engine.jit import jit
 from immsim.engine.rng import duration, pick_cumulative, reseed
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
@@ -28,7 +28,7 @@ YEAR = 365.0
 S_INITIAL = 99
 
 
-@nb.njit(cache=True)
+@jit
 def initialize(
     inp,
     par,
@@ -51,7 +51,9 @@ def initialize(
     """Fill the world; ``population`` is int64[J, C] removable people at start."""
     reseed(seed, S_INITIAL, 0)
     J = population.shape[0]
-    tally.community[:, :] = population
+    for j in range(J):  # a loop, not tally.community[:, :] = population: see engine/buckets.py _copy_note
+        for k in range(c.N_CLASSES):
+            tally.community[j, k] = population[j, k]
     pop_cum = np.cumsum(inp.pop_share)
     for j in range(J):
         for k in range(c.N_CLASSES):

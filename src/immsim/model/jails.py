@@ -24,11 +24,11 @@ pool as a known target.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from immsim.engine import buckets as bk
 from immsim.engine.calendar import schedule
+from immsim.engine.jit import jit
 from immsim.engine.rng import duration, round_random
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
@@ -38,7 +38,7 @@ from immsim.model.people import COMMUNITY, DETAINER, HELD, KNOWN, create, histor
 YEAR = 365.0
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def book(inp, par, pe, tally, cal, p, t) -> None:
     """``p`` is booked into the jail of its jurisdiction on day ``t`` (identification, detainer, stay)."""
     j = pe.jur[p]
@@ -59,7 +59,7 @@ def book(inp, par, pe, tally, cal, p, t) -> None:
     schedule(cal, p, t + duration(par.jail_stay_days[t, k]))
 
 
-@nb.njit(cache=True)
+@jit
 def bookings_day(inp, par, pe, tally, cal, pool, t) -> None:
     """Bookings from the community stock and from the known at-large pool."""
     J = tally.community.shape[0]
@@ -77,7 +77,7 @@ def bookings_day(inp, par, pe, tally, cal, pool, t) -> None:
                 book(inp, par, pe, tally, cal, p, t)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def release_to_pool(inp, par, pe, tally, pool, p, t):
     """A person with a detainer released to the community: a known target, and work for the at-large teams."""
     tally.flows[inp.month_of_day[t], pe.jur[p], history(pe, p), c.FL_RELEASED_TO_AT_LARGE] += 1
@@ -85,13 +85,13 @@ def release_to_pool(inp, par, pe, tally, pool, p, t):
     return join_pool(pe, tally, pool, p)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def _to_pickup(inp, par, tally, holds, j, p, t):
     tally.workload[inp.jur_office[j], 0] += 1.0 / par.reallocation_days[t]
     return bk.add(holds, inp.jur_office[j], p)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def release(inp, par, pe, tally, cal, court, pool, holds, p, t):
     """Normal release from jail of ``p``; returns (pool, holds), possibly grown."""
     j = pe.jur[p]
@@ -131,7 +131,7 @@ def release(inp, par, pe, tally, cal, court, pool, holds, p, t):
     return release_to_pool(inp, par, pe, tally, pool, p, t), holds
 
 
-@nb.njit(cache=True)
+@jit
 def pickups_day(inp, par, pe, tally, cal, court, pool, holds, t):
     """ICE jail officers pick people up, earliest deadline first, office by office."""
     fl = tally.flows[inp.month_of_day[t]]

@@ -15,10 +15,10 @@ is nearly full; the Python driver grows the arrays and calls it again.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from immsim.engine.calendar import take_day
+from immsim.engine.jit import jit
 from immsim.engine.rng import reseed
 from immsim.engine.unowned import unowned
 from immsim.model import codes as c
@@ -37,7 +37,7 @@ S_COMMUNITY, S_JAILS, S_EVENTS, S_PICKUPS, S_AT_LARGE, S_TASK_FORCE, S_WORKSITE,
 )
 
 
-@nb.njit(cache=True)
+@jit
 def _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t):
     for p in take_day(cal, t):
         s = pe.state[p]
@@ -51,7 +51,7 @@ def _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t):
     return pool, holds, stayed
 
 
-@nb.njit(cache=True)
+@jit
 def _month_end(inp, par, pe, tally, court, t) -> None:
     m = inp.month_of_day[t]
     J = tally.live.shape[0]
@@ -70,7 +70,7 @@ def _month_end(inp, par, pe, tally, court, t) -> None:
     na[c.NA_DETENTION_BEDS] = par.detention_beds[t]
 
 
-@nb.njit(cache=True)
+@jit
 def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1, headroom):
     """Simulate days t0 .. t1-1; returns (day reached, pool, holds, stayed)."""
     capacity = pe.state.shape[0]

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
 
+from immsim.engine.jit import jit
 from immsim.model import codes as c
 
 #: Ledger nodes besides the person states: the community stock, and outside
@@ -126,7 +126,7 @@ def grow_people(pe: People, capacity: int) -> People:
     return fresh
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: int, origin: int, day: int) -> int:
     """A new row for a person coming from ``source`` (COMMUNITY or OUTSIDE).
 
@@ -158,13 +158,13 @@ def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: 
     return p
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def history(pe: People, p: int) -> int:
     """The criminal history of ``p`` (``codes.HISTORIES``)."""
     return pe.klass[p] % c.N_HISTORIES
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def set_history(pe: People, tally: Tally, p: int, h: int) -> None:
     """Change the criminal history of ``p`` (say, a booking adds pending charges); the ledger records it."""
     old = history(pe, p)
@@ -178,13 +178,13 @@ def set_history(pe: People, tally: Tally, p: int, h: int) -> None:
     pe.klass[p] = pe.klass[p] - old + h
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def set_status(pe: People, p: int, status: int) -> None:
     """Change the immigration status of ``p`` (say, a removal order makes a fugitive), keeping their history."""
     pe.klass[p] = status * c.N_HISTORIES + history(pe, p)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def move(pe: People, tally: Tally, p: int, state: int) -> None:
     old = pe.state[p]
     h = history(pe, p)
@@ -197,14 +197,14 @@ def move(pe: People, tally: Tally, p: int, state: int) -> None:
         _free_row(pe, p)
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def _free_row(pe: People, p: int) -> None:
     """``p`` reached a final state: its row may be reused (its fields stay readable until then)."""
     pe.free[pe.n_free[0]] = p
     pe.n_free[0] += 1
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def to_community(pe: People, tally: Tally, p: int) -> None:
     """The person goes back into the community stock and is no longer tracked.
 

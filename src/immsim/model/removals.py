@@ -10,17 +10,17 @@ removed, and the removal is counted by path and by origin.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from immsim.engine import buckets as bk
+from immsim.engine.jit import jit
 from immsim.model import codes as c
 from immsim.model.community import join_pool
 from immsim.model.custody import free_bed, start_removal
 from immsim.model.people import ICE_ARREST, history, move, set_status
 
 
-@nb.njit(cache=True, inline="always")
+@jit
 def removal_due(inp, par, pe, tally, cal, pool, stayed, p, t):
     """The removal of ``p`` comes due; returns (pool, stayed), possibly grown."""
     j = pe.jur[p]
@@ -46,7 +46,7 @@ def removal_due(inp, par, pe, tally, cal, pool, stayed, p, t):
     return pool, stayed
 
 
-@nb.njit(cache=True)
+@jit
 def lift_stays_day(inp, par, pe, tally, cal, stayed, t) -> None:
     """Restart the removal of everyone whose cohort's injunction ended today."""
     if t == 0:

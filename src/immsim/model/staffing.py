@@ -23,12 +23,12 @@ office and month, so results can report officer-days per arrest by channel.
 
 from __future__ import annotations
 
-import numba as nb
+from immsim.engine.jit import jit
 
 JAIL, AT_LARGE = 0, 1
 
 
-@nb.njit(cache=True)
+@jit
 def _allocate(given, staff, workload, share: float, tau: float) -> None:
     """Move ``staff`` (one office per entry) toward the reallocation rule's target."""
     total = given.sum()
@@ -47,7 +47,7 @@ def _allocate(given, staff, workload, share: float, tau: float) -> None:
         staff[f] += (target - staff[f]) / tau
 
 
-@nb.njit(cache=True)
+@jit
 def staff_day(inp, par, tally, t) -> None:
     """Set today's officers per office, then age the workload average (today's events add to it)."""
     tau = max(1.0, par.reallocation_days[t])

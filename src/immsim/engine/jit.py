@@ -1,0 +1,39 @@
+"""``jit``: Numba's ``njit(cache=True)`` with one compiled version per function, not one per integer width.
+
+Why: a compiled function called from compiled code is specialized for the
+exact types of the call's arguments. The model calls the same helpers with
+person ids that are int32 in one place (read from an int32 queue) and int64
+in another, with int8 classes, and with constants that Numba types as literals
+(``reseed(seed, S_JAILS, t)``, ``start_removal(..., False, t)``), so one
+function was compiled up to eleven times, each a full compilation. Here a call
+from compiled code compiles the function once for its arguments widened to
+int64 (literal integers and booleans lose their literal type); the call site
+converts the narrower arguments. Widening is exact, so results are unchanged.
+Calls from Python are typed as usual (Python integers are int64 already).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from numba.core import types
+from numba.core.registry import CPUDispatcher
+
+
+def _wide(ty: types.Type) -> types.Type:
+    ty = types.unliteral(ty)
+    if isinstance(ty, types.Integer) and ty.signed:
+        return types.int64
+    return ty
+
+
+class _WideDispatcher(CPUDispatcher):
+    def get_call_template(self, args, kws):
+        return super().get_call_template(tuple(_wide(a) for a in args), {k: _wide(v) for k, v in kws.items()})
+
+
+def jit(fn: Callable) -> _WideDispatcher:
+    """Compile ``fn`` in nopython mode, cached on disk, once per widened signature."""
+    disp = _WideDispatcher(py_func=fn, locals={}, targetoptions={"nopython": True})
+    disp.enable_caching()
+    return disp
