@@ -44,6 +44,7 @@ VALUES: dict[str, Any] = {
     "at_large_departure_rate": 0.03,
     "booking_rate": {"none": 0.012, "pending": 0.12, "lesser": 0.12, "serious": 0.25},
     "booking_rate_factor": 1.0,
+    "no_record_booking_factor": 1.0,
     "jail_stay_days": 10.0,
     "identification_probability": 0.9,
     "detainer_issue_probability": 0.6,

@@ -68,6 +68,7 @@ MAGNITUDE = {
     "external_court_receipts_per_year": 3000.0,
     "detained_case_preparation_days": 60.0,
     "booking_rate_factor": 3.0,
+    "no_record_booking_factor": 3.0,
     "reallocation_days": 400.0,
 }
 KEYS = {"class": CLASSES, "path": PATHS, "office": OFFICES, "jurisdiction": JURISDICTIONS}

@@ -110,6 +110,31 @@ def convert(doc: dict) -> dict:
         )
     if isinstance(ini.get("known_at_start", {}).get("value"), dict) and set(ini["known_at_start"]["value"]) == OLD:
         ini["known_at_start"]["value"] = pair_table(ini["known_at_start"]["value"])
+    doc["parameters"].setdefault(
+        "no_record_booking_factor",
+        {
+            "value": 1.0,
+            "unit": "factor",
+            "meaning": "bookings of people with no criminal record relative to the booking_rate table",
+            "source": "assumption",
+            "range": [0.1, 2.0],
+            "calibratable": True,
+            "notes": "fitted to the FY2017 shares of ICE arrests with convictions and with pending charges only "
+            "(Pew 2018 from ICE data: 74% and 16%)",
+        },
+    )
+    ini.setdefault(
+        "detention_history_share",
+        {
+            "value": {"none": 0.11, "pending": 0.16, "lesser": 0.49, "serious": 0.24},
+            "unit": "share",
+            "meaning": "people in ICE detention at start (interior arrests) by criminal history",
+            "source": "assumption",
+            "range": [0.0, 1.0],
+            "notes": "none and pending from the FY2017 arrest shares (Pew 2018 from ICE data: 74% convicted, 16% "
+            "pending charges); the split of convictions into lesser and serious (two to one) is an assumption",
+        },
+    )
     for r in doc.get("regimes", {}).values():
         if set(r.get("eligible", {})) == OLD:
             r["eligible"] = selection(r["eligible"])

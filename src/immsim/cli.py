@@ -472,6 +472,33 @@ def solve_judges(
     )
 
 
+@app.command("sanctuary")
+@_guarded
+def sanctuary_cmd(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or scenario file")] = "us-2017",
+    replications: Annotated[int, typer.Option("--replications", "-r", help="paired replications")] = 5,
+    years: Annotated[float, typer.Option(help="years from the scenario's start")] = 1.0,
+    seed: Annotated[int, typer.Option(help="random seed")] = 1,
+    markdown: Annotated[Path, typer.Option(help="write the page here")] = Path("sanctuary.md"),
+) -> None:
+    """What local limits on cooperation change, by criminal history: all honor, or a serious-only carve-out."""
+    from immsim.report.sanctuary import sanctuary_markdown
+    from immsim.store import atomic_write
+
+    _say_if_compiling()
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=False
+    ) as bar:
+        task = bar.add_task("sanctuary counterfactuals", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        text = sanctuary_markdown(scenario, years=years, replications=replications, seed=seed, progress=progress)
+    atomic_write(markdown, lambda p: p.write_text(text))
+    console.print(f"wrote {markdown}", markup=False)
+
+
 @app.command("sweep")
 @_guarded
 def sweep_cmd(

@@ -20,10 +20,8 @@ from immsim.engine.jit import jit
 from immsim.engine.rng import duration, pick_cumulative, reseed
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
-from immsim.model.jails import book
+from immsim.model.jails import book, booking_rate
 from immsim.model.people import COMMUNITY, ICE_ARREST, OUTSIDE, create, move
-
-YEAR = 365.0
 
 S_INITIAL = 99
 
@@ -64,7 +62,7 @@ def initialize(
     for j in range(J):
         for k in range(c.N_CLASSES):
             stay = par.jail_stay_days[0, k]
-            rate = min(1.0, par.booking_rate[0, k] * par.booking_rate_factor[0, j] / YEAR)
+            rate = booking_rate(par, j, k, 0)
             n = min(np.random.poisson(tally.community[j, k] * rate * stay), tally.community[j, k])
             for _ in range(n):
                 p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, 0)

@@ -60,12 +60,21 @@ def book(inp, par, pe, tally, cal, p, t) -> None:
 
 
 @jit
+def booking_rate(par, j, k, t) -> float:
+    """Daily probability that a person of class ``k`` in jurisdiction ``j`` is booked on day ``t``."""
+    rate = par.booking_rate[t, k] * par.booking_rate_factor[t, j]
+    if k % c.N_HISTORIES == c.H_NONE:
+        rate *= par.no_record_booking_factor[t]
+    return min(1.0, rate / YEAR)
+
+
+@jit
 def bookings_day(inp, par, pe, tally, cal, pool, t) -> None:
     """Bookings from the community stock and from the known at-large pool."""
     J = tally.community.shape[0]
     for j in range(J):
         for k in range(c.N_CLASSES):
-            rate = min(1.0, par.booking_rate[t, k] * par.booking_rate_factor[t, j] / YEAR)
+            rate = booking_rate(par, j, k, t)
             n = min(np.random.poisson(tally.community[j, k] * rate), tally.community[j, k])
             for _ in range(n):
                 p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, t)

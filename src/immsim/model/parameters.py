@@ -105,6 +105,16 @@ SPECS: tuple[Spec, ...] = (
         "bookings per removable resident relative to the national rate (local policing and jail use)",
         1.0,
     ),
+    _p(
+        "no_record_booking_factor",
+        "scalar",
+        "factor",
+        *POS,
+        "jails",
+        "bookings of people with no criminal record relative to the booking_rate table (how often police book"
+        " people never convicted)",
+        1.0,
+    ),
     _p("jail_stay_days", "class", "days", 1.0, INF, "jails", "mean time in local custody before normal release"),
     _p(
         "identification_probability",
