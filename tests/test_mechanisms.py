@@ -36,6 +36,7 @@ from scenarios import (
     policy,
     quiet,
     regime,
+    selection,
     series,
 )
 
@@ -74,7 +75,7 @@ def binomial_sd(n: float, p: float) -> float:
 
 def flows(w, name: str) -> np.ndarray:
     """Flow ``name`` of a world as [month, jurisdiction]."""
-    return w.tally.flows[:, :, c.F[name]]
+    return w.tally.flows[:, :, :, c.F[name]].sum(axis=2)
 
 
 # --- jails: cooperation policies, detainers, hold window, pickups ----------------------------------------------
@@ -124,8 +125,8 @@ def test_no_jail_officers_means_no_pickups_and_every_held_detainer_lapses():
     lapsed = flows(w, "detainers_not_picked_up").sum()
     assert lapsed > 0
     # everyone put on hold either lapsed or is still waiting at the end
-    held = w.tally.moves[c.JAIL, c.HOLD]
-    assert held == lapsed + w.tally.live[:, c.HOLD].sum()
+    held = w.tally.moves[:, c.JAIL, c.HOLD].sum()
+    assert held == lapsed + w.tally.live[:, :, c.HOLD].sum()
     assert flows(w, "released_to_at_large").sum() == lapsed  # no declines: all honor
 
 
@@ -145,7 +146,7 @@ def test_jail_287g_policy_transfers_every_detainer_without_jail_officers():
     ]
     assert (a2[zero] == 0).all().all()
     # detainers issued but not resolved are of people still in jail
-    pending = a2.detainers_issued.cumsum() - a2.detainers_honored.cumsum()
+    pending = a2.detainers_issued.cumsum() + a2.detainers_open_at_start.cumsum() - a2.detainers_honored.cumsum()
     assert (pending >= 0).all() and (pending <= a2.stock_jail).all()
     # honoring jurisdictions without officers transfer nobody
     assert (m[m.jurisdiction != "A2"][CUSTODIAL] == 0).all().all()
@@ -155,7 +156,7 @@ def test_287g_share_of_an_honoring_jurisdiction_is_binomial():
     share = 0.3
     comp, w = world(param("share_287g_jails", share), param("jail_officers", 0.0))
     via_287g = flows(w, "arrests_jail_287g").sum()
-    held = w.tally.moves[c.JAIL, c.HOLD]  # the others are held for pickup (none happens)
+    held = w.tally.moves[:, c.JAIL, c.HOLD].sum()  # the others are held for pickup (none happens)
     n = via_287g + held
     assert n > 1000
     assert_within(via_287g, n * share, binomial_sd(n, share), "287(g) transfers")
@@ -257,7 +258,7 @@ def test_policy_event_modes(scope, target, new, mode, expected):
     )
     comp = compile_scenario(s, START, 120)
     d = (dt.date(2017, 3, 10) - START).days
-    names = np.array(c.POLICIES)
+    names = np.array(comp.policy_names)
     for i, code in enumerate(JURISDICTIONS):
         assert (names[comp.inputs.policy[:d, i]] == start[code]).all()
         assert (names[comp.inputs.policy[d:, i]] == expected[code]).all()
@@ -321,7 +322,9 @@ def test_detainers_issued_are_binomial_in_eligibility_times_issue_probability(el
     p = 0.6
     r = run(regime("flat", eligible, initial_regime=True), param("detainer_issue_probability", p))
     n, issued = total(r, "identified"), total(r, "detainers_issued")
-    assert_within(issued, n * eligible * p, binomial_sd(n, eligible * p), "detainers issued")
+    # the same share eligible by status and by history: a class is eligible if either criterion makes it so
+    q = 1.0 - (1.0 - eligible) ** 2
+    assert_within(issued, n * q * p, binomial_sd(n, q * p), "detainers issued")
     bookings, identified = total(r, "bookings"), n
     assert_within(identified, bookings * 0.9, binomial_sd(bookings, 0.9), "identified")
 
@@ -404,17 +407,17 @@ FIXED_CLASSES = params(no_show_probability=0.0, removal_order_probability_nondet
 
 
 def test_at_large_teams_target_only_classes_with_weight():
-    weight = {**dict.fromkeys(c.CLASSES, 0.0), "prior_removal": 1.0}
+    weight = selection({**dict.fromkeys(c.STATUSES, 0.0), "prior_removal": 1.0}, 0.0)
     comp, w = world(
         regime("prior_only", 1.0, weight, initial_regime=True), FIXED_CLASSES, param("at_large_officers", 50.0)
     )
     klass, _ = _arrested(w, [c.CH_AT_LARGE])
     assert len(klass) > 100
-    assert (klass == c.PRIOR_REMOVAL).all()
+    assert (klass // c.N_HISTORIES == c.PRIOR_REMOVAL).all()
 
 
 def test_community_arrests_take_only_eligible_classes():
-    eligible = {**dict.fromkeys(c.CLASSES, 0.0), "serious_criminal": 1.0}
+    eligible = selection(0.0, {**dict.fromkeys(c.HISTORIES, 0.0), "serious": 1.0})
     comp, w = world(
         regime("serious_only", eligible, initial_regime=True),
         FIXED_CLASSES,
@@ -427,10 +430,10 @@ def test_community_arrests_take_only_eligible_classes():
     )
     klass, ch = _arrested(w, [c.CH_COLLATERAL, c.CH_WORKSITE, c.CH_TASK_FORCE])
     assert all((ch == x).sum() > 20 for x in (c.CH_COLLATERAL, c.CH_WORKSITE, c.CH_TASK_FORCE))
-    assert (klass == c.SERIOUS).all()
+    assert (klass % c.N_HISTORIES == c.H_SERIOUS).all()
     # so are the people taken in custody at jails: only the eligible class gets a detainer
     klass, _ = _arrested(w, list(c.CUSTODIAL_CHANNELS))
-    assert len(klass) > 100 and (klass == c.SERIOUS).all()
+    assert len(klass) > 100 and (klass % c.N_HISTORIES == c.H_SERIOUS).all()
 
 
 def test_fugitives_arrested_by_ice_are_on_the_final_order_path():
@@ -441,8 +444,9 @@ def test_fugitives_arrested_by_ice_are_on_the_final_order_path():
     arrested = w.pe.channel[:n] >= 0
     # (rows of removed people may already have been reused for new people: only those still present count)
     on_path = arrested & np.isin(state, [c.DETAINED_REMOVAL, c.RELEASED_REMOVAL, c.REMOVED, c.STAYED])
-    assert (on_path & (klass == c.FUGITIVE)).sum() > 30
-    np.testing.assert_array_equal(path[on_path] == c.P_FINAL_ORDER, klass[on_path] == c.FUGITIVE)
+    fugitive = klass // c.N_HISTORIES == c.FINAL_ORDER
+    assert (on_path & fugitive).sum() > 30
+    np.testing.assert_array_equal(path[on_path] == c.P_FINAL_ORDER, fugitive[on_path])
 
 
 def test_targets_never_found_means_no_at_large_or_collateral_arrests():
@@ -730,10 +734,10 @@ def test_non_detained_case_outcomes(no_show, order, comply, outcome):
     done = court & (state != c.COURT_NONDETAINED)
     expected_state = {"fugitive": c.AT_LARGE, "relief": c.RELIEF, "departed": c.DEPARTED}[outcome]
     # rows of people who left (relief, departure) may have been reused for later receipts
-    assert done.sum() + w.tally.retired[:, expected_state].sum() == f["court_completions"]
+    assert done.sum() + w.tally.retired[:, :, expected_state].sum() == f["court_completions"]
     assert (state[done] == expected_state).all()
     if outcome == "fugitive":
-        assert (klass[done] == c.FUGITIVE).all()
+        assert (klass[done] // c.N_HISTORIES == c.FINAL_ORDER).all()
         assert f["removal_orders"] == f["court_completions"]
         assert f["in_absentia_orders"] == (f["court_completions"] if no_show == 1.0 else 0)
     if outcome == "relief":
@@ -753,17 +757,19 @@ def test_in_absentia_orders_are_the_non_detained_completions_when_nobody_appears
 # --- the community -----------------------------------------------------------------------------------------------
 
 
-def test_recent_entrants_age_into_non_priority_at_the_stated_rate():
+def test_recent_entrants_stop_being_recent_at_the_stated_rate():
     rate = 1.0
     comp, w = world(
         quiet(), params(recent_entrant_aging_rate=rate, community_departure_rate=0.0), initial(known_at_start=0.0)
     )
-    recent0 = int(comp.population[:, c.RECENT].sum())
-    left = int(w.tally.community[:, c.RECENT].sum())
+    recent = [c.RECENT * c.N_HISTORIES + h for h in range(c.N_HISTORIES)]
+    other = [c.OTHER_STATUS * c.N_HISTORIES + h for h in range(c.N_HISTORIES)]
+    recent0 = int(comp.population[:, recent].sum())
+    left = int(w.tally.community[:, recent].sum())
     survive = (1.0 - rate / 365) ** 365
     assert_within(left, recent0 * survive, binomial_sd(recent0, survive), "recent entrants left")
     assert w.tally.community.sum() == comp.population.sum()  # aging moves people between classes only
-    assert w.tally.community[:, c.NON_PRIORITY].sum() == comp.population[:, c.NON_PRIORITY].sum() + recent0 - left
+    assert w.tally.community[:, other].sum() == comp.population[:, other].sum() + recent0 - left
 
 
 def test_community_departures_and_new_entrants():
@@ -776,8 +782,8 @@ def test_community_departures_and_new_entrants():
         ),
         initial(known_at_start=0.0),
     )
-    entered = w.tally.moves[OUTSIDE, COMMUNITY]
-    left = w.tally.moves[COMMUNITY, OUTSIDE]
+    entered = w.tally.moves[:, OUTSIDE, COMMUNITY].sum()
+    left = w.tally.moves[:, COMMUNITY, OUTSIDE].sum()
     assert_within(entered, new, math.sqrt(new), "new entrants")
     # mean path of the stock: S' = S (1 - q) + new/365 each day
     q, s, expected_left = d / 365, float(comp.population.sum()), 0.0

@@ -8,7 +8,8 @@ import pytest
 
 import immsim
 from immsim.model.parameters import SPECS
-from immsim.scenario.loader import builtin_names, parse_scenario, resolve
+from immsim.scenario.loader import builtin_names, load_document, parse_scenario, resolve
+from immsim.scenario.sources import is_assumption, references
 
 BUILTIN = resolve("us-2017").read_text()
 
@@ -16,13 +17,36 @@ BUILTIN = resolve("us-2017").read_text()
 def test_builtin_default_is_valid_and_complete():
     assert "us-2017" in builtin_names()
     sc = immsim.load_scenario("us-2017")
-    assert len(sc.data.jurisdictions) == 51
+    # the listed local jurisdictions of data/jurisdictions.csv, plus the rest of each state (DC has no rest)
+    local = [j for j in sc.data.jurisdictions if j.kind in ("county", "city", "city-county")]
+    assert len(local) == 79 and len(sc.data.jurisdictions) == 79 + 51
     assert {j.state for j in sc.data.jurisdictions} >= {"CA", "TX", "DC", "WY"}
-    assert set(sc.data.parameters) == {s.name for s in SPECS}
+    assert {s.name for s in SPECS if s.default is None} <= set(sc.data.parameters) <= {s.name for s in SPECS}
     for name, p in sc.data.parameters.items():
-        assert p.source.strip(), name
-        if p.source.strip() == "assumption":
+        if is_assumption(p.source):
             assert p.range is not None, name
+        else:
+            assert references(p.source), name
+
+
+def test_builtin_scenarios_give_structured_sources():
+    """Every source in the shipped files is the word assumption or a reference with its kind, never free text."""
+    for name in builtin_names():
+        doc = load_document(resolve(name).read_text())
+
+        def walk(node, where: str, name: str = name) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "source":
+                        ok = isinstance(value, dict | list) or (isinstance(value, str) and is_assumption(value))
+                        assert ok, f"{name}: {where}.source is free text: {value!r}"
+                    else:
+                        walk(value, f"{where}.{key}", name)
+            elif isinstance(node, list):
+                for i, item in enumerate(node):
+                    walk(item, f"{where}.{i}", name)
+
+        walk(doc, name)
 
 
 def test_default_population_totals_pew_estimate():
@@ -54,7 +78,7 @@ def line_of(pattern: str) -> int:
             "out of bounds",
         ),
         ("  team_size:", "  team_sise:", "parameters.team_sise", "unknown parameter"),
-        ("policy: decline_holds", "policy: maybe", "jurisdictions.4.policy", "Input should be"),
+        ("policy: decline_holds", "policy: maybe", "jurisdictions.14.policy", "unknown policy 'maybe'"),
         ("start: '2016-10-01'", "start: 2016-13-01", "start", "date"),
         ("    unit: bookings per person-year\n", "", "parameters.booking_rate.unit", "required"),
         ("  regime: pep2014", "  regime: pep2041", "initial.regime", "unknown regime"),

@@ -53,7 +53,7 @@ from immsim.scenario.loader import (
     validation_error,
 )
 from immsim.scenario.schema import Date, Dated, Number
-from immsim.scenario.sources import is_assumption
+from immsim.scenario.sources import Source, is_assumption, source_document
 
 
 class _Strict(BaseModel):
@@ -74,7 +74,7 @@ class SetParameter(_Strict):
     series: list[Dated] | None = None
     scale: Annotated[float, Field(gt=0, le=1e6)] | None = None  # multiply the base's values
     where: Where | None = None
-    source: str | None = None
+    source: Source | None = None
     meaning: str | None = None
 
 
@@ -83,7 +83,7 @@ class SetPolicy(_Strict):
     where: Where
     start: Date = Field(alias="from")
     mode: Literal["set", "at_least", "at_most"] = "set"
-    source: str | None = None
+    source: Source | None = None
 
 
 class DefinePolicy(_Strict):
@@ -93,7 +93,7 @@ class DefinePolicy(_Strict):
     detainer: Literal[ACTIONS] | dict[str, Literal[ACTIONS]]  # type: ignore[valid-type]
     judicial_warrant: bool = False
     meaning: str = Field(min_length=1)
-    source: Any = None
+    source: Source | None = None
 
 
 class AddEvent(_Strict):
@@ -185,7 +185,7 @@ def _apply_parameter(ch: SetParameter, doc: dict, label: str) -> str | None:
     else:
         p.pop("value", None)
         p["series"] = [{"from": s.start.isoformat(), "value": s.value} for s in ch.series]
-    p["source"] = ch.source or f"reform {label}"
+    p["source"] = source_document(ch.source) or f"reform {label}"
     if ch.meaning:
         p["meaning"] = ch.meaning
     if not is_assumption(p["source"]):
@@ -252,7 +252,7 @@ def resolve_reform(doc: dict, lines: dict, text: str, shown: str, seen: tuple[st
                             "policy": ch.policy,
                             "mode": ch.mode,
                             "meaning": f"{reform.title} ({label})",
-                            "source": ch.source or f"reform {label}",
+                            "source": source_document(ch.source) or f"reform {label}",
                         }
                     )
                     changed_by[f"policy.{code}"] = label
@@ -263,7 +263,7 @@ def resolve_reform(doc: dict, lines: dict, text: str, shown: str, seen: tuple[st
             else:
                 table[ch.define_policy] = {
                     "meaning": ch.meaning,
-                    "source": ch.source or f"reform {label}",
+                    "source": source_document(ch.source) or f"reform {label}",
                     "detainer": ch.detainer,
                     "judicial_warrant": ch.judicial_warrant,
                 }

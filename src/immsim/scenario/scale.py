@@ -77,7 +77,12 @@ NOT_SCALED = ("team_size",)
 #: Jurisdiction-level parameters and whether a county gets a share of the
 #: state's value (True: a count or a share of a national total) or a copy
 #: (False: a share of the jurisdiction's own bookings).
-SPLIT_BY_POPULATION = {"task_force_officers": True, "border_share": True, "share_287g_jails": False}
+SPLIT_BY_POPULATION = {
+    "task_force_officers": True,
+    "border_share": True,
+    "share_287g_jails": False,
+    "booking_rate_factor": False,
+}
 
 
 #: LibYAML's emitter when PyYAML has it: a county-level scenario is 1.5 MB of YAML.
@@ -98,6 +103,15 @@ def _validated(doc: dict, scenario: Scenario, what: str) -> Scenario:
     text = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, width=110, allow_unicode=True)
     shown = f"{scenario.path} ({what})"
     return validate_document(doc, {}, text, shown, dict(scenario.changed_by), scenario.name)
+
+
+def _references(source) -> list[dict]:
+    """A document's source as a list of reference mappings (an assumption's text becomes one)."""
+    if isinstance(source, list):
+        return list(source)
+    if isinstance(source, dict):
+        return [source]
+    return [{"title": str(source), "kind": "assumption"}]
 
 
 def _note(entry: dict, text: str) -> None:
@@ -203,12 +217,28 @@ def _split_parameter(entry: dict, extensive: bool, parts: Mapping[str, list[tupl
     return entry
 
 
+def rest_counts(scenario: Scenario, counts: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Counties each state-level jurisdiction is split into: the state's counties less its listed local ones.
+
+    A scenario on local jurisdictions (``us-2017``) already lists some counties
+    and cities of a state; its rest-of-state jurisdiction (code = state code)
+    stands for the other counties (at least one).
+    """
+    counts = county_counts() if counts is None else dict(counts)
+    listed: dict[str, int] = {}
+    for j in scenario.data.jurisdictions:
+        if j.code != j.state:
+            listed[j.state] = listed.get(j.state, 0) + 1
+    return {state: max(1, int(n) - listed.get(state, 0)) for state, n in counts.items()}
+
+
 def split_counties(scenario: Scenario, counts: Mapping[str, int] | None = None, exponent: float = 1.0) -> Scenario:
     """``scenario`` with each state-level jurisdiction split into its counties.
 
     A jurisdiction whose code equals its state code is replaced by
     ``counts[state]`` counties (default: ``county_counts()``, 3,143 for the 50
-    states and DC) in the same field office, with the same policy. The state's
+    states and DC) less the state's listed local jurisdictions
+    (``rest_counts``), in the same field office, with the same policy. The state's
     removable population is shared out by ``zipf_shares`` (synthetic), in
     multiples of ``whole_class_unit`` people (100 for us-2017) adding up to
     the state's, so that class totals are kept exactly. Jurisdiction-level parameters
@@ -220,13 +250,13 @@ def split_counties(scenario: Scenario, counts: Mapping[str, int] | None = None, 
     parameters, regimes, cohorts and initial stocks are unchanged, so national
     totals stay the same in expectation.
     """
-    counts = county_counts() if counts is None else dict(counts)
     doc = _document(scenario)
+    rest = rest_counts(scenario, counts)
     unit = whole_class_unit(doc["initial"]["class_share"]["value"])
     parts: dict[str, list[tuple[str, float]]] = {}
     jurisdictions = []
     for j in doc["jurisdictions"]:
-        n = int(counts.get(j["state"], 1))
+        n = rest.get(j["state"], 1)
         if j["code"] != j["state"] or n <= 1:
             jurisdictions.append(j)
             continue
@@ -234,15 +264,19 @@ def split_counties(scenario: Scenario, counts: Mapping[str, int] | None = None, 
         shares = people / people.sum() if people.sum() > 0 else zipf_shares(n, exponent)
         codes = [f"{j['code']}-{i:03d}" for i in range(1, n + 1)]
         parts[j["code"]] = list(zip(codes, shares.tolist(), strict=True))
-        source = (
-            f"assumption: synthetic county {{i}} of {n} of {j['code']}, Zipf shares of the state's population "
-            f"(cost scaling only; county count: U.S. Census Bureau); state: {j['source']}"
+        title = (
+            f"synthetic county {{i}} of {n} of {j['code']}: Zipf shares of the state's population "
+            "(cost scaling only; county count: U.S. Census Bureau)"
         )
+        state_refs = _references(j["source"])
         for i, (code, k) in enumerate(zip(codes, people.tolist(), strict=True), 1):
             county = {**j, "code": code, "name": f"{j['name']} county {i}", "removable_population": k}
-            jurisdictions.append(county | {"source": source.format(i=i)})
+            own = {"title": title.format(i=i), "kind": "assumption"}
+            jurisdictions.append(county | {"source": [own, *state_refs]})
     doc["jurisdictions"] = jurisdictions
     for name, extensive in SPLIT_BY_POPULATION.items():
+        if name not in doc["parameters"]:
+            continue  # left at its default, the same in every county
         doc["parameters"][name] = _split_parameter(doc["parameters"][name], extensive, parts)
     events = []
     for e in doc.get("events", []):

@@ -110,3 +110,12 @@ def source_text(source: Any) -> str:
 def source_kinds(source: Any) -> list[str]:
     """The kinds of a source's references, or ['assumption']."""
     return ["assumption"] if is_assumption(source) else [r.kind for r in references(source)]
+
+
+def source_document(source: Any) -> Any:
+    """A parsed source as it is written in a document (text, a mapping, or a list of mappings); None stays None."""
+    if isinstance(source, Reference):
+        return source.model_dump(exclude_none=True)
+    if isinstance(source, list):
+        return [source_document(r) for r in source]
+    return source
