@@ -25,7 +25,7 @@ from immsim.store import load_result
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "reference.yaml"
 OPTIONS = {"years": 1, "replications": 2, "seed": 7}
-REFERENCE = "67f5a18b48978495e3fc6c7417e129835912c33c342aa04b6d0651b114a5eb60"
+REFERENCE = "b229ce25f7077c51cc93588cf65bde06d1e84f51286518a54e3ecc94f3d9f7eb"
 
 
 @pytest.fixture(scope="module")

@@ -940,9 +940,9 @@ def test_reform_reads_its_base_as_the_base_was_read(tmp_path):
     (tmp_path / "base.yaml").write_text(
         dump(doc).replace("'2017-02-30'", "2017-02-30").replace("'2017-01-02'", "2017-01-02")
     )
-    assert load_scenario(tmp_path / "base.yaml").data.jurisdictions[0].source == "2017-02-30"
+    assert load_scenario(tmp_path / "base.yaml").data.jurisdictions[0].source.title == "2017-02-30"
     sc = load_scenario(write_reform(tmp_path, "r", "base.yaml"))
-    assert sc.data.jurisdictions[0].source == "2017-02-30" and "2017-01-02" in sc.data.regimes
+    assert sc.data.jurisdictions[0].source.title == "2017-02-30" and "2017-01-02" in sc.data.regimes
 
 
 def test_messages_are_one_printable_line():

@@ -151,13 +151,15 @@ def test_officer_days_per_arrest_are_the_officer_days_over_the_arrests():
 def test_the_first_months_of_the_default_scenario_do_not_trend():
     """Jails start at their steady-state population, so nothing climbs before the first dated change (2017-01-25).
 
-    Month-end jail stocks are sums of many independent stays: their month-to-month change is within a few
-    Poisson standard deviations (sqrt of the stock) when the stock is in equilibrium; starting empty, the
-    stock climbed by half in three months.
+    Starting empty, the jail stock grew by 46 % over the first five months and arrests at jails almost tripled.
+    Now the stock starts at bookings a day x mean stay, class by class. What remains is slow (measured: -4 %
+    over the first quarter): enforcement depletes the stock of people with serious convictions, who stay
+    longest. The bounds are regression guards of 6 % a quarter, not a law: a warm-up artefact moves these
+    figures by tens of per cent.
     """
     r = immsim.simulate("us-2017", years=0.25, seed=1)
     n = r.national.set_index("month")
     jail = n.stock_jail.to_numpy()
-    assert abs(jail[-1] - jail[0]) < 5 * np.sqrt(jail[0])
-    arrests = n.arrests_jail_hold.to_numpy()
-    assert abs(arrests[2] - arrests[0]) < 5 * np.sqrt(arrests[0]) + 0.05 * arrests[0]
+    assert abs(jail[-1] / jail[0] - 1.0) < 0.06
+    arrests = n.arrests_jail_hold.to_numpy()  # Oct and Dec have 31 days each
+    assert abs(arrests[2] / arrests[0] - 1.0) < 0.06 + 4 * np.sqrt(2 / arrests[0])

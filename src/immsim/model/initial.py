@@ -61,7 +61,8 @@ def initialize(
                 pool = join_pool(pe, tally, pool, p)
     for j in range(J):
         for k in range(c.N_CLASSES):
-            stay = par.jail_stay_days[0, k]
+            booked = k - c.H_NONE + c.H_PENDING if k % c.N_HISTORIES == c.H_NONE else k  # a booking adds charges
+            stay = par.jail_stay_days[0, booked]
             rate = booking_rate(par, j, k, 0)
             n = min(np.random.poisson(tally.community[j, k] * rate * stay), tally.community[j, k])
             for _ in range(n):
