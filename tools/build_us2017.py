@@ -625,9 +625,10 @@ def scenario() -> dict:
         "name": "us-2017-prior",
         "title": "United States, from October 2016, before calibration",
         "description": (
-            "The 50 states and DC, each in its ICE field-office area, with the cooperation policies of "
-            "October 2016, the 2014 priorities until Executive Order 13768, and the dated events of "
-            "2017-2019. Built by tools/build_us2017.py from public figures."
+            "130 jurisdictions (79 listed counties and cities with their own detainer policies or large "
+            "unauthorized populations, and the rest of each state), each in its ICE field-office area, with the "
+            "cooperation policies of October 2016 by criminal history, the 2014 priorities until Executive Order "
+            "13768, and the dated state and local events of 2017-2020."
         ),
         "start": "2016-10-01",
         "jurisdictions": jurisdictions(),
@@ -742,8 +743,16 @@ def main() -> int:
     if not SHARED.exists():
         print(f"{SHARED} not found: this tool runs in a developer checkout beside shared/", file=sys.stderr)
         return 1
-    text = yaml.safe_dump(scenario(), sort_keys=False, width=110, allow_unicode=True)
-    header = "# Built by tools/build_us2017.py from ../shared/data; edit that script, not this file.\n"
+    sys.path.insert(0, str(ROOT / "tools"))
+    from us2017_classes import convert  # the two dimensions of a person
+    from us2017_local import localize  # local jurisdictions from data/
+
+    doc = localize(convert(yaml.safe_load(yaml.safe_dump(scenario(), sort_keys=False))))
+    text = yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True)
+    header = (
+        "# Written by tools/build_us2017.py, tools/us2017_classes.py and tools/us2017_local.py from the public figures;\n"
+        "# `immsim calibrate` turns it into us-2017 (docs/calibration.md).\n"
+    )
     OUT.write_text(header + text)
     print(f"wrote {OUT}")
     return 0

@@ -75,12 +75,26 @@ def population_shares(old: dict) -> dict:
     return {f"{s}/{h}": round(status[s] * history[h], 8) for s in STATUSES for h in HISTORIES}
 
 
-def selection(old: dict, pending_like: str = "other_criminal") -> dict:
+#: Targeting weights of convictions relative to the old criminal classes' weights (assumption: at-large
+#: teams favour people with convictions; set so that about three in four ICE arrests are of convicted people,
+#: as ICE reported for FY2017).
+CONVICTION_WEIGHT = 3.0
+WEIGHT_NOTE = (
+    " Weights of lesser and serious convictions are three times the old class weights (assumption: at-large teams"
+    " favour people with convictions; set so that about three in four ICE arrests are of convicted people, as ICE"
+    " reported for FY2017)."
+)
+
+
+def selection(old: dict, pending_like: str = "other_criminal", conviction_factor: float = 1.0) -> dict:
     """An old regime table as a table by status and by history."""
+    factor = {"lesser": conviction_factor, "serious": conviction_factor}
     return {
         "status": {s: float(old[STATUS_OLD[s]]) if s in STATUS_OLD else 0.0 for s in STATUSES}
         | {"other": float(old["non_priority"])},
-        "history": {h: float(old[HISTORY_OLD[h] if h != "pending" else pending_like]) for h in HISTORIES},
+        "history": {
+            h: float(old[HISTORY_OLD[h] if h != "pending" else pending_like]) * factor.get(h, 1.0) for h in HISTORIES
+        },
     }
 
 
@@ -138,7 +152,8 @@ def convert(doc: dict) -> dict:
     for r in doc.get("regimes", {}).values():
         if set(r.get("eligible", {})) == OLD:
             r["eligible"] = selection(r["eligible"])
-            r["weight"] = selection(r["weight"])
+            r["weight"] = selection(r["weight"], conviction_factor=CONVICTION_WEIGHT)
+            r["meaning"] = r["meaning"].rstrip() + WEIGHT_NOTE
     return doc
 
 
