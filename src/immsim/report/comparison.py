@@ -81,7 +81,6 @@ def comparison_figures(results: dict[str, Result]) -> dict[str, go.Figure]:
             hovermode="x unified",
             legend={"orientation": "h", "y": -0.12},
         )
-        charts.TITLES.setdefault(f"compare_{key}", title)
         figs[f"compare_{key}"] = fig
     return figs
 

@@ -174,7 +174,7 @@ def charts_html(figs: dict) -> str:
             div_id=f"chart-{key}",
             config=PLOTLY_CONFIG,
         )
-        title = charts.TITLES.get(key, key)
+        title = charts.TITLES.get(key) or fig.layout.title.text or key
         parts.append(f'<section id="{escape(key)}"><h3>{escape(title)}</h3>{div}</section>')
     return "\n".join(parts)
 
