@@ -74,10 +74,20 @@ def test_calibration_moves_only_calibratable_parameters_towards_the_target():
                 "period": "FY2017",
                 "figure": "detainers_issued",
                 "tolerance": 0.1,
-            }
+                "note": "calibration target",
+            },
+            {  # a check: kept out of the fit, however far off it is
+                "metric": "bookings_check",
+                "value": 1.0,
+                "period": "FY2017",
+                "figure": "ice_admin_arrests",
+                "tolerance": 0.1,
+                "note": "check: not a calibration target",
+            },
         ]
     )
     fit = cal.calibrate(sc, targets, seed=1, max_evaluations=25)
+    assert list(fit.targets.figure) == ["detainers_issued"]
     row = fit.targets.set_index("figure").loc["detainers_issued"]
     assert abs(row.error_after) < abs(row.error_before)
     assert abs(row.error_after) < 0.10

@@ -83,7 +83,7 @@ EXTRA = [
         "unit": "share",
         "source": "ICE FY2017 ERO report: 127,699 removals of convicted criminals of 226,119 (recalled: data/criminal-history.csv)",
         "confidence": "recalled",
-        "note": "calibration target",
+        "note": "check: not a calibration target",
         "figure": "share_removals_convicted",
         "tolerance": "0.15",
         "comparison_note": "border removals in the model carry no criminal history (an input series without one), so this share is low by construction",

@@ -87,6 +87,8 @@ def calibrate(
 ) -> Fit:
     """Fit the calibratable parameters of ``scenario`` to ``targets`` (rows with a model figure)."""
     t = targets[targets.figure.notna() & (targets.figure != "")].copy()
+    if "note" in t:  # a figure kept as an independent check is never fitted
+        t = t[~t.note.fillna("").astype(str).str.startswith("check")]
     t = t[t.period.astype(str).str.startswith("FY2017")]
     if t.empty:
         raise ImmsimError("calibrate: no target names a model figure for FY2017")
