@@ -26,6 +26,8 @@ TARGETS = {
     "court_completions": (163_078, "EOIR Adjudication Statistics (April 2021)"),
     "worksite_admin_arrests": (172, "ICE worksite enforcement release (FY2018)"),
     "assaults_on_officers": (48, "DHS OIG-18-76"),
+    "share_arrests_convicted": (0.74, "Pew Research Center (2018), from ICE data"),
+    "share_arrests_pending_charges": (0.16, "Pew Research Center (2018), from ICE data"),
 }
 
 

@@ -199,11 +199,17 @@ MECHANISMS = [
     "rise by about the declines removed, less the few whom a notify-only or declining jail would have let ICE "
     "meet anyway (`notify_pickup_probability`, `decline_pickup_probability`).",
     "- **At-large arrests and their side effects.** A person released with a detainer joins the at-large pool "
-    "as a known target (`model/operations.py`). At-large teams choose targets in their field office by class "
-    "weights, so fewer releases means fewer targets of the criminal classes and teams spend their attempts on "
-    "others; collateral arrests, use of force and assaults follow the at-large arrests. With the reallocation "
-    "rule on (`at_large_reallocation_share` > 0, `model/staffing.py`) teams also move toward offices with "
-    "more releases; in the default scenario the rule is off (share 0).",
+    "as a known target (`model/operations.py`). At-large arrests are limited by the teams' attempts (officers "
+    "x attempts a day), not by the number of known targets, which is far larger; so fewer releases change "
+    "*whom* the teams arrest (fewer people with convictions, more with final orders and no record), not how "
+    "many. Collateral arrests, use of force and assaults follow the at-large arrests; use of force also "
+    "follows the transfers at jails, at its lower custodial rate. With the reallocation rule on "
+    "(`at_large_reallocation_share` > 0, `model/staffing.py`) teams also move toward offices with more "
+    "releases; in the default scenario the rule is off (share 0).",
+    "- **Part-year policies.** Some jurisdictions limit cooperation for part of the year only (Miami-Dade "
+    "until January 2017, the rest of Illinois from August 2017, Massachusetts from July 2017). Under the "
+    "carve-out they limit it all year, so the declines of people without serious convictions can rise even "
+    "as the serious declines vanish.",
     "- **Removals.** Every arrest, whatever its channel, goes through the same removal paths "
     "(`model/custody.py`), so removals of people arrested in the interior follow the total of arrests, "
     "a year or more later for people who contest in court.",
