@@ -86,6 +86,13 @@ class ResultCache:
         return self.results.get(str(directory), lambda: load_result(directory))
 
 
+def _chart(key: str, fig) -> dict:
+    """A chart for a page: its key, its title (the run report's, or the figure's own), and its JSON."""
+    from immsim.report import charts  # here, not at import: plotly is slow to import
+
+    return {"key": key, "title": charts.TITLES.get(key) or fig.layout.title.text, "json": fig.to_json()}
+
+
 def templates() -> Environment:
     env = Environment(loader=PackageLoader("immsim.web", "templates"), autoescape=select_autoescape(["html"]))
     env.filters["num"] = _num
@@ -115,9 +122,7 @@ def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
         "fiscal_year": fy,
         "complete": fy in result.complete_fiscal_years(),
         "summary": summary.to_dict("records"),
-        "charts": [
-            {"key": k, "title": charts.TITLES[k], "json": f.to_json()} for k, f in charts.figures(result).items()
-        ],
+        "charts": [_chart(k, f) for k, f in charts.figures(result).items()],
         "base": base,
         "differences": [],
         "comparison_charts": [],
@@ -130,9 +135,7 @@ def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
         if (directory / "differences_by_history.csv").exists():
             view["history_differences"] = _by_figure(pd.read_csv(directory / "differences_by_history.csv"))
         figs = comparison_figures({base.scenario.name: base, result.scenario.name: result})
-        view["comparison_charts"] = [
-            {"key": k, "title": charts.TITLES[k], "json": f.to_json()} for k, f in figs.items()
-        ]
+        view["comparison_charts"] = [_chart(k, f) for k, f in figs.items()]
     states = result.by_state(fy)
     columns = [c for c in STATE_FIGURES if c in states]
     if base is not None:
