@@ -3,7 +3,10 @@
 ``compare_targets`` runs a scenario over FY2017 with replications and sets
 each public figure it produces beside the simulated mean and 95 % interval,
 with a pass or fail against a tolerance that reflects the source's
-confidence; figures the model does not produce are listed with the reason.
+confidence, and the figure's role (``calibration``: fitted; ``construction``:
+an input was derived from it; ``check``: independent), so a report can keep
+the fit apart from the evidence; figures the model does not produce are
+listed with the reason.
 ``backtest_court`` runs the court sub-model alone over FY2009-FY2017 with
 EOIR's receipts and judges as inputs and reports its error year by year.
 """
@@ -52,6 +55,7 @@ def compare_targets(
             "figure": t.figure if isinstance(t.figure, str) else "",
             "tolerance": t.tolerance,
             "note": t.comparison_note if isinstance(t.comparison_note, str) else "",
+            "role": getattr(t, "role", "") if isinstance(getattr(t, "role", ""), str) else "",
         }
         if row["figure"] and row["figure"] in summary.index:
             s = summary.loc[row["figure"]]
