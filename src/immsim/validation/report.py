@@ -266,7 +266,6 @@ def markdown(
         "Administrative closures and recalendared cases are modelled as flows; the hearing rate per judge is "
         "the default scenario's constant.",
         "",
-        "",
         f"Tolerance, stated before the run (`BACKTEST_TOLERANCE` in validation/public.py): "
         f"{BACKTEST_TOLERANCE:.0%} on pending and on completions, for the out-of-sample years "
         f"FY{BACKTEST_OUT_OF_SAMPLE[0]}-FY{BACKTEST_OUT_OF_SAMPLE[-1]}; FY2017 is in sample (the hearing rate "
