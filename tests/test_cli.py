@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from immsim.scenario.loader import load_scenario, resolve
+from immsim.validation.report import ROLE_SECTIONS
 from scenarios import base, dump
 
 
@@ -98,10 +99,14 @@ def test_validate_prints_the_levels_and_writes_markdown(tmp_path):
     md = tmp_path / "validation.md"
     proc = immsim("validate", "us-2017", "--replications", "2", "--no-peer", "--markdown", str(md))
     assert proc.returncode == 0, proc.stderr
-    assert "Queueing theory" in proc.stdout and "against public figures" in proc.stdout
+    assert "Queueing theory" in proc.stdout
+    # the fitted, constructed and independent figures in three tables, in this order
+    at = [proc.stdout.index(f"FY2017: {heading}") for _, heading, _ in ROLE_SECTIONS]
+    assert at == sorted(at)
     assert "not reproduced:" in proc.stdout and "back-test" in proc.stdout
     text = md.read_text()
     assert text.startswith("# Validation of immsim") and "## 3. Public figures, FY2017" in text
+    assert all(f"### {heading}" in text for _, heading, _ in ROLE_SECTIONS)
     assert "| detainers_issued |" in text and "| 2017 |" in text
 
 

@@ -7,7 +7,7 @@ import pytest
 
 import immsim
 from immsim.validation import calibrate as cal
-from immsim.validation import public
+from immsim.validation import public, report
 from scenarios import make, param
 
 #: The figures the default scenario must reproduce within 10 % (the validation issue's list).
@@ -30,6 +30,86 @@ def test_packaged_targets_name_model_figures_with_tolerances():
     assert set(compared.figure) <= set(immsim.results.HEADLINES)
     # every figure left out says why
     assert t[t.figure.isna()].comparison_note.fillna("").str.len().gt(0).all()
+
+
+def test_every_compared_figure_has_a_role_and_the_known_ones_are_right():
+    t = public.load_targets()
+    produced = t.figure.notna()
+    assert set(t.role[produced]) <= set(cal.ROLES)
+    assert t.role[~produced].isna().all()  # a figure the model does not produce has no role
+    role = t[produced].set_index("figure").role
+    # inputs derived from the figure itself: the hearing rate per judge, work-site operations x arrests each
+    assert role["court_completions"] == "construction"
+    assert role["worksite_admin_arrests"] == "construction"
+    assert role["share_removals_convicted"] == "check"
+    assert set(REQUIRED) - {"court_completions"} <= set(role[role == "calibration"].index)
+
+
+def test_calibration_fits_only_rows_whose_role_is_calibration():
+    t = public.load_targets()
+    fitted = cal.calibration_targets(t)
+    assert set(fitted.role) == {"calibration"}
+    assert len(fitted) == (t.role == "calibration").sum()
+    assert not {"court_completions", "worksite_admin_arrests", "share_removals_convicted"} & set(fitted.figure)
+    with pytest.raises(immsim.ImmsimError, match="no 'role' column"):
+        cal.calibration_targets(t.drop(columns="role"))
+    with pytest.raises(immsim.ImmsimError, match="unknown role"):
+        cal.calibration_targets(t.assign(role=t.role.fillna("").replace("check", "checked")))
+
+
+def _compared(role: str, metric: str) -> dict:
+    return {
+        "metric": metric,
+        "period": "FY2017",
+        "target": 100.0,
+        "unit": "people",
+        "source": "a source",
+        "confidence": "primary",
+        "figure": metric,
+        "tolerance": 0.1,
+        "note": "",
+        "role": role,
+        "mean": 105.0,
+        "ci_low": 100.0,
+        "ci_high": 110.0,
+        "rel_error": 0.05,
+        "status": "pass",
+    }
+
+
+def test_validation_markdown_shows_the_three_roles_apart():
+    targets = pd.DataFrame(
+        [
+            _compared("calibration", "fitted_one"),
+            _compared("construction", "input_one"),
+            _compared("check", "check_one"),
+        ]
+    )
+    theory_df = pd.DataFrame(columns=["check", "simulated", "theory", "rel_error", "tolerance", "status"])
+    backtest = pd.DataFrame(
+        [
+            {
+                "fiscal_year": 2009,
+                "pending_eoir": 1.0,
+                "pending_model": 1.0,
+                "pending_error": 0.0,
+                "completions_eoir": 1.0,
+                "completions_model": 1.0,
+                "completions_error": 0.0,
+                "eoir_completions_per_judge": 1.0,
+            }
+        ]
+    )
+    text = report.markdown("x", theory_df, None, targets, backtest, 1, 1)
+    headings = [line for line in text.splitlines() if line.startswith("### ")]
+    assert headings == [f"### {h}" for _, h, _ in report.ROLE_SECTIONS]
+    # each figure appears once, in its own role's section
+    for (role, heading, _), metric in zip(report.ROLE_SECTIONS, ["fitted_one", "input_one", "check_one"], strict=True):
+        section = text.split(f"### {heading}")[1].split("###")[0]
+        assert f"| {metric} |" in section and text.count(f"| {metric} |") == 1, role
+    # a figure without a role is never shown as an independent check
+    text = report.markdown("x", theory_df, None, targets.assign(role=["", "construction", "check"]), backtest, 1, 1)
+    assert "### Unclassified" in text and "| fitted_one |" in text.split("### Unclassified")[1]
 
 
 @pytest.mark.slow
@@ -74,20 +154,29 @@ def test_calibration_moves_only_calibratable_parameters_towards_the_target():
                 "period": "FY2017",
                 "figure": "detainers_issued",
                 "tolerance": 0.1,
-                "note": "calibration target",
+                "role": "calibration",
             },
             {  # a check: kept out of the fit, however far off it is
-                "metric": "bookings_check",
+                "metric": "arrests_check",
                 "value": 1.0,
                 "period": "FY2017",
                 "figure": "ice_admin_arrests",
                 "tolerance": 0.1,
-                "note": "check: not a calibration target",
+                "role": "check",
+            },
+            {  # holds by construction: kept out too (a fit towards it would pull booking down to nothing)
+                "metric": "detainers_by_construction",
+                "value": 1.0,
+                "period": "FY2017",
+                "figure": "detainers_issued",
+                "tolerance": 0.1,
+                "role": "construction",
             },
         ]
     )
     fit = cal.calibrate(sc, targets, seed=1, max_evaluations=25)
     assert list(fit.targets.figure) == ["detainers_issued"]
+    assert fit.targets.target.iloc[0] == target
     row = fit.targets.set_index("figure").loc["detainers_issued"]
     assert abs(row.error_after) < abs(row.error_before)
     assert abs(row.error_after) < 0.10

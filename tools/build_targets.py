@@ -1,8 +1,10 @@
 """Build the package's validation targets from ../shared/data/targets-fy2017.csv.
 
 Adds, per figure, the model output it is compared with, a tolerance that
-reflects the source's confidence, and, where the model does not produce a
-comparable figure, why. Run by developers: ``python tools/build_targets.py``.
+reflects the source's confidence, where the model does not produce a
+comparable figure, why, and the figure's role (calibration target, holds by
+construction, or independent check), so that the report never counts a fitted
+or constructed agreement as evidence. Run by developers: ``python tools/build_targets.py``.
 """
 
 from __future__ import annotations
@@ -112,6 +114,33 @@ NOT_PRODUCED = {
     "detention_book_ins_FY2016": "",
 }
 
+#: What agreement with each compared figure can show (the ``role`` column). ``calibration``: in the calibration
+#: objective, so agreement shows the fit. ``construction``: an input was derived from the figure itself, so
+#: agreement is not evidence. ``check``: not fitted and not an input, so agreement is an independent check.
+#: Rows the model does not produce have no role.
+CONSTRUCTION = {
+    # completions_per_judge_year is EOIR's FY2017 completions (plus closures) over the FY2017 judges
+    "court_completions": "completions_per_judge_year is derived from FY2017 completions and judges",
+    # worksite_operations_per_year x worksite_arrests_per_operation = 1,691 x 172/1,691
+    "worksite_admin_arrests": "operations per year x arrests per operation, both from the FY2017 release",
+    # no_show_probability 0.38 is read from the same CRS figure
+    "in_absentia_share": "no_show_probability is set from the same CRS figure",
+    # border_book_ins_per_year = 323,591 less the model's interior book-ins
+    "detention_book_ins": "border_book_ins_per_year is this figure less the model's interior book-ins",
+    # external_court_receipts_per_year = 62 % (assumption) of EOIR's FY2017 initial receipts
+    "court_receipts": "external_court_receipts_per_year is 62% (assumption) of this figure",
+}
+CHECK = {"share_removals_convicted"}
+
+
+def role(figure: str) -> str:
+    """The row's role: calibration, construction, check, or empty for a figure the model does not produce."""
+    if not figure:
+        return ""
+    if figure in CONSTRUCTION:
+        return "construction"
+    return "check" if figure in CHECK else "calibration"
+
 
 # Immigration judges at fiscal-year end, FY2008-FY2015 (recalled from EOIR's judge
 # hiring table as reported by TRAC; confidence recalled-low), and FY2016-FY2017
@@ -168,6 +197,8 @@ def main() -> int:
         out.append({**r, "figure": figure, "tolerance": tol, "comparison_note": note})
         if r["metric"] == "share_arrests_with_conviction":
             out.extend(EXTRA)
+    for o in out:
+        o["role"] = role(o["figure"])
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with open(OUT, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(out[0]))

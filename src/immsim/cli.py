@@ -166,9 +166,11 @@ def validate(
     with console.status("level 3: public figures (FY2017)"):
         targets_df = public.compare_targets(sc, replications=replications, seed=seed)
         backtest_df = public.backtest_court(sc, seed=seed)
-    shown = targets_df[targets_df.status != "not produced"]
     cols = ["metric", "target", "mean", "ci_low", "ci_high", "rel_error", "tolerance", "status"]
-    out_console.print(_table(f"{sc.name}, FY2017 against public figures", shown, cols))
+    groups = report.targets_by_role(targets_df)
+    for role, heading, _ in report.sections(groups):  # fitted, constructed and independent figures apart
+        if role in groups:
+            out_console.print(_table(f"{sc.name}, FY2017: {heading}", groups[role], cols))
     for r in targets_df[targets_df.status == "not produced"].itertuples():
         out_console.print(f"  not reproduced: {r.metric} ({r.period}): {r.note}", highlight=False, markup=False)
     out_console.print(_table("Court back-test on EOIR history", backtest_df, list(backtest_df.columns)))
@@ -203,7 +205,7 @@ def calibrate(
         table = public.load_targets(str(targets) if targets else None)
     except (OSError, ValueError) as e:
         raise immsim.ImmsimError(f"{targets}: cannot read the targets ({e})") from None
-    needed = {"metric", "value", "period", "figure", "tolerance"}
+    needed = {"metric", "value", "period", "figure", "tolerance", "role"}
     if not needed <= set(table.columns):
         raise immsim.ImmsimError(f"{targets}: the targets need columns {sorted(needed)}")
     with Progress(

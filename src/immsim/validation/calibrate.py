@@ -75,6 +75,23 @@ def _figures(text: str, name: str, seed: int, replications: int) -> pd.Series:
     return r.summary(2017).set_index("figure")["mean"]
 
 
+ROLES = ("calibration", "construction", "check")
+
+
+def calibration_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """The rows the calibration fits: a model figure and ``role == "calibration"``."""
+    if "role" not in targets:
+        raise ImmsimError(
+            "calibrate: the targets have no 'role' column (calibration, construction or check for each figure)"
+        )
+    role = targets.role.fillna("").astype(str)
+    unknown = sorted(set(role[role != ""]) - set(ROLES))
+    if unknown:
+        raise ImmsimError(f"calibrate: unknown role(s) {unknown}; use one of {list(ROLES)} or leave it empty")
+    named = targets.figure.notna() & (targets.figure.astype(str) != "")
+    return targets[named & (role == "calibration")].copy()
+
+
 def calibrate(
     scenario: Scenario,
     targets: pd.DataFrame,
@@ -85,13 +102,17 @@ def calibrate(
     progress: Callable[[int, float], None] | None = None,
     name: str | None = None,
 ) -> Fit:
-    """Fit the calibratable parameters of ``scenario`` to ``targets`` (rows with a model figure)."""
-    t = targets[targets.figure.notna() & (targets.figure != "")].copy()
-    if "note" in t:  # a figure kept as an independent check is never fitted
-        t = t[~t.note.fillna("").astype(str).str.startswith("check")]
+    """Fit the calibratable parameters of ``scenario`` to the FY2017 rows of ``targets`` whose role is calibration.
+
+    Rows that hold by construction (an input was derived from them) would only pull the fit towards what the
+    inputs already give, and rows kept as independent checks must stay out of the fit to remain independent, so
+    only ``role == "calibration"`` is fitted; a targets table without a ``role`` column is refused rather than
+    guessed at.
+    """
+    t = calibration_targets(targets)
     t = t[t.period.astype(str).str.startswith("FY2017")]
     if t.empty:
-        raise ImmsimError("calibrate: no target names a model figure for FY2017")
+        raise ImmsimError("calibrate: no calibration target names a model figure for FY2017")
     goal = t.set_index("figure")
     target_values = goal.value.astype(float)
     tolerance = goal.tolerance.astype(float)

@@ -3,7 +3,10 @@
 ``compare_targets`` runs a scenario over FY2017 with replications and sets
 each public figure it produces beside the simulated mean and 95 % interval,
 with a pass or fail against a tolerance that reflects the source's
-confidence; figures the model does not produce are listed with the reason.
+confidence, and the figure's role (``calibration``: fitted; ``construction``:
+an input was derived from it; ``check``: independent), so a report can keep
+the fit apart from the evidence; figures the model does not produce are
+listed with the reason.
 ``backtest_court`` runs the court sub-model alone over FY2009-FY2017 with
 EOIR's receipts and judges as inputs and reports its error year by year.
 """
@@ -52,6 +55,7 @@ def compare_targets(
             "figure": t.figure if isinstance(t.figure, str) else "",
             "tolerance": t.tolerance,
             "note": t.comparison_note if isinstance(t.comparison_note, str) else "",
+            "role": getattr(t, "role", "") if isinstance(getattr(t, "role", ""), str) else "",
         }
         if row["figure"] and row["figure"] in summary.index:
             s = summary.loc[row["figure"]]
@@ -76,6 +80,23 @@ def compare_targets(
     out = pd.DataFrame(rows)
     order = {"pass": 0, "fail": 0, "not produced": 1}
     return out.sort_values("status", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+
+#: The court back-test's tolerance on pending at year end and on completions, stated before any run (issue 14):
+#: a year passes when the model is within 15 % of EOIR's figure. FY2017 is in sample (the hearing rate per judge
+#: comes from it); the earlier years are out of sample.
+BACKTEST_TOLERANCE = 0.15
+BACKTEST_OUT_OF_SAMPLE = tuple(range(2009, 2017))
+_RATE = "the hearing rate per judge is held at its FY2017 value, and EOIR's judges completed more cases a year before"
+#: Years and figures the model misses today, with the reason; the tests mark them expected-to-fail (strictly),
+#: so a court model that fixes one is noticed and the entry is removed.
+BACKTEST_KNOWN_MISSES: dict[tuple[int, str], str] = {
+    **{
+        (fy, "pending"): f"backlog over-predicted by 55-100 %: {_RATE} FY2013, and that gap carries forward"
+        for fy in BACKTEST_OUT_OF_SAMPLE
+    },
+    **{(fy, "completions"): f"completions under-predicted by 27-51 %: {_RATE} FY2013" for fy in range(2009, 2013)},
+}
 
 
 def eoir_history() -> pd.DataFrame:
@@ -143,7 +164,31 @@ def backtest_court(
     out["eoir_completions_per_judge"] = out.completions_eoir / avg_judges
     out["pending_error"] = out.pending_model / out.pending_eoir - 1
     out["completions_error"] = out.completions_model / out.completions_eoir - 1
+    out["out_of_sample"] = out.fiscal_year.isin(BACKTEST_OUT_OF_SAMPLE)
+    for figure in ("pending", "completions"):
+        out[f"{figure}_status"] = [
+            backtest_status(int(fy), figure, float(err), bool(oos))
+            for fy, err, oos in zip(out.fiscal_year, out[f"{figure}_error"], out.out_of_sample, strict=True)
+        ]
     return out
 
 
-__all__ = ["HEADLINES", "backtest_court", "compare_targets", "eoir_history", "load_targets"]
+def backtest_status(fiscal_year: int, figure: str, error: float, out_of_sample: bool) -> str:
+    """pass or fail against BACKTEST_TOLERANCE, "(expected)" on a known miss, "in sample" for the fitted year."""
+    if not out_of_sample:
+        return "in sample"
+    ok = abs(error) <= BACKTEST_TOLERANCE
+    expected = (fiscal_year, figure) in BACKTEST_KNOWN_MISSES
+    return ("pass" if ok else "fail") + (" (known miss)" if expected else "")
+
+
+__all__ = [
+    "BACKTEST_KNOWN_MISSES",
+    "BACKTEST_OUT_OF_SAMPLE",
+    "BACKTEST_TOLERANCE",
+    "HEADLINES",
+    "backtest_court",
+    "compare_targets",
+    "eoir_history",
+    "load_targets",
+]

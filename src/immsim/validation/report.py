@@ -23,6 +23,7 @@ from immsim.engine.network import Network, simulate_network
 from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario
 from immsim.simulation import simulate
 from immsim.validation import theory
+from immsim.validation.public import BACKTEST_OUT_OF_SAMPLE, BACKTEST_TOLERANCE
 
 MU = 1000.0  # hearings per judge per day in the court-as-queue runs (a time scale)
 
@@ -131,6 +132,46 @@ def peer_table(reps: int = 10) -> pd.DataFrame | None:
         return None
 
 
+#: The groups of compared figures, in report order: (role, heading, what agreement shows).
+ROLE_SECTIONS = (
+    (
+        "calibration",
+        "Calibration targets (fitted)",
+        "In the calibration objective (`immsim calibrate`): agreement shows how well the fit went, not that "
+        "the model is right.",
+    ),
+    (
+        "construction",
+        "Holds by construction (inputs)",
+        "An input was derived from the figure itself (for example the hearing rate per judge from FY2017 "
+        "completions and judges): agreement is not evidence.",
+    ),
+    (
+        "check",
+        "Independent checks (not fitted)",
+        "Neither fitted nor used to derive an input: agreement or disagreement is evidence about the model.",
+    ),
+)
+
+
+def targets_by_role(targets_df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Compared figures (status pass or fail) grouped by role.
+
+    A figure without a known role (a user's targets file) goes to "unclassified", never to the checks: a
+    figure is independent evidence only when someone has said so.
+    """
+    shown = targets_df[targets_df.status != "not produced"]
+    role = shown.get("role", pd.Series("", index=shown.index)).fillna("").astype(str)
+    role = role.where(role.isin([r for r, _, _ in ROLE_SECTIONS]), "unclassified")
+    return {r: shown[role == r] for r in dict.fromkeys(role)}
+
+
+def sections(groups: dict[str, pd.DataFrame]) -> list[tuple[str, str, str]]:
+    """The three role sections, always, plus "unclassified" when some figure has no known role."""
+    extra = [("unclassified", "Unclassified", "These figures have no role in the targets file.")]
+    return list(ROLE_SECTIONS) + (extra if "unclassified" in groups else [])
+
+
 def _fmt(x, pct: bool = False) -> str:
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return ""
@@ -192,17 +233,27 @@ def markdown(
         "## 3. Public figures, FY2017",
         "",
         f"`{scenario}` from 2016-10-01 for one year, {replications} replications (mean and 95% interval). "
-        "Tolerances reflect each source's confidence (see src/immsim/validation/data/targets-fy2017.csv).",
-        "",
-        "| figure | target | simulated | 95% interval | error | tolerance | status | source | note |",
-        "|---|---:|---:|---|---:|---:|---|---|---|",
+        "Tolerances reflect each source's confidence (see src/immsim/validation/data/targets-fy2017.csv). "
+        "Each figure's `role` there says what its agreement can show: the three groups below are kept apart "
+        "because only the independent checks test the model; the others show the fit and the inputs.",
     ]
-    for r in targets_df[targets_df.status != "not produced"].itertuples():
-        out.append(
-            f"| {r.metric} | {_fmt(float(r.target))} | {_fmt(r.mean)} | {_fmt(r.ci_low)} to "
-            f"{_fmt(r.ci_high)} | {r.rel_error:+.1%} | {float(r.tolerance):.0%} | {r.status} | "
-            f"{r.source} ({r.confidence}) | {r.note} |"
-        )
+    groups = targets_by_role(targets_df)
+    for role, heading, meaning in sections(groups):
+        rows = groups.get(role)
+        out += ["", f"### {heading}", "", meaning, ""]
+        if rows is None or rows.empty:
+            out.append("None.")
+            continue
+        out += [
+            "| figure | target | simulated | 95% interval | error | tolerance | status | source | note |",
+            "|---|---:|---:|---|---:|---:|---|---|---|",
+        ]
+        for r in rows.itertuples():
+            out.append(
+                f"| {r.metric} | {_fmt(float(r.target))} | {_fmt(r.mean)} | {_fmt(r.ci_low)} to "
+                f"{_fmt(r.ci_high)} | {r.rel_error:+.1%} | {float(r.tolerance):.0%} | {r.status} | "
+                f"{r.source} ({r.confidence}) | {r.note} |"
+            )
     out += ["", "Figures the model does not reproduce, and why:", ""]
     for r in targets_df[targets_df.status == "not produced"].itertuples():
         out.append(f"- `{r.metric}` ({r.period}): {r.note}")
@@ -215,14 +266,20 @@ def markdown(
         "Administrative closures and recalendared cases are modelled as flows; the hearing rate per judge is "
         "the default scenario's constant.",
         "",
-        "| fiscal year | pending (EOIR) | pending (model) | error | completions (EOIR) | completions (model) | error "
-        "| EOIR completions per judge |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"Tolerance, stated before the run (`BACKTEST_TOLERANCE` in validation/public.py): "
+        f"{BACKTEST_TOLERANCE:.0%} on pending and on completions, for the out-of-sample years "
+        f"FY{BACKTEST_OUT_OF_SAMPLE[0]}-FY{BACKTEST_OUT_OF_SAMPLE[-1]}; FY2017 is in sample (the hearing rate "
+        "comes from it). Known misses are tested as expected failures (tests/test_backtest.py), so a fix is noticed.",
+        "",
+        "| fiscal year | pending (EOIR) | pending (model) | error | status | completions (EOIR) | "
+        "completions (model) | error | status | EOIR completions per judge |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---|---:|",
     ]
     for r in backtest_df.itertuples():
         out.append(
             f"| {r.fiscal_year} | {r.pending_eoir:,.0f} | {r.pending_model:,.0f} | {r.pending_error:+.1%} | "
-            f"{r.completions_eoir:,.0f} | {r.completions_model:,.0f} | {r.completions_error:+.1%} | "
+            f"{getattr(r, 'pending_status', '')} | {r.completions_eoir:,.0f} | {r.completions_model:,.0f} | "
+            f"{r.completions_error:+.1%} | {getattr(r, 'completions_status', '')} | "
             f"{r.eoir_completions_per_judge:,.0f} |"
         )
     per_judge = backtest_df.set_index("fiscal_year").eoir_completions_per_judge
