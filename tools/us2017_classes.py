@@ -24,9 +24,8 @@ the calibrated ``us-2017`` so that its calibration carries over
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-import yaml
+from scenario_file import rewrite
 
 STATUS_OLD = {"recent_entrant": "recent_entrant", "prior_removal": "prior_removal", "final_order": "fugitive"}
 HISTORY_OLD = {"none": "non_priority", "pending": "other_criminal", "lesser": "other_criminal", "serious": "serious_criminal"}
@@ -158,14 +157,7 @@ def convert(doc: dict) -> dict:
 
 
 def main(paths: list[str]) -> int:
-    for path in paths:
-        p = Path(path)
-        text = p.read_text()
-        header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
-        doc = convert(yaml.safe_load(text))
-        p.write_text(header + yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True))
-        print(f"converted {p}")
-    return 0
+    return rewrite(paths, convert, "converted")
 
 
 if __name__ == "__main__":

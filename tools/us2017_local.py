@@ -32,7 +32,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-import yaml
+from scenario_file import rewrite
 
 from immsim.scenario.sources import is_assumption, reference_from_text
 
@@ -213,14 +213,7 @@ def _events(doc: dict, codes: dict[str, str], sources: dict) -> None:
 
 
 def main(paths: list[str]) -> int:
-    for path in paths:
-        p = Path(path)
-        text = p.read_text()
-        header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
-        doc = localize(yaml.safe_load(text))
-        p.write_text(header + yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True))
-        print(f"localized {p}: {len(doc['jurisdictions'])} jurisdictions")
-    return 0
+    return rewrite(paths, localize, "localized")
 
 
 if __name__ == "__main__":
