@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import immsim
+from immsim.model import codes as c
 from immsim.validation import calibrate as cal
 from immsim.validation import public, report
 from scenarios import make, param
@@ -186,3 +187,26 @@ def test_calibration_moves_only_calibratable_parameters_towards_the_target():
     for name, p in sc.data.parameters.items():
         if name != "booking_rate":
             assert new.data.parameters[name] == p, name
+
+
+def test_window_totals_prorate_months_by_their_days_in_the_window():
+    months = pd.to_datetime(["2017-01-01", "2017-02-01", "2017-03-01", "2017-04-01", "2017-05-01"])
+    national = pd.DataFrame(
+        {
+            "replication": 0,
+            "month": months,
+            "days": [31, 28, 31, 30, 31],
+            "arrests_at_large": [31.0, 28.0, 31.0, 30.0, 31.0],  # one a day
+            "arrests_collateral": 0.0,
+            **{f"arrests_{ch}": 0.0 for ch in c.CHANNELS if ch not in ("at_large", "collateral")},
+        }
+    )
+    total = public.window_total(national, "ice_at_large_arrests", *public.WINDOW)
+    assert total[0] == pytest.approx((public.WINDOW[1] - public.WINDOW[0]).days + 1)  # 98 days, one a day
+
+
+def test_ice_arrests_in_the_100_days_after_eo_13768_are_within_their_stated_tolerance():
+    """A check inside FY2017 that calibration never saw: ICE's 41,318 arrests of Jan 22 to Apr 29, 2017."""
+    checks = public.window_checks("us-2017", replications=1, seed=1).set_index("metric")
+    row = checks.loc["arrests_jan22_apr29_2017"]
+    assert abs(row.rel_error) <= row.tolerance

@@ -166,6 +166,7 @@ def validate(
     with console.status("level 3: public figures (FY2017)"):
         targets_df = public.compare_targets(sc, replications=replications, seed=seed)
         backtest_df = public.backtest_court(sc, seed=seed)
+        windows_df = public.window_checks(sc, replications=replications, seed=seed)
     cols = ["metric", "target", "mean", "ci_low", "ci_high", "rel_error", "tolerance", "status"]
     groups = report.targets_by_role(targets_df)
     for role, heading, _ in report.sections(groups):  # fitted, constructed and independent figures apart
@@ -174,8 +175,12 @@ def validate(
     for r in targets_df[targets_df.status == "not produced"].itertuples():
         out_console.print(f"  not reproduced: {r.metric} ({r.period}): {r.note}", highlight=False, markup=False)
     out_console.print(_table("Court back-test on EOIR history", backtest_df, list(backtest_df.columns)))
+    window_cols = ["metric", "target", "mean", "rel_error", "tolerance", "status"]
+    out_console.print(_table("Windows inside FY2017 (checks)", windows_df, window_cols))
     if markdown:
-        text = report.markdown(sc.name, theory_df, peer_df, targets_df, backtest_df, replications, seed)
+        text = report.markdown(
+            sc.name, theory_df, peer_df, targets_df, backtest_df, replications, seed, windows_df=windows_df
+        )
         atomic_write(markdown, lambda p: p.write_text(text))
         console.print(f"wrote {markdown}", markup=False)
 

@@ -19,6 +19,7 @@ from importlib import resources
 import pandas as pd
 import yaml
 
+from immsim.model import codes as c
 from immsim.results import HEADLINES
 from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario
 from immsim.simulation import simulate
@@ -182,7 +183,64 @@ def backtest_status(fiscal_year: int, figure: str, error: float, out_of_sample: 
     return ("pass" if ok else "fail") + (" (known miss)" if expected else "")
 
 
+#: Published figures for windows of days inside FY2017 (month by month where published), kept as checks: ICE's
+#: press release of 2017-05-17 on the 100 days after Executive Order 13768 (Jan 22 to Apr 29, 2017, 98 days),
+#: as quoted by myattorneyusa.com and splinternews.com (secondary): 41,318 administrative arrests, 30,473 of
+#: people with convictions, 12,766 at-large arrests.
+WINDOW_CHECKS = (
+    ("arrests_jan22_apr29_2017", "ice_admin_arrests", 41_318, 0.15),
+    ("convicted_arrests_jan22_apr29_2017", "arrests_convicted", 30_473, 0.15),
+    ("at_large_arrests_jan22_apr29_2017", "ice_at_large_arrests", 12_766, 0.25),
+)
+WINDOW = (dt.date(2017, 1, 22), dt.date(2017, 4, 29))
+WINDOW_SOURCE = "ICE press release 2017-05-17 (100 days after EO 13768), as quoted by myattorneyusa.com (secondary)"
+
+
+def window_total(national: pd.DataFrame, column: str, first: dt.date, last: dt.date) -> pd.Series:
+    """Each replication's total of ``column`` over the days ``first`` to ``last``, from monthly figures.
+
+    A month partly in the window counts in proportion to its days in it (the
+    flow is taken as even within a month): the model reports by month.
+    """
+    n = national.copy()
+    start = n.month.dt.date
+    end = (n.month + pd.offsets.MonthBegin(1)).dt.date
+    lo = start.map(lambda d: max(d, first))
+    hi = end.map(lambda d: min(d, last + dt.timedelta(days=1)))
+    inside = [(h - lo_).days for lo_, h in zip(lo, hi, strict=True)]
+    share = pd.Series(inside, index=n.index).clip(lower=0) / n["days"]
+    derived = n.assign(
+        ice_admin_arrests=n[[f"arrests_{ch}" for ch in c.CHANNELS]].sum(axis=1),
+        ice_at_large_arrests=n.arrests_at_large + n.arrests_collateral,
+    )
+    return (derived[column] * share).groupby(n.replication).sum()
+
+
+def window_checks(scenario: Scenario | str, replications: int = 5, seed: int = 1) -> pd.DataFrame:
+    """The model against ``WINDOW_CHECKS``: mean over replications, relative error, pass or fail."""
+    result = simulate(scenario, start=FY2017_START, years=1, seed=seed, replications=replications)
+    rows = []
+    for metric, column, target, tolerance in WINDOW_CHECKS:
+        totals = window_total(result.national, column, *WINDOW)
+        rel = float(totals.mean()) / target - 1
+        rows.append(
+            {
+                "metric": metric,
+                "target": target,
+                "mean": float(totals.mean()),
+                "rel_error": rel,
+                "tolerance": tolerance,
+                "status": "pass" if abs(rel) <= tolerance else "fail",
+                "source": WINDOW_SOURCE,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 __all__ = [
+    "WINDOW_CHECKS",
+    "window_checks",
+    "window_total",
     "BACKTEST_KNOWN_MISSES",
     "BACKTEST_OUT_OF_SAMPLE",
     "BACKTEST_TOLERANCE",

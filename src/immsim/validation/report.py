@@ -190,6 +190,7 @@ def markdown(
     backtest_df: pd.DataFrame,
     replications: int,
     seed: int,
+    windows_df: pd.DataFrame | None = None,
 ) -> str:
     out = [
         f"# Validation of immsim (scenario `{scenario}`)",
@@ -292,4 +293,18 @@ def markdown(
         "administrative-closure and recalendaring flows close the gap between receipts minus completions and the "
         "change in pending; they do not explain a change in productivity, and no factor is fitted to hide it.",
     ]
+    if windows_df is not None and not windows_df.empty:
+        out += [
+            "",
+            "## Windows inside FY2017 (checks)",
+            "",
+            "Published figures for a window of days, against the model's monthly figures prorated to the window's "
+            f"days ({windows_df.source.iloc[0]}). Checks, not calibration targets.",
+            "",
+            "| figure | published | model | error | tolerance | status |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+        for r in windows_df.itertuples():
+            error = f"{r.rel_error:+.1%} | {r.tolerance:.0%}"
+            out.append(f"| {r.metric} | {r.target:,.0f} | {r.mean:,.0f} | {error} | {r.status} |")
     return "\n".join(out) + "\n"
