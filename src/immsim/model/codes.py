@@ -32,11 +32,6 @@ CLASSES = tuple(f"{s}/{h}" for s in STATUSES for h in HISTORIES)
 N_CLASSES = len(CLASSES)
 
 
-def klass(status: int, history: int) -> int:
-    """The class code of a (status, history) pair."""
-    return status * N_HISTORIES + history
-
-
 K_RECENT_NONE = RECENT * N_HISTORIES + H_NONE  # border arrivals and court cases from outside the interior
 
 

@@ -42,7 +42,7 @@ class Reference(BaseModel):
     date: Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None = None
     locator: str | None = None
     url: str | None = None
-    kind: Literal["primary", "secondary", "recalled", "derived", "assumption"]
+    kind: Literal[KINDS]  # type: ignore[valid-type]
 
     def text(self) -> str:
         """One line for tables: title, publisher, date, locator, kind."""
