@@ -605,6 +605,9 @@ def _total(p) -> float:
     return sum(v.values()) if isinstance(v, dict) else float(v)
 
 
+from immsim import cli_crossval  # noqa: E402, F401  (registers ``immsim crossvalidate`` on ``app``)
+
+
 def main() -> None:
     app()
 
