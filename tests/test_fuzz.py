@@ -46,6 +46,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import immsim
+from figures import save
 from immsim.cli import app
 from immsim.errors import ImmsimError, ScenarioError, printable
 from immsim.model.codes import ACTIONS, CLASSES, HISTORIES, PATHS, STATUSES
@@ -66,6 +67,8 @@ def _report(request):
     yield
     reporter = request.config.pluginmanager.getplugin("terminalreporter")
     capture = request.config.pluginmanager.getplugin("capturemanager")
+    if STATS:
+        save("fuzz", {test: dict(c) for test, c in STATS.items()})
     if reporter is None or capture is None or not STATS:
         return
     with capture.global_and_fixture_disabled():
@@ -135,6 +138,15 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _current_test() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[-1].split(" ")[0]
+
+
+def _new_file() -> None:
+    """Count a generated file (an example: some are loaded in two ways, so loads outnumber files)."""
+    STATS[_current_test()]["files"] += 1
+
+
 def attempt(load: Callable[[], Scenario], blamed: set[str], field_expected: bool = False, label: str = "load") -> str:
     """Run ``load``; it must return a sane Scenario or raise a clear ScenarioError. Returns the outcome.
 
@@ -152,7 +164,7 @@ def attempt(load: Callable[[], Scenario], blamed: set[str], field_expected: bool
             outcome = "accepted"
             assert_sane(scenario)
     seconds = time.perf_counter() - start
-    test = os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[-1].split(" ")[0]
+    test = _current_test()
     STATS[test][outcome] += 1
     STATS[test]["slowest (ms)"] = max(STATS[test]["slowest (ms)"], round(seconds * 1000))
     event(f"{label}: {outcome}")
@@ -342,6 +354,7 @@ def mutate(data: st.DataObject, doc: dict, paths: list[tuple]) -> str:
 
 
 def check_mutated(data: st.DataObject, which: str) -> None:
+    _new_file()
     doc = fresh(SYNTHETIC if which == "synthetic" else US_2017)
     n = data.draw(st.integers(1, 3), label="mutations")
     done = [mutate(data, doc, PATHS_OF[which]) for _ in range(n)]
@@ -458,6 +471,7 @@ def series_strategy(draw: st.DrawFn, name: str, odd: bool = True) -> list:
 
 def check_dated(data: st.DataObject) -> None:
     """The synthetic scenario with a new start, dated series and events; in half the files, every date is a date."""
+    _new_file()
     doc = fresh(SYNTHETIC)
     odd_dates = data.draw(st.booleans(), label="odd dates")
     event(f"odd dates: {odd_dates}")
@@ -621,6 +635,7 @@ def reform_dir(tmp_path_factory) -> Path:
 
 def check_reform(data: st.DataObject, d: Path) -> None:
     """A valid reform, then none to three faults: a field, a change, the base, or any mutation."""
+    _new_file()
     reform = copy.deepcopy(data.draw(good_reform, label="reform"))  # strategies share their constants: mutate a copy
     for _ in range(data.draw(st.integers(0, 3), label="faults")):
         fault = data.draw(st.sampled_from(["field", "change", "change", "base", "base", "mutation"]), label="fault")
@@ -810,6 +825,7 @@ def bytes_dir(tmp_path_factory) -> Path:
 
 
 def check_bytes(data: st.DataObject, d: Path) -> None:
+    _new_file()
     marker = d / "code-was-run"
     transform, text = text_transform(data, SYNTHETIC_TEXT, marker)
     encoding, raw = encode(data, text)
