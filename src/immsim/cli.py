@@ -147,7 +147,7 @@ def validate(
 ) -> None:
     """Check the model: queueing theory, a peer simulator, and FY2017 public figures."""
     import immsim
-    from immsim.store import atomic_write
+    from immsim._files import atomic_write
     from immsim.validation import public, report
 
     sc = immsim.load_scenario(scenario)
@@ -200,8 +200,8 @@ def calibrate(
 ) -> None:
     """Fit the calibratable (assumption) parameters to the targets; write a scenario and a report."""
     import immsim
+    from immsim._files import atomic_write
     from immsim.scenario.loader import parse_scenario
-    from immsim.store import atomic_write
     from immsim.validation import calibrate as cal
     from immsim.validation import public
 
@@ -350,8 +350,8 @@ def compare_cmd(
     # inside a kernel call: see Interrupts
     with Interrupts().installed() as interrupts:
         import immsim
+        from immsim._files import atomic_write, remove_partials
         from immsim.comparison import largest_differences
-        from immsim.store import atomic_write, remove_partials
 
         _say_if_compiling()
         with Progress(
@@ -489,8 +489,8 @@ def sanctuary_cmd(
     markdown: Annotated[Path, typer.Option(help="write the page here")] = Path("sanctuary.md"),
 ) -> None:
     """What local limits on cooperation change, by criminal history: all honor, or a serious-only carve-out."""
+    from immsim._files import atomic_write
     from immsim.report.sanctuary import sanctuary_markdown
-    from immsim.store import atomic_write
 
     _say_if_compiling()
     with Progress(

@@ -8,20 +8,18 @@ interrupted run never leaves a half-written report behind.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
 import os
-import tempfile
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from immsim._files import write_text
 from immsim.report import charts
 from immsim.report import history as hist
-from immsim.store import umask
 
 if TYPE_CHECKING:
     from immsim.results import Result
@@ -276,18 +274,5 @@ def write_html_report(result: Result, path: str | os.PathLike) -> Path:
     left as it was.
     """
     target = Path(path)
-    text = render(result)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; a report is an ordinary file
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_text(target, render(result))
     return target

@@ -138,6 +138,10 @@ def _policies(
     return policy, changes
 
 
+#: Classes whose history is a conviction: ``conviction_targeting_factor`` scales their targeting weight.
+_CONVICTED = [k for k, name in enumerate(c.CLASSES) if name.split("/")[1] in ("lesser", "serious")]
+
+
 def _regimes(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
     def row(name: str, table: str) -> list[float]:
         sel = getattr(data.regimes[name], table)
@@ -208,7 +212,16 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
     rng = np.random.default_rng([seed, 0x5EED])
     policy, changes = _policies(data, start, days, rng)
     policy_names, policy_action, policy_warrant, _ = compile_policies(scenario_policies(data))
+    params = Params(
+        *(
+            np.ascontiguousarray(
+                _daily(data.parameters.get(s.name, s.default), s.dims, data, start, days, office_share)
+            )
+            for s in SPECS
+        )
+    )
     eligible, weight = _regimes(data, start, days)
+    weight[:, _CONVICTED] *= params.conviction_targeting_factor[:, None]
     injunction, cohort_share = _injunctions(data, start, days)
     inputs = Inputs(
         month_of_day,
@@ -224,14 +237,6 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
         weight,
         injunction,
         cohort_share,
-    )
-    params = Params(
-        *(
-            np.ascontiguousarray(
-                _daily(data.parameters.get(s.name, s.default), s.dims, data, start, days, office_share)
-            )
-            for s in SPECS
-        )
     )
     ini = data.initial
     share = np.array(class_values(ini.class_share.value))

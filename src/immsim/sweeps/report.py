@@ -16,10 +16,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from rich.table import Table
 
+from immsim._files import atomic_write
 from immsim.report.charts import OKABE_ITO, label
 from immsim.report.html import CSS, PLOTLY_CONFIG, SORT_JS, _td, _th
 from immsim.results import HEADLINES
-from immsim.store import atomic_write
 
 #: Figures shown in the terminal summary of a sweep (all are in the catalog).
 SUMMARY_FIGURES = ("ice_admin_arrests", "removals_total", "detention_average_daily_population", "court_pending_end")
