@@ -197,6 +197,9 @@ def calibrate(
     name: Annotated[str | None, typer.Option(help="name of the calibrated scenario")] = None,
     seed: Annotated[int, typer.Option(help="random seed (fixed across evaluations)")] = 1,
     max_evaluations: Annotated[int, typer.Option(help="simulation runs the optimizer may use")] = 100,
+    only: Annotated[
+        str | None, typer.Option(help="comma-separated calibratable parameters to move (default: all)")
+    ] = None,
 ) -> None:
     """Fit the calibratable (assumption) parameters to the targets; write a scenario and a report."""
     import immsim
@@ -226,7 +229,15 @@ def calibrate(
         def progress(n: int, best: float) -> None:
             bar.update(task, completed=min(n, max_evaluations), best=f"{best:.3f}")
 
-        fit = cal.calibrate(sc, table, seed=seed, max_evaluations=max_evaluations, progress=progress, name=name)
+        fit = cal.calibrate(
+            sc,
+            table,
+            seed=seed,
+            max_evaluations=max_evaluations,
+            progress=progress,
+            name=name,
+            only=[p.strip() for p in only.split(",") if p.strip()] if only else None,
+        )
     parse_scenario(fit.scenario_text, str(out))  # the result must itself be a valid scenario
     atomic_write(out, lambda p: p.write_text(fit.scenario_text))
     report_text = cal.fit_report(fit, sc.name, str(targets or "targets-fy2017.csv (packaged)"))

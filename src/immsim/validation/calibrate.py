@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,13 +101,16 @@ def calibrate(
     max_evaluations: int = 100,
     progress: Callable[[int, float], None] | None = None,
     name: str | None = None,
+    only: Sequence[str] | None = None,
 ) -> Fit:
     """Fit the calibratable parameters of ``scenario`` to the FY2017 rows of ``targets`` whose role is calibration.
 
     Rows that hold by construction (an input was derived from them) would only pull the fit towards what the
     inputs already give, and rows kept as independent checks must stay out of the fit to remain independent, so
     only ``role == "calibration"`` is fitted; a targets table without a ``role`` column is refused rather than
-    guessed at.
+    guessed at. ``only`` restricts the search to some of the calibratable parameters (the others keep their
+    values): Powell's method spends its first evaluations along each parameter in turn, so a round that should
+    move two parameters of fifteen reaches them only with this.
     """
     t = calibration_targets(targets)
     t = t[t.period.astype(str).str.startswith("FY2017")]
@@ -120,6 +123,14 @@ def calibrate(
     space = calibratable(doc)
     if space.empty:
         raise ImmsimError(f"calibrate: {scenario.path} marks no parameter calibratable")
+    if only is not None:
+        unknown = sorted(set(only) - set(space.parameter))
+        if unknown:
+            raise ImmsimError(
+                f"calibrate: {', '.join(unknown)} not calibratable in {scenario.path} "
+                f"(calibratable: {', '.join(space.parameter)})"
+            )
+        space = space[space.parameter.isin(list(only))].reset_index(drop=True)
 
     def text_for(factors: np.ndarray) -> str:
         d = copy.deepcopy(doc)
