@@ -50,9 +50,10 @@ from immsim.cli import app
 from immsim.errors import ImmsimError, ScenarioError, printable
 from immsim.model.codes import ACTIONS, CLASSES, HISTORIES, PATHS, STATUSES
 from immsim.model.parameters import SPEC
-from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario, resolve
+from immsim.scenario.loader import Scenario, load_scenario, parse_scenario, resolve
 from immsim.scenario.policies import POLICIES
 from immsim.scenario.scale import scale_population
+from immsim.scenario.yamldoc import load_document
 from scenarios import JURISDICTIONS, STATE_OF, base, make, param, params, population
 
 #: A hard bound per example (SIGALRM): a hang fails instead of stalling the suite.

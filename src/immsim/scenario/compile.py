@@ -18,7 +18,8 @@ import numpy as np
 from immsim.model import codes as c
 from immsim.model.inputs import Inputs
 from immsim.model.parameters import SPECS, Params
-from immsim.scenario.loader import Scenario, _keys_for, class_values
+from immsim.scenario.checks import class_values, keys_for
+from immsim.scenario.loader import Scenario
 from immsim.scenario.policies import PolicyDef, compile_policies, policy_table
 from immsim.scenario.schema import Parameter, ScenarioFile
 
@@ -45,7 +46,7 @@ class Compiled:
 
 
 def _table(value, dims: str, data: ScenarioFile, office_share: np.ndarray) -> np.ndarray:
-    keys = _keys_for(dims, data)
+    keys = keys_for(dims, data)
     if dims == "scalar":
         return np.asarray(float(value))
     if not isinstance(value, dict):

@@ -25,8 +25,9 @@ import yaml
 from scipy import optimize
 
 from immsim.errors import ImmsimError
-from immsim.scenario.loader import Scenario, load_document, parse_scenario
+from immsim.scenario.loader import Scenario, parse_scenario
 from immsim.scenario.reform import scaled_entry
+from immsim.scenario.yamldoc import load_document
 from immsim.simulation import simulate
 from immsim.validation.public import FY2017_START
 

@@ -21,7 +21,8 @@ import yaml
 
 from immsim.model import codes as c
 from immsim.results import HEADLINES
-from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario
+from immsim.scenario.loader import Scenario, load_scenario, parse_scenario
+from immsim.scenario.yamldoc import load_document
 from immsim.simulation import simulate
 
 FY2017_START = dt.date(2016, 10, 1)

@@ -20,7 +20,8 @@ import pandas as pd
 import yaml
 
 from immsim.engine.network import Network, simulate_network
-from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario
+from immsim.scenario.loader import Scenario, load_scenario, parse_scenario
+from immsim.scenario.yamldoc import load_document
 from immsim.simulation import simulate
 from immsim.validation import theory
 from immsim.validation.public import BACKTEST_OUT_OF_SAMPLE, BACKTEST_TOLERANCE
