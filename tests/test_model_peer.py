@@ -18,6 +18,8 @@ direct simulation of the daily rules in plain Python.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -30,8 +32,16 @@ YEARS, REPS, SEED = 6, 10, 1
 
 
 @pytest.fixture(scope="module")
-def correct():
-    return model_peer.model_peer_check(years=YEARS, replications=REPS, seed=SEED)
+def reps():
+    """The model's statistics, one row per replication (what ``model_peer_check`` compares)."""
+    return model_peer.run(years=YEARS, replications=REPS, seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def correct(reps):
+    table = model_peer.compare(reps, model_peer.exact())
+    table.attrs.update(years=YEARS, replications=REPS, seed=SEED)
+    return table
 
 
 # --- the exact answers ------------------------------------------------------------------------------------------
@@ -136,6 +146,23 @@ def test_the_models_pipeline_agrees_with_the_exact_answers(correct):
     # every station is busy: misses, overflow and waits are not vacuously zero
     row = correct.set_index("statistic").exact
     assert row.missed_share > 0.02 and row.overflow_share > 0.05 and row.mean_wait > 0.3
+
+
+def test_the_jails_replication_spread_is_what_m_g_infinity_predicts(reps):
+    # second moments too. Releases are independent Poisson days, so their daily mean has variance lam / T. The
+    # population of a station with geometric stays (mean m, q = 1 - 1/m) has autocovariance lam m q^s, so its
+    # time average has variance lam m (1 + q) / (1 - q) / T = lam m (2m - 1) / T (up to edge terms of order m / T).
+    # A chi-square test of the spread over replications, two-sided at 1 %, for each.
+    days = (dt.date(2017 + YEARS, 1, 1) - dt.date(2017, 4, 1)).days  # six years less the three warm-up months
+    p = DEFAULT
+    stays = [(p.hold_releases, p.hold_stay), (p.transfers, p.transfer_stay)]
+    variance = {
+        "releases_per_day": (p.hold_releases + p.transfers) / days,
+        "people_in_jail": sum(lam * m * (2 * m - 1) for lam, m in stays) / days,
+    }
+    for name, var in variance.items():
+        chi2 = (REPS - 1) * reps[name].var(ddof=1) / var
+        assert stats.chi2.ppf(0.005, REPS - 1) < chi2 < stats.chi2.ppf(0.995, REPS - 1), (name, chi2)
 
 
 def test_power_the_same_comparison_rejects_a_15_percent_faster_court(correct):
