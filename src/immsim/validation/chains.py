@@ -12,7 +12,10 @@ module that applies it:
   a Poisson number A of people are released into the hold with a deadline
   ``window`` days later; then ICE picks up at most ``capacity`` people,
   earliest deadline first; whoever reaches the deadline unserved is released
-  at large. After the day's pickups the state is the number still waiting from
+  at large. Releases come before pickups within a day, so a person released
+  on day t can be picked up on days t to t + ``window``: ``window`` + 1
+  chances (the continuous 48 hours straddle three calendar days).
+  After the day's pickups the state is the number still waiting from
   each of the last ``window`` days; because the oldest are served first, only
   the oldest of those days can be partly served, which keeps the chain small.
 - Beds (``model/custody.py``: ``start_removal``; ``model/removals.py``:

@@ -24,8 +24,8 @@ network whose every station has a known answer:
 
 The scenario is built in ``pipeline.py``. Neglected, with bounds: the
 community stock loses the people removed, so bookings drift by at most
-bookings x run length / stock (3e-4 over six years, a tenth of the smallest
-standard error); people released at large are booked again at the same tiny
+bookings x run length / stock (3e-4 after six years, 1.3e-4 on average,
+against relative standard errors of 1e-3 and more); people released at large are booked again at the same tiny
 rate (fewer than one a run); the first ``WARMUP_MONTHS`` are dropped because
 detention, the hold and the court start empty (and the jails one day off
 their steady state). Each statistic is compared with its exact
