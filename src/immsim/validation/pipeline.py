@@ -55,7 +55,11 @@ DEFAULT = Pipeline()
 
 
 def _values(p: Pipeline) -> dict[str, object]:
-    """Every model parameter: the pipeline's rates, and everything else switched off."""
+    """The model's parameters: the pipeline's rates, and everything else switched off.
+
+    A parameter added to the model later with a neutral default needs no entry; one without a default makes
+    ``pipeline_scenario`` fail (the loader names it), so the check cannot silently run a half-configured model.
+    """
     by_history = {h: 0.0 for h in HISTORIES}
     share = POPULATION / 2 / YEAR  # bookings a day per unit of booking rate, for each of the two classes
     return {
@@ -168,6 +172,7 @@ def pipeline_scenario(p: Pipeline = DEFAULT, changes: dict[str, object] | None =
             "detention_court_share": entry(0.0, "share", "unused"),
             "detention_border_share": entry(0.0, "share", "unused"),
         },
-        "parameters": {s.name: entry(values[s.name], s.unit, s.meaning) for s in SPECS},
+        # a parameter left out takes its neutral default; one without a default must be given above
+        "parameters": {s.name: entry(values[s.name], s.unit, s.meaning) for s in SPECS if s.name in values},
     }
     return parse_scenario(yaml.safe_dump(doc, sort_keys=False), "model-peer pipeline")
