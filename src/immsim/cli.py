@@ -143,9 +143,9 @@ def validate(
     replications: Annotated[int, typer.Option("--replications", "-r", help="replications for FY2017")] = 5,
     seed: Annotated[int, typer.Option(help="random seed")] = 1,
     peer: Annotated[bool, typer.Option(help="compare with the peer simulator Ciw (needs the test extras)")] = True,
-    markdown: Annotated[Path | None, typer.Option(help="also write the three levels as Markdown here")] = None,
+    markdown: Annotated[Path | None, typer.Option(help="also write the levels as Markdown here")] = None,
 ) -> None:
-    """Check the model: queueing theory, a peer simulator, and FY2017 public figures."""
+    """Check the model: queueing theory, its own pipeline against theory, a peer simulator, and FY2017 figures."""
     import immsim
     from immsim._files import atomic_write
     from immsim.validation import public, report
@@ -154,16 +154,24 @@ def validate(
     with console.status("level 1: queueing theory"):
         theory_df = report.theory_table(sc, seed=seed)
     out_console.print(_table("Queueing theory", theory_df, ["check", "simulated", "theory", "rel_error", "status"]))
+    with console.status("level 2: the model's own pipeline against theory"):
+        from immsim.validation import model_peer
+
+        pipeline_df, power_df = model_peer.model_peer_check(seed=seed), model_peer.power_check(seed=seed)
+    cols = ["station", "statistic", "model", "exact", "rel_error", "p", "agree"]
+    out_console.print(_table("The model's own pipeline against theory", pipeline_df, cols))
+    cols = ["wrong_model", "disagree", "smallest_p", "detected"]
+    out_console.print(_table("Power check: deliberately wrong models, each to be rejected", power_df, cols))
     peer_df = None
     if peer:
-        with console.status("level 2: peer simulator (Ciw)"):
+        with console.status("level 3: peer simulator (Ciw)"):
             peer_df = report.peer_table()
         if peer_df is None:
-            console.print("level 2 skipped: Ciw is not installed (pip install -e '.[test]')")
+            console.print("level 3 skipped: Ciw is not installed (pip install -e '.[test]')")
         else:
             cols = ["station", "cls", "statistic", "immsim", "ciw", "p", "agree"]
-            out_console.print(_table("immsim engine vs Ciw", peer_df, cols))
-    with console.status("level 3: public figures (FY2017)"):
+            out_console.print(_table("immsim engine vs Ciw (the engine's own check)", peer_df, cols))
+    with console.status("level 4: public figures (FY2017)"):
         targets_df = public.compare_targets(sc, replications=replications, seed=seed)
         backtest_df = public.backtest_court(sc, seed=seed)
         windows_df = public.window_checks(sc, replications=replications, seed=seed)
@@ -179,7 +187,16 @@ def validate(
     out_console.print(_table("Windows inside FY2017 (checks)", windows_df, window_cols))
     if markdown:
         text = report.markdown(
-            sc.name, theory_df, peer_df, targets_df, backtest_df, replications, seed, windows_df=windows_df
+            sc.name,
+            theory_df,
+            peer_df,
+            targets_df,
+            backtest_df,
+            replications,
+            seed,
+            windows_df=windows_df,
+            pipeline_df=pipeline_df,
+            power_df=power_df,
         )
         atomic_write(markdown, lambda p: p.write_text(text))
         console.print(f"wrote {markdown}", markup=False)
