@@ -554,6 +554,15 @@ good_change = st.one_of(
         },
         optional={"judicial_warrant": mostly(st.booleans(), scalars)},
     ),
+    st.fixed_dictionaries(
+        {
+            "initial": st.sampled_from(["court_pending", "court_pending_mean_age_days", "detention_population"]),
+            "value": st.floats(0, 1e6),
+        }
+    ),
+    st.fixed_dictionaries(
+        {"initial": st.sampled_from(["detention_court_share", "detention_border_share"]), "value": st.floats(0, 1)}
+    ),
     st.fixed_dictionaries({"add_event": event_strategy()}),
     st.fixed_dictionaries(
         {"remove_event": st.sampled_from([{"type": "regime"}, {"target": "B1"}, {"date": "2017-06-01"}, {"x": 1}])}
@@ -591,10 +600,14 @@ bad_change = st.one_of(
         {"policy": names_or_junk["policy"], "where": where, "from": date_like},
         optional={"mode": st.sampled_from(["set", "at_least", "at_most", "often"]), "source": scalars},
     ),
+    st.fixed_dictionaries(
+        {"initial": st.one_of(st.sampled_from(["court_pending", "class_share", "regime", "x"]), scalars)},
+        optional={"value": value, "source": scalars},
+    ),
     st.fixed_dictionaries({"add_event": values}),
     st.fixed_dictionaries({"remove_event": st.one_of(st.dictionaries(keys, scalars), values)}),
     values,
-    st.dictionaries(st.sampled_from(["parameter", "policy", "add_event", "x"]), values),
+    st.dictionaries(st.sampled_from(["parameter", "policy", "initial", "add_event", "x"]), values),
 )
 good_reform = st.fixed_dictionaries(
     {

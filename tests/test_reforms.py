@@ -185,3 +185,15 @@ def test_with_changes_chains_and_records_each_step(base_file):
         "parameters.detention_beds": "two change 1",
     }
     assert two.base == "one" and one.base == sc.name
+
+
+def test_an_initial_condition_change_sets_that_value_only(tmp_path, base_file):
+    path = reform(tmp_path, "backlog", [{"initial": "court_pending", "value": 1234}])
+    sc, b = immsim.load_scenario(path), immsim.load_scenario(base_file)
+    assert sc.data.initial.court_pending.value == 1234
+    assert sc.changed_by == {"initial.court_pending": "backlog change 1"}
+    assert sc.data.initial.model_dump(exclude={"court_pending"}) == b.data.initial.model_dump(exclude={"court_pending"})
+    with pytest.raises(immsim.ScenarioError, match=r"changes\.0\.initial"):
+        immsim.load_scenario(reform(tmp_path, "bad", [{"initial": "regime", "value": 1}]))
+    with pytest.raises(immsim.ScenarioError, match=r"initial\.class_share\.value: after applying the changes: must give every class"):
+        immsim.load_scenario(reform(tmp_path, "bad2", [{"initial": "class_share", "value": {"other/none": 0.5}}]))

@@ -67,6 +67,7 @@ class Scenario:
         *,
         name: str | None = None,
         title: str | None = None,
+        start: str | None = None,
     ) -> Scenario:
         """This scenario with ``changes`` applied, validated like any scenario.
 
@@ -79,6 +80,8 @@ class Scenario:
             (``SetParameter``, ``SetPolicy``, ``DefinePolicy``, ``AddEvent``, ``RemoveEvent``).
         name, title
             Of the new scenario; by default this one's name with ``-changed``, and its title.
+        start
+            A new first day (ISO date), as a reform file's ``start``.
 
         Returns
         -------
@@ -107,7 +110,7 @@ class Scenario:
             raise validation_error(
                 e, {"changes": [_plain(c) for c in changes]}, {}, shown, prefix=("changes",)
             ) from None
-        return _derive(self, parsed, shown, {}, name=name, title=title or self.data.title)
+        return _derive(self, parsed, shown, {}, name=name, title=title or self.data.title, start=start)
 
 
 def builtin_names() -> list[str]:

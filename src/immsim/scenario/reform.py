@@ -18,6 +18,8 @@ reform file) and lists ``changes``, applied in order::
         where: {states: [CA]}              # or {jurisdictions: [...]}, or {all: true}
         from: 2018-01-01
       - add_event: {type: regime, date: 2017-01-25, regime: pep2014, meaning: ..., source: ...}
+      - initial: court_pending             # an initial condition
+        value: 500000
       - define_policy: honor_violent       # a new policy, usable by name in later changes
         detainer: {none: decline, pending: decline, lesser: decline, serious: hold}
         meaning: holds only people with serious or violent convictions
@@ -35,13 +37,26 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
 from immsim.model.codes import ACTIONS
 from immsim.model.parameters import SPEC
 from immsim.scenario.checks import value_problem
 from immsim.scenario.schema import Date, Dated, Number
 from immsim.scenario.sources import Source, is_assumption, source_document
+
+#: Initial conditions a change may set: the numbers, not the regime (a name) or the structure.
+INITIAL_VALUES = (
+    "class_share",
+    "known_at_start",
+    "court_pending",
+    "court_pending_mean_age_days",
+    "court_admin_closed",
+    "detention_population",
+    "detention_court_share",
+    "detention_border_share",
+    "detention_history_share",
+)
 
 
 class _Strict(BaseModel):
@@ -84,6 +99,14 @@ class DefinePolicy(_Strict):
     source: Source | None = None
 
 
+class SetInitial(_Strict):
+    """A new value for one of the initial conditions (``initial.court_pending``, ...)."""
+
+    initial: Literal[INITIAL_VALUES]  # type: ignore[valid-type]
+    value: Number | dict[str, Number]
+    source: Source | None = None
+
+
 class AddEvent(_Strict):
     add_event: dict[str, Any]
 
@@ -92,7 +115,38 @@ class RemoveEvent(_Strict):
     remove_event: dict[str, Any]
 
 
-Change = Annotated[SetParameter | SetPolicy | DefinePolicy | AddEvent | RemoveEvent, Field(union_mode="left_to_right")]
+#: What each kind of change is recognised by: the key that names it.
+_KINDS = {
+    "parameter": "SetParameter",
+    "policy": "SetPolicy",
+    "define_policy": "DefinePolicy",
+    "initial": "SetInitial",
+    "add_event": "AddEvent",
+    "remove_event": "RemoveEvent",
+}
+
+
+def _kind(change: Any) -> str | None:
+    """The kind of a change, by its naming key, so that an error speaks of that kind's fields only."""
+    if isinstance(change, BaseModel):
+        return type(change).__name__
+    keys = [k for k in _KINDS if isinstance(change, dict) and k in change]
+    return _KINDS[keys[0]] if len(keys) == 1 else None
+
+
+Change = Annotated[
+    Annotated[SetParameter, Tag("SetParameter")]
+    | Annotated[SetPolicy, Tag("SetPolicy")]
+    | Annotated[DefinePolicy, Tag("DefinePolicy")]
+    | Annotated[SetInitial, Tag("SetInitial")]
+    | Annotated[AddEvent, Tag("AddEvent")]
+    | Annotated[RemoveEvent, Tag("RemoveEvent")],
+    Discriminator(
+        _kind,
+        custom_error_type="change_kind",
+        custom_error_message="a change names exactly one of: " + ", ".join(_KINDS),
+    ),
+]
 
 
 class ReformFile(_Strict):
@@ -258,6 +312,14 @@ def apply_changes(doc: dict, changes: Sequence[Change], name: str, title: str, c
                     "judicial_warrant": ch.judicial_warrant,
                 }
                 changed_by[f"policies.{ch.define_policy}"] = label
+        elif isinstance(ch, SetInitial):
+            entry = doc["initial"].get(ch.initial)
+            if entry is None:
+                problem = f"the base gives no initial {ch.initial!r}"
+            else:
+                doc["initial"][ch.initial] = {**entry, "value": ch.value}
+                doc["initial"][ch.initial]["source"] = source_document(ch.source) or f"reform {label}"
+                changed_by[f"initial.{ch.initial}"] = label
         elif isinstance(ch, AddEvent):
             doc.setdefault("events", []).append(dict(ch.add_event))
             changed_by[f"events.{len(doc['events']) - 1}"] = label
