@@ -21,11 +21,9 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from immsim.engine.network import Network, simulate_network
-from immsim.scenario.loader import Scenario, load_scenario, parse_scenario
-from immsim.scenario.yamldoc import load_document
+from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 from immsim.validation import theory
 from immsim.validation.public import BACKTEST_OUT_OF_SAMPLE, BACKTEST_TOLERANCE
@@ -34,37 +32,38 @@ MU = 1000.0  # hearings per judge per day in the court-as-queue runs (a time sca
 
 
 def _court_queue(base: Scenario, lam: float, judges: int, detained_share: float = 0.0) -> Scenario:
-    """``base`` with only Poisson court filings: the court becomes a textbook queue."""
-    doc = load_document(base.text)
-    P = doc["parameters"]
+    """``base`` with only Poisson court filings: the court becomes a textbook queue.
 
-    def put(name: str, value) -> None:
-        P[name] = {k: v for k, v in P[name].items() if k != "series"} | {"value": value}
-
-    for name in (
-        "new_entrants_per_year",
-        "border_book_ins_per_year",
-        "worksite_operations_per_year",
-        "at_large_officers",
-        "admin_closure_probability",
-    ):
-        put(name, 0.0)
-    for name in ("lead_rate", "booking_rate"):
-        put(name, {k: 0.0 for k in P[name]["value"]})
-    put("external_court_receipts_per_year", lam * MU * 365)
-    put("external_detained_share", detained_share)
-    put("immigration_judges", float(judges))
-    put("completions_per_judge_year", MU * 365)
-    put("detained_case_preparation_days", 1.0)
-    put("detention_beds", 1e9)
-    for key in ("court_pending", "detention_population", "court_admin_closed"):
-        if doc["initial"].get(key):
-            doc["initial"][key]["value"] = 0
-    doc["initial"]["known_at_start"]["value"] = {k: 0.0 for k in doc["initial"]["known_at_start"]["value"]}
-    for j in doc["jurisdictions"]:
-        j["removable_population"] = 1000
-    doc["events"] = []
-    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), "court as a textbook queue")
+    Nothing else reaches the court (no bookings, leads, entrants, border book-ins or operations), nothing is
+    closed administratively, detention never fills, and the run starts with no stock anywhere.
+    """
+    why = "validation: the court as a textbook queue"
+    values: dict = {
+        "new_entrants_per_year": 0.0,
+        "border_book_ins_per_year": 0.0,
+        "worksite_operations_per_year": 0.0,
+        "at_large_officers": 0.0,
+        "admin_closure_probability": 0.0,
+        "external_court_receipts_per_year": lam * MU * 365,
+        "external_detained_share": detained_share,
+        "immigration_judges": float(judges),
+        "completions_per_judge_year": MU * 365,
+        "detained_case_preparation_days": 1.0,
+        "detention_beds": 1e9,
+    }
+    P = base.data.parameters
+    values |= {name: {k: 0.0 for k in P[name].value} for name in ("lead_rate", "booking_rate")}
+    changes: list[dict] = [{"parameter": n, "value": v, "source": why} for n, v in values.items()]
+    ini = base.data.initial
+    changes += [
+        {"initial": key, "value": 0, "source": why}
+        for key in ("court_pending", "detention_population", "court_admin_closed")
+        if getattr(ini, key) is not None
+    ]
+    changes.append({"initial": "known_at_start", "value": {k: 0.0 for k in ini.known_at_start.value}})
+    if base.data.events:
+        changes.append({"remove_event": {}})
+    return base.with_changes(changes, name="court-as-a-textbook-queue", title="court as a textbook queue")
 
 
 def _waits(r) -> tuple[float, float, float]:
