@@ -195,5 +195,6 @@ def test_an_initial_condition_change_sets_that_value_only(tmp_path, base_file):
     assert sc.data.initial.model_dump(exclude={"court_pending"}) == b.data.initial.model_dump(exclude={"court_pending"})
     with pytest.raises(immsim.ScenarioError, match=r"changes\.0\.initial"):
         immsim.load_scenario(reform(tmp_path, "bad", [{"initial": "regime", "value": 1}]))
-    with pytest.raises(immsim.ScenarioError, match=r"initial\.class_share\.value: after applying the changes: must give every class"):
+    expected = r"initial\.class_share\.value: after applying the changes: must give every class"
+    with pytest.raises(immsim.ScenarioError, match=expected):
         immsim.load_scenario(reform(tmp_path, "bad2", [{"initial": "class_share", "value": {"other/none": 0.5}}]))

@@ -548,7 +548,10 @@ def sweep_cmd(
     serial: Annotated[bool, typer.Option("--serial", help="run in this process, without Dask")] = False,
 ) -> None:
     """Run a grid or Sobol sample of parameter factors x replications into a resumable run catalog."""
+    from immsim._extras import require
     from immsim.sweeps.signals import Interrupts
+
+    require("sweep", "immsim sweep")
 
     # SIGTERM stops like Ctrl-C from the start; run_sweep installs its own handlers while it runs
     with Interrupts().installed():
@@ -599,6 +602,9 @@ def sensitivity_cmd(
 ) -> None:
     """First- and total-order Sobol indices of the headline figures, with 95% intervals."""
     import immsim
+    from immsim._extras import require
+
+    require("sweep", "immsim sensitivity")
     from immsim.sweeps.report import indices_table, write_indices_report
 
     table = immsim.sensitivity(directory, sweep=sweep, fiscal_year=fiscal_year)
@@ -621,6 +627,9 @@ def serve_cmd(
     max_replications: Annotated[int, typer.Option(min=1, help="most replications one run may ask for")] = 20,
 ) -> None:
     """Start the web app: choose and change scenarios, run them, compare with the base, download results."""
+    from immsim._extras import require
+
+    require("web", "immsim serve")
     from immsim.web.api import Limits
     from immsim.web.serve import serve
 
