@@ -23,7 +23,8 @@ import time
 import yaml
 
 import immsim
-from immsim.scenario.loader import load_document, parse_scenario
+from immsim.scenario.loader import parse_scenario
+from immsim.scenario.yamldoc import load_document
 
 
 def state_level(name: str = "us-2017") -> str:

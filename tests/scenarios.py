@@ -61,6 +61,7 @@ VALUES: dict[str, Any] = {
     "at_large_officers": 10.0,
     "team_size": 5.0,
     "attempts_per_team_day": 1.0,
+    "conviction_targeting_factor": 1.0,
     "found_probability": 0.6,
     "refused_probability": 0.15,
     "collateral_per_arrest": 0.2,

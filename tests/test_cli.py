@@ -105,7 +105,10 @@ def test_validate_prints_the_levels_and_writes_markdown(tmp_path):
     assert at == sorted(at)
     assert "not reproduced:" in proc.stdout and "back-test" in proc.stdout
     text = md.read_text()
-    assert text.startswith("# Validation of immsim") and "## 3. Public figures, FY2017" in text
+    assert text.startswith("# Validation of immsim") and "## 4. Public figures, FY2017" in text
+    # the model's own pipeline against theory, and its power check, between the engine's checks
+    assert "The model's own pipeline against theory" in proc.stdout and "Power check" in proc.stdout
+    assert "## 2. The model's own pipeline against theory" in text and "| court | mean_wait |" in text
     assert all(f"### {heading}" in text for _, heading, _ in ROLE_SECTIONS)
     assert "| detainers_issued |" in text and "| 2017 |" in text
 

@@ -51,9 +51,10 @@ from immsim.cli import app
 from immsim.errors import ImmsimError, ScenarioError, printable
 from immsim.model.codes import ACTIONS, CLASSES, HISTORIES, PATHS, STATUSES
 from immsim.model.parameters import SPEC
-from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario, resolve
+from immsim.scenario.loader import Scenario, load_scenario, parse_scenario, resolve
 from immsim.scenario.policies import POLICIES
 from immsim.scenario.scale import scale_population
+from immsim.scenario.yamldoc import load_document
 from scenarios import JURISDICTIONS, STATE_OF, base, make, param, params, population
 
 #: A hard bound per example (SIGALRM): a hang fails instead of stalling the suite.
@@ -568,6 +569,15 @@ good_change = st.one_of(
         },
         optional={"judicial_warrant": mostly(st.booleans(), scalars)},
     ),
+    st.fixed_dictionaries(
+        {
+            "initial": st.sampled_from(["court_pending", "court_pending_mean_age_days", "detention_population"]),
+            "value": st.floats(0, 1e6),
+        }
+    ),
+    st.fixed_dictionaries(
+        {"initial": st.sampled_from(["detention_court_share", "detention_border_share"]), "value": st.floats(0, 1)}
+    ),
     st.fixed_dictionaries({"add_event": event_strategy()}),
     st.fixed_dictionaries(
         {"remove_event": st.sampled_from([{"type": "regime"}, {"target": "B1"}, {"date": "2017-06-01"}, {"x": 1}])}
@@ -605,10 +615,14 @@ bad_change = st.one_of(
         {"policy": names_or_junk["policy"], "where": where, "from": date_like},
         optional={"mode": st.sampled_from(["set", "at_least", "at_most", "often"]), "source": scalars},
     ),
+    st.fixed_dictionaries(
+        {"initial": st.one_of(st.sampled_from(["court_pending", "class_share", "regime", "x"]), scalars)},
+        optional={"value": value, "source": scalars},
+    ),
     st.fixed_dictionaries({"add_event": values}),
     st.fixed_dictionaries({"remove_event": st.one_of(st.dictionaries(keys, scalars), values)}),
     values,
-    st.dictionaries(st.sampled_from(["parameter", "policy", "add_event", "x"]), values),
+    st.dictionaries(st.sampled_from(["parameter", "policy", "initial", "add_event", "x"]), values),
 )
 good_reform = st.fixed_dictionaries(
     {

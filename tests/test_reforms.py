@@ -144,3 +144,57 @@ def test_compare_command_writes_table_and_report_with_bands(tmp_path, base_file)
 
     # per series: a band for each scenario's level and one for the paired difference
     assert html.count('"meta":"band"') >= 3 * len(SERIES)
+
+
+@pytest.mark.parametrize("name", ["more-judges", "ca-no-contact", "jail-287g-expansion"])
+def test_with_changes_gives_what_the_same_reform_file_gives(name):
+    """``Scenario.with_changes`` is the reform file's mechanism without the file: same changes, same scenario."""
+    from immsim.scenario.loader import resolve
+    from immsim.scenario.yamldoc import load_document
+
+    doc = load_document(resolve(name).read_text())
+    by_file = immsim.load_scenario(name)
+    us = immsim.load_scenario("us-2017")
+    derived = us.with_changes(doc["changes"], name=doc["name"], title=doc["title"])
+    skip = {"description"}  # a reform file may also set the description (its question)
+    assert derived.data.model_dump(exclude=skip) == by_file.data.model_dump(exclude=skip)
+    assert derived.changed_by == by_file.changed_by and derived.base == "us-2017"
+    assert us.data == immsim.load_scenario("us-2017").data  # the base is left as it was
+
+
+def test_with_changes_names_the_change_that_fails(base_file):
+    sc = immsim.load_scenario(base_file)
+    good = {"parameter": "immigration_judges", "value": 9}
+    with pytest.raises(immsim.ScenarioError, match=r"changes\.1: unknown parameter 'no_such_parameter'"):
+        sc.with_changes([good, {"parameter": "no_such_parameter", "value": 1}])
+    with pytest.raises(immsim.ScenarioError, match=r"changes\.0: -1 is out of bounds: must be at least 0"):
+        sc.with_changes([{"parameter": "immigration_judges", "value": -1}])
+    with pytest.raises(immsim.ScenarioError, match=r"changes\.0: no event of the base matches"):
+        sc.with_changes([{"remove_event": {"type": "policy", "target": "XX"}}])
+
+
+def test_with_changes_chains_and_records_each_step(base_file):
+    from immsim.scenario.reform import SetParameter
+
+    sc = immsim.load_scenario(base_file)
+    one = sc.with_changes([SetParameter(parameter="immigration_judges", value=9)], name="one")
+    two = one.with_changes([{"parameter": "detention_beds", "scale": 2}], name="two")
+    assert two.data.parameters["immigration_judges"].value == 9
+    assert two.changed_by == {
+        "parameters.immigration_judges": "one change 1",
+        "parameters.detention_beds": "two change 1",
+    }
+    assert two.base == "one" and one.base == sc.name
+
+
+def test_an_initial_condition_change_sets_that_value_only(tmp_path, base_file):
+    path = reform(tmp_path, "backlog", [{"initial": "court_pending", "value": 1234}])
+    sc, b = immsim.load_scenario(path), immsim.load_scenario(base_file)
+    assert sc.data.initial.court_pending.value == 1234
+    assert sc.changed_by == {"initial.court_pending": "backlog change 1"}
+    assert sc.data.initial.model_dump(exclude={"court_pending"}) == b.data.initial.model_dump(exclude={"court_pending"})
+    with pytest.raises(immsim.ScenarioError, match=r"changes\.0\.initial"):
+        immsim.load_scenario(reform(tmp_path, "bad", [{"initial": "regime", "value": 1}]))
+    expected = r"initial\.class_share\.value: after applying the changes: must give every class"
+    with pytest.raises(immsim.ScenarioError, match=expected):
+        immsim.load_scenario(reform(tmp_path, "bad2", [{"initial": "class_share", "value": {"other/none": 0.5}}]))

@@ -8,8 +8,9 @@ import pytest
 
 import immsim
 from immsim.model.parameters import SPECS
-from immsim.scenario.loader import builtin_names, load_document, parse_scenario, resolve
+from immsim.scenario.loader import builtin_names, parse_scenario, resolve
 from immsim.scenario.sources import is_assumption, references
+from immsim.scenario.yamldoc import load_document
 
 BUILTIN = resolve("us-2017").read_text()
 

@@ -34,6 +34,17 @@ def test_files_get_the_permissions_of_any_new_file(result, tmp_path):
     assert set(modes.values()) == {0o644}
 
 
+def test_writing_never_touches_the_process_umask(result, tmp_path, monkeypatch):
+    """Setting the umask, even for a moment, races with other threads (the web server's) creating files."""
+
+    def forbidden(mask):
+        raise AssertionError("os.umask called while writing a result")
+
+    monkeypatch.setattr(os, "umask", forbidden)
+    save_result(result, tmp_path)
+    assert (tmp_path / "run.json").exists() and (tmp_path / "report.html").exists()
+
+
 def test_a_result_written_over_another_leaves_none_of_its_files(result, tmp_path):
     with_pressure = immsim.Result(**{**result.__dict__, "federal_pressure": pd.DataFrame({"replication": [0]})})
     save_result(with_pressure, tmp_path, report=True)

@@ -189,6 +189,31 @@ def test_calibration_moves_only_calibratable_parameters_towards_the_target():
             assert new.data.parameters[name] == p, name
 
 
+def test_calibration_restricted_to_named_parameters_leaves_the_others_alone():
+    def calibratable_found(doc: dict) -> None:
+        doc["parameters"]["found_probability"].update(source="assumption", range=[0.05, 1.0], calibratable=True)
+
+    sc = make(calibratable_booking, calibratable_found, param("booking_rate", 0.02))
+    targets = pd.DataFrame(
+        [
+            {
+                "metric": "d",
+                "value": 1e5,
+                "period": "FY2017",
+                "figure": "detainers_issued",
+                "tolerance": 0.1,
+                "role": "calibration",
+            }
+        ]
+    )
+    fit = cal.calibrate(sc, targets, seed=1, max_evaluations=4, only=["found_probability"])
+    assert list(fit.factors.parameter) == ["found_probability"]
+    new = immsim.scenario.loader.parse_scenario(fit.scenario_text, "fit.yaml")
+    assert new.data.parameters["booking_rate"] == sc.data.parameters["booking_rate"]
+    with pytest.raises(immsim.ImmsimError, match="hold_window_days not calibratable"):
+        cal.calibrate(sc, targets, max_evaluations=1, only=["hold_window_days"])
+
+
 def test_window_totals_prorate_months_by_their_days_in_the_window():
     months = pd.to_datetime(["2017-01-01", "2017-02-01", "2017-03-01", "2017-04-01", "2017-05-01"])
     national = pd.DataFrame(

@@ -6,6 +6,7 @@ small synthetic scenario of ``tests/scenarios.py`` uploaded as a file.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -64,6 +65,26 @@ def small(client) -> str:
 
 LEVERS = {"policies": [{"states": ["BB"], "policy": "decline_holds", "start": "2017-03-01"}], "immigration_judges": 1.5}
 
+
+
+def test_an_upload_is_validated_off_the_event_loop(client, monkeypatch):
+    """Validating a county-level file takes seconds; on the event loop it would stall every other request."""
+    from immsim.web.library import Library
+
+    seen = []
+    original = Library.add
+
+    def add(self, raw, filename):
+        try:
+            asyncio.get_running_loop()
+            seen.append("event loop")
+        except RuntimeError:
+            seen.append("worker thread")
+        return original(self, raw, filename)
+
+    monkeypatch.setattr(Library, "add", add)
+    assert upload(client).status_code == 201
+    assert seen == ["worker thread"]
 
 def test_upload_is_validated_and_kept_under_a_content_id(client):
     r = upload(client)

@@ -136,6 +136,19 @@ def convert(doc: dict) -> dict:
             "(Pew 2018 from ICE data: 74% and 16%)",
         },
     )
+    doc["parameters"].setdefault(
+        "conviction_targeting_factor",
+        {
+            "value": 1.0,
+            "unit": "factor",
+            "meaning": "at-large teams' preference for people with convictions beyond the regime's weights",
+            "source": "assumption",
+            "range": [0.5, 5.0],
+            "calibratable": True,
+            "notes": "multiplies the regimes' weights of lesser and serious convictions (already three times the old"
+            " class weights); fitted to the FY2017 share of ICE arrests with convictions (Pew 2018 from ICE data: 74%)",
+        },
+    )
     ini.setdefault(
         "detention_history_share",
         {

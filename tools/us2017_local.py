@@ -19,7 +19,9 @@ state as one jurisdiction:
   and state events of the CSV that the scenario lacks are added;
 - a jurisdiction-level rate keyed by a state code (``share_287g_jails``)
   applies to every jurisdiction of the state; a distribution over
-  jurisdictions (``border_share``) stays with the rest of the state.
+  jurisdictions (``border_share``) stays with the rest of the state;
+- ``booking_rate_factor`` (bookings per resident relative to the national
+  rate) is derived from ``data/jail-bookings.csv``; see ``booking_factors``.
 
 Run by ``tools/build_us2017.py`` for the prior and applied to the calibrated
 ``us-2017`` (``python tools/us2017_local.py src/immsim/scenario/data/us-2017.yaml``).
@@ -41,6 +43,9 @@ DATA = ROOT / "data"
 START = dt.date(2016, 10, 1)
 RATES_BY_STATE = {"share_287g_jails"}  # per-jurisdiction rates a state key applies to throughout the state
 MAX_LOCAL_SHARE = 0.9
+#: Bounds of booking_rate_factor's stated range: the figures are of mixed years (2012-2019) and definitions
+#: (jail admissions, bookings, DOC admissions), so a derived factor is uncertain by about a factor of two.
+FACTOR_RANGE = (0.5, 2.0)
 UNKNOWN_SHARE = 0.005  # a listed place with no population estimate read: this share of its state (assumption)
 
 #: State events of the scenario whose policy the carve-outs now describe better.
@@ -145,9 +150,62 @@ def localize(doc: dict) -> dict:
     doc["jurisdictions"] = new
     codes = {j["code"]: j["state"] for j in new}
     _expand_state_keys(doc, codes)
+    factors = booking_factors(codes, sources)
+    if factors:
+        doc["parameters"]["booking_rate_factor"] = factors
     _events(doc, codes, sources)
     structure_sources(doc)
     return doc
+
+
+def booking_factors(codes: dict[str, str], sources: dict) -> dict | None:
+    """``booking_rate_factor`` from the jail bookings of ``data/jail-bookings.csv`` (a parameter entry).
+
+    For a listed jurisdiction with a figure: its admissions per resident (total
+    population, not only the removable) over the national admissions per
+    resident (BJS, 2016). Every other jurisdiction (the rest of each state and
+    the listed places without a figure) gets the rate of the national remainder:
+    (national admissions - listed admissions) / (national residents - listed
+    residents), over the national rate. So the resident-weighted mean factor is
+    1 by construction: the factors move bookings among jurisdictions and leave
+    the national total about where the booking_rate table puts it (exactly so
+    only if removable people were spread like residents).
+    """
+    rows = _read("jail-bookings.csv")
+    nat = [r for r in rows if r["code"] == "US"]
+    local = [r for r in rows if r["code"] in codes and r["code"] not in codes.values()]
+    if not nat or not local:
+        return None
+    adm, res = int(nat[0]["admissions"]), int(nat[0]["total_population"])
+    rate = adm / res
+    listed_adm = sum(int(r["admissions"]) for r in local)
+    listed_res = sum(int(r["total_population"]) for r in local)
+    rest = (adm - listed_adm) / (res - listed_res) / rate
+    table = {r["code"]: round(int(r["admissions"]) / int(r["total_population"]) / rate, 3) for r in local}
+    table["default"] = round(rest, 3)
+    refs = [_ref(sources, nat[0]["source_id"], f"{nat[0]['year']}: {nat[0]['locator']}")]
+    for r in local:
+        refs.append(_ref(sources, r["source_id"], f"{r['code']}, {r['year']}: {r['locator']}"))
+    refs.append(_ref(sources, "census-county-recalled", "county residents of the same year (recalled, rounded)"))
+    refs.append(
+        {
+            "title": "booking_rate_factor = (admissions / residents) / (U.S. admissions / U.S. residents); "
+            "jurisdictions without a figure get the national remainder's rate (tools/us2017_local.py)",
+            "kind": "derived",
+        }
+    )
+    return {
+        "value": table,
+        "unit": "factor",
+        "meaning": "jail bookings per resident relative to the national rate (derived from data/jail-bookings.csv)",
+        "source": refs,
+        "notes": (
+            f"{len(local)} jurisdictions with a figure (years {min(r['year'] for r in local)}-"
+            f"{max(r['year'] for r in local)}, definitions differ: jail admissions, bookings, DOC admissions); "
+            f"national {adm:,} admissions / {res:,} residents (BJS 2016); the rest {rest:.3f}. "
+            f"Uncertain by about a factor of two ({FACTOR_RANGE[0]}x-{FACTOR_RANGE[1]}x)."
+        ),
+    }
 
 
 def structure_sources(node) -> None:

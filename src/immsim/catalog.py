@@ -34,8 +34,8 @@ from typing import Any
 
 import pandas as pd
 
+from immsim._files import atomic_write
 from immsim.errors import ImmsimError
-from immsim.store import atomic_write
 
 CATALOG_FILE = "catalog.duckdb"
 RUNS_DIR = "runs"

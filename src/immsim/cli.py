@@ -143,27 +143,35 @@ def validate(
     replications: Annotated[int, typer.Option("--replications", "-r", help="replications for FY2017")] = 5,
     seed: Annotated[int, typer.Option(help="random seed")] = 1,
     peer: Annotated[bool, typer.Option(help="compare with the peer simulator Ciw (needs the test extras)")] = True,
-    markdown: Annotated[Path | None, typer.Option(help="also write the three levels as Markdown here")] = None,
+    markdown: Annotated[Path | None, typer.Option(help="also write the levels as Markdown here")] = None,
 ) -> None:
-    """Check the model: queueing theory, a peer simulator, and FY2017 public figures."""
+    """Check the model: queueing theory, its own pipeline against theory, a peer simulator, and FY2017 figures."""
     import immsim
-    from immsim.store import atomic_write
+    from immsim._files import atomic_write
     from immsim.validation import public, report
 
     sc = immsim.load_scenario(scenario)
     with console.status("level 1: queueing theory"):
         theory_df = report.theory_table(sc, seed=seed)
     out_console.print(_table("Queueing theory", theory_df, ["check", "simulated", "theory", "rel_error", "status"]))
+    with console.status("level 2: the model's own pipeline against theory"):
+        from immsim.validation import model_peer
+
+        pipeline_df, power_df = model_peer.model_peer_check(seed=seed), model_peer.power_check(seed=seed)
+    cols = ["station", "statistic", "model", "exact", "rel_error", "p", "agree"]
+    out_console.print(_table("The model's own pipeline against theory", pipeline_df, cols))
+    cols = ["wrong_model", "disagree", "smallest_p", "detected"]
+    out_console.print(_table("Power check: deliberately wrong models, each to be rejected", power_df, cols))
     peer_df = None
     if peer:
-        with console.status("level 2: peer simulator (Ciw)"):
+        with console.status("level 3: peer simulator (Ciw)"):
             peer_df = report.peer_table()
         if peer_df is None:
-            console.print("level 2 skipped: Ciw is not installed (pip install -e '.[test]')")
+            console.print("level 3 skipped: Ciw is not installed (pip install -e '.[test]')")
         else:
             cols = ["station", "cls", "statistic", "immsim", "ciw", "p", "agree"]
-            out_console.print(_table("immsim engine vs Ciw", peer_df, cols))
-    with console.status("level 3: public figures (FY2017)"):
+            out_console.print(_table("immsim engine vs Ciw (the engine's own check)", peer_df, cols))
+    with console.status("level 4: public figures (FY2017)"):
         targets_df = public.compare_targets(sc, replications=replications, seed=seed)
         backtest_df = public.backtest_court(sc, seed=seed)
         windows_df = public.window_checks(sc, replications=replications, seed=seed)
@@ -179,7 +187,16 @@ def validate(
     out_console.print(_table("Windows inside FY2017 (checks)", windows_df, window_cols))
     if markdown:
         text = report.markdown(
-            sc.name, theory_df, peer_df, targets_df, backtest_df, replications, seed, windows_df=windows_df
+            sc.name,
+            theory_df,
+            peer_df,
+            targets_df,
+            backtest_df,
+            replications,
+            seed,
+            windows_df=windows_df,
+            pipeline_df=pipeline_df,
+            power_df=power_df,
         )
         atomic_write(markdown, lambda p: p.write_text(text))
         console.print(f"wrote {markdown}", markup=False)
@@ -197,11 +214,14 @@ def calibrate(
     name: Annotated[str | None, typer.Option(help="name of the calibrated scenario")] = None,
     seed: Annotated[int, typer.Option(help="random seed (fixed across evaluations)")] = 1,
     max_evaluations: Annotated[int, typer.Option(help="simulation runs the optimizer may use")] = 100,
+    only: Annotated[
+        str | None, typer.Option(help="comma-separated calibratable parameters to move (default: all)")
+    ] = None,
 ) -> None:
     """Fit the calibratable (assumption) parameters to the targets; write a scenario and a report."""
     import immsim
+    from immsim._files import atomic_write
     from immsim.scenario.loader import parse_scenario
-    from immsim.store import atomic_write
     from immsim.validation import calibrate as cal
     from immsim.validation import public
 
@@ -226,7 +246,15 @@ def calibrate(
         def progress(n: int, best: float) -> None:
             bar.update(task, completed=min(n, max_evaluations), best=f"{best:.3f}")
 
-        fit = cal.calibrate(sc, table, seed=seed, max_evaluations=max_evaluations, progress=progress, name=name)
+        fit = cal.calibrate(
+            sc,
+            table,
+            seed=seed,
+            max_evaluations=max_evaluations,
+            progress=progress,
+            name=name,
+            only=[p.strip() for p in only.split(",") if p.strip()] if only else None,
+        )
     parse_scenario(fit.scenario_text, str(out))  # the result must itself be a valid scenario
     atomic_write(out, lambda p: p.write_text(fit.scenario_text))
     report_text = cal.fit_report(fit, sc.name, str(targets or "targets-fy2017.csv (packaged)"))
@@ -350,8 +378,8 @@ def compare_cmd(
     # inside a kernel call: see Interrupts
     with Interrupts().installed() as interrupts:
         import immsim
+        from immsim._files import atomic_write, remove_partials
         from immsim.comparison import largest_differences
-        from immsim.store import atomic_write, remove_partials
 
         _say_if_compiling()
         with Progress(
@@ -489,8 +517,8 @@ def sanctuary_cmd(
     markdown: Annotated[Path, typer.Option(help="write the page here")] = Path("sanctuary.md"),
 ) -> None:
     """What local limits on cooperation change, by criminal history: all honor, or a serious-only carve-out."""
+    from immsim._files import atomic_write
     from immsim.report.sanctuary import sanctuary_markdown
-    from immsim.store import atomic_write
 
     _say_if_compiling()
     with Progress(
@@ -520,7 +548,10 @@ def sweep_cmd(
     serial: Annotated[bool, typer.Option("--serial", help="run in this process, without Dask")] = False,
 ) -> None:
     """Run a grid or Sobol sample of parameter factors x replications into a resumable run catalog."""
+    from immsim._extras import require
     from immsim.sweeps.signals import Interrupts
+
+    require("sweep", "immsim sweep")
 
     # SIGTERM stops like Ctrl-C from the start; run_sweep installs its own handlers while it runs
     with Interrupts().installed():
@@ -571,6 +602,9 @@ def sensitivity_cmd(
 ) -> None:
     """First- and total-order Sobol indices of the headline figures, with 95% intervals."""
     import immsim
+    from immsim._extras import require
+
+    require("sweep", "immsim sensitivity")
     from immsim.sweeps.report import indices_table, write_indices_report
 
     table = immsim.sensitivity(directory, sweep=sweep, fiscal_year=fiscal_year)
@@ -593,6 +627,9 @@ def serve_cmd(
     max_replications: Annotated[int, typer.Option(min=1, help="most replications one run may ask for")] = 20,
 ) -> None:
     """Start the web app: choose and change scenarios, run them, compare with the base, download results."""
+    from immsim._extras import require
+
+    require("web", "immsim serve")
     from immsim.web.api import Limits
     from immsim.web.serve import serve
 

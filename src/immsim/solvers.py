@@ -18,19 +18,17 @@ zero, from the local slope (delta method).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from immsim.errors import ImmsimError
 from immsim.results import mean_interval
-from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario
-from immsim.scenario.reform import scaled_entry
+from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 
 
@@ -57,24 +55,19 @@ class Answer:
 
 
 def _scaled(sc: Scenario, names: list[str], factor: float) -> Scenario:
-    doc = load_document(sc.text)
-    for name in names:
-        p = doc["parameters"][name] = scaled_entry(doc["parameters"][name], factor)
-        p["source"] = f"solver: {factor:.4f} x the scenario's value"
-        p.pop("calibratable", None)
-    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), f"{sc.path} (x{factor:.3f} {', '.join(names)})")
+    source = f"solver: {factor:.4f} x the scenario's value"
+    changes = [{"parameter": name, "scale": factor, "source": source} for name in names]
+    return sc.with_changes(changes, name=sc.name, title=sc.data.title)
 
 
 def _with_judges(sc: Scenario, judges: float, from_date: dt.date) -> Scenario:
-    doc = load_document(sc.text)
-    p = copy.deepcopy(doc["parameters"]["immigration_judges"])
-    steps = p.pop("series", None) or [{"from": sc.data.start.isoformat(), "value": p.pop("value")}]
-    p.pop("value", None)
-    kept = [s for s in steps if dt.date.fromisoformat(str(s["from"])) < from_date]
-    p["series"] = [*kept, {"from": from_date.isoformat(), "value": float(judges)}]
-    p["source"] = f"solver: {judges:.1f} judges from {from_date}"
-    doc["parameters"]["immigration_judges"] = p
-    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), f"{sc.path} ({judges:.0f} judges)")
+    p = sc.data.parameters["immigration_judges"]
+    steps = p.series or [SimpleNamespace(start=sc.data.start, value=p.value)]
+    kept = [{"from": s.start.isoformat(), "value": s.value} for s in steps if s.start < from_date]
+    series = [*kept, {"from": from_date.isoformat(), "value": float(judges)}]
+    source = f"solver: {judges:.1f} judges from {from_date}"
+    change = {"parameter": "immigration_judges", "series": series, "source": source}
+    return sc.with_changes([change], name=sc.name, title=sc.data.title)
 
 
 def _solve(

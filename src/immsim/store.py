@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from immsim._files import atomic_write, remove_partials
 from immsim.errors import ImmsimError
 from immsim.results import Result
 
@@ -39,46 +38,6 @@ RESULT_FILES = [
 
 def scenario_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def umask() -> int:
-    """The process umask (it can only be read by setting it, so set it back at once)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary path beside ``path``, then rename it to ``path``.
-
-    The file gets the permissions of any new file (``mkstemp`` alone would
-    leave it readable by its owner only).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:  # closing too: an interrupt anywhere after mkstemp must not leave the temporary file behind
-        os.close(fd)
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def remove_partials(directory: Path, names: list[str]) -> int:
-    """Delete temporary files of ``names`` left in ``directory`` by a writer that was killed; return how many.
-
-    Only a SIGKILL (or a crash) leaves them: ``atomic_write`` and the HTML
-    report remove their own on any exception. The patterns are those two
-    writers' temporary names, so no other file is touched.
-    """
-    leftovers = [
-        p for name in names for pattern in (f".{name}.*.partial", f".{name}.*.tmp") for p in directory.glob(pattern)
-    ]
-    for p in leftovers:
-        p.unlink(missing_ok=True)
-    return len(leftovers)
 
 
 def _parquet(df: pd.DataFrame) -> Callable[[Path], None]:

@@ -67,14 +67,14 @@ def initialize(
             n = min(np.random.poisson(tally.community[j, k] * rate * stay), tally.community[j, k])
             for _ in range(n):
                 p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, 0)
-                book(inp, par, pe, tally, cal, p, 0)
+                book(inp, par, pe, tally, cal, p, 0, True)
                 pe.since[p] = 1 - duration(stay)  # time already served: the same law as what remains
             b = j * c.N_CLASSES + k  # known targets are booked at the same rate
             n = min(np.random.poisson(pool.size[b] * rate * stay), pool.size[b])
             for _ in range(n):
                 p = bk.pick(pool, b)
                 bk.remove(pool, p)
-                book(inp, par, pe, tally, cal, p, 0)
+                book(inp, par, pe, tally, cal, p, 0, True)
                 pe.since[p] = 1 - duration(stay)
     for _ in range(detained):
         j = pick_cumulative(pop_cum, 1.0)

@@ -39,8 +39,13 @@ YEAR = 365.0
 
 
 @jit
-def book(inp, par, pe, tally, cal, p, t) -> None:
-    """``p`` is booked into the jail of its jurisdiction on day ``t`` (identification, detainer, stay)."""
+def book(inp, par, pe, tally, cal, p, t, in_jail_already) -> None:
+    """``p`` is booked into the jail of its jurisdiction on day ``t`` (identification, detainer, stay).
+
+    ``in_jail_already`` marks the jail population the run starts with: a stay still to serve from the start of
+    day ``t`` may end on that day, so the release comes a day earlier than a new booking's (whose stay is at
+    least one day); without it, no one would leave the jails on the first day.
+    """
     j = pe.jur[p]
     move(pe, tally, p, c.JAIL)
     if history(pe, p) == c.H_NONE:
@@ -56,7 +61,7 @@ def book(inp, par, pe, tally, cal, p, t) -> None:
         if np.random.random() < issue:
             pe.flags[p] |= DETAINER
             fl[c.FL_DETAINERS_ISSUED] += 1
-    schedule(cal, p, t + duration(par.jail_stay_days[t, k]))
+    schedule(cal, p, t + duration(par.jail_stay_days[t, k]) - (1 if in_jail_already else 0))
 
 
 @jit
@@ -78,12 +83,12 @@ def bookings_day(inp, par, pe, tally, cal, pool, t) -> None:
             n = min(np.random.poisson(tally.community[j, k] * rate), tally.community[j, k])
             for _ in range(n):
                 p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, t)
-                book(inp, par, pe, tally, cal, p, t)
+                book(inp, par, pe, tally, cal, p, t, False)
             b = j * c.N_CLASSES + k
             for _ in range(np.random.binomial(pool.size[b], rate)):
                 p = bk.pick(pool, b)
                 bk.remove(pool, p)
-                book(inp, par, pe, tally, cal, p, t)
+                book(inp, par, pe, tally, cal, p, t, False)
 
 
 @jit

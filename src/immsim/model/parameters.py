@@ -230,6 +230,17 @@ SPECS: tuple[Spec, ...] = (
         "operations",
         "arrest attempts one team makes per day",
     ),
+    _p(
+        "conviction_targeting_factor",
+        "scalar",
+        "factor",
+        0.1,
+        20.0,
+        "operations",
+        "how much more at-large teams favour people with convictions than the regime's weights say (multiplies the"
+        " targeting weight of the lesser and serious histories; applied when the scenario is compiled)",
+        1.0,
+    ),
     _p("found_probability", "scalar", "probability", *PROB, "operations", "an attempt finds its target"),
     _p(
         "refused_probability",

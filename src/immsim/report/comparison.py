@@ -15,12 +15,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from immsim._files import atomic_write
 from immsim.model import codes as c
 from immsim.report import charts
 from immsim.report.history import history_differences_html
 from immsim.report.html import charts_html
 from immsim.results import Result
-from immsim.store import atomic_write
 
 SERIES = {
     "ice_arrests": ("ICE arrests, all channels", "arrests", [f"arrests_{ch}" for ch in c.CHANNELS]),

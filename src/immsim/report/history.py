@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from immsim.model import codes as c
+from immsim.report.markup import fmt
 from immsim.results import Result, fiscal_year_of, mean_interval
 
 #: Officer channels: name -> (officer-days column, arrest columns), as in ``results.fiscal_year_table``.
@@ -28,15 +29,9 @@ CHANNELS = {
 }
 
 
-def _fmt(value: float) -> str:
-    from immsim.report.html import fmt  # here: html imports this module
-
-    return fmt(value)
-
-
 def _cell(value: float, text: str | None = None) -> str:
     raw = "" if value is None or np.isnan(value) else repr(float(value))
-    return f'<td class="num" data-value="{raw}">{escape(_fmt(value) if text is None else text)}</td>'
+    return f'<td class="num" data-value="{raw}">{escape(fmt(value) if text is None else text)}</td>'
 
 
 def _signed(value: float) -> str:
@@ -62,7 +57,7 @@ def history_table_html(summary: pd.DataFrame, replications: int) -> str:
             r = cells.loc[(figure, h)]
             tds.append(_cell(r["mean"]))
             if with_ci:
-                tds.append(_cell(r["ci_low"], f"{_fmt(r['ci_low'])} to {_fmt(r['ci_high'])}"))
+                tds.append(_cell(r["ci_low"], f"{fmt(r['ci_low'])} to {fmt(r['ci_high'])}"))
         rows.append(f'<tr data-figure="{escape(figure)}">{"".join(tds)}</tr>')
     return (
         f'<table id="history" class="sortable"><thead><tr>{_head(head)}</tr></thead>'

@@ -8,105 +8,21 @@ interrupted run never leaves a half-written report behind.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import math
 import os
-import tempfile
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from immsim._files import write_text
 from immsim.report import charts
 from immsim.report import history as hist
-from immsim.store import umask
+from immsim.report.markup import CSS, PLOTLY_CONFIG, SORT_JS, fmt, td, th
 
 if TYPE_CHECKING:
     from immsim.results import Result
-
-#: Minimal styling, inline so the file stays self-contained.
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
-       max-width: 1100px; padding: 0 1rem; color: #222; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; }
-h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
-.subtitle { color: #555; margin-top: 0; }
-table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0 1rem; }
-th, td { padding: .25rem .6rem; border-bottom: 1px solid #eee; text-align: left; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.sortable th { cursor: pointer; user-select: none; }
-table.sortable th[aria-sort="ascending"]::after { content: " \\25B2"; }
-table.sortable th[aria-sort="descending"]::after { content: " \\25BC"; }
-dl.settings { display: grid; grid-template-columns: max-content auto; gap: .15rem 1rem; }
-dl.settings dt { font-weight: 600; }
-dl.settings dd { margin: 0; }
-.note { background: #f6f6f6; border-left: 4px solid #0072B2; padding: .6rem 1rem; font-size: .9rem; }
-"""
-
-#: Click-to-sort for tables marked ``sortable``, sorting on each cell's
-#: ``data-value`` so that formatted numbers ("12,345") sort numerically.
-SORT_JS = """
-document.querySelectorAll("table.sortable").forEach(function (table) {
-  table.querySelectorAll("th").forEach(function (th, col) {
-    th.addEventListener("click", function () {
-      var asc = th.getAttribute("aria-sort") !== "ascending";
-      table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-      var body = table.tBodies[0];
-      var rows = Array.from(body.rows);
-      rows.sort(function (a, b) {
-        var x = a.cells[col].dataset.value, y = b.cells[col].dataset.value;
-        var nx = parseFloat(x), ny = parseFloat(y);
-        var d = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : String(x).localeCompare(String(y));
-        return asc ? d : -d;
-      });
-      rows.forEach(function (r) { body.appendChild(r); });
-    });
-  });
-});
-"""
-
-#: Plotly options for embedded charts: no logo link, no cloud editing.
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
-
-MISSING = "n/a"
-
-
-def fmt(value: float, unit: str = "") -> str:
-    """Readable number: shares as percentages, large counts with thousands separators.
-
-    Means over replications are rarely whole numbers; showing decimals on
-    counts in the thousands would suggest a precision the model does not have.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    v = float(value)
-    if unit == "share":
-        return f"{v:.1%}"
-    if abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:,.1f}"
-
-
-def _raw(value) -> str:
-    """Machine-readable cell value for sorting and checking (``repr`` keeps full float precision)."""
-    if isinstance(value, float):
-        return "" if math.isnan(value) else repr(value)
-    return str(value)
-
-
-def _td(value, text: str | None = None, numeric: bool = False) -> str:
-    cls = ' class="num"' if numeric else ""
-    shown = str(value) if text is None else text
-    return f'<td{cls} data-value="{escape(_raw(value))}">{escape(shown)}</td>'
-
-
-def _th(text: str, numeric: bool = False) -> str:
-    cls = ' class="num"' if numeric else ""
-    return f'<th scope="col"{cls}>{escape(text)}</th>'
-
 
 def source_text(result: Result) -> str:
     """Where the scenario came from: a file path, or the name of a built-in scenario."""
@@ -132,14 +48,14 @@ def settings_html(result: Result) -> str:
 def summary_html(summary: pd.DataFrame, replications: int) -> str:
     """Headline table: mean, plus the 95% interval when there is more than one replication."""
     with_ci = replications > 1
-    head = [_th("Figure"), _th("Unit"), _th("Mean" if with_ci else "Value", True)]
+    head = [th("Figure"), th("Unit"), th("Mean" if with_ci else "Value", True)]
     if with_ci:
-        head += [_th("95% interval, low", True), _th("95% interval, high", True)]
+        head += [th("95% interval, low", True), th("95% interval, high", True)]
     rows = []
     for r in summary.itertuples(index=False):
-        cells = [_td(r.figure, r.description), _td(r.unit), _td(r.mean, fmt(r.mean, r.unit), True)]
+        cells = [td(r.figure, r.description), td(r.unit), td(r.mean, fmt(r.mean, r.unit), True)]
         if with_ci:
-            cells += [_td(r.ci_low, fmt(r.ci_low, r.unit), True), _td(r.ci_high, fmt(r.ci_high, r.unit), True)]
+            cells += [td(r.ci_low, fmt(r.ci_low, r.unit), True), td(r.ci_high, fmt(r.ci_high, r.unit), True)]
         rows.append(f'<tr data-figure="{escape(r.figure)}">{"".join(cells)}</tr>')
     return (
         f'<table id="summary" class="sortable"><thead><tr>{"".join(head)}</tr></thead>'
@@ -150,15 +66,15 @@ def summary_html(summary: pd.DataFrame, replications: int) -> str:
 def state_html(states: pd.DataFrame) -> str:
     """Per-state table, one row per state, every column shown as in ``Result.by_state``."""
     numeric = [pd.api.types.is_numeric_dtype(states[col]) for col in states.columns]
-    head = "".join(_th(charts.label(col), num) for col, num in zip(states.columns, numeric, strict=True))
+    head = "".join(th(charts.label(col), num) for col, num in zip(states.columns, numeric, strict=True))
     rows = []
     for rec in states.itertuples(index=False):
         cells = []
         for value, num in zip(rec, numeric, strict=True):
             if num:
-                cells.append(_td(float(value), fmt(float(value)), True))
+                cells.append(td(float(value), fmt(float(value)), True))
             else:
-                cells.append(_td(value, charts.label(str(value))))
+                cells.append(td(value, charts.label(str(value))))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f'<table id="states" class="sortable"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
@@ -276,18 +192,5 @@ def write_html_report(result: Result, path: str | os.PathLike) -> Path:
     left as it was.
     """
     target = Path(path)
-    text = render(result)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; a report is an ordinary file
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_text(target, render(result))
     return target

@@ -27,7 +27,7 @@ import yaml
 from immsim.comparison import compare
 from immsim.model import codes as c
 from immsim.scenario.compile import compile_scenario, scenario_policies
-from immsim.scenario.loader import Scenario, load_scenario, parse_scenario
+from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import run_span
 
 COUNTERFACTUALS = {
@@ -59,8 +59,8 @@ def limiting_jurisdictions(scenario: Scenario, start: dt.date, days: int) -> lis
     return [code for j, code in enumerate(codes) if min(score[p] for p in set(comp.inputs.policy[:, j])) < honor]
 
 
-def sanctuary_reforms(scenario: Scenario, start: dt.date, days: int) -> dict[str, str]:
-    """The two counterfactuals as reform files (YAML text) of ``scenario``, by name."""
+def _counterfactuals(scenario: Scenario, start: dt.date, days: int) -> dict[str, dict]:
+    """The two counterfactuals as reforms of ``scenario`` (name, title, question and changes), by name."""
     targets = limiting_jurisdictions(scenario, start, days)
     states = {j.state for j in scenario.data.jurisdictions if j.code in targets}
     removed = [
@@ -79,15 +79,25 @@ def sanctuary_reforms(scenario: Scenario, start: dt.date, days: int) -> dict[str
                 "source": f"counterfactual: {meaning}",
             }
         )
-        doc = {
+        out[name] = {
             "name": name,
             "title": f"{scenario.data.title}: {meaning}",
             "question": f"What if {meaning} from {start.isoformat()}?",
-            "base": scenario.path,
             "changes": changes,
         }
-        out[name] = yaml.safe_dump(doc, sort_keys=False, width=110)
     return out
+
+
+def sanctuary_reforms(scenario: Scenario, start: dt.date, days: int) -> dict[str, str]:
+    """The two counterfactuals as reform files (YAML text) of ``scenario``, by name, to read and rerun."""
+    return {
+        name: yaml.safe_dump(
+            {**{k: v for k, v in r.items() if k != "changes"}, "base": scenario.path, "changes": r["changes"]},
+            sort_keys=False,
+            width=110,
+        )
+        for name, r in _counterfactuals(scenario, start, days).items()
+    }
 
 
 def run_sanctuary(
@@ -102,7 +112,8 @@ def run_sanctuary(
     scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     start, days = run_span(scenario, None, years, seed, replications)
     alternatives = [
-        parse_scenario(text, f"<{name}>") for name, text in sanctuary_reforms(scenario, start, days).items()
+        scenario.with_changes(r["changes"], name=r["name"], title=r["title"])
+        for r in _counterfactuals(scenario, start, days).values()
     ]
     comparison = compare(scenario, alternatives, years=years, seed=seed, replications=replications, progress=progress)
     return comparison.table, comparison.by_history, limiting_jurisdictions(scenario, start, days)

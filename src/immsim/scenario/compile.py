@@ -18,7 +18,8 @@ import numpy as np
 from immsim.model import codes as c
 from immsim.model.inputs import Inputs
 from immsim.model.parameters import SPECS, Params
-from immsim.scenario.loader import Scenario, _keys_for, class_values
+from immsim.scenario.checks import class_values, keys_for
+from immsim.scenario.loader import Scenario
 from immsim.scenario.policies import PolicyDef, compile_policies, policy_table
 from immsim.scenario.schema import Parameter, ScenarioFile
 
@@ -45,7 +46,7 @@ class Compiled:
 
 
 def _table(value, dims: str, data: ScenarioFile, office_share: np.ndarray) -> np.ndarray:
-    keys = _keys_for(dims, data)
+    keys = keys_for(dims, data)
     if dims == "scalar":
         return np.asarray(float(value))
     if not isinstance(value, dict):
@@ -138,6 +139,10 @@ def _policies(
     return policy, changes
 
 
+#: Classes whose history is a conviction: ``conviction_targeting_factor`` scales their targeting weight.
+_CONVICTED = [k for k, name in enumerate(c.CLASSES) if name.split("/")[1] in ("lesser", "serious")]
+
+
 def _regimes(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
     def row(name: str, table: str) -> list[float]:
         sel = getattr(data.regimes[name], table)
@@ -208,7 +213,16 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
     rng = np.random.default_rng([seed, 0x5EED])
     policy, changes = _policies(data, start, days, rng)
     policy_names, policy_action, policy_warrant, _ = compile_policies(scenario_policies(data))
+    params = Params(
+        *(
+            np.ascontiguousarray(
+                _daily(data.parameters.get(s.name, s.default), s.dims, data, start, days, office_share)
+            )
+            for s in SPECS
+        )
+    )
     eligible, weight = _regimes(data, start, days)
+    weight[:, _CONVICTED] *= params.conviction_targeting_factor[:, None]
     injunction, cohort_share = _injunctions(data, start, days)
     inputs = Inputs(
         month_of_day,
@@ -224,14 +238,6 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
         weight,
         injunction,
         cohort_share,
-    )
-    params = Params(
-        *(
-            np.ascontiguousarray(
-                _daily(data.parameters.get(s.name, s.default), s.dims, data, start, days, office_share)
-            )
-            for s in SPECS
-        )
     )
     ini = data.initial
     share = np.array(class_values(ini.class_share.value))

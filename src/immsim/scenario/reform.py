@@ -18,6 +18,8 @@ reform file) and lists ``changes``, applied in order::
         where: {states: [CA]}              # or {jurisdictions: [...]}, or {all: true}
         from: 2018-01-01
       - add_event: {type: regime, date: 2017-01-25, regime: pep2014, meaning: ..., source: ...}
+      - initial: court_pending             # an initial condition
+        value: 500000
       - define_policy: honor_violent       # a new policy, usable by name in later changes
         detainer: {none: decline, pending: decline, lesser: decline, serious: hold}
         meaning: holds only people with serious or violent convictions
@@ -31,29 +33,30 @@ from __future__ import annotations
 
 import copy
 import reprlib
-from pathlib import Path
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
-from immsim.errors import ScenarioError
 from immsim.model.codes import ACTIONS
 from immsim.model.parameters import SPEC
-from immsim.scenario.loader import (
-    Scenario,
-    _dotted,
-    _line,
-    _value_problem,
-    builtin_names,
-    load_document,
-    load_scenario,
-    validate_document,
-    validation_error,
-)
+from immsim.scenario.checks import value_problem
 from immsim.scenario.schema import Date, Dated, Number
 from immsim.scenario.sources import Source, is_assumption, source_document
+
+#: Initial conditions a change may set: the numbers, not the regime (a name) or the structure.
+INITIAL_VALUES = (
+    "class_share",
+    "known_at_start",
+    "court_pending",
+    "court_pending_mean_age_days",
+    "court_admin_closed",
+    "detention_population",
+    "detention_court_share",
+    "detention_border_share",
+    "detention_history_share",
+)
 
 
 class _Strict(BaseModel):
@@ -96,6 +99,14 @@ class DefinePolicy(_Strict):
     source: Source | None = None
 
 
+class SetInitial(_Strict):
+    """A new value for one of the initial conditions (``initial.court_pending``, ...)."""
+
+    initial: Literal[INITIAL_VALUES]  # type: ignore[valid-type]
+    value: Number | dict[str, Number]
+    source: Source | None = None
+
+
 class AddEvent(_Strict):
     add_event: dict[str, Any]
 
@@ -104,8 +115,37 @@ class RemoveEvent(_Strict):
     remove_event: dict[str, Any]
 
 
+#: What each kind of change is recognised by: the key that names it.
+_KINDS = {
+    "parameter": "SetParameter",
+    "policy": "SetPolicy",
+    "define_policy": "DefinePolicy",
+    "initial": "SetInitial",
+    "add_event": "AddEvent",
+    "remove_event": "RemoveEvent",
+}
+
+
+def _kind(change: Any) -> str | None:
+    """The kind of a change, by its naming key, so that an error speaks of that kind's fields only."""
+    if isinstance(change, BaseModel):
+        return type(change).__name__
+    keys = [k for k in _KINDS if isinstance(change, dict) and k in change]
+    return _KINDS[keys[0]] if len(keys) == 1 else None
+
+
 Change = Annotated[
-    SetParameter | SetPolicy | DefinePolicy | AddEvent | RemoveEvent, Field(union_mode="left_to_right")
+    Annotated[SetParameter, Tag("SetParameter")]
+    | Annotated[SetPolicy, Tag("SetPolicy")]
+    | Annotated[DefinePolicy, Tag("DefinePolicy")]
+    | Annotated[SetInitial, Tag("SetInitial")]
+    | Annotated[AddEvent, Tag("AddEvent")]
+    | Annotated[RemoveEvent, Tag("RemoveEvent")],
+    Discriminator(
+        _kind,
+        custom_error_type="change_kind",
+        custom_error_message="a change names exactly one of: " + ", ".join(_KINDS),
+    ),
 ]
 
 
@@ -117,12 +157,6 @@ class ReformFile(_Strict):
     base: str = Field(min_length=1)
     start: Date | None = None
     changes: list[Change] = Field(min_length=1)
-
-
-def _base_path(base: str, shown: str) -> str:
-    if base in builtin_names() or Path(base).is_absolute():
-        return base
-    return str(Path(shown).parent / base)
 
 
 def _targets(where: Where, doc: dict) -> list[str]:
@@ -212,38 +246,48 @@ def _matches(event: dict, pattern: dict) -> bool:
     return all(str(event.get(k)) == str(v) for k, v in pattern.items())
 
 
-def resolve_reform(doc: dict, lines: dict, text: str, shown: str, seen: tuple[str, ...]) -> Scenario:
-    """Apply a reform's changes to its base and validate the result."""
-    try:
-        reform = ReformFile.model_validate(doc)
-    except ValidationError as e:
-        raise validation_error(e, doc, lines, shown) from None
-    base_path = _base_path(reform.base, shown)
-    try:
-        base = load_scenario(base_path, seen)
-    except ScenarioError as e:
-        if e.file == base_path and e.line is None and e.field in ("", "base"):
-            # the base itself is missing, unreadable or in a cycle: the fault is this file's 'base' field
-            raise ScenarioError(shown, "base", f"{base_path}: {e.problem}", _line(lines, ("base",))) from None
-        raise
-    resolved = load_document(base.text)  # a reform's text is its resolved scenario, so bases can chain
-    changed_by = dict(base.changed_by)
-    for i, ch in enumerate(reform.changes):
-        label = f"{reform.name} change {i + 1}"
-        loc: tuple = ("changes", i)
+class ChangeProblem(Exception):
+    """Change number ``index`` (from 0) of a list cannot be applied: ``problem`` says why."""
+
+    def __init__(self, index: int, problem: str) -> None:
+        super().__init__(problem)
+        self.index, self.problem = index, problem
+
+
+_CHANGES = TypeAdapter(list[Change])
+
+
+def read_reform(doc: dict) -> ReformFile:
+    """A reform file's fields, checked by the schema (raises Pydantic's ``ValidationError``)."""
+    return ReformFile.model_validate(doc)
+
+
+def read_changes(changes: Sequence[dict | BaseModel]) -> list[Change]:
+    """Changes written as in a reform file (mappings) or as change models, checked by the schema."""
+    return _CHANGES.validate_python([c.model_dump(by_alias=True) if isinstance(c, BaseModel) else c for c in changes])
+
+
+def apply_changes(doc: dict, changes: Sequence[Change], name: str, title: str, changed_by: dict[str, str]) -> None:
+    """Apply ``changes`` in order to scenario document ``doc`` (in place), recording what each set in ``changed_by``.
+
+    ``name`` labels the changes ("NAME change 3") in sources and in ``changed_by``; ``title`` is the meaning of
+    the policy events a change adds. Raises ``ChangeProblem`` at the first change that cannot be applied.
+    """
+    for i, ch in enumerate(changes):
+        label = f"{name} change {i + 1}"
         problem = None
         if isinstance(ch, SetParameter):
-            problem = _apply_parameter(ch, resolved, label)
+            problem = _apply_parameter(ch, doc, label)
             if problem is None:
                 spec = SPEC[ch.parameter]
-                for step in _new_values(resolved["parameters"][ch.parameter]):
-                    problem = problem or _value_problem(step, spec.dims, spec.lo, spec.hi, _as_data(resolved))
+                for step in _new_values(doc["parameters"][ch.parameter]):
+                    problem = problem or value_problem(step, spec.dims, spec.lo, spec.hi, _as_data(doc))
                 changed_by[f"parameters.{ch.parameter}"] = label
         elif isinstance(ch, SetPolicy):
-            problem = _where_problem(ch.where, resolved)
+            problem = _where_problem(ch.where, doc)
             if problem is None:
-                for code in _targets(ch.where, resolved):
-                    resolved.setdefault("events", []).append(
+                for code in _targets(ch.where, doc):
+                    doc.setdefault("events", []).append(
                         {
                             "type": "policy",
                             "date": ch.start.isoformat(),
@@ -251,13 +295,13 @@ def resolve_reform(doc: dict, lines: dict, text: str, shown: str, seen: tuple[st
                             "target": code,
                             "policy": ch.policy,
                             "mode": ch.mode,
-                            "meaning": f"{reform.title} ({label})",
+                            "meaning": f"{title} ({label})",
                             "source": source_document(ch.source) or f"reform {label}",
                         }
                     )
                     changed_by[f"policy.{code}"] = label
         elif isinstance(ch, DefinePolicy):
-            table = resolved.setdefault("policies", {})
+            table = doc.setdefault("policies", {})
             if ch.define_policy in table:
                 problem = f"the base already defines a policy {ch.define_policy!r}"
             else:
@@ -268,28 +312,26 @@ def resolve_reform(doc: dict, lines: dict, text: str, shown: str, seen: tuple[st
                     "judicial_warrant": ch.judicial_warrant,
                 }
                 changed_by[f"policies.{ch.define_policy}"] = label
+        elif isinstance(ch, SetInitial):
+            entry = doc["initial"].get(ch.initial)
+            if entry is None:
+                problem = f"the base gives no initial {ch.initial!r}"
+            else:
+                doc["initial"][ch.initial] = {**entry, "value": ch.value}
+                doc["initial"][ch.initial]["source"] = source_document(ch.source) or f"reform {label}"
+                changed_by[f"initial.{ch.initial}"] = label
         elif isinstance(ch, AddEvent):
-            resolved.setdefault("events", []).append(dict(ch.add_event))
-            changed_by[f"events.{len(resolved['events']) - 1}"] = label
+            doc.setdefault("events", []).append(dict(ch.add_event))
+            changed_by[f"events.{len(doc['events']) - 1}"] = label
         else:
-            events = resolved.get("events", [])
+            events = doc.get("events", [])
             keep = [e for e in events if not _matches(e, ch.remove_event)]
             if len(keep) == len(events):
                 problem = f"no event of the base matches {reprlib.repr(ch.remove_event)}"  # repr: bounded length
-            resolved["events"] = keep
+            doc["events"] = keep
             changed_by[f"events removed ({len(events) - len(keep)}): {ch.remove_event}"] = label
         if problem:
-            raise ScenarioError(shown, _dotted(loc), problem, _line(lines, loc))
-    resolved["name"] = reform.name
-    resolved["title"] = reform.title
-    resolved["description"] = reform.description or reform.question or resolved["description"]
-    if reform.start:
-        resolved["start"] = reform.start.isoformat()
-    resolved_text = yaml.safe_dump(resolved, sort_keys=False, width=110, allow_unicode=True)
-    try:
-        return validate_document(load_document(resolved_text), {}, resolved_text, shown, changed_by, base.name)
-    except ScenarioError as e:
-        raise ScenarioError(shown, e.field, f"after applying the changes: {e.problem}", None) from None
+            raise ChangeProblem(i, problem)
 
 
 def _new_values(p: dict) -> list:
@@ -297,5 +339,5 @@ def _new_values(p: dict) -> list:
 
 
 def _as_data(doc: dict) -> SimpleNamespace:
-    """The attributes ``_value_problem`` reads, from a plain document."""
+    """The attributes ``value_problem`` reads, from a plain document."""
     return SimpleNamespace(jurisdictions=[SimpleNamespace(**j) for j in doc["jurisdictions"]])

@@ -56,6 +56,9 @@ def sweep(
     swept parameter (its factor) and one per headline figure. ``attrs`` holds
     ``skipped`` (runs already in the catalog) and ``ran`` (runs computed now).
     """
+    from immsim._extras import require
+
+    require("sweep", "a sweep")
     from immsim.sweeps.runner import run_sweep
 
     outcome = run_sweep(as_spec(spec), out, workers=workers, scheduler=scheduler, serial=serial, progress=progress)
@@ -66,6 +69,9 @@ def sweep(
 
 def sensitivity(directory: str | Path, *, sweep: str | None = None, fiscal_year: int | None = None) -> pd.DataFrame:
     """First- and total-order Sobol indices (S1, ST, with 95% intervals) per headline figure and parameter."""
+    from immsim._extras import require
+
+    require("sweep", "a sensitivity analysis")
     from immsim.sweeps.analysis import sensitivity as _sensitivity
 
     return _sensitivity(directory, sweep=sweep, fiscal_year=fiscal_year)

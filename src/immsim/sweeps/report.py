@@ -16,10 +16,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from rich.table import Table
 
+from immsim._files import atomic_write
 from immsim.report.charts import OKABE_ITO, label
-from immsim.report.html import CSS, PLOTLY_CONFIG, SORT_JS, _td, _th
+from immsim.report.markup import CSS, PLOTLY_CONFIG, SORT_JS, td, th
 from immsim.results import HEADLINES
-from immsim.store import atomic_write
 
 #: Figures shown in the terminal summary of a sweep (all are in the catalog).
 SUMMARY_FIGURES = ("ice_admin_arrests", "removals_total", "detention_average_daily_population", "court_pending_end")
@@ -124,14 +124,14 @@ def write_indices_report(table: pd.DataFrame, sweep_name: str, path: str | Path)
     path = Path(path)
     fy = int(table.fiscal_year.iloc[0])
     head = "".join(
-        _th(h, num)
+        th(h, num)
         for h, num in [("Figure", False), ("Parameter", False)] + [(c, True) for c in ("S1", "S1 ±", "ST", "ST ±")]
     )
     body = "".join(
         "<tr>"
-        + _td(r.figure, r.description)
-        + _td(r.parameter, label(r.parameter))
-        + "".join(_td(v, "-" if math.isnan(v) else f"{v:.3f}", True) for v in (r.S1, r.S1_conf, r.ST, r.ST_conf))
+        + td(r.figure, r.description)
+        + td(r.parameter, label(r.parameter))
+        + "".join(td(v, "-" if math.isnan(v) else f"{v:.3f}", True) for v in (r.S1, r.S1_conf, r.ST, r.ST_conf))
         + "</tr>"
         for r in table.itertuples()
     )

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from immsim.catalog import Catalog, RunRecord
 from immsim.errors import ImmsimError
@@ -67,33 +66,20 @@ class Outcome:
 
 
 @functools.lru_cache(maxsize=8)
-def _base_doc(text: str, shown: str) -> dict:
-    from immsim.scenario.loader import read_yaml
+def _base(text: str, shown: str):
+    from immsim.scenario.loader import parse_scenario
 
-    return read_yaml(text, shown)[0]
+    return parse_scenario(text, shown)
 
 
 @functools.lru_cache(maxsize=64)
 def _scaled(text: str, shown: str, factors: tuple[tuple[str, float], ...]):
-    """The base scenario with each parameter scaled; cached so replications of a point build it once.
-
-    The scaled document is validated as a whole scenario (as a reform would
-    be) without a YAML round trip: parsing YAML in pure Python would cost more
-    than a small scenario's run.
-    """
-    from immsim.scenario.loader import validate_document
-    from immsim.scenario.reform import scaled_entry
-
-    doc = dict(_base_doc(text, shown))
-    doc["parameters"] = dict(doc["parameters"])
-    for name, factor in factors:
-        p = doc["parameters"][name] = scaled_entry(doc["parameters"][name], factor)
-        p["source"] = f"sweep: {factor!r} x the scenario's value"
-        p.pop("calibratable", None)
-    label = ", ".join(f"{n} x{f:.4g}" for n, f in factors)
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    scaled_text = yaml.dump(doc, Dumper=dumper, sort_keys=False, width=110, allow_unicode=True)
-    return validate_document(doc, {}, scaled_text, f"{shown} ({label})" if factors else shown)
+    """The base scenario with each parameter scaled; cached so replications of a point build it once."""
+    base = _base(text, shown)
+    if not factors:
+        return base
+    changes = [{"parameter": n, "scale": f, "source": f"sweep: {f!r} x the scenario's value"} for n, f in factors]
+    return base.with_changes(changes, name=base.name, title=base.data.title)
 
 
 def scaled_scenario(text: str, factors: dict[str, float], shown: str = "<scenario>"):

@@ -37,18 +37,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from immsim.catalog import canonical_json
 from immsim.errors import ScenarioError
 from immsim.model.parameters import SPEC
-from immsim.scenario.loader import (
-    Scenario,
-    _dotted,
-    _line,
-    _value_problem,
-    builtin_names,
-    load_document,
-    load_scenario,
-    read_yaml,
-    validation_error,
-)
+from immsim.scenario.checks import value_problem
+from immsim.scenario.loader import Scenario, builtin_names, load_scenario
 from immsim.scenario.reform import scaled_entry
+from immsim.scenario.yamldoc import dotted, line_of, load_document, read_yaml, validation_error
 from immsim.store import scenario_hash
 
 MAX_POINTS = 100_000
@@ -141,7 +133,7 @@ def parse_spec(text: str, shown: str, base_dir: Path, scenario: Scenario | None 
         raise validation_error(e, doc, lines, shown) from None
 
     def fail(loc: tuple, problem: str) -> ScenarioError:
-        return ScenarioError(shown, _dotted(loc), problem, _line(lines, loc))
+        return ScenarioError(shown, dotted(loc), problem, line_of(lines, loc))
 
     scenario = scenario or _load_base(data.scenario, base_dir, fail)
     problem = _design_problem(data) or _factor_problem(data, scenario)
@@ -197,7 +189,7 @@ def _factor_problem(data: SpecFile, scenario: Scenario) -> tuple[tuple, str] | N
             entry = scaled_entry(doc["parameters"][name], factor)
             steps = [s["value"] for s in entry["series"]] if entry.get("series") else [entry["value"]]
             for value in steps:
-                msg = _value_problem(value, spec.dims, spec.lo, spec.hi, scenario.data)
+                msg = value_problem(value, spec.dims, spec.lo, spec.hi, scenario.data)
                 if msg:
                     return ("parameters", name, "scale"), f"factor {factor:g} gives a value out of bounds: {msg}"
     return None

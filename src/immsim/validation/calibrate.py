@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +25,9 @@ import yaml
 from scipy import optimize
 
 from immsim.errors import ImmsimError
-from immsim.scenario.loader import Scenario, load_document, parse_scenario
+from immsim.scenario.loader import Scenario, parse_scenario
 from immsim.scenario.reform import scaled_entry
+from immsim.scenario.yamldoc import load_document
 from immsim.simulation import simulate
 from immsim.validation.public import FY2017_START
 
@@ -102,6 +103,7 @@ def calibrate(
     max_evaluations: int = 100,
     progress: Callable[[int, float], None] | None = None,
     name: str | None = None,
+    only: Sequence[str] | None = None,
     before: pd.Series | None = None,
 ) -> Fit:
     """Fit the calibratable parameters of ``scenario`` to the FY2017 rows of ``targets`` whose role is calibration.
@@ -109,8 +111,11 @@ def calibrate(
     Rows that hold by construction (an input was derived from them) would only pull the fit towards what the
     inputs already give, and rows kept as independent checks must stay out of the fit to remain independent, so
     only ``role == "calibration"`` is fitted; a targets table without a ``role`` column is refused rather than
-    guessed at. ``before``, the figures of ``scenario`` itself with the same seed and replications, saves a run
-    when the caller already has them (a cross-validation fits the same start many times).
+    guessed at. ``only`` restricts the search to some of the calibratable parameters (the others keep their
+    values): Powell's method spends its first evaluations along each parameter in turn, so a round that should
+    move two parameters of fifteen reaches them only with this. ``before``, the figures of ``scenario`` itself
+    with the same seed and replications, saves a run when the caller already has them (a cross-validation fits
+    the same start many times).
     """
     t = calibration_targets(targets)
     t = t[t.period.astype(str).str.startswith("FY2017")]
@@ -123,6 +128,14 @@ def calibrate(
     space = calibratable(doc)
     if space.empty:
         raise ImmsimError(f"calibrate: {scenario.path} marks no parameter calibratable")
+    if only is not None:
+        unknown = sorted(set(only) - set(space.parameter))
+        if unknown:
+            raise ImmsimError(
+                f"calibrate: {', '.join(unknown)} not calibratable in {scenario.path} "
+                f"(calibratable: {', '.join(space.parameter)})"
+            )
+        space = space[space.parameter.isin(list(only))].reset_index(drop=True)
 
     def text_for(factors: np.ndarray) -> str:
         d = copy.deepcopy(doc)

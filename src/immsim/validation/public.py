@@ -17,11 +17,10 @@ import datetime as dt
 from importlib import resources
 
 import pandas as pd
-import yaml
 
 from immsim.model import codes as c
 from immsim.results import HEADLINES
-from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario
+from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 
 FY2017_START = dt.date(2016, 10, 1)
@@ -106,38 +105,48 @@ def eoir_history() -> pd.DataFrame:
 
 def _court_only_scenario(base: Scenario, history: pd.DataFrame, first_fy: int) -> Scenario:
     """The base scenario with the interior pipeline switched off and EOIR's inputs in place."""
-    doc = load_document(base.text)
-    P = doc["parameters"]
-    for name in ("new_entrants_per_year", "border_book_ins_per_year", "worksite_operations_per_year"):
-        P[name] = {**P[name], "value": 0.0, "series": None}
-        P[name].pop("series")
-    for name in ("lead_rate", "booking_rate"):
-        P[name]["value"] = {k: 0.0 for k in P[name]["value"]}
-    P["at_large_officers"]["value"] = 0.0
+    P = base.data.parameters
+    off = "court back-test: the interior pipeline is switched off"
+    changes: list[dict] = [
+        {"parameter": name, "value": 0.0, "source": off}
+        for name in ("new_entrants_per_year", "border_book_ins_per_year", "worksite_operations_per_year")
+    ]
+    changes += [
+        {"parameter": name, "value": {k: 0.0 for k in P[name].value}, "source": off}
+        for name in ("lead_rate", "booking_rate")
+    ]
+    changes.append({"parameter": "at_large_officers", "value": 0.0, "source": off})
     years = history[history.fiscal_year >= first_fy]
     judges = history.set_index("fiscal_year").judges_end
-    P["immigration_judges"] = {
-        **P["immigration_judges"],
-        "series": [
-            {"from": f"{fy - 1}-10-01", "value": float((judges[fy - 1] + judges[fy]) / 2)} for fy in years.fiscal_year
-        ],
-        "source": "eoir-history.csv (judges recalled; fiscal-year average of year-end counts)",
-    }
-    P["external_court_receipts_per_year"] = {
-        **P["external_court_receipts_per_year"],
-        "series": [
-            {"from": f"{fy - 1}-10-01", "value": float(r)}
-            for fy, r in zip(years.fiscal_year, years.initial_receipts, strict=True)
-        ],
-        "source": "EOIR Adjudication Statistics (April 2021): all initial receipts",
-    }
-    start_pending = int(history.set_index("fiscal_year").pending_end[first_fy - 1])
-    doc["initial"]["court_pending"]["value"] = start_pending
-    doc["initial"]["known_at_start"]["value"] = {k: 0.0 for k in doc["initial"]["known_at_start"]["value"]}
-    doc["start"] = f"{first_fy - 1}-10-01"
-    doc["events"] = []
-    doc["name"] = f"{base.name}-court-backtest"
-    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), f"{base.path} (court back-test)")
+    changes.append(
+        {
+            "parameter": "immigration_judges",
+            "series": [
+                {"from": f"{fy - 1}-10-01", "value": float((judges[fy - 1] + judges[fy]) / 2)}
+                for fy in years.fiscal_year
+            ],
+            "source": "eoir-history.csv (judges recalled; fiscal-year average of year-end counts)",
+        }
+    )
+    changes.append(
+        {
+            "parameter": "external_court_receipts_per_year",
+            "series": [
+                {"from": f"{fy - 1}-10-01", "value": float(r)}
+                for fy, r in zip(years.fiscal_year, years.initial_receipts, strict=True)
+            ],
+            "source": "EOIR Adjudication Statistics (April 2021): all initial receipts",
+        }
+    )
+    pending = int(history.set_index("fiscal_year").pending_end[first_fy - 1])
+    changes.append({"initial": "court_pending", "value": pending, "source": "eoir-history.csv"})
+    known = base.data.initial.known_at_start.value
+    changes.append({"initial": "known_at_start", "value": {k: 0.0 for k in known}, "source": off})
+    if base.data.events:  # every dated event goes: EOIR's series carry the history
+        changes.append({"remove_event": {}})
+    return base.with_changes(
+        changes, name=f"{base.name}-court-backtest", title=base.data.title, start=f"{first_fy - 1}-10-01"
+    )
 
 
 def backtest_court(

@@ -1,11 +1,15 @@
-"""Run the three levels of validation and write them as tables or Markdown.
+"""Run the levels of validation and write them as tables or Markdown.
 
 1. Queueing theory: the model's court configured as M/M/1 and M/M/c queues
    and as a priority M/M/1, and the network engine on M/M/5, Erlang B and
-   Little's law, against closed forms.
-2. A peer simulator: the jail-detention-court network in immsim's engine and
-   in Ciw, replicated, compared statistic by statistic.
-3. Public figures: FY2017 targets and the court back-test on EOIR history.
+   Little's law, against closed forms (the engine rows are the engine's own
+   checks: the model's kernel does not call ``engine/network.py``).
+2. The model's own pipeline: the daily kernel, configured by a scenario as a
+   jail, hold and pickups, detention beds and court with exact answers
+   (``model_peer``), statistic by statistic, with a power check.
+3. A peer simulator: the jail-detention-court network in immsim's engine and
+   in Ciw, replicated, compared statistic by statistic (the engine's check).
+4. Public figures: FY2017 targets and the court back-test on EOIR history.
 
 ``docs/validation.md`` is written by ``immsim validate --markdown``: it is
 generated, not typed, so it can be refreshed after any change.
@@ -17,10 +21,9 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from immsim.engine.network import Network, simulate_network
-from immsim.scenario.loader import Scenario, load_document, load_scenario, parse_scenario
+from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 from immsim.validation import theory
 from immsim.validation.public import BACKTEST_OUT_OF_SAMPLE, BACKTEST_TOLERANCE
@@ -29,37 +32,38 @@ MU = 1000.0  # hearings per judge per day in the court-as-queue runs (a time sca
 
 
 def _court_queue(base: Scenario, lam: float, judges: int, detained_share: float = 0.0) -> Scenario:
-    """``base`` with only Poisson court filings: the court becomes a textbook queue."""
-    doc = load_document(base.text)
-    P = doc["parameters"]
+    """``base`` with only Poisson court filings: the court becomes a textbook queue.
 
-    def put(name: str, value) -> None:
-        P[name] = {k: v for k, v in P[name].items() if k != "series"} | {"value": value}
-
-    for name in (
-        "new_entrants_per_year",
-        "border_book_ins_per_year",
-        "worksite_operations_per_year",
-        "at_large_officers",
-        "admin_closure_probability",
-    ):
-        put(name, 0.0)
-    for name in ("lead_rate", "booking_rate"):
-        put(name, {k: 0.0 for k in P[name]["value"]})
-    put("external_court_receipts_per_year", lam * MU * 365)
-    put("external_detained_share", detained_share)
-    put("immigration_judges", float(judges))
-    put("completions_per_judge_year", MU * 365)
-    put("detained_case_preparation_days", 1.0)
-    put("detention_beds", 1e9)
-    for key in ("court_pending", "detention_population", "court_admin_closed"):
-        if doc["initial"].get(key):
-            doc["initial"][key]["value"] = 0
-    doc["initial"]["known_at_start"]["value"] = {k: 0.0 for k in doc["initial"]["known_at_start"]["value"]}
-    for j in doc["jurisdictions"]:
-        j["removable_population"] = 1000
-    doc["events"] = []
-    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), "court as a textbook queue")
+    Nothing else reaches the court (no bookings, leads, entrants, border book-ins or operations), nothing is
+    closed administratively, detention never fills, and the run starts with no stock anywhere.
+    """
+    why = "validation: the court as a textbook queue"
+    values: dict = {
+        "new_entrants_per_year": 0.0,
+        "border_book_ins_per_year": 0.0,
+        "worksite_operations_per_year": 0.0,
+        "at_large_officers": 0.0,
+        "admin_closure_probability": 0.0,
+        "external_court_receipts_per_year": lam * MU * 365,
+        "external_detained_share": detained_share,
+        "immigration_judges": float(judges),
+        "completions_per_judge_year": MU * 365,
+        "detained_case_preparation_days": 1.0,
+        "detention_beds": 1e9,
+    }
+    P = base.data.parameters
+    values |= {name: {k: 0.0 for k in P[name].value} for name in ("lead_rate", "booking_rate")}
+    changes: list[dict] = [{"parameter": n, "value": v, "source": why} for n, v in values.items()]
+    ini = base.data.initial
+    changes += [
+        {"initial": key, "value": 0, "source": why}
+        for key in ("court_pending", "detention_population", "court_admin_closed")
+        if getattr(ini, key) is not None
+    ]
+    changes.append({"initial": "known_at_start", "value": {k: 0.0 for k in ini.known_at_start.value}})
+    if base.data.events:
+        changes.append({"remove_event": {}})
+    return base.with_changes(changes, name="court-as-a-textbook-queue", title="court as a textbook queue")
 
 
 def _waits(r) -> tuple[float, float, float]:
@@ -191,6 +195,8 @@ def markdown(
     replications: int,
     seed: int,
     windows_df: pd.DataFrame | None = None,
+    pipeline_df: pd.DataFrame | None = None,
+    power_df: pd.DataFrame | None = None,
 ) -> str:
     out = [
         f"# Validation of immsim (scenario `{scenario}`)",
@@ -198,12 +204,14 @@ def markdown(
         f"Generated by `immsim validate {scenario} --replications {replications} --seed {seed} --markdown "
         f"docs/validation.md` on {dt.date.today().isoformat()}. Do not edit by hand.",
         "",
-        "## 1. Queueing theory",
+        "## 1. Queueing theory: the model's court, and the engine's own checks",
         "",
         "The model's court, configured as a textbook queue (Poisson filings only; judges as exponential "
         "servers; time scaled to 1,000 hearings a judge-day), and the network engine, against closed forms. "
         "Run lengths make three standard errors fall within the tolerance (see tests/test_queueing.py and "
-        "tests/test_peer.py).",
+        'tests/test_peer.py). The rows named "engine" are the engine\'s own checks: they run '
+        "`engine/network.py`, which the model's daily kernel does not call (section 2 checks the model's own "
+        "pipeline).",
         "",
         "| check | simulated | theory | error | tolerance | status |",
         "|---|---:|---:|---:|---:|---|",
@@ -212,14 +220,18 @@ def markdown(
         out.append(
             f"| {r.check} | {r.simulated:.4f} | {r.theory:.4f} | {r.rel_error:+.2%} | {r.tolerance:.0%} | {r.status} |"
         )
-    out += ["", "## 2. Peer simulator (Ciw)", ""]
+    from immsim.validation.model_peer import markdown_lines
+
+    out += markdown_lines(pipeline_df, power_df)
+    out += ["", "## 3. Peer simulator (Ciw): the engine's own check", ""]
     if peer_df is None:
         out.append("Ciw is not installed here (`pip install -e '.[test]'`); this level was skipped.")
     else:
         out += [
             "The jail-detention-court network (hold window as patience, beds as a capacity whose overflow "
             "goes to the non-detained docket, detained docket first) in immsim's engine and in Ciw, 10 "
-            "independent replications each; Welch t-test per statistic, Bonferroni-corrected.",
+            "independent replications each; Welch t-test per statistic, Bonferroni-corrected. This runs the "
+            "engine's `simulate_network`, not the model's kernel: section 2 is the model's own check.",
             "",
             "| station | class | statistic | immsim | Ciw | p | agree |",
             "|---|---|---|---:|---:|---:|---|",
@@ -231,7 +243,7 @@ def markdown(
             )
     out += [
         "",
-        "## 3. Public figures, FY2017",
+        "## 4. Public figures, FY2017",
         "",
         f"`{scenario}` from 2016-10-01 for one year, {replications} replications (mean and 95% interval). "
         "Tolerances reflect each source's confidence (see src/immsim/validation/data/targets-fy2017.csv). "

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -132,8 +133,8 @@ def router(library: Library, runner: Runner, limits: Limits) -> APIRouter:
         raw = await file.read(limits.max_upload_bytes + 1)
         if len(raw) > limits.max_upload_bytes:
             raise refuse(413, f"the file is larger than the {limits.max_upload_bytes:,}-byte limit", "file")
-        try:
-            entry = library.add(raw, file.filename or "upload.yaml")
+        try:  # validating a county-level file takes seconds: off the event loop, which serves every request
+            entry = await run_in_threadpool(library.add, raw, file.filename or "upload.yaml")
         except ScenarioError as e:
             raise refuse(400, str(e), "file") from None
         return entry.describe()

@@ -16,9 +16,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from immsim._files import atomic_write
 from immsim.errors import ScenarioError
-from immsim.scenario.loader import MAX_BYTES, Scenario, builtin_names, load_scenario, parse_scenario, read_yaml
-from immsim.store import atomic_write, scenario_hash
+from immsim.scenario.loader import MAX_BYTES, Scenario, builtin_names, load_scenario, parse_scenario
+from immsim.scenario.yamldoc import read_yaml
+from immsim.store import scenario_hash
 
 UPLOAD_ID = re.compile(r"^u-[0-9a-f]{16}$")
 #: Population of an uploaded scenario, summed over jurisdictions: 10x the built-in national scenario, about.

@@ -45,10 +45,11 @@ def run_job(spec: dict[str, Any], partial: str, progress: Any) -> None:
 
 
 def _run(spec: dict[str, Any], out: Path, progress: Any) -> None:
+    from immsim._files import atomic_write
     from immsim.comparison import compare
     from immsim.scenario.loader import parse_scenario
     from immsim.simulation import simulate
-    from immsim.store import atomic_write, save_result
+    from immsim.store import save_result
 
     server = os.getppid()
 
