@@ -111,6 +111,13 @@ def test_a_checkpoint_resumes_without_running_and_is_not_reused_with_other_setti
     assert runs
 
 
+def test_only_restricts_every_fit_and_is_part_of_the_settings(scenario, targets):
+    kw = {"seed": 1, "replications": 1, "max_evaluations": 4}
+    fold = cv.run_fold(scenario, targets, "detainers_issued", only=["booking_rate"], **kw)
+    assert list(fold["factors"]) == ["booking_rate"]
+    assert cv.settings_of(scenario, targets, 1, 1, 4, ["booking_rate"]) != cv.settings_of(scenario, targets, 1, 1, 4)
+
+
 def test_a_fold_needs_something_left_to_fit(scenario, targets):
     with pytest.raises(immsim.ImmsimError, match="at least two"):
         cv.crossvalidate(scenario, targets[targets.figure.isin(["detainers_issued", "court_receipts"])])
@@ -121,11 +128,13 @@ def test_the_command_writes_a_page_that_names_itself(scenario, targets, tmp_path
     sc_file.write_text(scenario.text)
     targets.to_csv(t_file, index=False)
     args = ["crossvalidate", str(sc_file), "--targets", str(t_file), "--max-evaluations", "3", "--workers", "1"]
+    args += ["--only", "booking_rate,at_large_officers"]
     out = CliRunner().invoke(app, [*args, "--report", str(page)])
     assert out.exit_code == 0, out.output
     text = page.read_text()
     command = f"immsim crossvalidate {sc_file} --targets {t_file} --seed 1 --replications 1 --max-evaluations 3"
-    assert f"`{command} --workers 1 --report {page}`" in text
+    assert f"`{command} --only booking_rate,at_large_officers --workers 1 --report {page}`" in text
+    assert "moves only `at_large_officers`, `booking_rate`." in text
     assert all(f"| {f} |" in text for f in FITTED) and "run time" in text
     assert (tmp_path / "cv.checkpoint.json").exists()
 

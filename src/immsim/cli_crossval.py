@@ -26,6 +26,9 @@ def crossvalidate_cmd(
     replications: Annotated[int, typer.Option(min=1, help="replications per evaluation")] = 1,
     max_evaluations: Annotated[int, typer.Option(min=1, help="simulation runs each fit may use")] = 40,
     workers: Annotated[int, typer.Option(min=1, max=64, help="folds fitted at once, in separate processes")] = 2,
+    only: Annotated[
+        str | None, typer.Option(help="comma-separated calibratable parameters every fit may move (default: all)")
+    ] = None,
     checkpoint: Annotated[
         Path | None,
         typer.Option(
@@ -39,7 +42,7 @@ def crossvalidate_cmd(
 ) -> None:
     """Calibrate with each calibration target left out in turn; show how well the left-out figure is predicted."""
     import immsim
-    from immsim.store import atomic_write
+    from immsim._files import atomic_write
     from immsim.validation import crossval, public
 
     sc = immsim.load_scenario(scenario)
@@ -70,6 +73,7 @@ def crossvalidate_cmd(
             replications=replications,
             max_evaluations=max_evaluations,
             workers=workers,
+            only=[p.strip() for p in only.split(",") if p.strip()] if only else None,
             checkpoint=checkpoint,
             progress=progress,
         )
@@ -80,6 +84,7 @@ def crossvalidate_cmd(
             f"immsim crossvalidate {shlex.quote(scenario)}"
             + (f" --targets {shlex.quote(str(targets))}" if targets else "")
             + f" --seed {seed} --replications {replications} --max-evaluations {max_evaluations}"
+            + (f" --only {shlex.quote(only)}" if only else "")
             + f" --workers {workers} --report {shlex.quote(str(report_file))}"
         )
         text = crossval.markdown(cv, command, workers=workers, where=where, date=date)

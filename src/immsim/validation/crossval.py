@@ -21,16 +21,16 @@ import json
 import os
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from immsim._files import atomic_write
 from immsim.errors import ImmsimError
 from immsim.scenario.loader import Scenario, parse_scenario
-from immsim.store import atomic_write
 from immsim.validation import calibrate as cal
 
 #: The fold that leaves nothing out: the in-sample fit.
@@ -75,6 +75,7 @@ def run_fold(
     seed: int,
     replications: int,
     max_evaluations: int,
+    only: Sequence[str] | None = None,
     before: pd.Series | None = None,
     progress: Callable[[int, float], None] | None = None,
 ) -> dict:
@@ -86,6 +87,7 @@ def run_fold(
         replications=replications,
         max_evaluations=max_evaluations,
         progress=progress,
+        only=only,
         before=before,
     )
     assert fit.figures is not None
@@ -102,7 +104,14 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def settings_of(scenario: Scenario, targets: pd.DataFrame, seed: int, replications: int, max_evaluations: int) -> dict:
+def settings_of(
+    scenario: Scenario,
+    targets: pd.DataFrame,
+    seed: int,
+    replications: int,
+    max_evaluations: int,
+    only: Sequence[str] | None = None,
+) -> dict:
     """What a fold's result depends on; a checkpoint with other settings is not reused."""
     return {
         "scenario": scenario.name,
@@ -111,6 +120,7 @@ def settings_of(scenario: Scenario, targets: pd.DataFrame, seed: int, replicatio
         "seed": seed,
         "replications": replications,
         "max_evaluations": max_evaluations,
+        "only": sorted(only) if only is not None else None,
     }
 
 
@@ -146,14 +156,12 @@ class Checkpoint:
 
 def _fold_in_process(args: tuple) -> tuple[str, dict]:
     """A fold in a worker process: the scenario travels as text, progress as messages on a queue."""
-    text, shown, targets, left_out, seed, replications, max_evaluations, before, queue = args
+    text, shown, targets, left_out, kw, queue = args
 
     def progress(n: int, best: float) -> None:
         queue.put((left_out, n))
 
-    sc = parse_scenario(text, shown)
-    kw = {"seed": seed, "replications": replications, "max_evaluations": max_evaluations}
-    return left_out, run_fold(sc, targets, left_out, before=before, progress=progress, **kw)
+    return left_out, run_fold(parse_scenario(text, shown), targets, left_out, progress=progress, **kw)
 
 
 def crossvalidate(
@@ -164,16 +172,19 @@ def crossvalidate(
     replications: int = 1,
     max_evaluations: int = 40,
     workers: int = 1,
+    only: Sequence[str] | None = None,
     checkpoint: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> CrossValidation:
     """Fit once to all calibration targets and once without each; compare each left-out figure with its target.
 
+    ``only`` restricts every fit to some calibratable parameters (``calibrate``'s ``only``): with a budget of a
+    few dozen runs, Powell's method otherwise spends it all along the first parameters in the scenario's order.
     ``progress(done, total)`` counts evaluations over all folds (a fold that stops early counts in full).
     """
     t = fitted_targets(targets)
     names = [ALL, *t.figure]
-    saved = Checkpoint(checkpoint, settings_of(scenario, targets, seed, replications, max_evaluations))
+    saved = Checkpoint(checkpoint, settings_of(scenario, targets, seed, replications, max_evaluations, only))
     folds = saved.folds
     total = len(names) * max_evaluations
     done = {n: max_evaluations for n in folds}
@@ -194,7 +205,7 @@ def crossvalidate(
         save()
     start = pd.Series(saved.start, dtype=float)
     todo = [n for n in names if n not in folds]
-    kw = {"seed": seed, "replications": replications, "max_evaluations": max_evaluations, "before": start}
+    kw = {"seed": seed, "replications": replications, "max_evaluations": max_evaluations, "only": only, "before": start}
     if workers <= 1 or len(todo) <= 1:
         for name in todo:
             folds[name] = run_fold(scenario, targets, name, progress=lambda n, _b, k=name: tick(k, n), **kw)
@@ -214,20 +225,7 @@ def _parallel(scenario, targets, todo, workers, kw, folds, tick, save) -> None:
     ctx = mp.get_context("spawn")
     with ctx.Manager() as manager, ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         messages = manager.Queue()
-        args = [
-            (
-                scenario.text,
-                scenario.name,
-                targets,
-                name,
-                kw["seed"],
-                kw["replications"],
-                kw["max_evaluations"],
-                kw["before"],
-                messages,
-            )
-            for name in todo
-        ]
+        args = [(scenario.text, scenario.name, targets, name, kw, messages) for name in todo]
         pending = {pool.submit(_fold_in_process, a) for a in args}
         while pending:
             finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
@@ -297,7 +295,8 @@ def markdown(cv: CrossValidation, command: str, *, workers: int, where: str, dat
         f"{s['max_evaluations']} runs per fit, {s['replications']} replication(s), seed {s['seed']}), and the left-out "
         "figure is read from that fit. *In-sample* is the same figure from a fit to all the targets with the same "
         "start, seeds and budget, so the two columns differ only in whether the figure was in the objective. "
-        f"Every fit starts from `{s['scenario']}` as it is (scenario sha256 {s['scenario_sha256']}...).",
+        f"Every fit starts from `{s['scenario']}` as it is (scenario sha256 {s['scenario_sha256']}...) and moves "
+        + (f"only {', '.join(f'`{x}`' for x in s['only'])}." if s.get("only") else "every calibratable parameter."),
         "",
         "| figure | target | tolerance | start | in-sample | error | left out | error | within tolerance "
         "| runs | factors the fold moved |",
