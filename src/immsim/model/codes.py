@@ -6,7 +6,7 @@ tuples and the constants in the same order.
 
 from __future__ import annotations
 
-# A removable person has two dimensions (MODEL.md, "People"): an immigration
+# A removable person has two dimensions (docs/model.md, section 1): an immigration
 # status and a criminal history. Policies, priorities and results depend on
 # both. The class of a person is the pair, coded status * N_HISTORIES + history.
 STATUSES = (
