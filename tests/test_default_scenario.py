@@ -2,7 +2,7 @@
 
 The exact fit is the calibration issue's job; here each headline figure of
 FY2017 must be within a factor of 2 of its public value (targets-fy2017.csv,
-copied here with sources so the test runs without ../shared).
+copied here with sources so that this test does not depend on the packaged targets file).
 """
 
 from __future__ import annotations

@@ -455,3 +455,12 @@ def test_each_ledger_check_fires_on_its_fault(finished, corrupt, message):
     corrupt(w)
     with pytest.raises(immsim.LedgerError, match=message):
         check_ledger(w.pe, w.tally)
+
+
+def test_the_code_constants_are_the_positions_of_their_names():
+    """Compiled code indexes flows and figures by constants: a name moved in its tuple must move its constant."""
+    from immsim.model import codes
+
+    assert [getattr(codes, f"FL_{n.upper()}") for n in codes.FLOWS] == list(range(codes.N_FLOWS))
+    assert [getattr(codes, f"NA_{n.upper()}") for n in codes.NATIONAL] == list(range(codes.N_NATIONAL))
+    assert [getattr(codes, n.upper()) for n in codes.STATES] == list(range(codes.N_STATES))

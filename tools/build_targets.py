@@ -1,4 +1,4 @@
-"""Build the package's validation targets from ../shared/data/targets-fy2017.csv.
+"""Build the package's validation targets from data/public/targets-fy2017.csv.
 
 Adds, per figure, the model output it is compared with, a tolerance that
 reflects the source's confidence, where the model does not produce a
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "targets-fy2017.csv"
+PUBLIC = ROOT / "data" / "public" / "targets-fy2017.csv"
 OUT = ROOT / "src" / "immsim" / "validation" / "data" / "targets-fy2017.csv"
 
 # (metric, period) -> (model figure, relative tolerance, note)
@@ -161,8 +161,9 @@ JUDGES_END = {
 HISTORY_OUT = OUT.parent / "eoir-history.csv"
 
 
-def write_history() -> None:
-    with open(SHARED.parent / "eoir-history.csv", newline="") as f:
+def history_rows() -> list[dict]:
+    """EOIR's court history with the judge counts the back-test uses."""
+    with open(PUBLIC.parent / "eoir-history.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     for r in rows:
         fy = int(r["fiscal_year"])
@@ -172,18 +173,12 @@ def write_history() -> None:
             if fy < 2016
             else ("court-inputs.csv (recalled)")
         )
-    with open(HISTORY_OUT, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    print(f"wrote {HISTORY_OUT}")
+    return rows
 
 
-def main() -> int:
-    if not SHARED.exists():
-        print(f"{SHARED} not found: run in a developer checkout beside shared/", file=sys.stderr)
-        return 1
-    with open(SHARED, newline="") as f:
+def target_rows() -> list[dict]:
+    """The packaged targets: every public row, with the model figure it is compared with, its tolerance and role."""
+    with open(PUBLIC, newline="") as f:
         rows = list(csv.DictReader(f))
     out = []
     for r in rows:
@@ -199,13 +194,23 @@ def main() -> int:
             out.extend(EXTRA)
     for o in out:
         o["role"] = role(o["figure"])
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with open(OUT, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(out[0]))
+    return out
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
-        w.writerows(out)
+        w.writerows(rows)
+
+
+def main() -> int:
+    out = target_rows()
+    _write(OUT, out)
     print(f"wrote {OUT} ({sum(1 for o in out if o['figure'])} compared figures)")
-    write_history()
+    _write(HISTORY_OUT, history_rows())
+    print(f"wrote {HISTORY_OUT}")
     return 0
 
 

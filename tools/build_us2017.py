@@ -1,11 +1,12 @@
-"""Build the scenario ``us-2017-prior`` from the public figures in ../shared/data.
+"""Build the scenario ``us-2017-prior`` from the public figures in data/ (data/README.md says where each comes from).
 
 ``us-2017-prior`` is the default scenario before calibration: ``immsim calibrate``
 fits its calibratable (assumption) parameters to the FY2017 targets and writes
 the built-in default ``us-2017`` (see docs/calibration.md).
 
 Run by developers when the figures change (``python tools/build_us2017.py``);
-the package ships the YAML it writes, so nothing reads ../shared at run time.
+the package ships the YAML it writes, so nothing reads data/ at run time, and
+``tests/test_provenance.py`` checks that the shipped file is what this tool writes.
 Every parameter carries its source; what no public figure gives is marked
 ``assumption`` with a plausible range.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+PUBLIC = ROOT / "data" / "public"
 OUT = ROOT / "src" / "immsim" / "scenario" / "data" / "us-2017-prior.yaml"
 
 PEW = "Pew Research Center (2018-11-27), unauthorized immigrant population by state, 2016"
@@ -163,7 +164,7 @@ EFFECTIVE_DATE = {("TX", "2017-09-01"): "2017-09-25"}  # SB 4's detainer provisi
 
 
 def rows(name: str) -> list[dict]:
-    with open(SHARED / name, newline="") as f:
+    with open(PUBLIC / name, newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -739,21 +740,25 @@ def scenario() -> dict:
     }
 
 
-def main() -> int:
-    if not SHARED.exists():
-        print(f"{SHARED} not found: this tool runs in a developer checkout beside shared/", file=sys.stderr)
-        return 1
+def build() -> str:
+    """The text of ``us-2017-prior.yaml`` as the figures in data/ give it."""
     sys.path.insert(0, str(ROOT / "tools"))
-    from us2017_classes import convert  # the two dimensions of a person
-    from us2017_local import localize  # local jurisdictions from data/
-
+    try:
+        from us2017_classes import convert  # the two dimensions of a person
+        from us2017_local import localize  # local jurisdictions from data/
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
     doc = localize(convert(yaml.safe_load(yaml.safe_dump(scenario(), sort_keys=False))))
     text = yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True)
     header = (
         "# Written by tools/build_us2017.py, tools/us2017_classes.py and tools/us2017_local.py from the public figures;\n"
         "# `immsim calibrate` turns it into us-2017 (docs/calibration.md).\n"
     )
-    OUT.write_text(header + text)
+    return header + text
+
+
+def main() -> int:
+    OUT.write_text(build())
     print(f"wrote {OUT}")
     return 0
 

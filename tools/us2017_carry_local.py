@@ -1,6 +1,6 @@
 """Carry the local-jurisdiction data of ``us-2017-prior`` into a calibrated scenario (by default ``us-2017``).
 
-``tools/build_us2017.py`` rebuilds the prior from the figures in ../shared/data and data/. The calibrated
+``tools/build_us2017.py`` rebuilds the prior from the figures in data/. The calibrated
 default was made from an earlier prior, and calibration moves only calibratable parameters, so its
 jurisdictions, dated events, description and ``booking_rate_factor`` are the prior's as they were then. This
 tool copies those parts of the current prior into the target, leaving every other parameter (the calibrated

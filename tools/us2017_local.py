@@ -1,7 +1,7 @@
 """Split a state-level scenario into local jurisdictions, from the figures in data/.
 
 Most limiting policies of 2016-2017 were county or city policies, not state
-laws (MODEL.md, "Geography"). This tool turns a scenario whose jurisdictions
+laws (docs/model.md, section 2). This tool turns a scenario whose jurisdictions
 are whole states into one whose jurisdictions are the local jurisdictions of
 ``data/jurisdictions.csv`` (the jail operators with their own detainer policy,
 and the largest counties by unauthorized population) plus the rest of each

@@ -6,7 +6,7 @@ tuples and the constants in the same order.
 
 from __future__ import annotations
 
-# A removable person has two dimensions (MODEL.md, "People"): an immigration
+# A removable person has two dimensions (docs/model.md, section 1): an immigration
 # status and a criminal history. Policies, priorities and results depend on
 # both. The class of a person is the pair, coded status * N_HISTORIES + history.
 STATUSES = (
@@ -158,8 +158,71 @@ NATIONAL = (
 )
 N_NATIONAL = len(NATIONAL)
 
-# Integer constants for compiled code, which cannot look names up in a dict:
-# FL_<FLOW> for each flow (FL_BOOKINGS, FL_DETAINERS_ISSUED, ...) and
-# NA_<FIGURE> for each national figure.
-globals().update({f"FL_{name.upper()}": i for i, name in enumerate(FLOWS)})
-globals().update({f"NA_{name.upper()}": i for i, name in enumerate(NATIONAL)})
+# Integer constants for compiled code, which cannot look names up in a dict: FL_<FLOW> is the
+# position of each flow in FLOWS, NA_<FIGURE> of each national figure in NATIONAL (tests/test_ledger.py
+# checks that the names and the positions agree).
+(
+    FL_BOOKINGS,
+    FL_IDENTIFIED,
+    FL_DETAINERS_ISSUED,
+    FL_DETAINERS_HONORED,
+    FL_DETAINERS_DECLINED,
+    FL_DETAINERS_NOT_PICKED_UP,
+    FL_RELEASED_TO_AT_LARGE,
+    FL_ARRESTS_JAIL_HOLD,
+    FL_ARRESTS_JAIL_NOTIFIED,
+    FL_ARRESTS_JAIL_287G,
+    FL_ARRESTS_AT_LARGE,
+    FL_ARRESTS_COLLATERAL,
+    FL_ARRESTS_WORKSITE,
+    FL_ARRESTS_TASK_FORCE,
+    FL_AT_LARGE_ATTEMPTS,
+    FL_AT_LARGE_FOUND,
+    FL_AT_LARGE_REFUSED,
+    FL_USE_OF_FORCE,
+    FL_ASSAULTS_ON_OFFICERS,
+    FL_WORKSITE_OPERATIONS,
+    FL_EMPLOYER_CASES,
+    FL_DETENTION_BOOK_INS,
+    FL_RELEASED_NO_BED,
+    FL_NOTICES_TO_APPEAR,
+    FL_COURT_RECEIPTS,
+    FL_COURT_RECEIPTS_EXTERNAL,
+    FL_COURT_COMPLETIONS,
+    FL_COURT_COMPLETIONS_DETAINED,
+    FL_IN_ABSENTIA_ORDERS,
+    FL_REMOVAL_ORDERS,
+    FL_RELIEF_OR_TERMINATION,
+    FL_ADMINISTRATIVE_CLOSURES,
+    FL_RECALENDARED,
+    FL_REMOVALS_EXPEDITED,
+    FL_REMOVALS_REINSTATED,
+    FL_REMOVALS_FINAL_ORDER,
+    FL_REMOVALS_ACCEPTED,
+    FL_REMOVALS_COURT_ORDER,
+    FL_REMOVALS_FROM_ICE_ARRESTS,
+    FL_REMOVALS_BORDER,
+    FL_REMOVALS_STAYED,
+    FL_STAYS_LIFTED,
+    FL_ABSCONDED,
+    FL_DEPARTURES,
+    FL_LEADS,
+    FL_DAYS_PENDING_AT_COMPLETION,
+    FL_DAYS_WAITING_FOR_HEARING,
+    FL_DAYS_WAITING_FOR_HEARING_DETAINED,
+    FL_JAIL_RELEASES,
+    FL_JAIL_STAY_DAYS,
+    FL_DETAINERS_OPEN_AT_START,
+    FL_DETENTION_EXITS,
+    FL_DETENTION_STAY_DAYS,
+) = range(53)
+(
+    NA_COURT_PENDING,
+    NA_COURT_PENDING_DETAINED,
+    NA_MEDIAN_DAYS_PENDING,
+    NA_BEDS_USED,
+    NA_DETENTION_BEDS,
+    NA_DETENTION_BED_DAYS,
+    NA_JAIL_PERSON_DAYS,
+    NA_COURT_PENDING_DAYS,
+) = range(8)

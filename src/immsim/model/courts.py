@@ -1,4 +1,4 @@
-"""Immigration courts: two dockets, judges, outcomes (MODEL.md mechanism 8).
+"""Immigration courts: two dockets, judges, outcomes (docs/model.md, mechanism 8).
 
 Cases come from ICE arrests (people who contest), from border book-ins, and
 from outside the interior pipeline (an input series). Each judge is a server

@@ -1,7 +1,7 @@
 """ICE custody: arrests, detention beds and the choice of removal path.
 
 Every arrest, whatever its channel, comes through ``admit``. The person's class
-decides the path (MODEL.md mechanism 8): a final order is executed, recent
+decides the path (docs/model.md, mechanism 8): a final order is executed, recent
 entrants may be removed by expedited removal, people removed before may have
 their order reinstated, others accept removal or contest it in court. People
 on a removal path are detained if a bed is free, or released to await removal

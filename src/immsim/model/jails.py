@@ -2,7 +2,7 @@
 
 A removable person booked into a jail is identified to ICE with some
 probability (fingerprint sharing); if their class is eligible under the regime
-in force, ICE may issue a detainer (MODEL.md mechanism 2). A booking of a
+in force, ICE may issue a detainer (docs/model.md, mechanism 2). A booking of a
 person with no conviction records pending charges (criminal history
 ``pending``). At normal release, the jurisdiction's policy on that day gives
 the action for the person's criminal history (mechanism 3,

@@ -1,6 +1,6 @@
 """Enforcement in the community: at-large teams, 287(g) task forces, work sites.
 
-At-large teams (MODEL.md mechanism 6) work from the pool of known targets in
+At-large teams (docs/model.md, mechanism 6) work from the pool of known targets in
 their field-office area, with the officers ``staffing`` assigns to the office.
 Each attempt picks a target class and jurisdiction in proportion to (known
 targets x share eligible x targeting weight of the class) under the regime in

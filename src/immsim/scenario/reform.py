@@ -37,8 +37,9 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
+from pydantic import BaseModel, Discriminator, Field, Tag, TypeAdapter
 
+from immsim._strict import Strict
 from immsim.model.codes import ACTIONS
 from immsim.model.parameters import SPEC
 from immsim.scenario.checks import value_problem
@@ -59,11 +60,9 @@ INITIAL_VALUES = (
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Where(_Strict):
+class Where(Strict):
     """Where a change applies: every jurisdiction, some states, or some jurisdictions."""
 
     all: bool = False
@@ -71,7 +70,7 @@ class Where(_Strict):
     jurisdictions: list[str] | None = None
 
 
-class SetParameter(_Strict):
+class SetParameter(Strict):
     parameter: str
     value: Number | dict[str, Number] | None = None
     series: list[Dated] | None = None
@@ -81,7 +80,7 @@ class SetParameter(_Strict):
     meaning: str | None = None
 
 
-class SetPolicy(_Strict):
+class SetPolicy(Strict):
     policy: str = Field(min_length=1, max_length=80)  # built-in or defined by the scenario (checked when resolved)
     where: Where
     start: Date = Field(alias="from")
@@ -89,7 +88,7 @@ class SetPolicy(_Strict):
     source: Source | None = None
 
 
-class DefinePolicy(_Strict):
+class DefinePolicy(Strict):
     """A new cooperation policy, by its action per criminal history (see ``immsim.scenario.policies``)."""
 
     define_policy: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")
@@ -99,7 +98,7 @@ class DefinePolicy(_Strict):
     source: Source | None = None
 
 
-class SetInitial(_Strict):
+class SetInitial(Strict):
     """A new value for one of the initial conditions (``initial.court_pending``, ...)."""
 
     initial: Literal[INITIAL_VALUES]  # type: ignore[valid-type]
@@ -107,11 +106,11 @@ class SetInitial(_Strict):
     source: Source | None = None
 
 
-class AddEvent(_Strict):
+class AddEvent(Strict):
     add_event: dict[str, Any]
 
 
-class RemoveEvent(_Strict):
+class RemoveEvent(Strict):
     remove_event: dict[str, Any]
 
 
@@ -149,7 +148,7 @@ Change = Annotated[
 ]
 
 
-class ReformFile(_Strict):
+class ReformFile(Strict):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     title: str
     description: str = ""

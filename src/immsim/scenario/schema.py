@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
+from immsim._strict import Strict
 from immsim.model.codes import ACTIONS, HISTORIES, STATUSES
 from immsim.scenario.sources import Source, is_assumption
 
@@ -42,8 +43,6 @@ def _not_a_number(value: Any) -> Any:
 Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Dated(Strict):

@@ -26,16 +26,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, Field
+
+from immsim._strict import Strict
 
 KINDS = ("primary", "secondary", "recalled", "derived", "assumption")
 ASSUMPTION = "assumption"
 
 
-class Reference(BaseModel):
+class Reference(Strict):
     """One public source of a value."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str = Field(min_length=1)
     publisher: str | None = None

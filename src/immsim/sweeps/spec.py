@@ -32,8 +32,9 @@ from typing import Annotated, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from immsim._strict import Strict
 from immsim.catalog import canonical_json
 from immsim.errors import ScenarioError
 from immsim.model.parameters import SPEC
@@ -47,17 +48,15 @@ MAX_POINTS = 100_000
 Factor = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Range(_Strict):
+class Range(Strict):
     """Grid: the factors to try. Sobol: ``[low, high]`` of a uniform factor."""
 
     scale: list[Factor] = Field(min_length=1)
 
 
-class SpecFile(_Strict):
+class SpecFile(Strict):
     name: str = Field("sweep", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     scenario: str = Field("us-2017", min_length=1)
     start: dt.date | None = None

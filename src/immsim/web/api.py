@@ -16,8 +16,9 @@ from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from immsim._strict import Strict
 from immsim.errors import ScenarioError
 from immsim.scenario.loader import MAX_BYTES, parse_scenario
 from immsim.web.jobs import QueueFull, Runner
@@ -48,11 +49,9 @@ class Limits:
     max_waiting: int = 20
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
-class RunRequest(_Strict):
+class RunRequest(Strict):
     scenario: str = Field(pattern=SCENARIO_ID, description="a built-in scenario name or an uploaded scenario's id")
     levers: Levers = Field(default_factory=Levers)
     years: float = Field(1.0, gt=0, le=1000)
@@ -62,7 +61,7 @@ class RunRequest(_Strict):
     title: str = Field("", max_length=200)
 
 
-class ReformRequest(_Strict):
+class ReformRequest(Strict):
     scenario: str = Field(pattern=SCENARIO_ID)
     levers: Levers
 

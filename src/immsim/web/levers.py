@@ -16,8 +16,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from immsim._strict import Strict
 from immsim.model.codes import CLASSES, HISTORIES, HISTORY_LABELS
 from immsim.model.parameters import SPECS
 from immsim.scenario.compile import scenario_policies
@@ -36,11 +37,9 @@ MECHANISMS = {
 Scale = Annotated[float, Field(gt=0, le=10)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
-class PolicyLever(_Strict):
+class PolicyLever(Strict):
     """Jurisdictions in ``states`` apply ``policy`` from ``start`` on.
 
     The policy is any name the base scenario knows (built-in or its own
@@ -52,7 +51,7 @@ class PolicyLever(_Strict):
     start: dt.date
 
 
-class Levers(_Strict):
+class Levers(Strict):
     """Changes to a base scenario; every field left empty keeps the base's value."""
 
     policies: list[PolicyLever] = Field(default_factory=list, max_length=60)

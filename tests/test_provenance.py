@@ -1,0 +1,60 @@
+"""The shipped data files are what the repository's own figures and tools make.
+
+``us-2017-prior.yaml`` and the packaged validation targets are written by
+tools from the public figures in ``data/``; a hand edit of a shipped file, or a
+change of a figure not carried through, shows here. (``us-2017.yaml`` is the
+prior after calibration: docs/calibration.md gives the commands.)
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "immsim"
+
+
+@pytest.fixture(scope="module")
+def tools():
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import build_targets
+        import build_us2017
+
+        yield build_us2017, build_targets
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+
+
+def _csv(path: Path) -> list[dict]:
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _strings(rows: list[dict]) -> list[dict]:
+    return [{k: "" if v is None else str(v) for k, v in r.items()} for r in rows]
+
+
+def test_the_prior_default_scenario_is_what_the_build_tool_writes(tools):
+    build_us2017, _ = tools
+    shipped = (PACKAGE / "scenario" / "data" / "us-2017-prior.yaml").read_text()
+    assert build_us2017.build() == shipped, "run: python tools/build_us2017.py"
+
+
+def test_the_validation_targets_are_what_the_build_tool_writes(tools):
+    _, build_targets = tools
+    data = PACKAGE / "validation" / "data"
+    again = "run: python tools/build_targets.py"
+    assert _strings(build_targets.target_rows()) == _csv(data / "targets-fy2017.csv"), again
+    assert _strings(build_targets.history_rows()) == _csv(data / "eoir-history.csv"), again
+
+
+def test_the_tools_read_only_the_repository():
+    """A fresh clone holds everything the build tools read: nothing outside the repository."""
+    for path in (ROOT / "tools").glob("*.py"):
+        text = path.read_text()
+        assert "parents[2]" not in text and "ROOT.parent" not in text and "../shared" not in text, path.name
