@@ -39,7 +39,7 @@ def _row(figure: str, value: float, role: str) -> dict:
 
 @pytest.fixture(scope="module")
 def targets(scenario):
-    start = cal._figures(scenario.text, scenario.name, 1, 1)
+    start = cal.figures_of(scenario.text, scenario.name, 1, 1)
     scale = {"detainers_issued": 1.4, "ice_at_large_arrests": 0.8, "removals_from_ice_arrests": 1.2}
     rows = [_row(f, scale[f] * start[f], "calibration") for f in FITTED]
     rows.append(_row("share_removals_convicted", 0.9, "check"))  # kept out of every fit, and never a fold
@@ -99,13 +99,13 @@ def test_a_checkpoint_resumes_without_running_and_is_not_reused_with_other_setti
         raise AssertionError("a finished fold was run again")
 
     with monkeypatch.context() as m:
-        m.setattr(cal, "_figures", no_runs)
+        m.setattr(cal, "figures_of", no_runs)
         again = cv.crossvalidate(scenario, targets, max_evaluations=EVALS, checkpoint=path)
     pd.testing.assert_frame_equal(again.table, res.table)
     # another seed: the checkpoint is ignored, and a fold that was saved is run again
     runs = []
     with monkeypatch.context() as m:
-        m.setattr(cal, "_figures", lambda *a, **k: runs.append(a) or no_runs())
+        m.setattr(cal, "figures_of", lambda *a, **k: runs.append(a) or no_runs())
         with pytest.raises(AssertionError):
             cv.crossvalidate(scenario, targets, max_evaluations=EVALS, seed=2, checkpoint=path)
     assert runs

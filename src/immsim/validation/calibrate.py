@@ -71,7 +71,8 @@ def calibratable(doc: dict) -> pd.DataFrame:
     return out
 
 
-def _figures(text: str, name: str, seed: int, replications: int) -> pd.Series:
+def figures_of(text: str, name: str, seed: int, replications: int) -> pd.Series:
+    """The FY2017 headline figures (means over replications) of a scenario's text: what the objective reads."""
     sc = parse_scenario(text, name)
     r = simulate(sc, start=FY2017_START, years=1, seed=seed, replications=replications)
     return r.summary(2017).set_index("figure")["mean"]
@@ -156,7 +157,7 @@ def calibrate(
     def figures_at(factors: np.ndarray) -> pd.Series:
         key = np.asarray(factors, dtype=float).tobytes()
         if key not in runs:
-            runs[key] = _figures(text_for(factors), scenario.name, seed, replications)
+            runs[key] = figures_of(text_for(factors), scenario.name, seed, replications)
         return runs[key]
 
     if before is not None:
