@@ -79,6 +79,9 @@ def measure() -> dict:
         "load_start": round(load_before, 1),
         "load_end": round(os.getloadavg()[0], 1),
         "minutes": round((time.monotonic() - t0) / 60, 1),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
     }
     return figures
 
@@ -131,7 +134,8 @@ def render(figures: dict) -> dict[str, str]:
     determinism = [k for k in tests if k.startswith("test_determinism::")]
     return {
         "measured": (
-            f"Figures were measured on {run['date']} on {run['machine']}, load average {run['load_start']} at "
+            f"Figures were measured on {run['date']} on {run['machine']} at commit {run['commit']}, load average "
+            f"{run['load_start']} at "
             f"the start and {run['load_end']} at the end (other work shares the machine, so times are "
             f"pessimistic), by `{COMMAND}` ({run['minutes']} minutes): it runs the tests named below, slow ones "
             "included, and writes their figures into this page; the text around them is written by hand."
