@@ -15,42 +15,45 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from immsim.metrics import METRICS
 from immsim.model import codes as c
 from immsim.model.people import Tally
 from immsim.scenario.compile import Compiled
 from immsim.scenario.loader import Scenario
 
-#: Headline figures per fiscal year: name -> (description, unit).
-HEADLINES: dict[str, tuple[str, str]] = {
-    "ice_admin_arrests": ("ICE administrative arrests, all channels", "people"),
-    "custodial_share_of_arrests": ("share of arrests made in jails and prisons", "share"),
-    "ice_at_large_arrests": ("at-large arrests (targeted and collateral)", "people"),
-    "detainers_issued": ("detainers issued", "detainers"),
-    "detainers_honored": ("detainers honored (transfer at the jail)", "detainers"),
-    "detainers_declined": ("detainers declined by jail policy", "detainers"),
-    "detainers_not_picked_up": ("detainers honored but not picked up in the hold window", "detainers"),
-    "released_to_at_large": ("people with detainers released to the community", "people"),
-    "at_large_attempts": ("at-large arrest attempts", "attempts"),
-    "use_of_force": ("use-of-force incidents", "incidents"),
-    "assaults_on_officers": ("assaults on officers", "incidents"),
-    "worksite_admin_arrests": ("work-site administrative arrests", "people"),
-    "removals_from_ice_arrests": ("removals of people arrested by ICE in the interior", "people"),
-    "removals_total": ("removals, all origins", "people"),
-    "detention_book_ins": ("ICE detention book-ins", "people"),
-    "detention_average_daily_population": ("ICE detention average daily population", "people"),
-    "detention_average_length_of_stay": ("ICE detention average length of stay", "days"),
-    "court_receipts": ("immigration court receipts", "cases"),
-    "court_completions": ("immigration court completions", "cases"),
-    "in_absentia_share": ("share of completions ordered in absentia", "share"),
-    "mean_days_to_completion": ("mean days from filing to completion, cases completed", "days"),
-    "court_pending_end": ("court cases pending at year end", "cases"),
-    "median_days_pending_end": ("median days pending at year end", "days"),
-    "share_arrests_convicted": ("share of ICE arrests of people with criminal convictions", "share"),
-    "share_arrests_pending_charges": ("share of ICE arrests of people with pending charges only", "share"),
-    "share_removals_convicted": ("share of removals of people with criminal convictions", "share"),
-    "officer_days_per_jail_transfer": ("ICE jail officer-days per transfer at a jail", "officer-days"),
-    "officer_days_per_at_large_arrest": ("ICE at-large officer-days per at-large arrest", "officer-days"),
-}
+#: Headline figures per fiscal year, in table order.
+HEADLINE_FIGURES = (
+    "ice_admin_arrests",
+    "custodial_share_of_arrests",
+    "ice_at_large_arrests",
+    "detainers_issued",
+    "detainers_honored",
+    "detainers_declined",
+    "detainers_not_picked_up",
+    "released_to_at_large",
+    "at_large_attempts",
+    "use_of_force",
+    "assaults_on_officers",
+    "worksite_admin_arrests",
+    "removals_from_ice_arrests",
+    "removals_total",
+    "detention_book_ins",
+    "detention_average_daily_population",
+    "detention_average_length_of_stay",
+    "court_receipts",
+    "court_completions",
+    "in_absentia_share",
+    "mean_days_to_completion",
+    "court_pending_end",
+    "median_days_pending_end",
+    "share_arrests_convicted",
+    "share_arrests_pending_charges",
+    "share_removals_convicted",
+    "officer_days_per_jail_transfer",
+    "officer_days_per_at_large_arrest",
+)
+#: Headline figures: name -> (description, unit), from the one table of labels (``immsim.metrics``).
+HEADLINES: dict[str, tuple[str, str]] = {name: (METRICS[name].label, METRICS[name].unit) for name in HEADLINE_FIGURES}
 
 
 #: Flows of people kept by criminal history in ``Result.by_history`` (operation-level counts such as
@@ -83,21 +86,23 @@ HISTORY_FLOWS = (
 #: Month-end stocks kept by criminal history.
 HISTORY_STOCKS = ("jail", "at_large", "detained_removal", "detained_court", "court_nondetained", "community")
 
-#: Headline figures by criminal history per fiscal year: name -> description.
-HISTORY_HEADLINES: dict[str, str] = {
-    "bookings": "jail bookings of removable people",
-    "detainers_issued": "detainers issued",
-    "detainers_honored": "detainers honored (transfer at the jail)",
-    "detainers_declined": "detainers declined by jail policy",
-    "released_to_at_large": "people with detainers released to the community",
-    "custodial_arrests": "ICE arrests at jails (custodial)",
-    "ice_at_large_arrests": "ICE at-large arrests (targeted and collateral)",
-    "arrests_collateral": "collateral arrests",
-    "ice_admin_arrests": "ICE administrative arrests, all channels",
-    "removals_from_ice_arrests": "removals of people arrested by ICE in the interior",
-    "removals_total": "removals, all origins",
-    "at_large_pool_end": "known at-large targets at year end",
-}
+#: Headline figures by criminal history per fiscal year, in table order.
+HISTORY_FIGURES = (
+    "bookings",
+    "detainers_issued",
+    "detainers_honored",
+    "detainers_declined",
+    "released_to_at_large",
+    "custodial_arrests",
+    "ice_at_large_arrests",
+    "arrests_collateral",
+    "ice_admin_arrests",
+    "removals_from_ice_arrests",
+    "removals_total",
+    "at_large_pool_end",
+)
+#: Headline figures by criminal history: name -> description (``immsim.metrics``).
+HISTORY_HEADLINES: dict[str, str] = {name: METRICS[name].label for name in HISTORY_FIGURES}
 
 
 def fiscal_year_of(month: pd.Series) -> pd.Series:
