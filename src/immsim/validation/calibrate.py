@@ -24,6 +24,7 @@ import pandas as pd
 import yaml
 from scipy import optimize
 
+from immsim._format import MISSING_MARKDOWN, number
 from immsim.errors import ImmsimError
 from immsim.scenario.loader import Scenario, parse_scenario
 from immsim.scenario.reform import scaled_entry
@@ -195,6 +196,15 @@ def _stamp(text: str, factors: pd.DataFrame) -> str:
     return header + text
 
 
+def _figure(x: float) -> str:
+    """A figure as the targets file gives it (shares as fractions), to four significant digits below 100."""
+    return number(x, missing=MISSING_MARKDOWN, percent=False, digits=4)
+
+
+def _error(x: float) -> str:
+    return number(x, missing=MISSING_MARKDOWN, signed=True, percent=True)
+
+
 def fit_report(fit: Fit, scenario_name: str, targets_name: str) -> str:
     """A Markdown report of a fit: targets before and after, and the factors."""
     lines = [
@@ -207,9 +217,10 @@ def fit_report(fit: Fit, scenario_name: str, targets_name: str) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in fit.targets.itertuples():
+        before, after = _error(r.error_before), _error(r.error_after)
         lines.append(
-            f"| {r.figure} | {r.target:,.4g} | {r.tolerance:.0%} | {r.before:,.4g} | {r.error_before:+.1%} "
-            f"| {r.after:,.4g} | {r.error_after:+.1%} |"
+            f"| {r.figure} | {_figure(r.target)} | {r.tolerance:.0%} | {_figure(r.before)} | {before} "
+            f"| {_figure(r.after)} | {after} |"
         )
     lines += ["", "| parameter | factor | bounds | moved |", "|---|---:|---|---|"]
     for r in fit.factors.itertuples():
