@@ -24,7 +24,8 @@ from immsim.results import HEADLINES, HISTORY_HEADLINES
         (0.7031, "share", {"percent": False}, "0.703"),  # ... or as fractions, where a page compares with a file
         (1204.4, "people", {"signed": True}, "+1,204"),
         (-3.21, "", {"signed": True}, "-3.21"),
-        (-0.0, "", {"signed": True}, "+0"),  # never "-0"
+        (-0.0, "", {"signed": True}, "0"),  # no difference: no sign, and never "-0"
+        (0.0, "share", {"signed": True}, "0.0 pp"),
         (0.012, "share", {"signed": True}, "+1.2 pp"),  # a difference of shares: percentage points
         (-0.042, "", {"signed": True, "percent": True}, "-4.2%"),  # a relative error
         (1.23456, "", {"digits": 4}, "1.235"),

@@ -48,20 +48,21 @@ def number(
 ) -> str:
     """``value`` as text: ``120,876``, ``36.3``, ``70.3%``; with ``signed``: ``+1,204``, ``+2.5 pp``.
 
-    ``unit`` ``"share"`` (a fraction of a whole) is shown as a percentage unless
-    ``percent=False``; a signed share (a difference of two shares) is in
-    percentage points, which cannot be misread as a relative change.
+    ``unit`` ``"share"`` (a fraction of a whole) is shown as a percentage
+    unless ``percent=False``; a signed share (a difference of two shares) is
+    in percentage points, which cannot be misread as a relative change.
     ``percent=True`` shows any other fraction (a relative error) as a
-    percentage: ``+4.2%``. ``missing`` is the text for None or NaN.
+    percentage: ``+4.2%``. A difference of exactly zero has no sign.
+    ``missing`` is the text for None or NaN.
     """
     if is_missing(value):
         return missing
     v = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0: no "-0"
-    sign = "+" if signed else ""
+    sign = "+" if signed and v != 0 else ""  # no difference reads "0", not "+0"
     as_percent = percent if percent is not None else unit == SHARE
     if as_percent:
         if unit == SHARE and signed:
-            return f"{v * 100:+,.1f} pp"
+            return f"{v * 100:{sign},.1f} pp"
         return f"{v:{sign}.1%}"
     if abs(v) >= 100:
         return f"{v:{sign},.0f}"
