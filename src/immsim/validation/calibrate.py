@@ -196,12 +196,13 @@ def _stamp(text: str, factors: pd.DataFrame) -> str:
     return header + text
 
 
-def _figure(x: float) -> str:
+def figure_text(x: float) -> str:
     """A figure as the targets file gives it (shares as fractions), to four significant digits below 100."""
     return number(x, missing=MISSING_MARKDOWN, percent=False, digits=4)
 
 
-def _error(x: float) -> str:
+def error_text(x: float) -> str:
+    """A relative error on a page: a signed percentage."""
     return number(x, missing=MISSING_MARKDOWN, signed=True, percent=True)
 
 
@@ -217,10 +218,10 @@ def fit_report(fit: Fit, scenario_name: str, targets_name: str) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in fit.targets.itertuples():
-        before, after = _error(r.error_before), _error(r.error_after)
+        before, after = error_text(r.error_before), error_text(r.error_after)
         lines.append(
-            f"| {r.figure} | {_figure(r.target)} | {r.tolerance:.0%} | {_figure(r.before)} | {before} "
-            f"| {_figure(r.after)} | {after} |"
+            f"| {r.figure} | {figure_text(r.target)} | {r.tolerance:.0%} | {figure_text(r.before)} | {before} "
+            f"| {figure_text(r.after)} | {after} |"
         )
     lines += ["", "| parameter | factor | bounds | moved |", "|---|---:|---|---|"]
     for r in fit.factors.itertuples():
