@@ -212,7 +212,7 @@ def resolve(name_or_path: str | Path) -> Path:
     raise ScenarioError(str(name_or_path), "", f"no such file or built-in scenario (built-in: {known})")
 
 
-def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scenario:
+def load_scenario(name_or_path: str | Path) -> Scenario:
     r"""Load and validate a scenario: a built-in name or a YAML file.
 
     A file with a ``base`` is a reform: its base is loaded (a built-in name,
@@ -276,6 +276,11 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
     ...
     immsim.errors.ScenarioError: .../typo.yaml:5: changes.0: ...
     """
+    return _load(name_or_path, ())
+
+
+def _load(name_or_path: str | Path, _seen: tuple[str, ...]) -> Scenario:
+    """``load_scenario``, with the files already being loaded down a chain of reforms (to refuse a cycle)."""
     path = resolve(name_or_path)
     shown = str(name_or_path)
     if len(_seen) > MAX_BASES:
@@ -338,7 +343,7 @@ def _resolve_reform(doc: dict, lines: dict, shown: str, seen: tuple[str, ...]) -
         raise validation_error(e, doc, lines, shown) from None
     base_path = _base_path(ref.base, shown)
     try:
-        base = load_scenario(base_path, seen)
+        base = _load(base_path, seen)
     except ScenarioError as e:
         if e.file == base_path and e.line is None and e.field in ("", "base"):
             # the base itself is missing, unreadable or in a cycle: the fault is this file's 'base' field
