@@ -20,13 +20,14 @@ from immsim.engine.buckets import Buckets, new_buckets
 from immsim.engine.bundle import bundle
 from immsim.engine.calendar import Calendar
 from immsim.errors import ImmsimError
+from immsim.frames import replication_frames
 from immsim.ledger import check_ledger
 from immsim.model import codes as c
 from immsim.model.docket import Court, new_court
 from immsim.model.initial import initialize
 from immsim.model.kernel import run_days
 from immsim.model.people import People, Tally, grow_people, new_people, new_tally
-from immsim.results import Result, replication_frames
+from immsim.results import Result
 from immsim.scenario.compile import Compiled, compile_scenario
 from immsim.scenario.loader import Scenario, load_scenario
 
