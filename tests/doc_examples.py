@@ -47,7 +47,12 @@ class Block:
 
     @property
     def where(self) -> str:
-        return f"{self.page.relative_to(ROOT)}:{self.line}"
+        return f"{_shown(self.page)}:{self.line}"
+
+
+def _shown(page: Path) -> str:
+    """A page's path from the repository's root (or as it is, outside the repository)."""
+    return str(page.relative_to(ROOT)) if page.is_relative_to(ROOT) else str(page)
 
 
 def blocks(pages: list[Path] = PAGES) -> list[Block]:
@@ -117,7 +122,7 @@ def commands(pages: list[Path] = PAGES) -> list[Command]:
         for m in _INLINE.finditer(_prose(page)):
             text = m[1].strip()
             if _COMMAND.match(text) and len(text.split()) > 1:
-                out.append(Command(f"{page.relative_to(ROOT)} (inline)", text, _words(text)))
+                out.append(Command(f"{_shown(page)} (inline)", text, _words(text)))
     return out
 
 

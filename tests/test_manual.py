@@ -186,6 +186,30 @@ def test_every_block_says_what_it_is():
     assert len(PAGES) > 10 and sum(b.language == "python" for b in ALL) >= 3
 
 
+def test_the_block_reader(tmp_path):
+    """Fences with their language and line, a ``not run`` comment before a fence, inline commands."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        "Run `immsim run --years 2` or `immsim`.\n\n"
+        "```python\nprint(1)\n```\n\n"
+        "<!-- not run: needs a Dask scheduler -->\n\n"
+        "```sh\nimmsim sweep s.yaml --scheduler tcp://x:8786  # a comment\n```\n\n"
+        "- a list item:\n\n  ```sh\n  immsim run --seed 3 && bash scripts/run.sh\n  ```\n"
+    )
+    found = blocks([page])
+    assert [(b.line, b.language, b.not_run) for b in found] == [
+        (3, "python", None),
+        (9, "sh", "needs a Dask scheduler"),
+        (15, "sh", None),
+    ]
+    assert found[0].code == "print(1)\n" and found[2].code.startswith("immsim run")
+    assert [c.args for c in commands([page])] == [
+        ["immsim", "run", "--seed", "3"],
+        ["bash", "scripts/run.sh"],
+        ["immsim", "run", "--years", "2"],
+    ]
+
+
 @pytest.mark.parametrize("block", _params("python"))
 def test_python_examples_compile(block):
     compile(block.code, block.where, "exec")
