@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -85,8 +86,10 @@ def test_a_broken_link_or_reference_fails_the_build(tmp_path):
         "# Home\n\n[gone](missing.md), [no anchor](#no-such-heading), [no object][immsim.no_such_function]\n"
     )
     config.update(docs_dir=str(docs), nav=["index.md"])
-    config["plugins"][1]["mkdocstrings"]["handlers"]["python"]["paths"] = [str(ROOT / "src")]
-    config["markdown_extensions"][0]["pymdownx.snippets"]["base_path"] = [str(ROOT)]
+    plugins = {k: v for p in config["plugins"] if isinstance(p, dict) for k, v in p.items()}
+    plugins["mkdocstrings"]["handlers"]["python"]["paths"] = [str(ROOT / "src")]  # relative to mkdocs.yml
+    extensions = {k: v for e in config["markdown_extensions"] if isinstance(e, dict) for k, v in e.items()}
+    extensions["pymdownx.snippets"]["base_path"] = [str(ROOT)]
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config))
     proc = _run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")], tmp_path)
     assert proc.returncode != 0
@@ -105,7 +108,7 @@ def _reference_entries() -> dict[str, list[str] | None]:
     text = (DOCS / "reference.md").read_text()
     out: dict[str, list[str] | None] = {}
     for m in re.finditer(r"^::: (\S+)\n((?:    .*\n)*)", text, re.M):
-        options = (yaml.safe_load(m[2].replace("\n    ", "\n")[4:]) or {}).get("options", {}) if m[2] else {}
+        options = (yaml.safe_load(textwrap.dedent(m[2])) or {}).get("options", {})
         out[m[1].removeprefix("immsim.")] = options.get("members")
     return out
 
