@@ -46,6 +46,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import immsim
+from figures import save
 from immsim.cli import app
 from immsim.errors import ImmsimError, ScenarioError, printable
 from immsim.model.codes import ACTIONS, CLASSES, HISTORIES, PATHS, STATUSES
@@ -67,6 +68,8 @@ def _report(request):
     yield
     reporter = request.config.pluginmanager.getplugin("terminalreporter")
     capture = request.config.pluginmanager.getplugin("capturemanager")
+    if STATS:
+        save("fuzz", {test: dict(c) for test, c in STATS.items()})
     if reporter is None or capture is None or not STATS:
         return
     with capture.global_and_fixture_disabled():
@@ -136,6 +139,16 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _current_test() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[-1].split(" ")[0]
+
+
+def _new_file() -> None:
+    """Count a file once it is generated (an example whose drawing Hypothesis abandons is not one; a file loaded
+    in two ways is one file and two loads)."""
+    STATS[_current_test()]["files"] += 1
+
+
 def attempt(load: Callable[[], Scenario], blamed: set[str], field_expected: bool = False, label: str = "load") -> str:
     """Run ``load``; it must return a sane Scenario or raise a clear ScenarioError. Returns the outcome.
 
@@ -153,7 +166,7 @@ def attempt(load: Callable[[], Scenario], blamed: set[str], field_expected: bool
             outcome = "accepted"
             assert_sane(scenario)
     seconds = time.perf_counter() - start
-    test = os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[-1].split(" ")[0]
+    test = _current_test()
     STATS[test][outcome] += 1
     STATS[test]["slowest (ms)"] = max(STATS[test]["slowest (ms)"], round(seconds * 1000))
     event(f"{label}: {outcome}")
@@ -349,6 +362,7 @@ def check_mutated(data: st.DataObject, which: str) -> None:
     for kind in done:
         event(f"mutation: {kind}")
     text = dump(doc)
+    _new_file()
     attempt(
         lambda: parse_scenario(text, "fuzz.yaml"), {"fuzz.yaml"}, field_expected=isinstance(doc, dict) and bool(doc)
     )
@@ -471,6 +485,7 @@ def check_dated(data: st.DataObject) -> None:
         doc["parameters"][name]["series"] = data.draw(series, label=f"series of {name}")
     doc["events"] = data.draw(st.lists(event_strategy(date_s), max_size=4), label="events")
     text = dump(doc)
+    _new_file()
     attempt(lambda: parse_scenario(text, "dated.yaml"), {"dated.yaml"}, field_expected=True)
 
 
@@ -657,6 +672,7 @@ def check_reform(data: st.DataObject, d: Path) -> None:
     if reform.get("base") in ("cycle-a.yaml", "chain.yaml"):
         blamed |= {str(d / "cycle-a.yaml"), str(d / "cycle-b.yaml"), str(d / "chain.yaml")}
     (d / "reform.yaml").write_text(dump(reform))
+    _new_file()
     attempt(lambda: load_scenario(d / "reform.yaml"), blamed, field_expected=bool(reform))
 
 
@@ -831,6 +847,7 @@ def check_bytes(data: st.DataObject, d: Path) -> None:
     event(f"bytes: {encoding}")
     path = d / "odd.yaml"
     path.write_bytes(raw)
+    _new_file()
     attempt(lambda: load_scenario(path), {str(path)}, label="file")
     # parse_scenario takes text: every byte read as a character
     attempt(lambda: parse_scenario(raw.decode("latin-1"), "odd.yaml"), {"odd.yaml"}, label="text")

@@ -25,6 +25,7 @@ The tallies are printed at the end of the module (``pytest -s``).
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import logging
 import os
@@ -44,6 +45,7 @@ import pytest
 import yaml
 
 import immsim
+from figures import save
 from immsim.catalog import Catalog
 from immsim.store import RESULT_FILES
 from immsim.sweeps import as_spec
@@ -90,6 +92,7 @@ def tally():
     yield TALLY
     if not TALLY:
         return
+    save("interrupt", {"seconds": time.monotonic() - t0, "kills": [dataclasses.asdict(k) for k in TALLY]})
     print(f"\ninterruptions made and survived: {len(TALLY)} in {time.monotonic() - t0:.0f} s")
     print(f"  {'command':<30} {'signal':<8} " + " ".join(f"{p:>10}" for p in (*PHASES, "finished")) + "  exit")
     groups = collections.defaultdict(list)

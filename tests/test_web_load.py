@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from figures import save
 from test_web_browser import server  # noqa: F401  (the fixture: immsim serve on a free port)
 
 pytestmark = pytest.mark.slow
@@ -127,6 +128,17 @@ def test_fifty_clients_for_a_minute(server):  # noqa: F811
         f"{total / SECONDS:.0f} per second; latency median {q[49]:.0f} ms, 95th percentile {q[94]:.0f} ms, "
         f"max {max(latencies) * 1000:.0f} ms; server RSS after warm-up: first half {first / 1024:.0f} MiB, "
         f"last half {last / 1024:.0f} MiB, peak {max(rss) / 1024:.0f} MiB"
+    )
+    save(
+        "load",
+        {
+            "clients": CLIENTS,
+            "seconds": SECONDS,
+            "requests": total,
+            "errors": counts["errors"],
+            "latency_ms": {"median": q[49], "p95": q[94], "max": max(latencies) * 1000},
+            "rss_mib": {"first_half": first / 1024, "last_half": last / 1024, "peak": max(rss) / 1024},
+        },
     )
     assert counts["errors"] == 0, problems[:10]
     assert counts["ok"] >= CLIENTS  # every client got answers

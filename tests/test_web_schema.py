@@ -26,6 +26,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
+from figures import save
 from immsim.web import create_app
 from immsim.web.api import Limits
 
@@ -42,7 +43,9 @@ def web_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     app = create_app(data, limits)
     yield app
     app.state.runner.close()
-    print(f"schemathesis: {next(COUNT)} requests")
+    requests = next(COUNT)
+    print(f"schemathesis: {requests} requests")
+    save("schemathesis", {"requests": requests, "operations": len(list(schema.get_all_operations()))})
 
 
 def _openapi_document() -> dict[str, Any]:

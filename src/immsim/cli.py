@@ -597,6 +597,11 @@ def _total(p) -> float:
     return sum(v.values()) if isinstance(v, dict) else float(v)
 
 
+from immsim.cli_crossval import crossvalidate_cmd  # noqa: E402  (a long command kept in its own module)
+
+app.command("crossvalidate")(_guarded(crossvalidate_cmd))
+
+
 def main() -> None:
     app()
 

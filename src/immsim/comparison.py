@@ -91,9 +91,9 @@ def compare(
     base : Scenario or str
         The base scenario, or a built-in name or path.
     alternatives : list of Scenario or str
-        The scenarios compared with it. Results are kept by scenario name, so
-        names should differ: a name given twice keeps only its last result,
-        which then stands for both (``with_changes`` names a derived scenario
+        The scenarios compared with it. Results are kept by scenario name; a
+        name given twice is told apart as ``name (2)``, ``name (3)``, ... in
+        the order given (``with_changes`` names a derived scenario
         ``<base>-changed`` unless told otherwise).
     start : datetime.date or str, optional
         The first simulated day of every run; by default the base's start.
@@ -136,9 +136,10 @@ def compare(
     ('all-honor-now', True, True)
     """
     scenarios = [s if isinstance(s, Scenario) else load_scenario(s) for s in [base, *alternatives]]
+    names = _distinct([sc.name for sc in scenarios])
     results: dict[str, Result] = {}
     for i, sc in enumerate(scenarios):
-        results[sc.name] = simulate(
+        results[names[i]] = simulate(
             sc,
             start=start or scenarios[0].data.start,
             years=years,
@@ -146,12 +147,12 @@ def compare(
             replications=replications,
             progress=(lambda d, t, i=i: progress(i * t + d, len(scenarios) * t)) if progress else None,
         )
-    base_res = results[scenarios[0].name]
+    base_res = results[names[0]]
     fy = fiscal_year or (base_res.complete_fiscal_years() or [int(base_res.fiscal_years.fiscal_year.min())])[0]
     b = base_res.fiscal_years[base_res.fiscal_years.fiscal_year == fy].set_index("replication")
     rows = []
-    for sc in scenarios[1:]:
-        a = results[sc.name].fiscal_years
+    for name_i in names[1:]:
+        a = results[name_i].fiscal_years
         a = a[a.fiscal_year == fy].set_index("replication")
         for name, (desc, unit) in HEADLINES.items():
             d = (a[name] - b[name]).dropna()
@@ -160,7 +161,7 @@ def compare(
             var_indep = float(a[name].var(ddof=1) + b[name].var(ddof=1)) if len(d) > 1 else np.nan
             rows.append(
                 {
-                    "scenario": sc.name,
+                    "scenario": name_i,
                     "figure": name,
                     "description": desc,
                     "unit": unit,
@@ -249,3 +250,13 @@ def largest_differences(
     d = (a - b).rename("difference").to_frame()
     d["base"], d["alternative"] = b, a
     return d.reindex(d.difference.abs().sort_values(ascending=False).index).head(top).reset_index()
+
+
+def _distinct(names: list[str]) -> list[str]:
+    """``names`` with repeats told apart (``a``, ``a (2)``, ...), so no result silently replaces another."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out

@@ -41,6 +41,7 @@ class Fit:
     evaluations: int
     objective_before: float
     objective_after: float
+    figures: pd.Series | None = None  # every headline figure of the calibrated scenario (mean), not only the fitted
 
 
 def _values(p: dict) -> list[float]:
@@ -71,7 +72,8 @@ def calibratable(doc: dict) -> pd.DataFrame:
     return out
 
 
-def _figures(text: str, name: str, seed: int, replications: int) -> pd.Series:
+def figures_of(text: str, name: str, seed: int, replications: int) -> pd.Series:
+    """The FY2017 headline figures (means over replications) of a scenario's text: what the objective reads."""
     sc = parse_scenario(text, name)
     r = simulate(sc, start=FY2017_START, years=1, seed=seed, replications=replications)
     return r.summary(2017).set_index("figure")["mean"]
@@ -104,6 +106,7 @@ def calibrate(
     progress: Callable[[int, float], None] | None = None,
     name: str | None = None,
     only: Sequence[str] | None = None,
+    before: pd.Series | None = None,
 ) -> Fit:
     """Fit the calibratable parameters of ``scenario`` to the FY2017 rows of ``targets`` whose role is calibration.
 
@@ -112,7 +115,9 @@ def calibrate(
     only ``role == "calibration"`` is fitted; a targets table without a ``role`` column is refused rather than
     guessed at. ``only`` restricts the search to some of the calibratable parameters (the others keep their
     values): Powell's method spends its first evaluations along each parameter in turn, so a round that should
-    move two parameters of fifteen reaches them only with this.
+    move two parameters of fifteen reaches them only with this. ``before``, the figures of ``scenario`` itself
+    with the same seed and replications, saves a run when the caller already has them (a cross-validation fits
+    the same start many times).
     """
     t = calibration_targets(targets)
     t = t[t.period.astype(str).str.startswith("FY2017")]
@@ -146,11 +151,23 @@ def calibrate(
 
     evals = 0
     best = (math.inf, np.ones(len(space)))
+    # Runs are deterministic for fixed seeds, so a point already run is not run again: the start (Powell's first
+    # point) and the best point (the report's "after") are each run once.
+    runs: dict[bytes, pd.Series] = {}
+
+    def figures_at(factors: np.ndarray) -> pd.Series:
+        key = np.asarray(factors, dtype=float).tobytes()
+        if key not in runs:
+            runs[key] = figures_of(text_for(factors), scenario.name, seed, replications)
+        return runs[key]
+
+    if before is not None:
+        runs[np.ones(len(space)).tobytes()] = before
 
     def objective(x: np.ndarray) -> float:
         nonlocal evals, best
         factors = np.exp(x)
-        value = loss(_figures(text_for(factors), scenario.name, seed, replications))
+        value = loss(figures_at(factors))
         evals += 1
         if value < best[0]:
             best = (value, factors)
@@ -159,7 +176,7 @@ def calibrate(
         return value
 
     bounds = list(zip(np.log(space.lower), np.log(space.upper), strict=True))
-    before = _figures(scenario.text, scenario.name, seed, replications)
+    before = figures_at(np.ones(len(space)))
     optimize.minimize(
         objective,
         np.zeros(len(space)),
@@ -168,10 +185,10 @@ def calibrate(
         options={"maxfev": max_evaluations, "xtol": 1e-2, "ftol": 1e-3},
     )
     factors = best[1]
+    after = figures_at(factors)
     if name:
         doc["name"] = name
     text = text_for(factors)
-    after = _figures(text, scenario.name, seed, replications)
     table = pd.DataFrame(
         {
             "figure": target_values.index,
@@ -184,7 +201,7 @@ def calibrate(
     table["error_before"] = table.before / table.target - 1
     table["error_after"] = table.after / table.target - 1
     fac = space.assign(factor=factors, moved=np.abs(np.log(factors)) > 0.01)
-    return Fit(_stamp(text, fac), fac, table, evals, loss(before), loss(after))
+    return Fit(_stamp(text, fac), fac, table, evals, loss(before), loss(after), after)
 
 
 def _stamp(text: str, factors: pd.DataFrame) -> str:

@@ -1,0 +1,112 @@
+"""``immsim crossvalidate``: leave-one-out cross-validation of the calibration, over ``immsim.validation.crossval``.
+
+Kept apart from ``cli.py`` (already long); ``cli`` registers ``crossvalidate_cmd`` on its app with its error
+handling. This module does not import ``cli`` (no import cycle), so it prints with consoles of its own.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+console = Console(stderr=True, soft_wrap=True)
+out_console = Console()
+
+
+def leave_one_out_table(cv_table) -> Table:
+    """The leave-one-out table as printed: each figure's target, in-sample and left-out values and errors."""
+    t = Table(title="Leave-one-out")
+    for col in ("figure", "target", "tolerance", "in-sample", "error", "left out", "error", "within"):
+        t.add_column(col, justify="left" if col == "figure" else "right")
+    for r in cv_table.itertuples():
+        t.add_row(
+            r.figure,
+            f"{r.target:,.4g}",
+            f"{r.tolerance:.0%}",
+            f"{r.in_sample:,.4g}",
+            f"{r.error_in_sample:+.1%}",
+            f"{r.left_out:,.4g}",
+            f"{r.error_left_out:+.1%}",
+            "yes" if r.within_tolerance else "no",
+        )
+    return t
+
+
+def crossvalidate_cmd(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or scenario file (every fit starts here)")] = (
+        "us-2017"
+    ),
+    targets: Annotated[Path | None, typer.Option(help="targets CSV (default: the packaged FY2017 figures)")] = None,
+    seed: Annotated[int, typer.Option(help="random seed (fixed across evaluations)")] = 1,
+    replications: Annotated[int, typer.Option(min=1, help="replications per evaluation")] = 1,
+    max_evaluations: Annotated[int, typer.Option(min=1, help="simulation runs each fit may use")] = 40,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="folds fitted at once, in separate processes")] = 2,
+    only: Annotated[
+        str | None, typer.Option(help="comma-separated calibratable parameters every fit may move (default: all)")
+    ] = None,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            help="file keeping finished folds, so that a rerun with the same settings resumes "
+            "(default: the report's path with .checkpoint.json)"
+        ),
+    ] = None,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="write the Markdown page here (e.g. docs/crossvalidation.md)")
+    ] = None,
+) -> None:
+    """Calibrate with each calibration target left out in turn; show how well the left-out figure is predicted."""
+    import immsim
+    from immsim._files import atomic_write
+    from immsim.validation import crossval, public
+
+    sc = immsim.load_scenario(scenario)
+    try:
+        table = public.load_targets(str(targets) if targets else None)
+    except (OSError, ValueError) as e:
+        raise immsim.ImmsimError(f"{targets}: cannot read the targets ({e})") from None
+    if checkpoint is None and report_file is not None:
+        checkpoint = report_file.with_suffix(".checkpoint.json")
+    where, date = crossval.machine(), crossval.today()  # the load before the run, not the run's own
+    with Progress(
+        TextColumn("[bold]cross-validating"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} runs"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("crossvalidate", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        cv = crossval.crossvalidate(
+            sc,
+            table,
+            seed=seed,
+            replications=replications,
+            max_evaluations=max_evaluations,
+            workers=workers,
+            only=[p.strip() for p in only.split(",") if p.strip()] if only else None,
+            checkpoint=checkpoint,
+            progress=progress,
+        )
+    out_console.print(leave_one_out_table(cv.table))
+    if report_file:
+        command = (  # the options that set the figures, spelled out so the page says how to regenerate it
+            f"immsim crossvalidate {shlex.quote(scenario)}"
+            + (f" --targets {shlex.quote(str(targets))}" if targets else "")
+            + f" --seed {seed} --replications {replications} --max-evaluations {max_evaluations}"
+            + (f" --only {shlex.quote(only)}" if only else "")
+            + f" --workers {workers} --report {shlex.quote(str(report_file))}"
+        )
+        text = crossval.markdown(cv, command, workers=workers, where=where, date=date)
+        atomic_write(report_file, lambda p: p.write_text(text))
+        console.print(f"wrote {report_file}", markup=False)
