@@ -172,3 +172,36 @@ def test_scenario_show_lists_jurisdictions_and_every_policy_with_sources(tmp_pat
     assert "scenario" in own and "notify" in own and "County ordinance 12, 2017-05-01 (primary)" in own
     assert any("honor_serious" in line and "built-in" in line for line in proc.stdout.splitlines())
     assert "Census table B05001, Census Bureau (secondary)" in proc.stdout
+
+
+def test_every_command_shows_progress_through_the_one_helper():
+    """One look for every long command: the bar is set up in ``immsim._progress`` only, never in a command."""
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src" / "immsim"
+    own = [p.name for p in src.glob("cli*.py") if "Progress(" in p.read_text()]
+    assert own == []
+    assert "progress_bar(" in (src / "cli.py").read_text()
+
+
+def test_the_progress_bar_counts_runs_shows_a_note_and_checks_after_each_update():
+    from rich.console import Console
+
+    from immsim._progress import progress_bar
+
+    console = Console(record=True, width=160, force_terminal=False)
+    checked = []
+    with progress_bar(
+        console,
+        "calibrating",
+        count="runs",
+        total=10,
+        note="best {task.fields[best]}",
+        fields={"best": "-"},
+        check=lambda: checked.append(1),
+    ) as update:
+        update(3, best="0.125")
+        update(10)
+    text = console.export_text()
+    assert "calibrating" in text and "10/10 runs" in text and "best 0.125" in text
+    assert len(checked) == 2

@@ -25,7 +25,7 @@ from immsim.store import load_result
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "reference.yaml"
 OPTIONS = {"years": 1, "replications": 2, "seed": 7}
-REFERENCE = "b229ce25f7077c51cc93588cf65bde06d1e84f51286518a54e3ecc94f3d9f7eb"
+REFERENCE = "b730e276b33df1660d33eb8a18eccd19be6bcd3da7a3d5e21d63ddb5b5bfd2aa"
 
 
 @pytest.fixture(scope="module")

@@ -198,3 +198,14 @@ def test_an_initial_condition_change_sets_that_value_only(tmp_path, base_file):
     expected = r"initial\.class_share\.value: after applying the changes: must give every class"
     with pytest.raises(immsim.ScenarioError, match=expected):
         immsim.load_scenario(reform(tmp_path, "bad2", [{"initial": "class_share", "value": {"other/none": 0.5}}]))
+
+
+def test_compare_keeps_every_result_when_names_repeat(base_file):
+    """Two scenarios of one name (a derived scenario keeps ``<base>-changed`` unless named) are told apart."""
+    b = immsim.load_scenario(base_file)
+    more = b.with_changes([{"parameter": "at_large_officers", "scale": 3}])
+    fewer = b.with_changes([{"parameter": "at_large_officers", "scale": 0.3}])
+    table, results = immsim.compare(b, [more, fewer], replications=2, years=0.5)
+    assert list(results) == [b.name, more.name, f"{more.name} (2)"]
+    arrests = table[table.figure == "ice_at_large_arrests"].set_index("scenario").difference
+    assert arrests[more.name] > 0 > arrests[f"{more.name} (2)"]

@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 
 import immsim
+from immsim._format import number
 from immsim.model import codes as c
 from immsim.report import charts, figures, write_html_report
 from immsim.report import html as report_html
@@ -208,7 +209,7 @@ def test_summary_table_matches_result_summary(report, result):
         assert (figure, description, unit) == (s.figure, s.description, s.unit)
         for (raw, shown), value in ((mean, s.mean), (lo, s.ci_low), (hi, s.ci_high)):
             assert same(raw, value), (s.figure, raw, value)
-            assert shown == report_html.fmt(value, s.unit)
+            assert shown == number(value, s.unit)
 
 
 def test_state_table_matches_by_state(report, result):
@@ -252,20 +253,6 @@ def test_interrupted_write_keeps_the_old_file(result, tmp_path, monkeypatch):
         write_html_report(result, path)
     assert path.read_text(encoding="utf-8") == "old report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
-
-
-@pytest.mark.parametrize(
-    ("value", "unit", "text"),
-    [
-        (120876.4, "people", "120,876"),
-        (0.7031, "share", "70.3%"),
-        (36.29, "incidents", "36.3"),
-        (-10.7062, "detainers", "-10.7"),
-        (float("nan"), "people", "n/a"),
-    ],
-)
-def test_number_format(value, unit, text):
-    assert report_html.fmt(value, unit) == text
 
 
 def test_report_embeds_the_bands(report, result):

@@ -185,3 +185,44 @@ def test_the_keyboard_reaches_every_control(server, page):
         seen.add(page.evaluate("document.activeElement.id"))
     wanted = {"scenario", "upload", "policy-state-0", "policy-policy-0", "lever-jail_officers", "lever-regime"}
     assert wanted | {"years", "replications", "seed", "compare", "run", "download-reform"} <= seen
+
+
+@pytest.fixture(scope="module")
+def static_reports(tmp_path_factory):
+    """A run report and a comparison report of a small scenario, as files (``report/templates``)."""
+    import immsim
+    from immsim.report import write_html_report
+    from immsim.report.comparison import write_comparison_report
+    from scenarios import base, dump
+
+    folder = tmp_path_factory.mktemp("static-reports")
+    (folder / "small.yaml").write_text(dump(base()))
+    small = str(folder / "small.yaml")
+    comparison = immsim.compare(small, [small], years=0.5, seed=1, replications=2)
+    table, results = comparison
+    run = write_html_report(next(iter(results.values())), folder / "report.html")
+    compared = write_comparison_report(table, results, folder / "comparison.html", comparison.by_history)
+    return run, compared
+
+
+@pytest.mark.parametrize(("name", "table"), [("report", "#summary"), ("comparison", "#differences")])
+def test_a_report_opened_offline_draws_its_charts_and_sorts_its_tables(browser, static_reports, name, table):
+    path = static_reports[0] if name == "report" else static_reports[1]
+    context = browser.new_context(viewport={"width": 1366, "height": 850}, offline=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    requests: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
+    pg.goto(path.as_uri())
+    pg.wait_for_selector(".js-plotly-plot .main-svg")
+    assert pg.locator(".js-plotly-plot").count() >= 5
+    header = pg.locator(f"{table} th").nth(2)  # a numeric column
+    values = f"Array.from(document.querySelectorAll('{table} tbody tr')).map(r => parseFloat(r.cells[2].dataset.value))"
+    header.click()
+    ascending = pg.evaluate(values)
+    assert ascending == sorted(ascending) and header.get_attribute("aria-sort") == "ascending"
+    header.click()
+    assert pg.evaluate(values) == sorted(ascending, reverse=True)
+    context.close()
+    assert errors == [] and requests == []

@@ -9,7 +9,9 @@ The public API is small::
     result.monthly            # replication x month x jurisdiction
     result.fiscal_years       # replication x fiscal year
 
-Everything else is internal and may change.
+Everything else is internal and may change. ``docs/reference.md`` (the
+manual's Python reference, built by ``mkdocs build``) documents each public
+name with its parameters, returns, errors and a tested example.
 """
 
 import importlib

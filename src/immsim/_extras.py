@@ -15,7 +15,7 @@ from immsim.errors import ImmsimError
 
 #: The modules each extra brings, as imported (``python-multipart`` is ``multipart``).
 EXTRAS = {
-    "web": ("fastapi", "uvicorn", "multipart", "jinja2", "duckdb"),
+    "web": ("fastapi", "uvicorn", "multipart", "duckdb"),  # Jinja2 is core: the run report needs it
     "sweep": ("dask", "distributed", "duckdb", "SALib"),
 }
 

@@ -7,16 +7,17 @@ are printed as one plain message and exit with status 2; nothing is written.
 from __future__ import annotations
 
 import functools
-import math
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
+
+from immsim._format import MISSING_TERMINAL, interval, number
+from immsim._progress import progress_bar
 
 app = typer.Typer(
     add_completion=False,
@@ -28,10 +29,9 @@ console = Console(stderr=True, soft_wrap=True)  # errors stay on one line, whate
 out_console = Console()
 
 
-def _fmt(x: float, unit: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"{x:.3f}" if unit == "share" else f"{x:,.0f}"
+def _fmt(x: float, unit: str, signed: bool = False) -> str:
+    """A figure in a terminal table (``immsim._format.number``, missing values as "-")."""
+    return number(x, unit, missing=MISSING_TERMINAL, signed=signed)
 
 
 def summary_table(summary, replications: int) -> Table:
@@ -47,7 +47,7 @@ def summary_table(summary, replications: int) -> Table:
     for row in summary.itertuples():
         cells = [row.description, _fmt(row.mean, row.unit)]
         if replications > 1:
-            cells.append(f"{_fmt(row.ci_low, row.unit)} to {_fmt(row.ci_high, row.unit)}")
+            cells.append(interval(row.ci_low, row.ci_high, row.unit, missing=MISSING_TERMINAL))
         t.add_row(*cells)
     return t
 
@@ -106,25 +106,11 @@ def run(
         sc = immsim.load_scenario(scenario)
         run_span(sc, start, years, seed, replications)
         _say_if_compiling()
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=False,
-        ) as bar:
-            task = bar.add_task(f"simulating {sc.name}", total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-                interrupts.check()
-
-            with interrupts.holding():  # signals wait for the end of a kernel call: see Interrupts
-                result = immsim.simulate(
-                    sc, start=start, years=years, seed=seed, replications=replications, progress=progress
-                )
+        # signals wait for the end of a kernel call: see Interrupts
+        with progress_bar(console, f"simulating {sc.name}", check=interrupts.check) as progress, interrupts.holding():
+            result = immsim.simulate(
+                sc, start=start, years=years, seed=seed, replications=replications, progress=progress
+            )
         save_result(result, out, report=report)
         out_console.print(summary_table(result.summary(), replications))
         if not result.by_history.empty:
@@ -233,18 +219,17 @@ def calibrate(
     needed = {"metric", "value", "period", "figure", "tolerance", "role"}
     if not needed <= set(table.columns):
         raise immsim.ImmsimError(f"{targets}: the targets need columns {sorted(needed)}")
-    with Progress(
-        TextColumn("[bold]calibrating"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} runs"),
-        TextColumn("best objective {task.fields[best]}"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task("calibrate", total=max_evaluations, best="-")
+    with progress_bar(
+        console,
+        "calibrating",
+        count="runs",
+        total=max_evaluations,
+        note="best objective {task.fields[best]}",
+        fields={"best": "-"},
+    ) as update:
 
         def progress(n: int, best: float) -> None:
-            bar.update(task, completed=min(n, max_evaluations), best=f"{best:.3f}")
+            update(min(n, max_evaluations), best=f"{best:.3f}")
 
         fit = cal.calibrate(
             sc,
@@ -274,12 +259,10 @@ def _table(title: str, df, columns: list[str]) -> Table:
 
 
 def _cell(v, col: str) -> str:
+    """A validation or fit table's cell: relative errors as signed percentages, other numbers as figures."""
     if isinstance(v, float):
-        if math.isnan(v):
-            return "-"
-        if "error" in col:
-            return f"{v:+.1%}"
-        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
+        error = "error" in col
+        return number(v, missing=MISSING_TERMINAL, signed=error, percent=error)
     return str(v)
 
 
@@ -382,31 +365,18 @@ def compare_cmd(
         from immsim.comparison import largest_differences
 
         _say_if_compiling()
-        with Progress(
-            TextColumn("[bold]comparing"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-        ) as bar:
-            task = bar.add_task("compare", total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-                interrupts.check()
-
-            with interrupts.holding():  # signals wait for the end of a kernel call: see Interrupts
-                comparison = immsim.compare(
-                    base,
-                    alternatives,
-                    start=start,
-                    years=years,
-                    seed=seed,
-                    replications=replications,
-                    fiscal_year=fiscal_year,
-                    progress=progress,
-                )
+        # signals wait for the end of a kernel call: see Interrupts
+        with progress_bar(console, "comparing", check=interrupts.check) as progress, interrupts.holding():
+            comparison = immsim.compare(
+                base,
+                alternatives,
+                start=start,
+                years=years,
+                seed=seed,
+                replications=replications,
+                fiscal_year=fiscal_year,
+                progress=progress,
+            )
         from immsim.cli_tables import history_difference_table
 
         table, results = comparison
@@ -422,8 +392,8 @@ def compare_cmd(
                     r.description,
                     _fmt(r.base, r.unit),
                     _fmt(r.alternative, r.unit),
-                    _fmt(r.difference, r.unit),
-                    f"{_fmt(r.ci_low, r.unit)} to {_fmt(r.ci_high, r.unit)}",
+                    _fmt(r.difference, r.unit, signed=True),
+                    interval(r.ci_low, r.ci_high, r.unit, missing=MISSING_TERMINAL, signed=True),
                     f"x{r.variance_reduction:,.1f}",
                 )
             out_console.print(t)
@@ -433,7 +403,7 @@ def compare_cmd(
             top = largest_differences(results, base_name, name, fy)
             out_console.print(
                 "largest differences in ICE arrests by state: "
-                + ", ".join(f"{r.state} {r.difference:+,.0f}" for r in top.itertuples()),
+                + ", ".join(f"{r.state} {number(r.difference, signed=True)}" for r in top.itertuples()),
                 highlight=False,
             )
         if out:
@@ -521,14 +491,7 @@ def sanctuary_cmd(
     from immsim.report.sanctuary import sanctuary_markdown
 
     _say_if_compiling()
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=False
-    ) as bar:
-        task = bar.add_task("sanctuary counterfactuals", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress_bar(console, "sanctuary counterfactuals") as progress:
         text = sanctuary_markdown(scenario, years=years, replications=replications, seed=seed, progress=progress)
     atomic_write(markdown, lambda p: p.write_text(text))
     console.print(f"wrote {markdown}", markup=False)
@@ -561,22 +524,14 @@ def sweep_cmd(
 
         sp = as_spec(spec)
         try:
-            with Progress(
-                TextColumn("[bold]sweeping"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total} runs"),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=console,
-            ) as bar:
-                task = bar.add_task("sweep", total=None)
+            with progress_bar(console, "sweeping", count="runs") as progress:
                 outcome = run_sweep(
                     sp,
                     out,
                     workers=workers,
                     scheduler=scheduler,
                     serial=serial,
-                    progress=lambda d, t: bar.update(task, completed=d, total=t),
+                    progress=progress,
                 )
         except SweepInterrupted as e:
             console.print(f"interrupted: {e}", highlight=False, markup=False)

@@ -12,8 +12,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+
+from immsim._format import MISSING_TERMINAL, number
+from immsim._progress import progress_bar
 
 console = Console(stderr=True, soft_wrap=True)
 out_console = Console()
@@ -27,12 +29,12 @@ def leave_one_out_table(cv_table) -> Table:
     for r in cv_table.itertuples():
         t.add_row(
             r.figure,
-            f"{r.target:,.4g}",
+            number(r.target, missing=MISSING_TERMINAL),
             f"{r.tolerance:.0%}",
-            f"{r.in_sample:,.4g}",
-            f"{r.error_in_sample:+.1%}",
-            f"{r.left_out:,.4g}",
-            f"{r.error_left_out:+.1%}",
+            number(r.in_sample, missing=MISSING_TERMINAL),
+            number(r.error_in_sample, missing=MISSING_TERMINAL, signed=True, percent=True),
+            number(r.left_out, missing=MISSING_TERMINAL),
+            number(r.error_left_out, missing=MISSING_TERMINAL, signed=True, percent=True),
             "yes" if r.within_tolerance else "no",
         )
     return t
@@ -74,19 +76,7 @@ def crossvalidate_cmd(
     if checkpoint is None and report_file is not None:
         checkpoint = report_file.with_suffix(".checkpoint.json")
     where, date = crossval.machine(), crossval.today()  # the load before the run, not the run's own
-    with Progress(
-        TextColumn("[bold]cross-validating"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} runs"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task("crossvalidate", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress_bar(console, "cross-validating", count="runs") as progress:
         cv = crossval.crossvalidate(
             sc,
             table,

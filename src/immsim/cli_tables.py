@@ -7,26 +7,17 @@ must not load pandas). Every cell is ``Text``: scenario text is never markup.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
 
+from immsim._format import MISSING_TERMINAL, interval, is_missing, number
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from immsim.scenario.loader import Scenario
-
-
-def _num(x: float) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"{x:,.0f}"
-
-
-def _signed(x: float) -> str:
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+,.0f}"
 
 
 def history_summary_table(summary: pd.DataFrame, replications: int) -> Table:
@@ -45,7 +36,7 @@ def history_summary_table(summary: pd.DataFrame, replications: int) -> Table:
         t.add_column(label, justify="right")
     cells = summary.set_index(["figure", "criminal_history"])["mean"]
     for figure, description in dict(zip(summary.figure, summary.description, strict=True)).items():
-        t.add_row(Text(description), *(Text(_num(cells[(figure, h)])) for h in HISTORIES))
+        t.add_row(Text(description), *(Text(number(cells[(figure, h)], missing=MISSING_TERMINAL)) for h in HISTORIES))
     return t
 
 
@@ -66,8 +57,8 @@ def history_difference_table(rows: pd.DataFrame, base: str, name: str, replicati
         cells = []
         for h in HISTORIES:
             r = by.loc[(figure, h)]
-            interval = "" if math.isnan(r.ci_low) else f" ({_signed(r.ci_low)} to {_signed(r.ci_high)})"
-            cells.append(Text(_signed(r.difference) + interval))
+            bounds = "" if is_missing(r.ci_low) else f" ({interval(r.ci_low, r.ci_high, signed=True)})"
+            cells.append(Text(number(r.difference, missing=MISSING_TERMINAL, signed=True) + bounds))
         t.add_row(Text(description), *cells)
     return t
 

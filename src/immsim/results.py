@@ -11,46 +11,51 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from immsim.metrics import METRICS
 from immsim.model import codes as c
-from immsim.model.people import Tally
-from immsim.scenario.compile import Compiled
 from immsim.scenario.loader import Scenario
 
-#: Headline figures per fiscal year: name -> (description, unit).
-HEADLINES: dict[str, tuple[str, str]] = {
-    "ice_admin_arrests": ("ICE administrative arrests, all channels", "people"),
-    "custodial_share_of_arrests": ("share of arrests made in jails and prisons", "share"),
-    "ice_at_large_arrests": ("at-large arrests (targeted and collateral)", "people"),
-    "detainers_issued": ("detainers issued", "detainers"),
-    "detainers_honored": ("detainers honored (transfer at the jail)", "detainers"),
-    "detainers_declined": ("detainers declined by jail policy", "detainers"),
-    "detainers_not_picked_up": ("detainers honored but not picked up in the hold window", "detainers"),
-    "released_to_at_large": ("people with detainers released to the community", "people"),
-    "at_large_attempts": ("at-large arrest attempts", "attempts"),
-    "use_of_force": ("use-of-force incidents", "incidents"),
-    "assaults_on_officers": ("assaults on officers", "incidents"),
-    "worksite_admin_arrests": ("work-site administrative arrests", "people"),
-    "removals_from_ice_arrests": ("removals of people arrested by ICE in the interior", "people"),
-    "removals_total": ("removals, all origins", "people"),
-    "detention_book_ins": ("ICE detention book-ins", "people"),
-    "detention_average_daily_population": ("ICE detention average daily population", "people"),
-    "detention_average_length_of_stay": ("ICE detention average length of stay", "days"),
-    "court_receipts": ("immigration court receipts", "cases"),
-    "court_completions": ("immigration court completions", "cases"),
-    "in_absentia_share": ("share of completions ordered in absentia", "share"),
-    "mean_days_to_completion": ("mean days from filing to completion, cases completed", "days"),
-    "court_pending_end": ("court cases pending at year end", "cases"),
-    "median_days_pending_end": ("median days pending at year end", "days"),
-    "share_arrests_convicted": ("share of ICE arrests of people with criminal convictions", "share"),
-    "share_arrests_pending_charges": ("share of ICE arrests of people with pending charges only", "share"),
-    "share_removals_convicted": ("share of removals of people with criminal convictions", "share"),
-    "officer_days_per_jail_transfer": ("ICE jail officer-days per transfer at a jail", "officer-days"),
-    "officer_days_per_at_large_arrest": ("ICE at-large officer-days per at-large arrest", "officer-days"),
-}
+if TYPE_CHECKING:
+    from immsim.frames import Frames
+
+#: Headline figures per fiscal year, in table order.
+HEADLINE_FIGURES = (
+    "ice_admin_arrests",
+    "custodial_share_of_arrests",
+    "ice_at_large_arrests",
+    "detainers_issued",
+    "detainers_honored",
+    "detainers_declined",
+    "detainers_not_picked_up",
+    "released_to_at_large",
+    "at_large_attempts",
+    "use_of_force",
+    "assaults_on_officers",
+    "worksite_admin_arrests",
+    "removals_from_ice_arrests",
+    "removals_total",
+    "detention_book_ins",
+    "detention_average_daily_population",
+    "detention_average_length_of_stay",
+    "court_receipts",
+    "court_completions",
+    "in_absentia_share",
+    "mean_days_to_completion",
+    "court_pending_end",
+    "median_days_pending_end",
+    "share_arrests_convicted",
+    "share_arrests_pending_charges",
+    "share_removals_convicted",
+    "officer_days_per_jail_transfer",
+    "officer_days_per_at_large_arrest",
+)
+#: Headline figures: name -> (description, unit), from the one table of labels (``immsim.metrics``).
+HEADLINES: dict[str, tuple[str, str]] = {name: (METRICS[name].label, METRICS[name].unit) for name in HEADLINE_FIGURES}
 
 
 #: Flows of people kept by criminal history in ``Result.by_history`` (operation-level counts such as
@@ -83,139 +88,27 @@ HISTORY_FLOWS = (
 #: Month-end stocks kept by criminal history.
 HISTORY_STOCKS = ("jail", "at_large", "detained_removal", "detained_court", "court_nondetained", "community")
 
-#: Headline figures by criminal history per fiscal year: name -> description.
-HISTORY_HEADLINES: dict[str, str] = {
-    "bookings": "jail bookings of removable people",
-    "detainers_issued": "detainers issued",
-    "detainers_honored": "detainers honored (transfer at the jail)",
-    "detainers_declined": "detainers declined by jail policy",
-    "released_to_at_large": "people with detainers released to the community",
-    "custodial_arrests": "ICE arrests at jails (custodial)",
-    "ice_at_large_arrests": "ICE at-large arrests (targeted and collateral)",
-    "arrests_collateral": "collateral arrests",
-    "ice_admin_arrests": "ICE administrative arrests, all channels",
-    "removals_from_ice_arrests": "removals of people arrested by ICE in the interior",
-    "removals_total": "removals, all origins",
-    "at_large_pool_end": "known at-large targets at year end",
-}
+#: Headline figures by criminal history per fiscal year, in table order.
+HISTORY_FIGURES = (
+    "bookings",
+    "detainers_issued",
+    "detainers_honored",
+    "detainers_declined",
+    "released_to_at_large",
+    "custodial_arrests",
+    "ice_at_large_arrests",
+    "arrests_collateral",
+    "ice_admin_arrests",
+    "removals_from_ice_arrests",
+    "removals_total",
+    "at_large_pool_end",
+)
+#: Headline figures by criminal history: name -> description (``immsim.metrics``).
+HISTORY_HEADLINES: dict[str, str] = {name: METRICS[name].label for name in HISTORY_FIGURES}
 
 
 def fiscal_year_of(month: pd.Series) -> pd.Series:
     return month.dt.year + (month.dt.month >= 10).astype(int)
-
-
-@dataclass(frozen=True)
-class Frames:
-    """The tidy frames of one replication."""
-
-    monthly: pd.DataFrame  # month x jurisdiction
-    national: pd.DataFrame  # month
-    by_history: pd.DataFrame  # month x jurisdiction x criminal history
-    offices: pd.DataFrame  # month x field office
-
-
-def _history_frame(scenario: Scenario, comp: Compiled, tally: Tally, rep: int) -> pd.DataFrame:
-    months = pd.to_datetime(comp.month_starts)
-    jurs = scenario.data.jurisdictions
-    M, J, H = len(months), len(jurs), c.N_HISTORIES
-    flows = tally.flows[:, :, :, [c.F[f] for f in HISTORY_FLOWS]].reshape(M * J * H, len(HISTORY_FLOWS))
-    stocks = tally.stocks[:, :, :, [c.STOCKS.index(s) for s in HISTORY_STOCKS]].reshape(M * J * H, -1)
-    keys = pd.DataFrame(
-        {
-            "replication": rep,
-            "month": np.repeat(months, J * H),
-            "jurisdiction": np.tile(np.repeat([j.code for j in jurs], H), M),
-            "state": np.tile(np.repeat([j.state for j in jurs], H), M),
-            "criminal_history": pd.Categorical(np.tile(c.HISTORIES, M * J), categories=list(c.HISTORIES)),
-        }
-    )
-    return pd.concat(
-        [
-            keys,
-            pd.DataFrame(flows, columns=list(HISTORY_FLOWS)),
-            pd.DataFrame(stocks, columns=[f"stock_{s}" for s in HISTORY_STOCKS]),
-        ],
-        axis=1,
-    )
-
-
-def _office_frame(scenario: Scenario, comp: Compiled, tally: Tally, rep: int) -> pd.DataFrame:
-    """Officer-days and the arrests they made, per field office and month."""
-    months = pd.to_datetime(comp.month_starts)
-    offices = scenario.offices
-    M, F = len(months), len(offices)
-    per_jur = tally.flows.sum(axis=2)  # [M, J, N_FLOWS]
-    by_office = np.zeros((M, F, c.N_FLOWS))
-    np.add.at(by_office, (slice(None), comp.inputs.jur_office), per_jur)
-    return pd.DataFrame(
-        {
-            "replication": rep,
-            "month": np.repeat(months, F),
-            "office": np.tile(offices, M),
-            "jail_officer_days": tally.officer_days[:, :, 0].ravel(),
-            "at_large_officer_days": tally.officer_days[:, :, 1].ravel(),
-            "jail_transfers": (
-                by_office[:, :, c.F["arrests_jail_hold"]] + by_office[:, :, c.F["arrests_jail_notified"]]
-            ).ravel(),
-            "at_large_arrests": (
-                by_office[:, :, c.F["arrests_at_large"]] + by_office[:, :, c.F["arrests_collateral"]]
-            ).ravel(),
-            "released_to_at_large": by_office[:, :, c.F["released_to_at_large"]].ravel(),
-            "use_of_force": by_office[:, :, c.F["use_of_force"]].ravel(),
-        }
-    )
-
-
-def replication_frames(scenario: Scenario, comp: Compiled, tally: Tally, rep: int) -> Frames:
-    """The tidy frames of one replication (see ``Frames``)."""
-    months = pd.to_datetime(comp.month_starts)
-    jurs = scenario.data.jurisdictions
-    M, J = len(months), len(jurs)
-    flows = tally.flows.sum(axis=2).reshape(M * J, c.N_FLOWS)
-    stocks = tally.stocks.sum(axis=2).reshape(M * J, c.N_STOCKS)
-    jur = pd.DataFrame(
-        {
-            "replication": rep,
-            "month": np.repeat(months, J),
-            "jurisdiction": np.tile([j.code for j in jurs], M),
-            "state": np.tile([j.state for j in jurs], M),
-            "office": np.tile([j.office for j in jurs], M),
-            "policy": [comp.policy_names[x] for x in comp.inputs.policy[_last_days(comp)].ravel()],
-        }
-    )
-    jur = pd.concat(
-        [
-            jur,
-            pd.DataFrame(flows, columns=list(c.FLOWS)),
-            pd.DataFrame(stocks, columns=[f"stock_{s}" for s in c.STOCKS]),
-        ],
-        axis=1,
-    )
-    nat = pd.DataFrame(flows.reshape(M, J, c.N_FLOWS).sum(axis=1), columns=list(c.FLOWS))
-    nat = pd.concat(
-        [
-            pd.DataFrame({"replication": rep, "month": months}),
-            nat,
-            pd.DataFrame(stocks.reshape(M, J, c.N_STOCKS).sum(axis=1), columns=[f"stock_{s}" for s in c.STOCKS]),
-            pd.DataFrame(tally.national, columns=list(c.NATIONAL)),
-        ],
-        axis=1,
-    )
-    nat["days"] = np.bincount(comp.inputs.month_of_day, minlength=M)
-    by_h = tally.flows.sum(axis=1)  # [M, H, N_FLOWS]
-    arrests = by_h[:, :, c.F_ARREST0 : c.F_ARREST0 + len(c.CHANNELS)].sum(axis=2)
-    removals = by_h[:, :, c.F_REMOVAL0 : c.F_REMOVAL0 + len(c.PATHS)].sum(axis=2)
-    nat["arrests_convicted"] = arrests[:, c.H_LESSER] + arrests[:, c.H_SERIOUS]
-    nat["arrests_pending_charges"] = arrests[:, c.H_PENDING]
-    nat["removals_convicted"] = removals[:, c.H_LESSER] + removals[:, c.H_SERIOUS]
-    officer_days = tally.officer_days.sum(axis=1)
-    nat["jail_officer_days"] = officer_days[:, 0]
-    nat["at_large_officer_days"] = officer_days[:, 1]
-    return Frames(jur, nat, _history_frame(scenario, comp, tally, rep), _office_frame(scenario, comp, tally, rep))
-
-
-def _last_days(comp: Compiled) -> np.ndarray:
-    return np.flatnonzero(comp.inputs.month_end)
 
 
 def _add_derived(df: pd.DataFrame) -> pd.DataFrame:
@@ -322,13 +215,63 @@ def mean_interval(values: pd.Series | np.ndarray, level: float = 0.95) -> tuple[
 class Result:
     """The outcome of ``simulate``: tidy frames over all replications.
 
-    - ``monthly``: replication x month x jurisdiction, flows and month-end stocks
-    - ``national``: replication x month, national flows, stocks and court figures
-    - ``fiscal_years``: replication x fiscal year, headline figures
-    - ``by_history``: replication x month x jurisdiction x criminal history, flows of
-      people and month-end stocks (``HISTORY_FLOWS``, ``HISTORY_STOCKS``)
-    - ``offices``: replication x month x field office, officer-days and the arrests they made
-    - ``federal_pressure``: jurisdictions whose policy the hypothetical lever changed
+    Each frame has one row per observation and one column per variable, with
+    a ``replication`` column, so that results filter, group and plot directly
+    with pandas and replications stay apart until a summary averages them.
+    Flows are counts in the month (or year); stocks (``stock_*``) are counts
+    at the month's end. ``immsim run`` writes these frames as Parquet files.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario that was run.
+    start : datetime.date
+        The first simulated day.
+    days : int
+        The number of simulated days.
+    seed : int
+        The seed of replication 0 (replication ``r`` used ``seed + r``).
+    replications : int
+        The number of replications.
+    monthly : pandas.DataFrame
+        Replication x month x jurisdiction: ``jurisdiction``, ``state``,
+        ``office``, ``policy`` (at the month's end), flows (bookings,
+        detainers, arrests by channel, removals by path, court flows, ...)
+        and month-end stocks.
+    national : pandas.DataFrame
+        Replication x month: national flows and stocks, the court's backlog
+        (``court_pending``, ``median_days_pending``), detention bed-days,
+        officer-days and ``days`` (days of the month simulated).
+    fiscal_years : pandas.DataFrame
+        Replication x fiscal year (October to September, named by the year it
+        ends in): the headline figures (``HEADLINES``), arrests by channel and
+        removals by path, and ``days``; partial years included.
+    by_history : pandas.DataFrame
+        Replication x month x jurisdiction x criminal history (``none``,
+        ``pending``, ``lesser``, ``serious``): flows of people and month-end
+        stocks (``HISTORY_FLOWS``, ``HISTORY_STOCKS``).
+    offices : pandas.DataFrame
+        Replication x month x field office: jail and at-large officer-days,
+        the jail transfers and at-large arrests they made, releases with a
+        detainer, use of force.
+    federal_pressure : pandas.DataFrame
+        The jurisdictions whose policy the hypothetical ``federal_pressure``
+        lever changed: replication, date, jurisdiction, policy before.
+
+    Examples
+    --------
+    >>> import immsim
+    >>> result = immsim.simulate("us-2017", years=0.25, replications=2, seed=1)
+    >>> result.fiscal_years[["replication", "fiscal_year", "days"]]
+       replication  fiscal_year  days
+    0            0         2017    91
+    1            1         2017    91
+    >>> monthly = result.monthly
+    >>> len(monthly) == 2 * 3 * len(result.scenario.data.jurisdictions)
+    True
+    >>> arrests = monthly.groupby(["replication", "state"]).arrests_at_large.sum()
+    >>> arrests.index.names
+    FrozenList(['replication', 'state'])
     """
 
     scenario: Scenario
@@ -353,6 +296,30 @@ class Result:
         frames: list[Frames],
         pressure: list[tuple],
     ) -> Result:
+        """Gather the frames of each replication into one result (``simulate`` calls this).
+
+        Parameters
+        ----------
+        scenario : Scenario
+            The scenario that was run.
+        start : datetime.date
+            The first simulated day.
+        days : int
+            The number of simulated days.
+        seed : int
+            The seed of replication 0.
+        frames : list of Frames
+            Each replication's frames, in order (``immsim.frames.replication_frames``).
+        pressure : list of tuple
+            ``(replication, date, jurisdiction, policy_before)`` for each
+            change made by the ``federal_pressure`` lever.
+
+        Returns
+        -------
+        Result
+            With ``fiscal_years`` computed from the national frames.
+        """
+
         def cat(name: str) -> pd.DataFrame:
             return pd.concat([getattr(f, name) for f in frames], ignore_index=True)
 
@@ -373,12 +340,28 @@ class Result:
         )
 
     def fingerprint(self) -> str:
-        """SHA-256 of every value of ``monthly``, ``national`` and ``fiscal_years``, column by column.
+        """SHA-256 of every value of ``monthly``, ``national``, ``fiscal_years`` and ``by_history``.
 
-        Equal fingerprints mean identical results. Values are hashed in a fixed
-        width (float64, int64, ISO dates, text), so the fingerprint does not
-        depend on how pandas happened to store them; the tests keep the
-        fingerprint of a reference run, so any change that alters results shows.
+        Equal fingerprints mean identical results. Values are hashed column by
+        column in a fixed width (float64, int64, ISO dates, text), so the
+        fingerprint does not depend on how pandas happened to store them; the
+        tests keep the fingerprint of a reference run, so any change that
+        alters results shows.
+
+        Returns
+        -------
+        str
+            64 hexadecimal digits.
+
+        Examples
+        --------
+        Runs with the same scenario, options and seed are identical:
+
+        >>> import immsim
+        >>> a = immsim.simulate("us-2017", years=0.25, seed=7)
+        >>> b = immsim.simulate("us-2017", years=0.25, seed=7)
+        >>> a.fingerprint() == b.fingerprint(), len(a.fingerprint())
+        (True, 64)
         """
         h = hashlib.sha256()
         for name in ("monthly", "national", "fiscal_years", "by_history"):
@@ -400,7 +383,25 @@ class Result:
         return h.hexdigest()
 
     def complete_fiscal_years(self) -> list[int]:
-        """Fiscal years the run covers in full (12 months)."""
+        """Fiscal years the run covers in full (12 months).
+
+        Summaries report the first of them by default, since a partial year's
+        totals are not comparable with public annual figures.
+
+        Returns
+        -------
+        list of int
+            Fiscal years (October to September, named by the year they end
+            in), in order; empty for a run shorter than a fiscal year.
+
+        Examples
+        --------
+        >>> import immsim
+        >>> immsim.simulate("us-2017", years=1, seed=1).complete_fiscal_years()
+        [2017]
+        >>> immsim.simulate("us-2017", years=0.25, seed=1).complete_fiscal_years()
+        []
+        """
         counts = self.national[self.national.replication == 0].assign(fy=lambda d: fiscal_year_of(d.month))
         full = counts.groupby("fy")["days"].agg(["count", "sum"])
         return [int(fy) for fy, row in full.iterrows() if row["count"] == 12 and row["sum"] >= 365]
@@ -408,10 +409,29 @@ class Result:
     def headline_figures(self, replication: int = 0) -> pd.DataFrame:
         """One replication's headline figures in long form, as catalogs store them.
 
-        Columns: fiscal_year, complete, figure, value.
-
         Only complete fiscal years are kept when there is at least one; a run
         shorter than a year keeps its partial year, marked ``complete=False``.
+
+        Parameters
+        ----------
+        replication : int, default 0
+            Which replication.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``fiscal_year``, ``complete``, ``figure`` (a name in
+            ``HEADLINES``) and ``value``; one row per year and figure.
+
+        Examples
+        --------
+        >>> import immsim
+        >>> result = immsim.simulate("us-2017", years=0.25, seed=1)
+        >>> figures = result.headline_figures()
+        >>> list(figures.columns)
+        ['fiscal_year', 'complete', 'figure', 'value']
+        >>> bool(figures.complete.any())
+        False
         """
         complete = set(self.complete_fiscal_years())
         fy = self.fiscal_years[self.fiscal_years.replication == replication]
@@ -422,7 +442,33 @@ class Result:
         return figures
 
     def summary(self, fiscal_year: int | None = None) -> pd.DataFrame:
-        """Headline figures for one fiscal year: mean and 95% interval over replications."""
+        """Headline figures for one fiscal year: mean and 95% interval over replications.
+
+        The interval is Student's t over independent replications; with one
+        replication its bounds are NaN.
+
+        Parameters
+        ----------
+        fiscal_year : int, optional
+            By default the first complete fiscal year, or the first (partial)
+            year of a shorter run.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per headline figure (``HEADLINES``): ``figure``,
+            ``description``, ``unit``, ``fiscal_year``, ``mean``, ``ci_low``,
+            ``ci_high``. A year the run does not cover gives NaN means.
+
+        Examples
+        --------
+        >>> import immsim
+        >>> result = immsim.simulate("us-2017", years=0.25, replications=2, seed=1)
+        >>> table = result.summary().set_index("figure")
+        >>> row = table.loc["ice_admin_arrests"]
+        >>> row.unit, int(row.fiscal_year), bool(row.ci_low <= row["mean"] <= row.ci_high)
+        ('people', 2017, True)
+        """
         fys = self.complete_fiscal_years() or sorted(self.fiscal_years.fiscal_year.unique())
         fy = fiscal_year if fiscal_year is not None else fys[0]
         rows = self.fiscal_years[self.fiscal_years.fiscal_year == fy]
@@ -443,7 +489,29 @@ class Result:
         return pd.DataFrame(out)
 
     def by_state(self, fiscal_year: int | None = None) -> pd.DataFrame:
-        """Per-state totals for one fiscal year, averaged over replications."""
+        """Per-state totals for one fiscal year, averaged over replications.
+
+        Parameters
+        ----------
+        fiscal_year : int, optional
+            By default the first complete fiscal year; for a run shorter than a
+            fiscal year, every simulated month.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per state: ``state``, arrests (all, custodial, at large),
+            detainers issued and declined, releases with a detainer, use of
+            force, removals of people arrested by ICE, and ``policy`` (at the
+            last month, of the state's first jurisdiction in the scenario).
+
+        Examples
+        --------
+        >>> import immsim
+        >>> states = immsim.simulate("us-2017", years=0.25, seed=1).by_state().set_index("state")
+        >>> len(states), bool(states.loc["CA", "ice_admin_arrests"] > states.loc["VT", "ice_admin_arrests"])
+        (51, True)
+        """
         fy = fiscal_year if fiscal_year is not None else (self.complete_fiscal_years() or [None])[0]
         m = _add_derived(self.monthly.copy())
         m["fiscal_year"] = fiscal_year_of(m["month"])
@@ -465,11 +533,50 @@ class Result:
         return out.join(last).reset_index()
 
     def fiscal_years_by_history(self) -> pd.DataFrame:
-        """Headline figures by replication, fiscal year and criminal history (``HISTORY_HEADLINES``)."""
+        """Headline figures by replication, fiscal year and criminal history (``HISTORY_HEADLINES``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``replication``, ``fiscal_year``, ``criminal_history`` and
+            one per figure in ``HISTORY_HEADLINES``; partial years included.
+
+        Examples
+        --------
+        >>> import immsim
+        >>> table = immsim.simulate("us-2017", years=0.25, seed=1).fiscal_years_by_history()
+        >>> list(table.criminal_history)
+        ['none', 'pending', 'lesser', 'serious']
+        """
         return history_year_table(self.by_history)
 
     def summary_by_history(self, fiscal_year: int | None = None) -> pd.DataFrame:
-        """Figures by criminal history for one fiscal year: mean and 95% interval over replications."""
+        """Figures by criminal history for one fiscal year: mean and 95% interval over replications.
+
+        A policy that treats criminal histories differently moves them apart,
+        which the headline totals alone would hide.
+
+        Parameters
+        ----------
+        fiscal_year : int, optional
+            By default the first complete fiscal year, or the first (partial)
+            year of a shorter run.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per history and figure (``HISTORY_HEADLINES``):
+            ``criminal_history``, ``label``, ``figure``, ``description``,
+            ``fiscal_year``, ``mean``, ``ci_low``, ``ci_high``.
+
+        Examples
+        --------
+        >>> import immsim
+        >>> result = immsim.simulate("us-2017", years=0.25, replications=2, seed=1)
+        >>> table = result.summary_by_history()
+        >>> table[table.figure == "detainers_issued"].label.tolist()
+        ['no conviction', 'pending charges', 'lesser conviction', 'serious or violent conviction']
+        """
         fys = self.complete_fiscal_years() or sorted(self.fiscal_years.fiscal_year.unique())
         fy = fiscal_year if fiscal_year is not None else fys[0]
         table = self.fiscal_years_by_history()

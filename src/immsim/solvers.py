@@ -34,6 +34,30 @@ from immsim.simulation import simulate
 
 @dataclass
 class Answer:
+    """What a solver returns: the lever's value at the answer, its interval, and every evaluation.
+
+    Attributes
+    ----------
+    lever : str
+        What was solved for (``officer factor``, ``judges``).
+    value : float
+        The lever's value at which the mean paired difference is zero.
+    ci_low, ci_high : float
+        The lever range over which the 95% interval of the difference
+        contains zero (from the local slope); NaN with one replication.
+    steps : pandas.DataFrame
+        Every evaluation, in order: ``lever``, ``difference`` (mean over
+        replications), ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> from immsim.solvers import Answer
+    >>> import pandas as pd
+    >>> answer = Answer("judges", 420.0, 410.0, 430.0, pd.DataFrame())
+    >>> answer.table().iloc[0].to_dict()
+    {'lever': 'judges', 'value': 420.0, 'ci_low': 410.0, 'ci_high': 430.0, 'evaluations': 0}
+    """
+
     lever: str
     value: float  # the lever's value at the answer
     ci_low: float
@@ -41,6 +65,22 @@ class Answer:
     steps: pd.DataFrame  # every evaluation: lever, mean difference, interval
 
     def table(self) -> pd.DataFrame:
+        """The answer as a one-row table, as ``immsim solve`` prints it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``lever``, ``value``, ``ci_low``, ``ci_high`` and
+            ``evaluations`` (the number of steps).
+
+        Examples
+        --------
+        >>> from immsim.solvers import Answer
+        >>> import pandas as pd
+        >>> steps = pd.DataFrame({"lever": [1.0, 2.0], "difference": [-5.0, 5.0]})
+        >>> list(Answer("officer factor", 1.5, 1.4, 1.6, steps).table().evaluations)
+        [2]
+        """
         return pd.DataFrame(
             [
                 {
@@ -122,7 +162,56 @@ def officers_to_match_arrests(
     rel_tol: float = 0.01,
     max_evaluations: int = 12,
 ) -> Answer:
-    """Factor on ICE officers under ``alternative`` that gives the base's ICE arrests (same seeds)."""
+    """Factor on ICE officers under ``alternative`` that gives the base's ICE arrests (same seeds).
+
+    Both kinds of officers (``jail_officers`` and ``at_large_officers``) are
+    scaled by the same factor; each evaluation runs the scaled alternative
+    with the base's seeds, and the search stops when the paired difference
+    in ICE administrative arrests is zero within its interval and the
+    bracket is tight (see the module's description).
+
+    Parameters
+    ----------
+    base : Scenario or str
+        The scenario whose arrests are the target.
+    alternative : Scenario or str
+        The scenario whose officers are scaled (a policy that lowers arrests).
+    fiscal_year : int, optional
+        The fiscal year compared; by default the first fiscal year from the
+        base's start.
+    replications : int, default 5
+        Replications of each evaluation.
+    seed : int, default 1
+        The seed of replication 0 of every run.
+    max_factor : float, default 4.0
+        The largest factor tried; the search starts from ``[0.5, max_factor]``.
+    rel_tol : float, default 0.01
+        Relative width of the bracket at which the search stops.
+    max_evaluations : int, default 12
+        At most this many evaluations of the alternative.
+
+    Returns
+    -------
+    Answer
+        ``lever`` is ``"officer factor"``; ``value`` the factor.
+
+    Raises
+    ------
+    ImmsimError
+        If the arrests are not matched anywhere between 0.5 and
+        ``max_factor`` (the message gives the differences at both ends).
+    ScenarioError
+        If a scenario names no scenario or an invalid one.
+
+    Examples
+    --------
+    A coarse answer (one replication, three evaluations; ``immsim solve`` uses more):
+
+    >>> from immsim import solvers
+    >>> answer = solvers.officers_to_match_arrests("us-2017", "all-decline", replications=1, max_evaluations=3)
+    >>> answer.lever, len(answer.steps), bool(1.0 < answer.value < 4.0)
+    ('officer factor', 3, True)
+    """
     base = base if isinstance(base, Scenario) else load_scenario(base)
     alt = alternative if isinstance(alternative, Scenario) else load_scenario(alternative)
     start = base.data.start
@@ -156,7 +245,53 @@ def judges_to_stop_growth(
 
     Without ``clear_by``: pending at the end of the fiscal year equals pending
     at its start. With ``clear_by``: pending at the end of fiscal year
-    ``clear_by`` falls to ``target_pending``.
+    ``clear_by`` falls to ``target_pending``. The scenario's judges before
+    ``fiscal_year`` are kept; from its first day (1 October) the number of
+    judges is the lever.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+        The scenario, or a built-in name or path.
+    fiscal_year : int
+        The first fiscal year with the new number of judges.
+    clear_by : int, optional
+        A later fiscal year by whose end the backlog must have fallen to
+        ``target_pending``.
+    target_pending : float, default 100000
+        The backlog to reach with ``clear_by``.
+    replications : int, default 3
+        Replications of each evaluation.
+    seed : int, default 1
+        The seed of replication 0 of every run.
+    max_judges : float, default 5000
+        The most judges tried; the search starts from ``[1, max_judges]``.
+    rel_tol : float, default 0.01
+        Relative width of the bracket at which the search stops.
+    max_evaluations : int, default 12
+        At most this many evaluations.
+
+    Returns
+    -------
+    Answer
+        ``lever`` is ``"judges"``; ``value`` the number of judges.
+
+    Raises
+    ------
+    ImmsimError
+        If no number of judges between 1 and ``max_judges`` meets the goal,
+        or ``fiscal_year`` starts before the scenario.
+    ScenarioError
+        If ``scenario`` names no scenario or an invalid one.
+
+    Examples
+    --------
+    A coarse answer (one replication, three evaluations; ``immsim solve`` uses more):
+
+    >>> from immsim import solvers
+    >>> answer = solvers.judges_to_stop_growth("us-2017", 2017, replications=1, max_evaluations=3)
+    >>> answer.lever, len(answer.steps), bool(1 < answer.value < 5000)
+    ('judges', 3, True)
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     fy_start = dt.date(fiscal_year - 1, 10, 1)

@@ -28,6 +28,7 @@ import numpy as np
 
 from immsim.engine import fifo, servers
 from immsim.engine.jit import jit
+from immsim.engine.order import stable_order
 from immsim.engine.rng import pick_cumulative, poisson
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
@@ -139,7 +140,7 @@ def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     rate = par.completions_per_judge_year[t]
     servers.set_mean_service(st, YEAR / rate if rate > 0 else np.inf)
     n = court.new_count[0]
-    order = np.argsort(court.new_time[:n], kind="mergesort")
+    order = stable_order(court.new_time[:n])
     for i in order:
         time = court.new_time[i]
         pool = _hear_until(inp, par, pe, tally, cal, court, pool, time, t)
@@ -179,7 +180,11 @@ def median_days_pending(pe, court, t) -> float:
     the short detained queue needs sorting; the median is then a selection
     from two sorted sequences, read in place, rather than a sort of the backlog.
     """
-    a = np.sort(pe.day_in[court.detq[court.detq_ends[0] : court.detq_ends[1]]].astype(np.float64))
+    days = pe.day_in[court.detq[court.detq_ends[0] : court.detq_ends[1]]].astype(np.float64)
+    order = stable_order(days)
+    a = np.empty(days.shape[0])
+    for i in range(days.shape[0]):  # ascending: np.sort(days)
+        a[i] = days[order[i]]
     b0, nb_ = court.ndq_ends[0], court.ndq_ends[1] - court.ndq_ends[0]
     n = a.shape[0] + nb_
     if n == 0:

@@ -17,6 +17,7 @@ from immsim.engine import buckets as bk
 from immsim.engine import fifo
 from immsim.engine.calendar import schedule
 from immsim.engine.jit import jit
+from immsim.engine.order import stable_order
 from immsim.engine.rng import duration, pick_cumulative, reseed
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
@@ -100,12 +101,15 @@ def initialize(
             pe.path[p] = path
             move(pe, tally, p, c.DETAINED_REMOVAL)
             schedule(cal, p, duration(par.removal_processing_days[0, path]))
-    ages = np.sort(np.random.exponential(court_mean_age, court_pending))[::-1]
+    ages = np.empty(court_pending)  # np.random.exponential(court_mean_age, court_pending), one draw at a time
+    for i in range(court_pending):
+        ages[i] = np.random.exponential(court_mean_age)
+    oldest_first = stable_order(ages)[::-1]  # np.sort(ages)[::-1], with the model's one compiled sort
     for i in range(court_pending):
         j = pick_cumulative(pop_cum, 1.0)
         p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
         move(pe, tally, p, c.COURT_NONDETAINED)
-        pe.t_arrive[p] = -ages[i]
+        pe.t_arrive[p] = -ages[oldest_first[i]]
         pe.day_in[p] = int(np.floor(pe.t_arrive[p]))
         fifo.push(court.ndq, court.ndq_ends, p)
     for _ in range(court_admin_closed):
@@ -118,7 +122,9 @@ def initialize(
     tally.reclassed[:] = 0
     open_at_start = tally.flows[0, :, :, c.FL_DETAINERS_ISSUED].copy()
     tally.flows[:] = 0.0
-    tally.flows[0, :, :, c.FL_DETAINERS_OPEN_AT_START] = open_at_start
+    for j in range(J):  # loops, not an array assignment: see engine/buckets.py _copy_note
+        for h in range(c.N_HISTORIES):
+            tally.flows[0, j, h, c.FL_DETAINERS_OPEN_AT_START] = open_at_start[j, h]
     for h in range(c.N_HISTORIES):
         for s in range(c.N_STATES):
             tally.initial[h, s] = tally.live[:, h, s].sum()

@@ -29,6 +29,7 @@ import numpy as np
 from immsim.engine import buckets as bk
 from immsim.engine.calendar import schedule
 from immsim.engine.jit import jit
+from immsim.engine.order import stable_order
 from immsim.engine.rng import duration, round_random
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
@@ -154,7 +155,7 @@ def pickups_day(inp, par, pe, tally, cal, court, pool, holds, t):
         if n == 0:
             continue
         waiting = holds.store[holds.start[f] : holds.start[f] + n].copy()
-        order = np.argsort(pe.deadline[waiting], kind="mergesort")
+        order = stable_order(pe.deadline[waiting].astype(np.float64))  # earliest first, ties as stored
         capacity = round_random(tally.staff[f, 0] * par.pickups_per_officer_day[t])
         for i in order:
             p = waiting[i]

@@ -29,15 +29,22 @@ JAIL, AT_LARGE = 0, 1
 
 
 @jit
+def _copy(to, source) -> None:
+    """``to[:] = source``: an array-to-array slice assignment compiles its shape-mismatch message (about 1 s)."""
+    for f in range(to.shape[0]):
+        to[f] = source[f]
+
+
+@jit
 def _allocate(given, staff, workload, share: float, tau: float) -> None:
     """Move ``staff`` (one office per entry) toward the reallocation rule's target."""
     total = given.sum()
     if share <= 0.0 or total <= 0.0:
-        staff[:] = given
+        _copy(staff, given)
         return
     now = staff.sum()
     if now <= 0.0:
-        staff[:] = given
+        _copy(staff, given)
     elif abs(now - total) > 1e-9 * total:  # the total changed (a dated series): keep the shape, take the new total
         staff *= total / now
     signal = workload.sum()
@@ -61,4 +68,7 @@ def staff_day(inp, par, tally, t) -> None:
     )
     workload = tally.workload
     workload *= 1.0 - 1.0 / tau
-    tally.officer_days[inp.month_of_day[t]] += tally.staff
+    days = tally.officer_days[inp.month_of_day[t]]
+    for f in range(days.shape[0]):  # loops, not days += staff: see _copy
+        for kind in range(days.shape[1]):
+            days[f, kind] += tally.staff[f, kind]

@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from scipy import stats
 
+from immsim.metrics import label
 from immsim.model import codes as c
 
 if TYPE_CHECKING:
@@ -55,11 +56,6 @@ LEVEL = 0.95
 #: Trace ``meta`` marking an interval band, so that callers and tests can tell
 #: bands from lines without relying on display names.
 BAND_META = "band"
-
-
-def label(name: str) -> str:
-    """Readable legend text from a column or code name (``jail_287g`` -> ``jail 287g``)."""
-    return name.replace("_", " ")
 
 
 def replication_stats(national: pd.DataFrame, column: str, level: float = LEVEL) -> pd.DataFrame:
@@ -248,10 +244,8 @@ def is_band(trace) -> bool:
 
 #: Figures of the by-history chart: what jail policy and ICE's response move, per criminal history.
 HISTORY_BARS = {
-    "detainers_declined": "detainers declined",
-    "released_to_at_large": "released with a detainer",
-    "ice_at_large_arrests": "at-large arrests",
-    "removals_total": "removals",
+    name: label(name, short=True)
+    for name in ("detainers_declined", "released_to_at_large", "ice_at_large_arrests", "removals_total")
 }
 HISTORY_TITLE = "Detainers declined, releases with a detainer, at-large arrests and removals, by criminal history"
 

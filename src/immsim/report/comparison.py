@@ -8,7 +8,6 @@ from the base (replication r minus replication r, common random numbers).
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -16,36 +15,44 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from immsim._files import atomic_write
+from immsim._format import interval, number
+from immsim.metrics import label
 from immsim.model import codes as c
 from immsim.report import charts
-from immsim.report.history import history_differences_html
-from immsim.report.html import charts_html
+from immsim.report.history import history_differences_table
+from immsim.report.html import chart_items
+from immsim.report.markup import Cell, Row, Table, columns, render_page
 from immsim.results import Result
 
+#: Series of the trajectories: key -> (title, unit, columns summed); titles from ``immsim.metrics``.
 SERIES = {
-    "ice_arrests": ("ICE arrests, all channels", "arrests", [f"arrests_{ch}" for ch in c.CHANNELS]),
+    "ice_arrests": (label("ice_admin_arrests"), "arrests", [f"arrests_{ch}" for ch in c.CHANNELS]),
     "custodial": (
-        "custodial transfers (jails and 287(g))",
+        label("custodial_arrests"),
         "arrests",
         [f"arrests_{c.CHANNELS[i]}" for i in c.CUSTODIAL_CHANNELS],
     ),
-    "released": ("people with detainers released to the community", "people", ["released_to_at_large"]),
-    "use_of_force": ("use-of-force incidents", "incidents", ["use_of_force"]),
-    "removals": ("removals, all paths", "people", [f"removals_{p}" for p in c.PATHS]),
-    "court_pending": ("court cases pending (month end)", "cases", ["court_pending"]),
+    "released": (label("released_to_at_large"), "people", ["released_to_at_large"]),
+    "use_of_force": (label("use_of_force"), "incidents", ["use_of_force"]),
+    "removals": (label("removals_total"), "people", [f"removals_{p}" for p in c.PATHS]),
+    "court_pending": (label("court_pending"), "cases", ["court_pending"]),
 }
 
 
-def _series(result: Result, columns: list[str]) -> pd.DataFrame:
+def _series(result: Result, summed: list[str]) -> pd.DataFrame:
     n = result.national
-    return pd.DataFrame({"replication": n.replication, "month": n.month, "value": n[columns].sum(axis=1)})
+    return pd.DataFrame({"replication": n.replication, "month": n.month, "value": n[summed].sum(axis=1)})
 
 
 def comparison_figures(results: dict[str, Result]) -> dict[str, go.Figure]:
+    """Per series, a level panel (every scenario) over a paired-difference panel (each alternative minus the base).
+
+    The difference is taken replication by replication, so its band shows what common random numbers leave.
+    """
     names = list(results)
     base = names[0]
     figs = {}
-    for key, (title, unit, columns) in SERIES.items():
+    for key, (title, unit, summed) in SERIES.items():
         fig = make_subplots(
             rows=2,
             cols=1,
@@ -53,7 +60,7 @@ def comparison_figures(results: dict[str, Result]) -> dict[str, go.Figure]:
             vertical_spacing=0.12,
             subplot_titles=("level", f"difference from {base} (paired)"),
         )
-        frames = {name: _series(r, columns) for name, r in results.items()}
+        frames = {name: _series(r, summed) for name, r in results.items()}
         for i, name in enumerate(names):
             charts.add_series(
                 fig, frames[name], "value", name, charts.OKABE_ITO[i % len(charts.OKABE_ITO)], unit, row=1, col=1
@@ -85,60 +92,52 @@ def comparison_figures(results: dict[str, Result]) -> dict[str, go.Figure]:
     return figs
 
 
-def history_html(by_history: pd.DataFrame, base: str) -> str:
-    """The section of paired differences by criminal history, one table per alternative (empty if none)."""
-    if by_history.empty:
-        return ""
-    fy = int(by_history.fiscal_year.iloc[0])
-    parts = [
-        f"<h2>By criminal history, fiscal year {fy}</h2>",
-        "<p>The same paired differences (alternative minus base, replication by replication) within each criminal "
-        "history: difference, and its 95% interval in brackets. Policies that treat histories differently move "
-        "them apart even where the totals change little.</p>",
-    ]
-    for name, rows in by_history.groupby("scenario", sort=False):
-        parts.append(f"<h3>{escape(str(name))} minus {escape(base)}</h3>{history_differences_html(rows)}")
-    return "\n".join(parts)
+def differences_table(table: pd.DataFrame) -> Table:
+    """The paired differences of every alternative (``immsim.compare``'s table), one row per figure."""
+    head = columns(
+        "scenario",
+        "figure",
+        ("base", True),
+        ("alternative", True),
+        ("difference", True),
+        ("95% interval", True),
+        ("variance reduction", True),
+    )
+    rows = []
+    for r in table.itertuples():
+
+        def cell(x: float, signed: bool = False, unit: str = r.unit) -> Cell:
+            return Cell(float(x), number(x, unit, signed=signed), numeric=True)
+
+        cells = [Cell(r.scenario), Cell(r.figure, r.description), cell(r.base), cell(r.alternative)]
+        cells += [cell(r.difference, signed=True)]
+        cells += [Cell(float(r.ci_low), interval(r.ci_low, r.ci_high, r.unit, signed=True), numeric=True)]
+        cells += [Cell(float(r.variance_reduction), f"x{r.variance_reduction:,.1f}", numeric=True)]
+        rows.append(Row(cells, figure=r.figure))
+    return Table(head, rows, id="differences")
 
 
 def render(table: pd.DataFrame, results: dict[str, Result], by_history: pd.DataFrame | None = None) -> str:
-    """The comparison report; ``by_history`` defaults to ``history_differences`` of ``results``."""
+    """The comparison report (``templates/comparison.html.j2``); ``by_history`` defaults to ``history_differences``."""
     base = next(iter(results))
     if by_history is None:
         from immsim.comparison import history_differences
 
         by_history = history_differences(results, int(table.fiscal_year.iloc[0])) if len(table) else pd.DataFrame()
-    first = results[base]
-    rows = []
-    for r in table.itertuples():
-        share = r.unit == "share"
-
-        def f(x, share=share):
-            return "" if pd.isna(x) else (f"{x:.3f}" if share else f"{x:,.0f}")
-
-        rows.append(
-            f"<tr><td>{escape(r.scenario)}</td><td>{escape(r.description)}</td><td>{f(r.base)}</td>"
-            f"<td>{f(r.alternative)}</td><td>{f(r.difference)}</td><td>{f(r.ci_low)} to {f(r.ci_high)}</td>"
-            f"<td>x{r.variance_reduction:,.1f}</td></tr>"
-        )
-    fy = int(table.fiscal_year.iloc[0]) if len(table) else ""
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>immsim comparison: {escape(", ".join(results))}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#222}}
-table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:right}}
-td:first-child,td:nth-child(2),th{{text-align:left}}</style></head><body>
-<h1>Comparison against {escape(base)}</h1>
-<p>{escape(first.scenario.data.title)}; from {first.start}, {first.days} days, seed {first.seed},
-{first.replications} paired replications (replication r of every scenario uses the same random numbers).
-Differences are alternative minus base, with 95% intervals over replications; the variance reduction is
-what pairing gained over independent runs. Figures are model outputs; sources are in the scenario files.</p>
-<h2>Fiscal year {fy}</h2>
-<table><thead><tr><th>scenario</th><th>figure</th><th>base</th><th>alternative</th><th>difference</th>
-<th>95% interval</th><th>variance reduction</th></tr></thead><tbody>{"".join(rows)}</tbody></table>
-{history_html(by_history, base)}
-<h2>Monthly trajectories</h2>
-{charts_html(comparison_figures(results))}
-</body></html>"""
+    history = [
+        (str(name), history_differences_table(rows)) for name, rows in by_history.groupby("scenario", sort=False)
+    ]
+    return render_page(
+        "comparison.html.j2",
+        title=f"immsim comparison: {', '.join(results)}",
+        base=base,
+        first=results[base],
+        fiscal_year=int(table.fiscal_year.iloc[0]) if len(table) else "",
+        differences=differences_table(table),
+        history=history,
+        history_year=int(by_history.fiscal_year.iloc[0]) if history else "",
+        trajectories=chart_items(comparison_figures(results)),
+    )
 
 
 def write_comparison_report(

@@ -10,13 +10,11 @@ change in jail policy trades against.
 
 from __future__ import annotations
 
-from html import escape
-
-import numpy as np
 import pandas as pd
 
+from immsim._format import interval, is_missing, number
 from immsim.model import codes as c
-from immsim.report.markup import fmt
+from immsim.report.markup import Cell, Column, Row, Table
 from immsim.results import Result, fiscal_year_of, mean_interval
 
 #: Officer channels: name -> (officer-days column, arrest columns), as in ``results.fiscal_year_table``.
@@ -29,21 +27,16 @@ CHANNELS = {
 }
 
 
-def _cell(value: float, text: str | None = None) -> str:
-    raw = "" if value is None or np.isnan(value) else repr(float(value))
-    return f'<td class="num" data-value="{raw}">{escape(fmt(value) if text is None else text)}</td>'
+def _num(value: float, text: str | None = None) -> Cell:
+    return Cell(float(value), number(value) if text is None else text, numeric=True)
 
 
-def _signed(value: float) -> str:
-    return "n/a" if np.isnan(value) else f"{value:+,.0f}"
+def _head(labels: list[str]) -> list[Column]:
+    """The first column names the row; the others hold numbers."""
+    return [Column(x, numeric=i > 0) for i, x in enumerate(labels)]
 
 
-def _head(labels: list[str]) -> str:
-    num = ' class="num"'
-    return "".join(f'<th scope="col"{num if i else ""}>{escape(x)}</th>' for i, x in enumerate(labels))
-
-
-def history_table_html(summary: pd.DataFrame, replications: int) -> str:
+def history_table(summary: pd.DataFrame, replications: int) -> Table:
     """``Result.summary_by_history`` as a table: a row per figure, per history its mean (and 95 % interval)."""
     with_ci = replications > 1
     head = ["Figure"]
@@ -52,17 +45,14 @@ def history_table_html(summary: pd.DataFrame, replications: int) -> str:
     cells = summary.set_index(["figure", "criminal_history"])
     rows = []
     for figure, description in dict(zip(summary.figure, summary.description, strict=True)).items():
-        tds = [f'<td data-value="{escape(figure)}">{escape(description)}</td>']
+        tds = [Cell(figure, description)]
         for h in c.HISTORIES:
             r = cells.loc[(figure, h)]
-            tds.append(_cell(r["mean"]))
+            tds.append(_num(r["mean"]))
             if with_ci:
-                tds.append(_cell(r["ci_low"], f"{fmt(r['ci_low'])} to {fmt(r['ci_high'])}"))
-        rows.append(f'<tr data-figure="{escape(figure)}">{"".join(tds)}</tr>')
-    return (
-        f'<table id="history" class="sortable"><thead><tr>{_head(head)}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+                tds.append(_num(r["ci_low"], interval(r["ci_low"], r["ci_high"])))
+        rows.append(Row(tds, figure=figure))
+    return Table(_head(head), rows, id="history")
 
 
 def officer_days(result: Result, fiscal_year: int) -> pd.DataFrame:
@@ -94,37 +84,30 @@ def officer_days(result: Result, fiscal_year: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def officer_table_html(table: pd.DataFrame, replications: int) -> str:
+def officer_table(table: pd.DataFrame, replications: int) -> Table:
     """``officer_days`` as a table."""
     with_ci = replications > 1
     head = ["Channel", "Officer-days", "Arrests", "Officer-days per arrest"] + (["95% interval"] if with_ci else [])
     rows = []
     for r in table.itertuples(index=False):
-        tds = [f'<td data-value="{escape(r.channel)}">{escape(r.channel)}</td>']
-        tds += [_cell(r.officer_days), _cell(r.arrests), _cell(r.per_arrest, f"{r.per_arrest:,.2f}")]
+        tds = [Cell(r.channel), _num(r.officer_days), _num(r.arrests), _num(r.per_arrest)]
         if with_ci:
-            tds.append(_cell(r.ci_low, f"{r.ci_low:,.2f} to {r.ci_high:,.2f}" if not np.isnan(r.ci_low) else "n/a"))
-        rows.append(f"<tr>{''.join(tds)}</tr>")
-    return (
-        f'<table id="officers" class="sortable"><thead><tr>{_head(head)}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+            tds.append(_num(r.ci_low, interval(r.ci_low, r.ci_high)))
+        rows.append(Row(tds))
+    return Table(_head(head), rows, id="officers")
 
 
-def history_differences_html(rows: pd.DataFrame) -> str:
+def history_differences_table(rows: pd.DataFrame) -> Table:
     """Paired differences by criminal history of one alternative: difference and 95 % interval per history."""
     name = str(rows.scenario.iloc[0])
-    head = ["Figure", *c.HISTORY_LABELS]
     by = rows.set_index(["figure", "criminal_history"])
     body = []
     for figure, description in dict(zip(rows.figure, rows.description, strict=True)).items():
-        tds = [f'<td data-value="{escape(figure)}">{escape(description)}</td>']
+        tds = [Cell(figure, description)]
         for h in c.HISTORIES:
             r = by.loc[(figure, h)]
-            interval = "" if np.isnan(r.ci_low) else f" ({_signed(r.ci_low)} to {_signed(r.ci_high)})"
-            tds.append(_cell(r.difference, _signed(r.difference) + interval))
-        body.append(f'<tr data-figure="{escape(figure)}">{"".join(tds)}</tr>')
-    return (
-        f'<table class="history-differences" data-scenario="{escape(name)}"><thead><tr>{_head(head)}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
-    )
+            bounds = "" if is_missing(r.ci_low) else f" ({interval(r.ci_low, r.ci_high, signed=True)})"
+            tds.append(_num(r.difference, number(r.difference, signed=True) + bounds))
+        body.append(Row(tds, figure=figure))
+    head = _head(["Figure", *c.HISTORY_LABELS])
+    return Table(head, body, sortable=False, css_class="history-differences", data={"scenario": name})

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from immsim._files import write_text
+from immsim._format import number
+from immsim.metrics import label
 from immsim.report import charts
 from immsim.report import history as hist
-from immsim.report.markup import CSS, PLOTLY_CONFIG, SORT_JS, fmt, td, th
+from immsim.report.markup import Cell, Column, Row, Table, chart_html, columns, render_page
 
 if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
     from immsim.results import Result
 
 def source_text(result: Result) -> str:
@@ -30,10 +33,10 @@ def source_text(result: Result) -> str:
     return path if Path(path).is_file() else f"built-in scenario {result.scenario.name}"
 
 
-def settings_html(result: Result) -> str:
-    """Run settings as a definition list: enough to reproduce the run."""
+def settings(result: Result) -> list[tuple[str, str]]:
+    """Run settings, enough to reproduce the run."""
     end = result.start + dt.timedelta(days=result.days - 1)
-    items = [
+    return [
         ("Scenario", f"{result.scenario.name}: {result.scenario.data.title}"),
         ("Scenario file", source_text(result)),
         ("Start", result.start.isoformat()),
@@ -41,89 +44,71 @@ def settings_html(result: Result) -> str:
         ("Seed", str(result.seed)),
         ("Replications", str(result.replications)),
     ]
-    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items)
-    return f'<dl class="settings">{rows}</dl>'
 
 
-def summary_html(summary: pd.DataFrame, replications: int) -> str:
+def summary_table(summary: pd.DataFrame, replications: int) -> Table:
     """Headline table: mean, plus the 95% interval when there is more than one replication."""
     with_ci = replications > 1
-    head = [th("Figure"), th("Unit"), th("Mean" if with_ci else "Value", True)]
+    head = columns("Figure", "Unit", ("Mean" if with_ci else "Value", True))
     if with_ci:
-        head += [th("95% interval, low", True), th("95% interval, high", True)]
+        head += columns(("95% interval, low", True), ("95% interval, high", True))
     rows = []
     for r in summary.itertuples(index=False):
-        cells = [td(r.figure, r.description), td(r.unit), td(r.mean, fmt(r.mean, r.unit), True)]
-        if with_ci:
-            cells += [td(r.ci_low, fmt(r.ci_low, r.unit), True), td(r.ci_high, fmt(r.ci_high, r.unit), True)]
-        rows.append(f'<tr data-figure="{escape(r.figure)}">{"".join(cells)}</tr>')
-    return (
-        f'<table id="summary" class="sortable"><thead><tr>{"".join(head)}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+        values = (r.mean, r.ci_low, r.ci_high) if with_ci else (r.mean,)
+        cells = [Cell(r.figure, r.description), Cell(r.unit)]
+        cells += [Cell(v, number(v, r.unit), numeric=True) for v in values]
+        rows.append(Row(cells, figure=r.figure))
+    return Table(head, rows, id="summary")
 
 
-def state_html(states: pd.DataFrame) -> str:
+def state_table(states: pd.DataFrame) -> Table:
     """Per-state table, one row per state, every column shown as in ``Result.by_state``."""
     numeric = [pd.api.types.is_numeric_dtype(states[col]) for col in states.columns]
-    head = "".join(th(charts.label(col), num) for col, num in zip(states.columns, numeric, strict=True))
+    head = [Column(label(col, short=True), num) for col, num in zip(states.columns, numeric, strict=True)]
     rows = []
     for rec in states.itertuples(index=False):
         cells = []
         for value, num in zip(rec, numeric, strict=True):
             if num:
-                cells.append(td(float(value), fmt(float(value)), True))
+                cells.append(Cell(float(value), number(float(value)), numeric=True))
             else:
-                cells.append(td(value, charts.label(str(value))))
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return f'<table id="states" class="sortable"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+                cells.append(Cell(value, label(str(value))))
+        rows.append(Row(cells))
+    return Table(head, rows, id="states")
 
 
-def charts_html(figs: dict) -> str:
-    """Each chart under its own heading; plotly.js goes inline with the first chart only."""
-    parts = []
-    for i, (key, fig) in enumerate(figs.items()):
-        div = fig.to_html(
-            full_html=False,
-            include_plotlyjs=(i == 0),
-            include_mathjax=False,
-            div_id=f"chart-{key}",
-            config=PLOTLY_CONFIG,
-        )
-        title = charts.TITLES.get(key) or fig.layout.title.text or key
-        parts.append(f'<section id="{escape(key)}"><h3>{escape(title)}</h3>{div}</section>')
-    return "\n".join(parts)
+def chart_items(figs: dict[str, go.Figure], with_plotlyjs: bool = True) -> list[dict[str, Any]]:
+    """Charts for the ``charts`` macro: key, title and div; plotly.js goes inline with the first chart only."""
+    return [
+        {
+            "key": key,
+            "title": charts.TITLES.get(key) or fig.layout.title.text or key,
+            "html": chart_html(key, fig, with_plotlyjs=with_plotlyjs and i == 0),
+        }
+        for i, (key, fig) in enumerate(figs.items())
+    ]
 
 
-def history_section(result: Result, fy: int) -> str:
+def history_context(result: Result, fy: int) -> dict[str, Any] | None:
     """The "By criminal history" section: figures by history (table and bars) and officer-days per arrest.
 
-    Empty for a result read from a folder written before criminal history was kept.
+    None for a result read from a folder written before criminal history was kept.
     """
     if result.by_history.empty:
-        return ""
+        return None
     summary = result.summary_by_history(fy)
-    fig = charts.history_bars_figure(summary)
-    div = fig.to_html(
-        full_html=False, include_plotlyjs=False, include_mathjax=False, div_id="chart-by_history", config=PLOTLY_CONFIG
-    )
     officers = hist.officer_days(result, fy)
-    officer_part = (
-        "<h3>Officer-days per arrest, by channel</h3>\n<p>ICE officer time spent in each channel over the fiscal "
-        "year, the arrests it produced, and their ratio (taken per replication, then averaged).</p>\n"
-        + hist.officer_table_html(officers, result.replications)
-        if not officers.empty
-        else ""
-    )
-    interval = " Mean over replications, with the 95% interval for the mean." if result.replications > 1 else ""
-    return f"""<h2>By criminal history, {escape(_fiscal_year_text(fy))}</h2>
-<p>The same people counted by criminal history: no conviction, pending charges, a lesser conviction, a serious or
-violent conviction. Cooperation policies may treat these histories differently (for example, holds for serious
-convictions only).{interval}</p>
-{hist.history_table_html(summary, result.replications)}
-<section id="by_history"><h3>{escape(charts.HISTORY_TITLE)}</h3>{div}</section>
-{officer_part}
-"""
+    chart = {
+        "key": "by_history",
+        "title": charts.HISTORY_TITLE,
+        "html": chart_html("by_history", charts.history_bars_figure(summary)),
+    }
+    return {
+        "with_interval": result.replications > 1,
+        "table": hist.history_table(summary, result.replications),
+        "chart": chart,
+        "officers": hist.officer_table(officers, result.replications) if not officers.empty else None,
+    }
 
 
 def _fiscal_year_text(fy) -> str:
@@ -131,12 +116,11 @@ def _fiscal_year_text(fy) -> str:
 
 
 def render(result: Result) -> str:
-    """The whole report as one HTML string."""
+    """The whole report as one HTML string (``templates/run.html.j2``)."""
     scen = result.scenario
     summary = result.summary()
-    fy = summary["fiscal_year"].iloc[0]
-    complete = int(fy) in result.complete_fiscal_years()
-    states = result.by_state(int(fy))
+    fy = int(summary["fiscal_year"].iloc[0])
+    complete = fy in result.complete_fiscal_years()
     partial = "" if complete else " The run does not cover this fiscal year in full; figures are partial-year totals."
     interval = (
         f" Mean over {result.replications} replications with a 95% Student-t interval for the mean."
@@ -146,41 +130,21 @@ def render(result: Result) -> str:
     bands = (
         " Shaded bands show the 95% interval for the monthly mean over replications." if result.replications > 1 else ""
     )
-    title = f"immsim report: {scen.name} ({scen.data.title})"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<header>
-<h1>{escape(scen.data.title)}</h1>
-<p class="subtitle">Scenario <code>{escape(scen.name)}</code>: simulated U.S. interior immigration enforcement</p>
-</header>
-<p class="note">All figures in this report are outputs of the immsim simulation model, not observed statistics.
-They follow from the parameters and data of the scenario file, where each input and its source are recorded
-({escape(source_text(result))}).</p>
-<h2>Run settings</h2>
-{settings_html(result)}
-<h2>Headline figures, {escape(_fiscal_year_text(fy))}</h2>
-<p>{escape((interval + partial).strip())}</p>
-{summary_html(summary, result.replications)}
-<h2>National monthly series</h2>
-<p>{escape(("Monthly totals over the run." + bands).strip())}</p>
-{charts_html(charts.figures(result))}
-{history_section(result, int(fy))}
-<h2>By state, {escape(_fiscal_year_text(fy))}</h2>
-<p>Totals per state, averaged over replications. Policy is the jail cooperation policy of the state's first
-listed jurisdiction in the last month of the period; jurisdictions within a state can differ.</p>
-{state_html(states)}
-<footer><p class="note">Generated by immsim. Model outputs; inputs and sources are in the scenario file.</p></footer>
-<script>{SORT_JS}</script>
-</body>
-</html>
-"""
+    return render_page(
+        "run.html.j2",
+        title=f"immsim report: {scen.name} ({scen.data.title})",
+        scenario_title=scen.data.title,
+        scenario_name=scen.name,
+        source=source_text(result),
+        settings=settings(result),
+        fiscal_year=_fiscal_year_text(fy),
+        headline_note=(interval + partial).strip(),
+        summary=summary_table(summary, result.replications),
+        monthly_note=("Monthly totals over the run." + bands).strip(),
+        national_charts=chart_items(charts.figures(result)),
+        history=history_context(result, fy),
+        states=state_table(result.by_state(fy)),
+    )
 
 
 def write_html_report(result: Result, path: str | os.PathLike) -> Path:

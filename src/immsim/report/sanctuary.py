@@ -24,6 +24,7 @@ import datetime as dt
 import pandas as pd
 import yaml
 
+from immsim._format import MISSING_MARKDOWN, number
 from immsim.comparison import compare
 from immsim.model import codes as c
 from immsim.scenario.compile import compile_scenario, scenario_policies
@@ -119,8 +120,9 @@ def run_sanctuary(
     return comparison.table, comparison.by_history, limiting_jurisdictions(scenario, start, days)
 
 
-def _fmt(x: float) -> str:
-    return f"{x:+,.0f}" if abs(x) >= 10 else f"{x:+,.2f}"
+def _fmt(x: float, unit: str = "") -> str:
+    """A paired difference on the page: signed, shares in percentage points (``immsim._format.number``)."""
+    return number(x, unit, missing=MISSING_MARKDOWN, signed=True)
 
 
 def sanctuary_markdown(
@@ -171,8 +173,8 @@ def sanctuary_markdown(
             ):
                 continue
             lines.append(
-                f"| {r.figure} | {r.base:,.4g} | {r.alternative:,.4g} | {_fmt(r.difference)} "
-                f"({_fmt(r.ci_low)} to {_fmt(r.ci_high)}) |"
+                f"| {r.figure} | {number(r.base, r.unit)} | {number(r.alternative, r.unit)} | "
+                f"{_fmt(r.difference, r.unit)} ({_fmt(r.ci_low, r.unit)} to {_fmt(r.ci_high, r.unit)}) |"
             )
         lines += [
             "",

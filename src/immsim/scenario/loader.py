@@ -42,7 +42,40 @@ MAX_BASES = 20
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario: the parsed file and where it came from."""
+    """A validated scenario: the parsed file and where it came from.
+
+    Made by ``load_scenario`` (or ``parse_scenario``) and by
+    ``Scenario.with_changes``, never edited in place: a scenario is frozen, so
+    the runs, reports and catalogs that hold one can trust that it is the one
+    that was validated. To change one, derive a new one with ``with_changes``.
+
+    Attributes
+    ----------
+    data : ScenarioFile
+        The validated contents (``immsim.scenario.schema.ScenarioFile``):
+        ``name``, ``title``, ``start``, ``jurisdictions``, ``parameters``,
+        ``events``, ... (``docs/model.md``, "The scenario file").
+    path : str
+        Where it came from, as given (a built-in name or a path), for messages.
+    text : str
+        The YAML text; for a reform, the resolved scenario's whole document.
+    changed_by : dict of str to str
+        For a reform or a derived scenario: field (``parameters.immigration_judges``)
+        to the change that set it (``more-judges change 1``).
+    base : str or None
+        The name of the scenario a reform changes; None for a scenario file.
+
+    Examples
+    --------
+    >>> import immsim
+    >>> scenario = immsim.load_scenario("ma-without-lunn")
+    >>> scenario.name, scenario.base
+    ('ma-without-lunn', 'us-2017')
+    >>> scenario.data.start.isoformat()
+    '2016-10-01'
+    >>> list(scenario.changed_by.values())
+    ['ma-without-lunn change 1']
+    """
 
     data: ScenarioFile
     path: str
@@ -52,10 +85,29 @@ class Scenario:
 
     @property
     def name(self) -> str:
+        """The scenario's ``name`` field (letters, digits, ``_ . -``), which results and catalogs use.
+
+        Examples
+        --------
+        >>> import immsim
+        >>> immsim.load_scenario("us-2017").name
+        'us-2017'
+        """
         return self.data.name
 
     @property
     def offices(self) -> list[str]:
+        """The ICE field offices of the scenario's jurisdictions, in the order they first appear.
+
+        Office-level parameters (officers) and ``Result.offices`` are by these offices.
+
+        Examples
+        --------
+        >>> import immsim
+        >>> offices = immsim.load_scenario("us-2017").offices
+        >>> "Los Angeles" in offices, len(offices) == len(set(offices))
+        (True, True)
+        """
         seen: dict[str, None] = {}
         for j in self.data.jurisdictions:
             seen.setdefault(j.office, None)
@@ -71,16 +123,23 @@ class Scenario:
     ) -> Scenario:
         """This scenario with ``changes`` applied, validated like any scenario.
 
+        The one way to derive a scenario in code: the solvers, the sweeps, the
+        court back-test and the sanctuary report use it, and a reform file is
+        read into the same changes. Nothing is written or parsed again, and
+        the result remembers which change set each field (``changed_by``).
+
         Parameters
         ----------
-        changes
-            Changes in the forms a reform file lists under ``changes`` (``docs/scenarios.md``): mappings
-            such as ``{"parameter": "immigration_judges", "value": 500}`` or ``{"policy": "honor",
-            "where": {"all": True}, "from": "2017-01-01"}``, or the models of ``immsim.scenario.reform``
-            (``SetParameter``, ``SetPolicy``, ``DefinePolicy``, ``AddEvent``, ``RemoveEvent``).
-        name, title
+        changes : sequence of dict or pydantic.BaseModel
+            Changes in the forms a reform file lists under ``changes`` (the README and
+            ``docs/model.md``, "The scenario file"), applied in order: mappings such as
+            ``{"parameter": "immigration_judges", "value": 500}``, ``{"parameter": "jail_officers",
+            "scale": 1.5}`` or ``{"policy": "honor", "where": {"all": True}, "from": "2017-01-01"}``,
+            or the models of ``immsim.scenario.reform`` (``SetParameter``, ``SetPolicy``,
+            ``DefinePolicy``, ``SetInitial``, ``AddEvent``, ``RemoveEvent``).
+        name, title : str, optional
             Of the new scenario; by default this one's name with ``-changed``, and its title.
-        start
+        start : str, optional
             A new first day (ISO date), as a reform file's ``start``.
 
         Returns
@@ -114,6 +173,22 @@ class Scenario:
 
 
 def builtin_names() -> list[str]:
+    """The names of the built-in scenarios, which ``load_scenario`` accepts in place of a path.
+
+    Each is a file in ``src/immsim/scenario/data/``; ``docs/scenarios.md``
+    gives the question each answers.
+
+    Returns
+    -------
+    list of str
+        Sorted names, ``us-2017`` (the default) among them.
+
+    Examples
+    --------
+    >>> import immsim
+    >>> "us-2017" in immsim.builtin_names()
+    True
+    """
     folder = resources.files("immsim.scenario") / "data"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
@@ -137,8 +212,75 @@ def resolve(name_or_path: str | Path) -> Path:
     raise ScenarioError(str(name_or_path), "", f"no such file or built-in scenario (built-in: {known})")
 
 
-def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scenario:
-    """Load and validate a scenario; raises ``ScenarioError`` naming file, line and field."""
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    r"""Load and validate a scenario: a built-in name or a YAML file.
+
+    A file with a ``base`` is a reform: its base is loaded (a built-in name,
+    or a path relative to the file) and its changes applied, as
+    ``Scenario.with_changes`` does. Everything is checked before anything
+    runs, so that a mistake is reported with its file, line and field rather
+    than as a wrong number later.
+
+    Parameters
+    ----------
+    name_or_path : str or pathlib.Path
+        A built-in name (``builtin_names()``, for example ``"us-2017"``) or
+        the path of a scenario or reform file (``.yaml`` or ``.yml``).
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    ScenarioError
+        When there is no such file or built-in scenario, the file cannot be
+        read or is not UTF-8 YAML, a field is missing, unknown or out of
+        bounds, a reference (policy, regime, jurisdiction, ...) names nothing,
+        or reforms name each other as ``base`` in a cycle. The error names
+        the file, the line and the field (``e.file``, ``e.line``,
+        ``e.field``, ``e.problem``).
+
+    See Also
+    --------
+    Scenario.with_changes : derive a scenario in code.
+
+    Examples
+    --------
+    >>> import immsim
+    >>> immsim.load_scenario("us-2017").data.title
+    'United States, from October 2016 (built-in default, calibrated)'
+
+    A reform file changes another scenario:
+
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "judges.yaml").write_text(
+    ...     "name: judges-600\n"
+    ...     "title: 600 judges\n"
+    ...     "base: us-2017\n"
+    ...     "changes:\n"
+    ...     "  - parameter: immigration_judges\n"
+    ...     "    value: 600\n")
+    >>> judges = immsim.load_scenario(folder / "judges.yaml")
+    >>> judges.base, judges.data.parameters["immigration_judges"].value
+    ('us-2017', 600.0)
+
+    A mistake names the file, the line and the field:
+
+    >>> _ = (folder / "typo.yaml").write_text(
+    ...     "name: typo\ntitle: t\nbase: us-2017\nchanges:\n  - parameter: immigration_judgs\n    value: 600\n")
+    >>> immsim.load_scenario(folder / "typo.yaml")
+    Traceback (most recent call last):
+    ...
+    immsim.errors.ScenarioError: .../typo.yaml:5: changes.0: ...
+    """
+    return _load(name_or_path, ())
+
+
+def _load(name_or_path: str | Path, _seen: tuple[str, ...]) -> Scenario:
+    """``load_scenario``, with the files already being loaded down a chain of reforms (to refuse a cycle)."""
     path = resolve(name_or_path)
     shown = str(name_or_path)
     if len(_seen) > MAX_BASES:
@@ -201,7 +343,7 @@ def _resolve_reform(doc: dict, lines: dict, shown: str, seen: tuple[str, ...]) -
         raise validation_error(e, doc, lines, shown) from None
     base_path = _base_path(ref.base, shown)
     try:
-        base = load_scenario(base_path, seen)
+        base = _load(base_path, seen)
     except ScenarioError as e:
         if e.file == base_path and e.line is None and e.field in ("", "base"):
             # the base itself is missing, unreadable or in a cycle: the fault is this file's 'base' field

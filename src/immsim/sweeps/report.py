@@ -8,7 +8,6 @@ white template, legend below); the HTML file is self-contained like them.
 from __future__ import annotations
 
 import math
-from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -17,19 +16,15 @@ from plotly.subplots import make_subplots
 from rich.table import Table
 
 from immsim._files import atomic_write
-from immsim.report.charts import OKABE_ITO, label
-from immsim.report.markup import CSS, PLOTLY_CONFIG, SORT_JS, td, th
-from immsim.results import HEADLINES
+from immsim._format import MISSING_TERMINAL, number
+from immsim.metrics import label, unit
+from immsim.report.charts import OKABE_ITO
+from immsim.report.markup import Cell, Row, chart_html, columns, render_page
+from immsim.report.markup import Table as HtmlTable
 
 #: Figures shown in the terminal summary of a sweep (all are in the catalog).
 SUMMARY_FIGURES = ("ice_admin_arrests", "removals_total", "detention_average_daily_population", "court_pending_end")
 MAX_ROWS = 40
-
-
-def _num(x: float, unit: str = "") -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"{x:.3f}" if unit == "share" else f"{x:,.0f}"
 
 
 def summary_table(frame: pd.DataFrame, names: list[str], title: str) -> Table:
@@ -39,13 +34,13 @@ def summary_table(frame: pd.DataFrame, names: list[str], title: str) -> Table:
         t.add_column(f"{label(n)} x", justify="right")
     t.add_column("runs", justify="right")
     for f in SUMMARY_FIGURES:
-        t.add_column(label(f), justify="right")
+        t.add_column(label(f, short=True), justify="right")
     means = frame.groupby("point").agg(
         {**dict.fromkeys(names, "first"), "key": "count", **dict.fromkeys(SUMMARY_FIGURES, "mean")}
     )
     for _, row in means.head(MAX_ROWS).iterrows():
         cells = [f"{row[n]:.3f}" for n in names] + [str(int(row["key"]))]
-        t.add_row(*cells, *(_num(row[f], HEADLINES[f][1]) for f in SUMMARY_FIGURES))
+        t.add_row(*cells, *(number(row[f], unit(f), missing=MISSING_TERMINAL) for f in SUMMARY_FIGURES))
     if len(means) > MAX_ROWS:
         t.caption = f"first {MAX_ROWS} of {len(means)} points; every run is in the catalog"
     return t
@@ -86,7 +81,7 @@ def indices_figure(table: pd.DataFrame) -> go.Figure:
     fig = make_subplots(
         rows=rows,
         cols=1,
-        subplot_titles=[HEADLINES[f][0] for f in figures] or ["no figure varies across the sweep"],
+        subplot_titles=[label(f) for f in figures] or ["no figure varies across the sweep"],
         vertical_spacing=min(0.3 / rows, 0.08),
     )
     for i, f in enumerate(figures):
@@ -102,7 +97,7 @@ def indices_figure(table: pd.DataFrame) -> go.Figure:
                     legendgroup=what,
                     showlegend=i == 0,
                     marker_color=OKABE_ITO[3 if j == 0 else 0],
-                    hovertemplate=f"%{{y}}: {col} %{{x:.3f}}<extra>{escape(f)}</extra>",
+                    hovertemplate=f"%{{y}}: {col} %{{x:.3f}}<extra>{label(f, short=True)}</extra>",
                 ),
                 row=i + 1,
                 col=1,
@@ -119,40 +114,32 @@ def indices_figure(table: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def write_indices_report(table: pd.DataFrame, sweep_name: str, path: str | Path) -> Path:
-    """A self-contained HTML page: how to read the indices, the table, and the chart."""
-    path = Path(path)
-    fy = int(table.fiscal_year.iloc[0])
-    head = "".join(
-        th(h, num)
-        for h, num in [("Figure", False), ("Parameter", False)] + [(c, True) for c in ("S1", "S1 ±", "ST", "ST ±")]
-    )
-    body = "".join(
-        "<tr>"
-        + td(r.figure, r.description)
-        + td(r.parameter, label(r.parameter))
-        + "".join(td(v, "-" if math.isnan(v) else f"{v:.3f}", True) for v in (r.S1, r.S1_conf, r.ST, r.ST_conf))
-        + "</tr>"
+def indices_html_table(table: pd.DataFrame) -> HtmlTable:
+    """Every index with its 95% half-width, one row per figure and parameter (sortable)."""
+    head = columns("Figure", "Parameter", *((c, True) for c in ("S1", "S1 ±", "ST", "ST ±")))
+    rows = [
+        Row(
+            [Cell(r.figure, r.description), Cell(r.parameter, label(r.parameter))]
+            + [
+                Cell(v, "-" if math.isnan(v) else f"{v:.3f}", numeric=True)
+                for v in (r.S1, r.S1_conf, r.ST, r.ST_conf)
+            ]
+        )
         for r in table.itertuples()
-    )
-    chart = indices_figure(table).to_html(
-        full_html=False, include_plotlyjs=True, include_mathjax=False, div_id="chart-sobol", config=PLOTLY_CONFIG
-    )
-    html = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>immsim sensitivity: {escape(sweep_name)}</title><style>{CSS}</style></head>
-<body><h1>Sensitivity of the headline figures: sweep {escape(sweep_name)}</h1>
-<p class="subtitle">Sobol indices over the sweep's parameter ranges, fiscal year {fy}; model outputs.</p>
-<p class="note">S1 (first order) is the share of a figure's variance across the sweep that one parameter explains
-on its own; ST (total order) is the share it is involved in, alone or through interactions. ST near 0: the
-parameter can be fixed anywhere in its range without changing the figure. ST well above S1: the parameter acts
-through interactions. ± is the half-width of SALib's 95% bootstrap interval; replications of a point are averaged
-first. Figures that did not vary across the sweep have no indices.</p>
-{chart}
-<h2>All indices</h2>
-<table id="indices" class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
-<script>{SORT_JS}</script></body></html>
-"""
+    ]
+    return HtmlTable(head, rows, id="indices")
 
+
+def write_indices_report(table: pd.DataFrame, sweep_name: str, path: str | Path) -> Path:
+    """A self-contained HTML page (``templates/sensitivity.html.j2``): how to read the indices, the chart, the table."""
+    path = Path(path)
+    html = render_page(
+        "sensitivity.html.j2",
+        title=f"immsim sensitivity: {sweep_name}",
+        sweep=sweep_name,
+        fiscal_year=int(table.fiscal_year.iloc[0]),
+        chart=chart_html("sobol", indices_figure(table), with_plotlyjs=True),
+        indices=indices_html_table(table),
+    )
     atomic_write(path, lambda p: p.write_text(html, encoding="utf-8"))
     return path

@@ -13,7 +13,6 @@ searches the factors in log space.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
@@ -21,12 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import optimize
 
+from immsim._format import MISSING_MARKDOWN, number
 from immsim.errors import ImmsimError
 from immsim.scenario.loader import Scenario, parse_scenario
-from immsim.scenario.reform import scaled_entry
 from immsim.scenario.yamldoc import load_document
 from immsim.simulation import simulate
 from immsim.validation.public import FY2017_START
@@ -71,9 +69,9 @@ def calibratable(doc: dict) -> pd.DataFrame:
     return out
 
 
-def figures_of(text: str, name: str, seed: int, replications: int) -> pd.Series:
-    """The FY2017 headline figures (means over replications) of a scenario's text: what the objective reads."""
-    sc = parse_scenario(text, name)
+def figures_of(scenario: Scenario | str, name: str, seed: int, replications: int) -> pd.Series:
+    """The FY2017 headline figures (means over replications) of a scenario (or its text): what the objective reads."""
+    sc = scenario if isinstance(scenario, Scenario) else parse_scenario(scenario, name)
     r = simulate(sc, start=FY2017_START, years=1, seed=seed, replications=replications)
     return r.summary(2017).set_index("figure")["mean"]
 
@@ -138,11 +136,13 @@ def calibrate(
             )
         space = space[space.parameter.isin(list(only))].reset_index(drop=True)
 
-    def text_for(factors: np.ndarray) -> str:
-        d = copy.deepcopy(doc)
-        for name, f in zip(space.parameter, factors, strict=True):
-            d["parameters"][name] = scaled_entry(d["parameters"][name], float(f))
-        return yaml.safe_dump(d, sort_keys=False, width=110, allow_unicode=True)
+    def scenario_at(factors: np.ndarray, new_name: str | None = None) -> Scenario:
+        # each parameter keeps its own source (an assumption), so it stays calibratable in the result
+        changes = [
+            {"parameter": p, "scale": float(f), "source": doc["parameters"][p]["source"]}
+            for p, f in zip(space.parameter, factors, strict=True)
+        ]
+        return scenario.with_changes(changes, name=new_name or scenario.name, title=scenario.data.title)
 
     def loss(figures: pd.Series) -> float:
         err = (figures.reindex(target_values.index) - target_values) / target_values / tolerance
@@ -157,7 +157,7 @@ def calibrate(
     def figures_at(factors: np.ndarray) -> pd.Series:
         key = np.asarray(factors, dtype=float).tobytes()
         if key not in runs:
-            runs[key] = figures_of(text_for(factors), scenario.name, seed, replications)
+            runs[key] = figures_of(scenario_at(factors), scenario.name, seed, replications)
         return runs[key]
 
     if before is not None:
@@ -185,9 +185,7 @@ def calibrate(
     )
     factors = best[1]
     after = figures_at(factors)
-    if name:
-        doc["name"] = name
-    text = text_for(factors)
+    text = scenario_at(factors, name).text
     table = pd.DataFrame(
         {
             "figure": target_values.index,
@@ -212,6 +210,16 @@ def _stamp(text: str, factors: pd.DataFrame) -> str:
     return header + text
 
 
+def figure_text(x: float) -> str:
+    """A figure as the targets file gives it (shares as fractions), to four significant digits below 100."""
+    return number(x, missing=MISSING_MARKDOWN, percent=False, digits=4)
+
+
+def error_text(x: float) -> str:
+    """A relative error on a page: a signed percentage."""
+    return number(x, missing=MISSING_MARKDOWN, signed=True, percent=True)
+
+
 def fit_report(fit: Fit, scenario_name: str, targets_name: str) -> str:
     """A Markdown report of a fit: targets before and after, and the factors."""
     lines = [
@@ -224,9 +232,10 @@ def fit_report(fit: Fit, scenario_name: str, targets_name: str) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in fit.targets.itertuples():
+        before, after = error_text(r.error_before), error_text(r.error_after)
         lines.append(
-            f"| {r.figure} | {r.target:,.4g} | {r.tolerance:.0%} | {r.before:,.4g} | {r.error_before:+.1%} "
-            f"| {r.after:,.4g} | {r.error_after:+.1%} |"
+            f"| {r.figure} | {figure_text(r.target)} | {r.tolerance:.0%} | {figure_text(r.before)} | {before} "
+            f"| {figure_text(r.after)} | {after} |"
         )
     lines += ["", "| parameter | factor | bounds | moved |", "|---|---:|---|---|"]
     for r in fit.factors.itertuples():

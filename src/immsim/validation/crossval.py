@@ -304,8 +304,9 @@ def markdown(cv: CrossValidation, command: str, *, workers: int, where: str, dat
     ]
     for r in tab.itertuples():
         lines.append(
-            f"| {r.figure} | {r.target:,.4g} | {r.tolerance:.0%} | {r.start:,.4g} | {r.in_sample:,.4g} "
-            f"| {r.error_in_sample:+.1%} | {r.left_out:,.4g} | {r.error_left_out:+.1%} "
+            f"| {r.figure} | {cal.figure_text(r.target)} | {r.tolerance:.0%} | {cal.figure_text(r.start)} "
+            f"| {cal.figure_text(r.in_sample)} | {cal.error_text(r.error_in_sample)} | {cal.figure_text(r.left_out)} "
+            f"| {cal.error_text(r.error_left_out)} "
             f"| {'yes' if r.within_tolerance else '**no**'} | {r.evaluations} | {r.moved} |"
         )
     inside = int(tab.within_tolerance.sum())

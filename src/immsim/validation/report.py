@@ -22,6 +22,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from immsim._format import MISSING_MARKDOWN, number
 from immsim.engine.network import Network, simulate_network
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
@@ -176,14 +177,12 @@ def sections(groups: dict[str, pd.DataFrame]) -> list[tuple[str, str, str]]:
     return list(ROLE_SECTIONS) + (extra if "unclassified" in groups else [])
 
 
-def _fmt(x, pct: bool = False) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return ""
-    if pct:
-        return f"{x:+.1%}"
-    if isinstance(x, int | np.integer) or (isinstance(x, float) and abs(x) >= 100):
-        return f"{x:,.0f}"
-    return f"{x:.4g}"
+def _fmt(x) -> str:
+    """A figure on the page (``immsim._format.number``), as the targets file gives it: shares stay fractions.
+
+    Four significant digits: the page compares model and target to within a few percent.
+    """
+    return number(x, missing=MISSING_MARKDOWN, percent=False, digits=4)
 
 
 def markdown(

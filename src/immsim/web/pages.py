@@ -22,6 +22,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from immsim._format import number
+from immsim.metrics import label
 from immsim.model.codes import HISTORIES, HISTORY_LABELS
 from immsim.results import Result
 from immsim.store import load_result
@@ -44,16 +46,19 @@ TILES = {
     "HI": (7, 0), "TX": (7, 4), "FL": (7, 9),
 }  # fmt: skip
 
-#: Per-state columns of ``Result.by_state`` the map can colour by.
+#: Per-state columns of ``Result.by_state`` the map can colour by, with their labels (``immsim.metrics``).
 STATE_FIGURES = {
-    "ice_admin_arrests": "ICE administrative arrests",
-    "custodial_arrests": "custodial arrests (jails and 287(g))",
-    "ice_at_large_arrests": "at-large arrests",
-    "detainers_issued": "detainers issued",
-    "detainers_declined": "detainers declined",
-    "released_to_at_large": "people with detainers released to the community",
-    "use_of_force": "use-of-force incidents",
-    "removals_from_ice_arrests": "removals of people arrested by ICE",
+    name: label(name)
+    for name in (
+        "ice_admin_arrests",
+        "custodial_arrests",
+        "ice_at_large_arrests",
+        "detainers_issued",
+        "detainers_declined",
+        "released_to_at_large",
+        "use_of_force",
+        "removals_from_ice_arrests",
+    )
 }
 
 
@@ -95,16 +100,8 @@ def _chart(key: str, fig) -> dict:
 
 def templates() -> Environment:
     env = Environment(loader=PackageLoader("immsim.web", "templates"), autoescape=select_autoescape(["html"]))
-    env.filters["num"] = _num
+    env.filters["num"] = number  # {{ x | num(unit) }}, {{ x | num(unit, signed=True) }}: as in the reports
     return env
-
-
-def _num(value: Any, unit: str = "") -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "n/a"
-    if unit == "share":
-        return f"{value:.1%}"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
 
 
 def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
