@@ -109,6 +109,12 @@ def test_a_checkpoint_resumes_without_running_and_is_not_reused_with_other_setti
         with pytest.raises(AssertionError):
             cv.crossvalidate(scenario, targets, max_evaluations=EVALS, seed=2, checkpoint=path)
     assert runs
+    # other code: the checkpoint is not reused either
+    with monkeypatch.context() as m:
+        m.setattr(cv, "code_digest", lambda: "another version")
+        m.setattr(cal, "figures_of", no_runs)
+        with pytest.raises(AssertionError, match="run again"):
+            cv.crossvalidate(scenario, targets, max_evaluations=EVALS, checkpoint=path)
 
 
 def test_only_restricts_every_fit_and_is_part_of_the_settings(scenario, targets):

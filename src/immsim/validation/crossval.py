@@ -104,6 +104,15 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def code_digest() -> str:
+    """A hash of immsim's own source: a fold saved by other code may give other figures, so it is not reused."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def settings_of(
     scenario: Scenario,
     targets: pd.DataFrame,
@@ -116,6 +125,7 @@ def settings_of(
     return {
         "scenario": scenario.name,
         "scenario_sha256": _digest(scenario.text),
+        "code_sha256": code_digest(),
         "targets_sha256": _digest(targets.to_csv(index=False)),
         "seed": seed,
         "replications": replications,
