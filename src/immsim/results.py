@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from immsim._student import t_quantile
 from immsim.metrics import METRICS
 from immsim.model import codes as c
 from immsim.scenario.loader import Scenario
@@ -205,9 +206,7 @@ def mean_interval(values: pd.Series | np.ndarray, level: float = 0.95) -> tuple[
     m = float(x.mean())
     if x.size < 2:
         return (m, np.nan, np.nan)
-    from scipy import stats  # here, not at import: SciPy's stats module costs half a second of start-up
-
-    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    half = float(t_quantile(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
     return (m, m - half, m + half)
 
 

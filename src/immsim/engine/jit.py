@@ -10,6 +10,11 @@ from compiled code compiles the function once for its arguments widened to
 int64 (literal integers and booleans lose their literal type); the call site
 converts the narrower arguments. Widening is exact, so results are unchanged.
 Calls from Python are typed as usual (Python integers are int64 already).
+
+No C callback wrapper: for every compiled function Numba builds, besides the
+wrapper Python calls, one with the C calling convention (for ``cfunc`` use and
+first-class function values). The model never uses it; not building it saves
+about 5 % of a cold compile.
 """
 
 from __future__ import annotations
@@ -34,6 +39,6 @@ class _WideDispatcher(CPUDispatcher):
 
 def jit(fn: Callable) -> _WideDispatcher:
     """Compile ``fn`` in nopython mode, cached on disk, once per widened signature."""
-    disp = _WideDispatcher(py_func=fn, locals={}, targetoptions={"nopython": True})
+    disp = _WideDispatcher(py_func=fn, locals={}, targetoptions={"nopython": True, "no_cfunc_wrapper": True})
     disp.enable_caching()
     return disp

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from scipy import stats
 
+from immsim._student import t_quantile
 from immsim.metrics import label
 from immsim.model import codes as c
 
@@ -69,7 +69,7 @@ def replication_stats(national: pd.DataFrame, column: str, level: float = LEVEL)
     out = pd.DataFrame({"mean": g.mean(), "sd": g.std(ddof=1), "n": g.count()})
     n = out["n"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(n > 1, stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), np.nan)
+        t = np.where(n > 1, t_quantile(0.5 + level / 2, np.maximum(n - 1, 1)), np.nan)
         half = t * out["sd"].to_numpy(float) / np.sqrt(n)
     out["low"] = out["mean"] - half
     out["high"] = out["mean"] + half
