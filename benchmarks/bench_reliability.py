@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
 import json
 import os
 import platform
@@ -68,10 +69,13 @@ def measure() -> dict:
     if missing:
         raise SystemExit(f"no figures from {sorted(missing)} (were their tests skipped?): nothing written")
     sys.path.insert(0, str(ROOT / "tests"))
+    from immsim.ledger import check_ledger
     from test_determinism import REFERENCE
     from test_ledger import FAULTS
 
-    figures["ledger"] = {"faults": len(FAULTS), "checks": len({message for _, message in FAULTS})}
+    # each ``raise LedgerError`` of check_ledger is one check (some checks have several faults, one per state)
+    checks = inspect.getsource(check_ledger).count("raise LedgerError")
+    figures["ledger"] = {"faults": len(FAULTS), "checks": checks}
     figures["determinism"] = {"fingerprint": REFERENCE}
     figures["run"] = {
         "date": dt.date.today().isoformat(),
@@ -207,12 +211,12 @@ def _interrupt_block(kills: list[dict], seconds: float) -> str:
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for k in kills:
         groups[(k["command"], k["signal"])].append(k)
-    order = {"SIGINT": 0, "SIGTERM": 1, "SIGKILL": 2}
+    order = {"SIGINT": 0, "SIGTERM": 1, "SIGKILL": 2, "run": 0, "compare": 1, "sweep": 2}
     lines = [
         "| command | signal | start-up | simulating | writing | after it finished | all survived |",
         "|---|---|---:|---:|---:|---:|---|",
     ]
-    for (command, sig), group in sorted(groups.items(), key=lambda g: (g[0][0], order.get(g[0][1], 9))):
+    for (command, sig), group in sorted(groups.items(), key=lambda g: (order.get(g[0][0], 9), g[0][0], order[g[0][1]])):
         where = Counter(k["phase"] for k in group)
         cells = " | ".join(str(where[p]) if where[p] else "" for p in PHASES)
         if group[0]["target"] == "worker":

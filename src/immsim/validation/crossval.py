@@ -211,7 +211,7 @@ def crossvalidate(
         saved.save(earlier + time.perf_counter() - began)
 
     if saved.start is None:
-        saved.start = cal.figures_of(scenario.text, scenario.name, seed, replications).to_dict()
+        saved.start = cal.figures_of(scenario, scenario.name, seed, replications).to_dict()
         save()
     start = pd.Series(saved.start, dtype=float)
     todo = [n for n in names if n not in folds]
