@@ -69,6 +69,7 @@ MAGNITUDE = {
     "detained_case_preparation_days": 60.0,
     "booking_rate_factor": 3.0,
     "no_record_booking_factor": 3.0,
+    "conviction_targeting_factor": 10.0,
     "reallocation_days": 400.0,
 }
 KEYS = {"class": CLASSES, "path": PATHS, "office": OFFICES, "jurisdiction": JURISDICTIONS}
