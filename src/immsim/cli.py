@@ -511,13 +511,13 @@ def sweep_cmd(
     serial: Annotated[bool, typer.Option("--serial", help="run in this process, without Dask")] = False,
 ) -> None:
     """Run a grid or Sobol sample of parameter factors x replications into a resumable run catalog."""
-    from immsim._extras import require
     from immsim.sweeps.signals import Interrupts
-
-    require("sweep", "immsim sweep")
 
     # SIGTERM stops like Ctrl-C from the start; run_sweep installs its own handlers while it runs
     with Interrupts().installed():
+        from immsim._extras import require
+
+        require("sweep", "immsim sweep")
         from immsim.sweeps import as_spec
         from immsim.sweeps.report import summary_table as sweep_summary
         from immsim.sweeps.runner import SweepInterrupted, run_sweep
