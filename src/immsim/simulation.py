@@ -17,7 +17,7 @@ import numpy as np
 
 from immsim._cache import mark_kernels_compiled
 from immsim.engine.buckets import Buckets, new_buckets
-from immsim.engine.bundle import bundle
+from immsim.engine.bundle import Bundle, bundle
 from immsim.engine.calendar import Calendar
 from immsim.errors import ImmsimError
 from immsim.frames import replication_frames
@@ -52,6 +52,10 @@ class _World:
     holds: Buckets
     stayed: Buckets
     beds_max: float
+
+    def bundles(self) -> tuple[Bundle, Bundle, Bundle, Bundle]:
+        """People, tally, calendar and court for compiled code (see engine/bundle.py); valid until ``grow``."""
+        return bundle(self.pe), bundle(self.tally), bundle(self.cal), bundle(self.court)
 
     def grow(self, capacity: int) -> None:
         """Make room for ``capacity`` people in every per-person array."""
@@ -105,13 +109,11 @@ def run_replication(
     days = comp.dates.shape[0]
     w = _new_world(comp, days, _initial_capacity(comp))
     inp, par = bundle(comp.inputs), bundle(comp.params)  # one pointer each for compiled code: see engine/bundle.py
+    world = w.bundles()  # made once, and again only when w.grow replaces the arrays
     w.pool = initialize(
         inp,
         par,
-        bundle(w.pe),
-        bundle(w.tally),
-        bundle(w.cal),
-        bundle(w.court),
+        *world,
         w.pool,
         seed,
         comp.population,
@@ -131,10 +133,7 @@ def run_replication(
         reached, w.pool, w.holds, w.stayed = run_days(
             inp,
             par,
-            bundle(w.pe),  # made anew for each call: w.grow replaces these arrays between calls
-            bundle(w.tally),
-            bundle(w.cal),
-            bundle(w.court),
+            *world,
             w.pool,
             w.holds,
             w.stayed,
@@ -145,6 +144,7 @@ def run_replication(
         )
         if reached < stop:
             w.grow(int(w.pe.state.shape[0] * 1.5))
+            world = w.bundles()
         t = reached
         if progress:
             progress(done_before + t, total)

@@ -68,13 +68,39 @@ def _descriptor(x: object) -> list[int]:
     return [w for member in x for w in _descriptor(member)]  # type: ignore[attr-defined]
 
 
+#: What Numba's type of an array depends on besides its class, dtype and dimensions: layout, alignment, writability.
+_TYPE_FLAGS = 0x1 | 0x2 | 0x100 | 0x400  # NPY_ARRAY_C_CONTIGUOUS, F_CONTIGUOUS, ALIGNED, WRITEABLE
+#: Bundle types already made, by the kind of each member (see ``_kind``).
+_TYPES: dict[tuple, BundleType] = {}
+
+
+def _kind(x: object) -> tuple:
+    """What decides Numba's type of ``x`` (an array or a tuple of them), cheaper to compute than the type."""
+    if isinstance(x, np.ndarray):
+        return (type(x), x.dtype, x.ndim, x.flags.num & _TYPE_FLAGS)
+    return tuple(_kind(member) for member in x)  # type: ignore[attr-defined]
+
+
+def _bundle_type(nt: NamedTuple) -> BundleType:
+    """The type of a bundle of ``nt``, made once per kind of named tuple.
+
+    Why: Numba's ``typeof`` takes about 14 microseconds an array, and the
+    kernels' named tuples hold about 100 arrays; short runs (validation,
+    property tests) bundle them thousands of times.
+    """
+    key = (type(nt), tuple(_kind(x) for x in nt))
+    ty = _TYPES.get(key)
+    if ty is None:
+        ty = _TYPES[key] = BundleType(type(nt).__name__, tuple(nt._fields), tuple(typeof(x) for x in nt))
+    return ty
+
+
 class Bundle:
     """``nt``'s arrays for compiled code; keep the bundle alive for the whole kernel call."""
 
     def __init__(self, nt: NamedTuple) -> None:
         self.source = nt  # keeps the arrays alive
-        fields = tuple(typeof(x) for x in nt)
-        self.numba_type = BundleType(type(nt).__name__, tuple(nt._fields), fields)
+        self.numba_type = _bundle_type(nt)
         self.buffer = np.array(_descriptor(nt), np.int64)
         self.address = self.buffer.ctypes.data
 
