@@ -158,9 +158,10 @@ def validate(
             cols = ["station", "cls", "statistic", "immsim", "ciw", "p", "agree"]
             out_console.print(_table("immsim engine vs Ciw (the engine's own check)", peer_df, cols))
     with console.status("level 4: public figures (FY2017)"):
-        targets_df = public.compare_targets(sc, replications=replications, seed=seed)
+        fy2017 = public.fy2017_run(sc, replications=replications, seed=seed)  # read by both tables
+        targets_df = public.compare_targets(sc, replications=replications, seed=seed, result=fy2017)
         backtest_df = public.backtest_court(sc, seed=seed)
-        windows_df = public.window_checks(sc, replications=replications, seed=seed)
+        windows_df = public.window_checks(sc, replications=replications, seed=seed, result=fy2017)
     cols = ["metric", "target", "mean", "ci_low", "ci_high", "rel_error", "tolerance", "status"]
     groups = report.targets_by_role(targets_df)
     for role, heading, _ in report.sections(groups):  # fitted, constructed and independent figures apart

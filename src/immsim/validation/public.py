@@ -19,7 +19,7 @@ from importlib import resources
 import pandas as pd
 
 from immsim.model import codes as c
-from immsim.results import HEADLINES
+from immsim.results import HEADLINES, Result
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 
@@ -36,12 +36,26 @@ def load_targets(path: str | None = None) -> pd.DataFrame:
     return pd.read_csv(path) if path else _data("targets-fy2017.csv")
 
 
+def fy2017_run(scenario: Scenario | str, replications: int = 5, seed: int = 1, progress=None) -> Result:
+    """The run ``compare_targets`` and ``window_checks`` read: ``scenario`` over FY2017, ``replications`` times."""
+    return simulate(scenario, start=FY2017_START, years=1, seed=seed, replications=replications, progress=progress)
+
+
 def compare_targets(
-    scenario: Scenario | str, targets: pd.DataFrame | None = None, replications: int = 5, seed: int = 1, progress=None
+    scenario: Scenario | str,
+    targets: pd.DataFrame | None = None,
+    replications: int = 5,
+    seed: int = 1,
+    progress=None,
+    result: Result | None = None,
 ) -> pd.DataFrame:
-    """One row per public figure: target, simulated mean and interval, relative error, status."""
+    """One row per public figure: target, simulated mean and interval, relative error, status.
+
+    ``result``: a ``fy2017_run`` of the same scenario, replications and seed to read instead of running it again
+    (``immsim validate`` runs FY2017 once for this table and ``window_checks``).
+    """
     targets = load_targets() if targets is None else targets
-    result = simulate(scenario, start=FY2017_START, years=1, seed=seed, replications=replications, progress=progress)
+    result = result if result is not None else fy2017_run(scenario, replications, seed, progress)
     summary = result.summary(2017).set_index("figure")
     rows = []
     for t in targets.itertuples():
@@ -225,9 +239,14 @@ def window_total(national: pd.DataFrame, column: str, first: dt.date, last: dt.d
     return (derived[column] * share).groupby(n.replication).sum()
 
 
-def window_checks(scenario: Scenario | str, replications: int = 5, seed: int = 1) -> pd.DataFrame:
-    """The model against ``WINDOW_CHECKS``: mean over replications, relative error, pass or fail."""
-    result = simulate(scenario, start=FY2017_START, years=1, seed=seed, replications=replications)
+def window_checks(
+    scenario: Scenario | str, replications: int = 5, seed: int = 1, result: Result | None = None
+) -> pd.DataFrame:
+    """The model against ``WINDOW_CHECKS``: mean over replications, relative error, pass or fail.
+
+    ``result``: a ``fy2017_run`` of the same scenario, replications and seed, as in ``compare_targets``.
+    """
+    result = result if result is not None else fy2017_run(scenario, replications, seed)
     rows = []
     for metric, column, target, tolerance in WINDOW_CHECKS:
         totals = window_total(result.national, column, *WINDOW)
@@ -257,5 +276,6 @@ __all__ = [
     "backtest_court",
     "compare_targets",
     "eoir_history",
+    "fy2017_run",
     "load_targets",
 ]
