@@ -13,6 +13,12 @@ for a week are removed. This runs before Numba is imported.
 Compiling the kernels into an empty folder takes tens of seconds, so the
 command line says so before it starts: ``kernels_compiled`` is true once a run
 of this source has finished and left a marker file next to the kernels.
+
+Processes that start together on an empty folder (the test suite's workers,
+a sweep's Dask workers, the web app's runs, two terminals) would each compile
+the same kernels, half a minute of CPU each, and race to write the same
+files. ``compiling`` makes them take turns: the first compiles while holding
+a lock file in the folder, the others wait for it and then load its kernels.
 """
 
 from __future__ import annotations
@@ -23,7 +29,13 @@ import hashlib
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: no lock, see ``compiling``
+    fcntl = None  # type: ignore[assignment]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -66,6 +78,32 @@ def mark_kernels_compiled() -> None:
     if not kernels_compiled():
         with contextlib.suppress(OSError):
             _marker().touch()
+
+
+@contextlib.contextmanager
+def compiling() -> Iterator[bool]:
+    """Hold the folder's compile lock around a first call of the kernels; yields whether it is held.
+
+    A no-op (yields False) once the kernels are marked compiled, or where the
+    lock cannot be taken (no ``fcntl``, a read-only folder): processes then
+    compile side by side as before, which is slower but correct.
+    """
+    if fcntl is None or kernels_compiled():
+        yield False
+        return
+    folder = Path(os.environ["NUMBA_CACHE_DIR"])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = open(folder / "compile.lock", "a")  # noqa: SIM115 (held across the yield)
+    except OSError:
+        yield False
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # waits while another process compiles
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _prune(base: Path, current: Path, max_age_days: float = 7.0) -> None:

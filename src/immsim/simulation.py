@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from immsim._cache import mark_kernels_compiled
+from immsim._cache import compiling, mark_kernels_compiled
 from immsim.engine.buckets import Buckets, new_buckets
 from immsim.engine.bundle import Bundle, bundle
 from immsim.engine.calendar import Calendar
@@ -110,22 +110,25 @@ def run_replication(
     w = _new_world(comp, days, _initial_capacity(comp))
     inp, par = bundle(comp.inputs), bundle(comp.params)  # one pointer each for compiled code: see engine/bundle.py
     world = w.bundles()  # made once, and again only when w.grow replaces the arrays
-    w.pool = initialize(
-        inp,
-        par,
-        *world,
-        w.pool,
-        seed,
-        comp.population,
-        comp.known_at_start,
-        comp.court_pending,
-        comp.court_mean_age,
-        comp.court_admin_closed,
-        comp.detained,
-        comp.detained_court_share,
-        comp.detained_border_share,
-        comp.detained_history_cum,
-    )
+    with compiling() as first:  # on an empty cache, one process compiles and the others wait (see _cache)
+        w.pool = initialize(
+            inp,
+            par,
+            *world,
+            w.pool,
+            seed,
+            comp.population,
+            comp.known_at_start,
+            comp.court_pending,
+            comp.court_mean_age,
+            comp.court_admin_closed,
+            comp.detained,
+            comp.detained_court_share,
+            comp.detained_border_share,
+            comp.detained_history_cum,
+        )
+        if first:  # no days: compiles (or loads) run_days while the lock is held
+            run_days(inp, par, *world, w.pool, w.holds, w.stayed, seed, 0, 0, HEADROOM)
     t = 0
     chunk = 30
     while t < days:
