@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 bash scripts/install-browser.sh
 .venv/bin/ruff check src tests benchmarks tools
-exec .venv/bin/python -m pytest "$@"
+# On every core (pytest-xdist); tests/conftest.py groups and orders the tests and compiles the kernels once.
+exec .venv/bin/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder "$@"

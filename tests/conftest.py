@@ -1,0 +1,137 @@
+"""Running the suite on several processes (pytest-xdist), as ``scripts/test.sh`` and CI do.
+
+Why: the whole suite, slow tests included, is about ten minutes of CPU; on one
+process it took 13 minutes on a 2-core machine, with one core idle. With
+``-n auto --dist loadgroup`` (``scripts/test.sh``) it runs on every core, and
+this file makes that efficient without changing any test:
+
+* Kernels compiled once, from the start. On an empty Numba cache (a fresh
+  clone, CI) the controller starts one process that compiles the simulation
+  kernels and the network engine as the session starts, while the workers
+  collect and run tests that need no kernels. A worker that needs the kernels
+  meanwhile waits for that compile (``immsim._cache.compiling``) and loads
+  them, instead of compiling them a second time.
+* Groups. Tests that use a module-scoped fixture (a shared simulation, a
+  server, a Dask cluster, a reference run) go to one worker together
+  (``xdist_group``), so the fixture is made once, as in a serial run. Other
+  tests are scheduled one by one, wherever a worker is free.
+* Order. Long tests that need no kernels (``KERNEL_FREE``: the fuzzers) go
+  first, to keep the workers busy while the kernels compile; then units of
+  work are handed out longest first (``LONG``: measured CPU seconds, a
+  scheduling hint only), so that the last ones are short and no worker waits
+  long for the other at the end. xdist's own reordering (by number of tests)
+  is turned off in ``scripts/test.sh``.
+
+Without ``-n`` (a plain ``pytest``) none of this applies and tests run in file
+order, as before.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Compiles what most tests need: the simulation kernels (under the compile lock) and the network engine.
+WARM_UP = """
+import immsim
+from immsim.engine.network import Network, simulate_network
+immsim.simulate({reference!r}, years=0.05)
+simulate_network(Network(servers=[5], service_mean=[[1.0]], arrival_rate=[[4.5]]), 2000, seed=1, warmup=100)
+simulate_network(Network(servers=[2], service_mean=[[1.0]], arrival_rate=[[1.0]], capacity=[2]), 2000, seed=1)
+""".format(reference=str(ROOT / "tests" / "data" / "reference.yaml"))
+
+#: Module-scoped fixtures that are cheap and only collect or print figures: they do not tie a module's tests together.
+LIGHT_FIXTURES = {"_report", "tally"}
+
+#: Units of work known to be long (CPU seconds measured on a 2-core machine): node id prefix -> seconds.
+#: Only the order in which units are handed out depends on it; a stale entry costs balance, nothing else.
+LONG = {
+    "tests/test_interrupt.py": 150,
+    "tests/test_docs.py::test_the_validation_page_is_what_its_command_writes": 65,
+    "tests/test_cli.py": 60,
+    "tests/test_fuzz.py::test_mutated_us_2017": 38,
+    "tests/test_fuzz.py::test_mutated_synthetic_scenarios": 33,
+    "tests/test_fuzz.py::test_odd_bytes_and_yaml": 32,
+    "tests/test_peer.py": 30,
+    "tests/test_docs.py::test_the_sanctuary_page_is_what_its_command_writes": 28,
+    "tests/test_sweep.py": 42,
+    "tests/test_web_load.py::test_fifty_clients_for_a_minute": 66,
+    "tests/test_backtest.py": 20,
+    "tests/test_queueing.py": 22,
+    "tests/test_fuzz.py::test_reforms": 18,
+    "tests/test_fuzz.py::test_dates_series_and_events": 17,
+    "tests/test_web_browser.py": 26,
+    "tests/test_model_peer.py": 18,
+    "tests/test_scale.py": 18,
+    "tests/test_crossval.py": 14,
+}
+
+#: Long tests that never call the kernels (node id prefixes): they run while the kernels compile.
+KERNEL_FREE = (
+    "tests/test_fuzz.py::test_mutated_us_2017",
+    "tests/test_fuzz.py::test_mutated_synthetic_scenarios",
+    "tests/test_fuzz.py::test_odd_bytes_and_yaml",
+    "tests/test_fuzz.py::test_reforms",
+    "tests/test_fuzz.py::test_dates_series_and_events",
+)
+
+_warm_up: subprocess.Popen | None = None
+
+
+def _distributing(config: pytest.Config) -> bool:
+    """This process is xdist's controller, handing tests to worker processes."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In the controller, before the workers start: compile the kernels in a process of their own."""
+    global _warm_up
+    if _distributing(session.config):
+        _warm_up = subprocess.Popen([sys.executable, "-c", WARM_UP], cwd=ROOT)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _warm_up is not None and _warm_up.poll() is None:
+        _warm_up.wait()
+
+
+def _module_fixtures(item: pytest.Item) -> set[str]:
+    """Module-scoped fixtures ``item`` uses, but for the light ones."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    return {
+        name
+        for name, defs in info.name2fixturedefs.items()
+        if defs and defs[-1].scope == "module" and name not in LIGHT_FIXTURES
+    }
+
+
+def _priority(unit: str) -> tuple[bool, float]:
+    """Sort key: kernel-free long tests first, then the longest units."""
+    cost = max((s for prefix, s in LONG.items() if unit.startswith(prefix)), default=0.0)
+    return (not unit.startswith(KERNEL_FREE), -cost)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group the tests that share a module fixture, and put the long units of work first (see the docstring)."""
+    if not getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        return
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        if _module_fixtures(item):
+            item.add_marker(pytest.mark.xdist_group(module.replace("/", "-")))
+            unit = module
+        else:
+            unit = item.nodeid
+        units.setdefault(unit, []).append(item)
+    order = sorted(units, key=_priority)  # stable: equal keys keep the collection order
+    items[:] = [item for unit in order for item in units[unit]]
