@@ -19,6 +19,7 @@ from immsim.engine.calendar import schedule
 from immsim.engine.jit import jit
 from immsim.engine.order import stable_order
 from immsim.engine.rng import duration, pick_cumulative, reseed
+from immsim.engine.unowned import unowned
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort, join_pool
 from immsim.model.jails import book, booking_rate
@@ -48,6 +49,11 @@ def initialize(
     detained_history_cum,
 ):
     """Fill the world; ``population`` is int64[J, C] removable people at start."""
+    # As in run_days: the caller keeps these arrays alive for the call, so they need no reference counting
+    # (engine/unowned.py); every person made here goes through helpers that take the pool, millions of calls.
+    pool, population, known_at_start, detained_history_cum = unowned(
+        (pool, population, known_at_start, detained_history_cum)
+    )
     reseed(seed, S_INITIAL, 0)
     J = population.shape[0]
     for j in range(J):  # a loop, not tally.community[:, :] = population: see engine/buckets.py _copy_note
