@@ -25,7 +25,7 @@ from immsim.store import load_result
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "reference.yaml"
 OPTIONS = {"years": 1, "replications": 2, "seed": 7}
-REFERENCE = "b730e276b33df1660d33eb8a18eccd19be6bcd3da7a3d5e21d63ddb5b5bfd2aa"
+REFERENCE = "919bf9e6b205d607210aec508c4d17947eec3a2a9b204398136d4266c819d2b7"
 
 
 @pytest.fixture(scope="module")

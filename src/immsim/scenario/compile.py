@@ -199,6 +199,21 @@ def _history_cum(p: Parameter | None) -> np.ndarray:
     return np.cumsum(shares / shares.sum())
 
 
+def whole_people(exact: np.ndarray) -> np.ndarray:
+    """Whole people per (jurisdiction, class) cell, each the floor or the ceiling of ``exact``.
+
+    Why not the floor: it loses half a person per cell on average, almost all of
+    them in the small classes (people with serious convictions are 0.12 % of
+    recent entrants). Over the 3,143 counties of a county-level scenario that
+    was 17,600 people and 0.8 % of national jail bookings. Rounding the running
+    total of each class down the jurisdictions instead (systematic rounding)
+    keeps every class's national total to the nearest person, and leaves each
+    jurisdiction within a few people of its own.
+    """
+    running = np.floor(np.cumsum(exact, axis=0) + 0.5)
+    return np.diff(running, axis=0, prepend=0.0).astype(np.int64)
+
+
 def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 0) -> Compiled:
     """Daily arrays for ``days`` days from ``start``; ``seed`` drives the hypothetical lever's draws."""
     data = scenario.data
@@ -241,7 +256,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
     )
     ini = data.initial
     share = np.array(class_values(ini.class_share.value))
-    population = np.floor(np.outer(pop, share)).astype(np.int64)
+    population = whole_people(np.outer(pop, share))
     return Compiled(
         inputs,
         params,

@@ -32,10 +32,10 @@ Bureau's 3,143 counties and county equivalents of the 50 states and DC),
 numbered ``CA-001`` ..., in the state's field office and with its policy. The
 state's removable population is shared between them in proportion to 1 / rank
 (a synthetic, Zipf-like assumption, for cost only), in multiples of
-``whole_class_unit`` (100 for us-2017) so that every class of every county is
-whole people: the compiler floors each (jurisdiction, class) cell, which would
-otherwise lose about 9,000 people over 3,143 counties, most of them in the
-small classes. Counts and national shares
+``whole_class_unit`` where the class shares allow it, so that every class of
+every county is whole people (otherwise the compiler's rounding,
+``compile.whole_people``, keeps each class's national total to the person).
+Counts and national shares
 given by jurisdiction (task-force officers, border share) are divided in
 proportion to population; shares of a jurisdiction's own bookings (287(g)
 jails) are copied. State-level policy events and federal-pressure targets
@@ -176,13 +176,11 @@ def apportion(total: int, shares: np.ndarray, unit: int = 1) -> np.ndarray:
 
 
 def whole_class_unit(class_share: float | Mapping[str, float]) -> int:
-    """The smallest of 1, 10, ..., 1000 people that every class share splits into whole people.
+    """The smallest of 1, 10, ..., 1000 people that every class share splits into whole people (else 1).
 
-    The compiler floors each (jurisdiction, class) cell of the population,
-    losing half a person per cell on average: about 9,000 people over 3,143
-    counties, mostly in the small classes (0.5 % of serious criminals). County
-    populations that are multiples of this unit lose nobody, so the split keeps
-    every class total of a state whose population is itself a multiple.
+    County populations that are multiples of this unit need no rounding by
+    class, so the split keeps every class total of a state whose population is
+    itself a multiple exactly, not only nationally (``compile.whole_people``).
     """
     shares = list(class_share.values()) if isinstance(class_share, Mapping) else [class_share]
     for unit in (1, 10, 100, 1000):
@@ -240,8 +238,7 @@ def split_counties(scenario: Scenario, counts: Mapping[str, int] | None = None, 
     states and DC) less the state's listed local jurisdictions
     (``rest_counts``), in the same field office, with the same policy. The state's
     removable population is shared out by ``zipf_shares`` (synthetic), in
-    multiples of ``whole_class_unit`` people (100 for us-2017) adding up to
-    the state's, so that class totals are kept exactly. Jurisdiction-level parameters
+    multiples of ``whole_class_unit`` people adding up to the state's. Jurisdiction-level parameters
     (``SPLIT_BY_POPULATION``) give each county its population share of a count
     or of a national share, or a copy of a per-booking share. Policy events
     scoped to a split jurisdiction's code are repeated for each of its
