@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from immsim.engine.network import EXIT, Network, Params, simulate_network
+from immsim.validation.network import EXIT, Network, Params, simulate_network
 
 if TYPE_CHECKING:
     import ciw

@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 from immsim._format import MISSING_MARKDOWN, number
-from immsim.engine.network import Network, simulate_network
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 from immsim.validation import theory
+from immsim.validation.network import Network, simulate_network
 from immsim.validation.public import BACKTEST_OUT_OF_SAMPLE, BACKTEST_TOLERANCE
 
 MU = 1000.0  # hearings per judge per day in the court-as-queue runs (a time scale)
