@@ -24,7 +24,7 @@ from immsim.frames import replication_frames
 from immsim.ledger import check_ledger
 from immsim.model import codes as c
 from immsim.model.docket import Court, new_court
-from immsim.model.initial import initialize
+from immsim.model.initial import Initial, initialize
 from immsim.model.kernel import run_days
 from immsim.model.people import People, Tally, grow_people, new_people, new_tally
 from immsim.results import Result
@@ -111,22 +111,7 @@ def run_replication(
     inp, par = bundle(comp.inputs), bundle(comp.params)  # one pointer each for compiled code: see engine/bundle.py
     world = w.bundles()  # made once, and again only when w.grow replaces the arrays
     with compiling() as first:  # on an empty cache, one process compiles and the others wait (see _cache)
-        w.pool = initialize(
-            inp,
-            par,
-            *world,
-            w.pool,
-            seed,
-            comp.population,
-            comp.known_at_start,
-            comp.court_pending,
-            comp.court_mean_age,
-            comp.court_admin_closed,
-            comp.detained,
-            comp.detained_court_share,
-            comp.detained_border_share,
-            comp.detained_history_cum,
-        )
+        w.pool = initialize(inp, par, *world, w.pool, seed, Initial(**{f: getattr(comp, f) for f in Initial._fields}))
         if first:  # no days: compiles (or loads) run_days while the lock is held
             run_days(inp, par, *world, w.pool, w.holds, w.stayed, seed, 0, 0, HEADROOM)
     t = 0
