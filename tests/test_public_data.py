@@ -183,3 +183,40 @@ def test_pending_cases_move_with_receipts_less_completions_where_all_were_read()
             assert 0 <= surplus <= 0.10 * receipts[fy], (fy, surplus)
             checked += 1
     assert checked >= 4
+
+
+def test_the_fy2024_completions_estimate_spans_what_tracs_count_allows():
+    """EOIR's FY2024 total was not read; it is TRAC's count over the TRAC/EOIR ratios of the years where both were.
+
+    The range must hold TRAC's FY2024 count divided by the largest and the
+    smallest ratio seen, so a new year read, or a wrong figure, that widens the
+    ratios shows here.
+    """
+    outcomes = _rows(OUTCOMES)
+    trac = _by_year(outcomes, "trac_court_completions")
+    eoir = {
+        int(r["fiscal_year"]): r for r in outcomes if r["series"] == "eoir_total_completions" and r["kind"] == "primary"
+    }
+    ratios = [trac[fy] / float(eoir[fy]["value"]) for fy in eoir if fy in trac]
+    assert len(ratios) >= 5
+    assert 0.95 < min(ratios) <= max(ratios) < 1.15, "TRAC's count and EOIR's differ by more than case types explain"
+    fy2024 = next(r for r in outcomes if r["series"] == "eoir_total_completions" and r["fiscal_year"] == "2024")
+    assert float(fy2024["low"]) <= trac[2024] / max(ratios)
+    assert float(fy2024["high"]) >= trac[2024] / min(ratios)
+
+
+def test_southwest_encounters_from_other_sources_agree_with_ohss():
+    """OHSS's table (rounded to tens, later vintage) is the yardstick for the quoted and recalled SW totals.
+
+    Later data vintages move a year's total by well under 1 % (FY2017:
+    415,517 quoted in 2019 against 415,200 now); the recalled FY2016 figure is
+    allowed 1.5 %, its stated range.
+    """
+    inputs = _rows(INPUTS)
+    ohss = {int(r["fiscal_year"]): float(r["value"]) for r in inputs if r["series"] == "sw_land_border_encounters_ohss"}
+    for r in inputs:
+        if r["series"] != "sw_border_encounters":
+            continue
+        fy = int(r["fiscal_year"])
+        tolerance = 0.015 if r["kind"] == "recalled" else 0.005
+        assert abs(float(r["value"]) / ohss[fy] - 1) < tolerance, fy
