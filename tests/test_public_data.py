@@ -220,3 +220,16 @@ def test_southwest_encounters_from_other_sources_agree_with_ohss():
         fy = int(r["fiscal_year"])
         tolerance = 0.015 if r["kind"] == "recalled" else 0.005
         assert abs(float(r["value"]) / ohss[fy] - 1) < tolerance, fy
+
+
+def test_mpp_enrollments_add_up_to_the_total_sent_back_by_january_2021():
+    """The FY2019-FY2021 estimates split one read total (over 71,000 by Jan 2021, TRAC via the Arizona Republic).
+
+    Their values must sum to it within 1 % and their ranges must hold it; a
+    year changed alone breaks the sum.
+    """
+    mpp = [r for r in _rows(INPUTS) if r["series"] == "mpp_enrollments" and int(r["fiscal_year"]) <= 2021]
+    assert [int(r["fiscal_year"]) for r in mpp] == [2019, 2020, 2021]
+    total = 71000
+    assert abs(sum(float(r["value"]) for r in mpp) / total - 1) < 0.01
+    assert sum(float(r["low"]) for r in mpp) <= total <= sum(float(r["high"]) for r in mpp)
