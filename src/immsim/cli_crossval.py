@@ -69,10 +69,7 @@ def crossvalidate_cmd(
     from immsim.validation import crossval, public
 
     sc = immsim.load_scenario(scenario)
-    try:
-        table = public.load_targets(str(targets) if targets else None)
-    except (OSError, ValueError) as e:
-        raise immsim.ImmsimError(f"{targets}: cannot read the targets ({e})") from None
+    table = public.load_targets(targets)  # a bad file is an ImmsimError naming it
     if checkpoint is None and report_file is not None:
         checkpoint = report_file.with_suffix(".checkpoint.json")
     where, date = crossval.machine(), crossval.today()  # the load before the run, not the run's own
