@@ -59,6 +59,18 @@ HEADLINE_FIGURES = (
 HEADLINES: dict[str, tuple[str, str]] = {name: (METRICS[name].label, METRICS[name].unit) for name in HEADLINE_FIGURES}
 
 
+#: Per-state figures of ``Result.by_state`` (summed over the state's jurisdictions), in column order.
+STATE_FIGURES = (
+    "ice_admin_arrests",
+    "custodial_arrests",
+    "ice_at_large_arrests",
+    "detainers_issued",
+    "detainers_declined",
+    "released_to_at_large",
+    "use_of_force",
+    "removals_from_ice_arrests",
+)
+
 #: Flows of people kept by criminal history in ``Result.by_history`` (operation-level counts such as
 #: work-site operations have no history; sums such as days pending are left out).
 HISTORY_FLOWS = (
@@ -519,17 +531,7 @@ class Result:
         m["fiscal_year"] = fiscal_year_of(m["month"])
         if fy is not None:
             m = m[m.fiscal_year == fy]
-        cols = [
-            "ice_admin_arrests",
-            "custodial_arrests",
-            "ice_at_large_arrests",
-            "detainers_issued",
-            "detainers_declined",
-            "released_to_at_large",
-            "use_of_force",
-            "removals_from_ice_arrests",
-        ]
-        per_rep = m.groupby(["replication", "state"])[cols].sum()
+        per_rep = m.groupby(["replication", "state"])[list(STATE_FIGURES)].sum()
         out = per_rep.groupby("state").mean()
         return out.join(_state_policies(m[m.month == m.month.max()])).reset_index()
 
