@@ -501,8 +501,11 @@ class Result:
         pandas.DataFrame
             One row per state: ``state``, arrests (all, custodial, at large),
             detainers issued and declined, releases with a detainer, use of
-            force, removals of people arrested by ICE, and ``policy`` (at the
-            last month, of the state's first jurisdiction in the scenario).
+            force, removals of people arrested by ICE; at the last month,
+            ``local_policies`` (how many of the state's jurisdictions have
+            another policy than the rest of the state) and ``policy`` (of the
+            rest of the state: the jurisdiction whose code is the state's, else
+            the policy most of its jurisdictions have).
 
         Examples
         --------
@@ -528,8 +531,7 @@ class Result:
         ]
         per_rep = m.groupby(["replication", "state"])[cols].sum()
         out = per_rep.groupby("state").mean()
-        last = m[m.month == m.month.max()].groupby("state")[["policy"]].first()
-        return out.join(last).reset_index()
+        return out.join(_state_policies(m[m.month == m.month.max()])).reset_index()
 
     def fiscal_years_by_history(self) -> pd.DataFrame:
         """Headline figures by replication, fiscal year and criminal history (``HISTORY_HEADLINES``).
@@ -621,3 +623,18 @@ def history_year_table(by_history: pd.DataFrame) -> pd.DataFrame:
     out["removals_total"] = sums[[f"removals_{p}" for p in c.PATHS]].sum(axis=1)
     out["at_large_pool_end"] = g["stock_at_large"].last()
     return out.reset_index()
+
+
+def _state_policies(last: pd.DataFrame) -> pd.DataFrame:
+    """``policy`` and ``local_policies`` per state from one month's rows (see ``Result.by_state``).
+
+    Why not the first row's policy: with local jurisdictions the first row of a
+    state is often a county with its own policy (Los Angeles for California).
+    """
+    rows = last[["jurisdiction", "state", "policy"]].drop_duplicates(["jurisdiction"])
+    rest = rows[rows.jurisdiction == rows.state].set_index("state")["policy"]
+    common = rows.groupby("state")["policy"].agg(lambda p: p.value_counts().index[0])
+    policy = rest.reindex(common.index).fillna(common)
+    differ = rows.policy.to_numpy() != policy.reindex(rows.state).to_numpy()
+    local = pd.Series(differ, index=rows.state.to_numpy()).groupby(level=0).sum().astype(int)
+    return pd.DataFrame({"local_policies": local.reindex(policy.index).to_numpy(), "policy": policy})
