@@ -371,3 +371,19 @@ def test_every_control_on_the_explore_page_has_a_label(client):
     assert len(parser.controls) >= 12
     unlabelled = [c for c in parser.controls if c.get("id") not in parser.labelled and not c.get("aria-label")]
     assert unlabelled == []
+
+
+def test_a_run_waiting_on_the_first_compile_says_so_with_the_expected_wait(monkeypatch):
+    """Running at 0 % on uncompiled kernels reads "compiling", not a stuck bar; not once they exist, nor when queued."""
+    from immsim.web import jobs
+
+    job = jobs.Job("abc", {"request": {"title": "t", "years": 1, "replications": 1, "seed": 1}, "scenario_name": "s"})
+    job.status = "running"
+    monkeypatch.setattr(jobs, "kernels_compiled", lambda: False)
+    shown = job.describe()
+    assert shown["compiling"] and shown["compile_seconds"] > 0
+    monkeypatch.setattr(jobs, "kernels_compiled", lambda: True)
+    assert not job.describe()["compiling"]
+    monkeypatch.setattr(jobs, "kernels_compiled", lambda: False)
+    job.status = "queued"
+    assert not job.describe()["compiling"]
