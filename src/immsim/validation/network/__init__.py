@@ -19,7 +19,7 @@ the court's non-detained docket). After service, customers move from ``k`` to
 
 Implementation, by module:
 
-- ``model``: ``Network`` (what a user describes) and ``Params`` (its validated arrays).
+- ``model``: ``Network`` (what a user describes) and ``NetworkParams`` (its validated arrays).
 - ``state``: the loop's arrays (customers in reusable slots, queues as intrusive
   doubly linked lists, so a reneging customer leaves the middle of a queue in
   O(1)), their growth, and the integer codes.
@@ -37,7 +37,7 @@ Implementation, by module:
   asked for.
 """
 
-from immsim.validation.network.model import EXIT, Network, Params
+from immsim.validation.network.model import EXIT, Network, NetworkParams
 from immsim.validation.network.result import NetworkResult, simulate_network
 
-__all__ = ["EXIT", "Network", "NetworkResult", "Params", "simulate_network"]
+__all__ = ["EXIT", "Network", "NetworkResult", "NetworkParams", "simulate_network"]

@@ -1,4 +1,4 @@
-"""The network a user describes (``Network``) and the validated arrays the compiled loop reads (``Params``)."""
+"""The network a user describes (``Network``) and the validated arrays the compiled loop reads (``NetworkParams``)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class Network:
     overflow_class: ArrayLike | None = None  # [K], default -1 (keep)
     names: tuple[str, ...] | None = None
 
-    def params(self) -> Params:
+    def params(self) -> NetworkParams:
         """Validated NumPy arrays for the compiled loop."""
         servers = np.asarray(self.servers, np.int64)
         k = servers.size
@@ -58,7 +58,7 @@ class Network:
         )
         if not all(((d >= EXIT) & (d < k)).all() for d in (renege_to, overflow_to)) or (overflow_class >= c).any():
             raise ValueError("destinations must be station indices or EXIT, and overflow classes class indices or -1")
-        return Params(
+        return NetworkParams(
             servers,
             svc,
             rate,
@@ -89,7 +89,9 @@ def _check_overflow_chains(cap: np.ndarray, overflow_to: np.ndarray) -> None:
             j = overflow_to[j]
 
 
-class Params(NamedTuple):
+class NetworkParams(NamedTuple):
+    """``Network`` as validated arrays for the compiled loop (not the model's ``model.parameters.Params``)."""
+
     servers: np.ndarray  # int64[K]
     service_mean: np.ndarray  # float64[K, C]
     arrival_rate: np.ndarray  # float64[K, C]

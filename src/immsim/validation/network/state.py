@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numba as nb
 import numpy as np
 
-from immsim.validation.network.model import Params
+from immsim.validation.network.model import NetworkParams
 from immsim.validation.network.xoshiro import seed_state
 
 NOBODY = -2  # in the event loop: no customer moves (a stale event)
@@ -62,7 +62,7 @@ def _slots(m: int) -> tuple[np.ndarray, ...]:
             np.zeros(m, np.int64), np.zeros(m, np.int64))  # fmt: skip
 
 
-def new_state(p: Params, seed: int, heap: int = 1024, slots: int = 1024) -> State:
+def new_state(p: NetworkParams, seed: int, heap: int = 1024, slots: int = 1024) -> State:
     """An empty network: no events, every slot free, the generator seeded."""
     k, c = p.service_mean.shape
     q = np.zeros((5, k * c), np.int64)
