@@ -71,6 +71,9 @@ MAGNITUDE = {
     "no_record_booking_factor": 3.0,
     "conviction_targeting_factor": 10.0,
     "reallocation_days": 400.0,
+    "represented_no_show_factor": 5.0,
+    "released_no_show_factor": 5.0,
+    "supervised_no_show_factor": 5.0,
 }
 KEYS = {"class": CLASSES, "path": PATHS, "office": OFFICES, "jurisdiction": JURISDICTIONS}
 

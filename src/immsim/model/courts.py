@@ -16,7 +16,8 @@ completion (as EOIR counts them) and comes back at the recalendaring rate, to
 the back of the queue. These two flows are why EOIR's pending counts do not
 close under receipts minus completions.
 
-Outcomes: a non-detained respondent who does not appear is ordered removed in
+Outcomes: a non-detained respondent who does not appear (with a probability
+that depends on counsel, custody and supervision: ``appearance``) is ordered removed in
 absentia and joins the at-large pool as a fugitive; one who appears and is
 ordered removed departs or becomes a fugitive; detained removal orders go to
 removal; relief and termination leave the system.
@@ -31,6 +32,7 @@ from immsim.engine.jit import jit
 from immsim.engine.order import stable_order
 from immsim.engine.rng import pick_cumulative, poisson
 from immsim.model import codes as c
+from immsim.model.appearance import no_show_probability
 from immsim.model.community import draw_cohort, join_pool
 from immsim.model.custody import free_bed, open_case, start_removal
 from immsim.model.docket import to_court
@@ -48,7 +50,7 @@ def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
         p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_COURT_EXTERNAL, t)
         fl[j, history(pe, p), c.FL_COURT_RECEIPTS_EXTERNAL] += 1
         detain = np.random.random() < par.external_detained_share[t]
-        open_case(inp, par, pe, tally, cal, court, p, detain, t)
+        open_case(inp, par, pe, tally, cal, court, p, detain, False, t)
 
 
 @jit
@@ -67,7 +69,7 @@ def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
 def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
-    if np.random.random() < par.no_show_probability[t]:
+    if np.random.random() < no_show_probability(par, pe, p, t):
         fl[j, history(pe, p), c.FL_IN_ABSENTIA_ORDERS] += 1
         fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
         set_status(pe, p, c.FINAL_ORDER)
