@@ -71,7 +71,10 @@ RELEASED = {"border_book_ins_per_year": 15000.0}  # no bed and no expedited remo
         ),
         # the never-detained share does not reach released cases, nor the released factor never-detained ones
         ({**RELEASED, "represented_share_never_detained": 1.0, "represented_no_show_factor": 0.3}, U),
-        ({**NEVER, "released_no_show_factor": 1.6, "supervised_share_released": 1.0, "supervised_no_show_factor": 0}, U),
+        (
+            {**NEVER, "released_no_show_factor": 1.6, "supervised_share_released": 1.0, "supervised_no_show_factor": 0},
+            U,
+        ),
     ],
 )
 def test_court_no_shows_follow_counsel_custody_and_supervision(values, expected):

@@ -66,7 +66,6 @@ def small(client) -> str:
 LEVERS = {"policies": [{"states": ["BB"], "policy": "decline_holds", "start": "2017-03-01"}], "immigration_judges": 1.5}
 
 
-
 def test_an_upload_is_validated_off_the_event_loop(client, monkeypatch):
     """Validating a county-level file takes seconds; on the event loop it would stall every other request."""
     from immsim.web.library import Library
@@ -85,6 +84,7 @@ def test_an_upload_is_validated_off_the_event_loop(client, monkeypatch):
     monkeypatch.setattr(Library, "add", add)
     assert upload(client).status_code == 201
     assert seen == ["worker thread"]
+
 
 def test_upload_is_validated_and_kept_under_a_content_id(client):
     r = upload(client)

@@ -43,8 +43,6 @@ def _not_a_number(value: Any) -> Any:
 Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
 
 
-
-
 class Dated(Strict):
     """One step of a dated series: ``value`` applies from ``from`` on."""
 

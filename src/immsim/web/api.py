@@ -49,8 +49,6 @@ class Limits:
     max_waiting: int = 20
 
 
-
-
 class RunRequest(Strict):
     scenario: str = Field(pattern=SCENARIO_ID, description="a built-in scenario name or an uploaded scenario's id")
     levers: Levers = Field(default_factory=Levers)

@@ -37,8 +37,6 @@ MECHANISMS = {
 Scale = Annotated[float, Field(gt=0, le=10)]
 
 
-
-
 class PolicyLever(Strict):
     """Jurisdictions in ``states`` apply ``policy`` from ``start`` on.
 
