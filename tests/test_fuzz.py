@@ -438,8 +438,18 @@ def event_strategy(date_s: st.SearchStrategy = date_like) -> st.SearchStrategy[d
             "hypothetical": mostly(st.just(True), scalars),
         }
     )
+    court = st.fixed_dictionaries(
+        {
+            "type": st.just("court_policy"),
+            **common,
+            "policy": mostly(
+                st.sampled_from(["completion_goals", "hearing_suspension", "no_admin_closure"]), st.just("faster")
+            ),
+        },
+        optional={"end": date_s, "factor": mostly(st.floats(0, 2), numbers)},
+    )
     odd = st.dictionaries(st.sampled_from(["type", "date", "end", "target", "regime", "x"]), scalars, max_size=4)
-    return st.one_of(policy, policy, regime, injunction, injunction, pressure, odd)
+    return st.one_of(policy, policy, regime, injunction, injunction, pressure, court, odd)
 
 
 def good_value(name: str) -> st.SearchStrategy[Any]:

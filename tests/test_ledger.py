@@ -164,7 +164,7 @@ def scenario_docs(draw) -> dict:
 
 @st.composite
 def _event(draw, doc: dict) -> dict:
-    kinds = ["policy", "regime", "federal_pressure"] + (["injunction"] if doc["cohorts"] else [])
+    kinds = ["policy", "regime", "federal_pressure", "court_policy"] + (["injunction"] if doc["cohorts"] else [])
     kind = draw(st.sampled_from(kinds))
     ev = {"type": kind, "date": _date(draw).isoformat(), "meaning": "random event", "source": "test"}
     if kind == "policy":
@@ -182,6 +182,14 @@ def _event(draw, doc: dict) -> dict:
         }
     elif kind == "regime":
         ev["regime"] = draw(st.sampled_from(sorted(doc["regimes"])))
+    elif kind == "court_policy":
+        ev["policy"] = draw(st.sampled_from(["completion_goals", "hearing_suspension", "no_admin_closure"]))
+        if ev["policy"] == "completion_goals":
+            ev["factor"] = draw(st.floats(0.01, 5.0))
+        elif ev["policy"] == "hearing_suspension":
+            ev["factor"] = draw(st.floats(0.0, 0.99))
+        if draw(st.booleans()):
+            ev["end"] = (dt.date.fromisoformat(ev["date"]) + dt.timedelta(days=draw(st.integers(1, 90)))).isoformat()
     elif kind == "injunction":
         ev["cohort"] = draw(st.sampled_from(sorted(doc["cohorts"])))
         if draw(st.booleans()):

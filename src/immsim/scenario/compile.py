@@ -5,7 +5,9 @@ repeated, a dated series is stepped at its dates (a step dated before the run
 applies from day 0). Office-level parameters given as one number are national
 totals, split between offices by removable population (an assumption stated in
 docs/model.md). Policy events are applied in date order; a state-level event
-sets every jurisdiction of the state from that day on.
+sets every jurisdiction of the state from that day on. Court policy events
+(completion goals, hearing suspensions, the end of administrative closure)
+change the court's parameters for the days they are in force.
 """
 
 from __future__ import annotations
@@ -177,6 +179,17 @@ def _injunctions(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndar
     return active, share
 
 
+def _court_policies(data: ScenarioFile, start: dt.date, days: int, params: Params) -> None:
+    """Apply dated court policies to the court's daily parameters, in place (see ``CourtPolicyEvent``)."""
+    for ev in (e for e in data.events if e.type == "court_policy"):
+        a = min(max(0, _day(ev.date, start)), days)
+        b = days if ev.end is None else min(days, max(0, _day(ev.end, start)))
+        if ev.policy == "no_admin_closure":
+            params.admin_closure_probability[a:b] = 0.0
+        else:
+            params.completions_per_judge_year[a:b] *= ev.factor
+
+
 def _calendar(start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     dates = np.datetime64(start, "D") + np.arange(days)
     months = dates.astype("datetime64[M]")
@@ -236,6 +249,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
             for s in SPECS
         )
     )
+    _court_policies(data, start, days, params)
     eligible, weight = _regimes(data, start, days)
     weight[:, _CONVICTED] *= params.conviction_targeting_factor[:, None]
     injunction, cohort_share = _injunctions(data, start, days)

@@ -215,7 +215,49 @@ class FederalPressureEvent(Strict):
     source: Source
 
 
-Event = Annotated[PolicyEvent | RegimeEvent | InjunctionEvent | FederalPressureEvent, Field(discriminator="type")]
+#: Court policies an event can put in force for a time (see ``CourtPolicyEvent``).
+COURT_POLICIES = ("completion_goals", "hearing_suspension", "no_admin_closure")
+
+
+class CourtPolicyEvent(Strict):
+    """A dated court policy, in force from ``date`` up to the day before ``end`` (or to the end of the run).
+
+    ``completion_goals`` multiplies the hearings a judge completes by
+    ``factor`` (a productivity change); ``hearing_suspension`` leaves judges
+    ``factor`` of their hearing capacity (detained cases, heard first, take
+    it before the non-detained docket); ``no_admin_closure`` ends
+    administrative closure (no ``factor``): closed cases still come back at
+    the recalendaring rate. Events of the same policy that overlap multiply.
+    """
+
+    type: Literal["court_policy"]
+    policy: Literal[COURT_POLICIES]  # type: ignore[valid-type]
+    date: Date
+    end: Date | None = None
+    factor: Annotated[float, Field(ge=0, le=10)] | None = None
+    meaning: str
+    source: Source
+
+    @model_validator(mode="after")
+    def _fields(self) -> CourtPolicyEvent:
+        if self.end is not None and self.end <= self.date:
+            raise ValueError("'end' must be after 'date'")
+        if self.policy == "no_admin_closure":
+            if self.factor is not None:
+                raise ValueError("'no_admin_closure' takes no 'factor'")
+        elif self.factor is None:
+            raise ValueError(f"'{self.policy}' needs a 'factor'")
+        elif self.policy == "completion_goals" and self.factor <= 0:
+            raise ValueError("a completion goal's 'factor' must be above 0")
+        elif self.policy == "hearing_suspension" and self.factor >= 1:
+            raise ValueError("a hearing suspension's 'factor' (the capacity left) must be below 1")
+        return self
+
+
+Event = Annotated[
+    PolicyEvent | RegimeEvent | InjunctionEvent | FederalPressureEvent | CourtPolicyEvent,
+    Field(discriminator="type"),
+]
 
 
 class ScenarioFile(Strict):
