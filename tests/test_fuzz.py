@@ -494,6 +494,8 @@ def check_dated(data: st.DataObject) -> None:
         series = series_strategy(name, odd_dates)
         doc["parameters"][name]["series"] = data.draw(series, label=f"series of {name}")
     doc["events"] = data.draw(st.lists(event_strategy(date_s), max_size=4), label="events")
+    if data.draw(st.booleans(), label="closed cohort"):
+        doc["cohorts"]["c1"]["orders_by"] = data.draw(date_s, label="orders_by")
     text = dump(doc)
     _new_file()
     attempt(lambda: parse_scenario(text, "dated.yaml"), {"dated.yaml"}, field_expected=True)

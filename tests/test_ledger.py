@@ -130,6 +130,9 @@ def scenario_docs(draw) -> dict:
         f"c{i}": {"share": draw(st.floats(0.0, 0.5)), "meaning": "test", "source": "test"}
         for i in range(draw(st.integers(0, 2)))
     }
+    for co in doc["cohorts"].values():
+        if draw(st.booleans()):  # a closed cohort: orders up to a date, before or during the run
+            co["orders_by"] = _date(draw).isoformat()
     ini = doc["initial"]
     weights = [draw(st.floats(0.0, 1.0)) for _ in CLASSES]
     weights[draw(st.integers(0, len(CLASSES) - 1))] += 0.1

@@ -33,7 +33,7 @@ from immsim.engine.order import stable_order
 from immsim.engine.rng import pick_cumulative, poisson
 from immsim.model import codes as c
 from immsim.model.appearance import no_show_probability
-from immsim.model.community import draw_cohort, join_pool
+from immsim.model.community import draw_cohort, join_pool, order_issued
 from immsim.model.custody import free_bed, open_case, start_removal
 from immsim.model.docket import to_court
 from immsim.model.people import OUTSIDE, create, history, move, set_status
@@ -58,6 +58,7 @@ def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     if np.random.random() < par.removal_order_probability_detained[t]:
         fl[pe.jur[p], history(pe, p), c.FL_REMOVAL_ORDERS] += 1
+        order_issued(inp, pe, p, t)
         start_removal(inp, par, pe, tally, cal, p, c.P_COURT_ORDER, True, t)
     else:
         fl[pe.jur[p], history(pe, p), c.FL_RELIEF_OR_TERMINATION] += 1
@@ -72,10 +73,12 @@ def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
     if np.random.random() < no_show_probability(par, pe, p, t):
         fl[j, history(pe, p), c.FL_IN_ABSENTIA_ORDERS] += 1
         fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
+        order_issued(inp, pe, p, t)
         set_status(pe, p, c.FINAL_ORDER)
         return join_pool(pe, tally, pool, p)
     if np.random.random() < par.removal_order_probability_nondetained[t]:
         fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
+        order_issued(inp, pe, p, t)
         if np.random.random() < par.order_compliance_probability[t]:
             fl[j, history(pe, p), c.FL_DEPARTURES] += 1
             move(pe, tally, p, c.DEPARTED)

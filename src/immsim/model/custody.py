@@ -19,7 +19,7 @@ from immsim.engine.jit import jit
 from immsim.engine.rng import duration, pick_cumulative, poisson
 from immsim.model import codes as c
 from immsim.model.appearance import DETAINED, NEVER_DETAINED, RELEASED_KIND, file_case
-from immsim.model.community import draw_cohort
+from immsim.model.community import draw_cohort, order_issued
 from immsim.model.docket import to_court
 from immsim.model.people import ICE_ARREST, OUTSIDE, create, history, move
 
@@ -100,10 +100,13 @@ def admit(inp, par, pe, tally, cal, court, p, channel, t) -> None:
     if k // c.N_HISTORIES == c.FINAL_ORDER:
         start_removal(inp, par, pe, tally, cal, p, c.P_FINAL_ORDER, False, t)
     elif np.random.random() < par.expedited_removal_probability[t, k]:
+        order_issued(inp, pe, p, t)
         start_removal(inp, par, pe, tally, cal, p, c.P_EXPEDITED, False, t)
     elif np.random.random() < par.reinstatement_probability[t, k]:
+        order_issued(inp, pe, p, t)  # reinstated today: the person was not here under the order at a cohort's date
         start_removal(inp, par, pe, tally, cal, p, c.P_REINSTATED, False, t)
     elif np.random.random() < par.accept_removal_probability[t, k]:
+        order_issued(inp, pe, p, t)
         start_removal(inp, par, pe, tally, cal, p, c.P_ACCEPTED, False, t)
     else:
         fl[j, history(pe, p), c.FL_NOTICES_TO_APPEAR] += 1
@@ -126,6 +129,7 @@ def border_day(inp, par, pe, tally, cal, court, t) -> None:
         j = pick_cumulative(share_cum, total)
         p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_BORDER, t)
         if np.random.random() < par.border_expedited_probability[t]:
+            order_issued(inp, pe, p, t)
             start_removal(inp, par, pe, tally, cal, p, c.P_EXPEDITED, False, t)
         else:
             detain = np.random.random() < par.detain_contested_probability[t, c.K_RECENT_NONE]

@@ -167,16 +167,25 @@ def _regimes(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray,
     return eligible, weight
 
 
-def _injunctions(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
+#: ``Inputs.cohort_closes`` of an open cohort: no day of a run comes after it.
+OPEN = np.iinfo(np.int32).max
+
+
+def _injunctions(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether each cohort's removals are stayed each day, the cohorts' shares, and the day each closes."""
     names = list(data.cohorts)
     share = np.array([1.0 - sum(data.cohorts[n].share for n in names)] + [data.cohorts[n].share for n in names])
+    closes = np.array(
+        [OPEN] + [OPEN if data.cohorts[n].orders_by is None else _day(data.cohorts[n].orders_by, start) for n in names],
+        np.int64,
+    )
     active = np.zeros((days, len(names) + 1), bool)
     for ev in (e for e in data.events if e.type == "injunction"):
         k = names.index(ev.cohort) + 1
         a = max(0, _day(ev.date, start))
         b = days if ev.end is None else min(days, max(0, _day(ev.end, start)))
         active[a:b, k] = True
-    return active, share
+    return active, share, closes
 
 
 def _court_policies(data: ScenarioFile, start: dt.date, days: int, params: Params) -> None:
@@ -252,7 +261,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
     _court_policies(data, start, days, params)
     eligible, weight = _regimes(data, start, days)
     weight[:, _CONVICTED] *= params.conviction_targeting_factor[:, None]
-    injunction, cohort_share = _injunctions(data, start, days)
+    injunction, cohort_share, cohort_closes = _injunctions(data, start, days)
     inputs = Inputs(
         month_of_day,
         month_end,
@@ -267,6 +276,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
         weight,
         injunction,
         cohort_share,
+        cohort_closes,
     )
     ini = data.initial
     share = np.array(class_values(ini.class_share.value))

@@ -151,9 +151,19 @@ class PolicyDefinition(Strict):
 
 
 class Cohort(Strict):
+    """A group whose removals an injunction may stay.
+
+    ``share`` is the group's share of the people in the pipeline (a
+    nationality, for example), drawn when a person enters it. With
+    ``orders_by`` the cohort is closed, as a court's class is: only people
+    whose removal order was issued on or before that date belong to it;
+    anyone ordered removed later does not, whatever their group.
+    """
+
     share: float = Field(ge=0, le=1)
     meaning: str
     source: Source
+    orders_by: Date | None = None
 
 
 class Initial(Strict):
