@@ -189,8 +189,6 @@ def _event(draw, doc: dict) -> dict:
         ev["policy"] = draw(st.sampled_from(["completion_goals", "hearing_suspension", "no_admin_closure"]))
         if ev["policy"] == "completion_goals":
             ev["factor"] = draw(st.floats(0.01, 5.0))
-        elif ev["policy"] == "hearing_suspension":
-            ev["factor"] = draw(st.floats(0.0, 0.99))
         if draw(st.booleans()):
             ev["end"] = (dt.date.fromisoformat(ev["date"]) + dt.timedelta(days=draw(st.integers(1, 90)))).isoformat()
     elif kind == "injunction":

@@ -115,10 +115,11 @@ def _complete(inp, par, pe, tally, cal, court, pool, p, t):
 
 
 @jit
-def _hear_until(inp, par, pe, tally, cal, court, pool, until, t):
+def _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, until, t):
+    """Hear cases until ``until``; judges take non-detained cases from the queue whose ends are ``nd_ends``."""
     st = court.judges
     while True:
-        p = servers.next_completion(st, court.detq, court.detq_ends, court.ndq, court.ndq_ends, until)
+        p = servers.next_completion(st, court.detq, court.detq_ends, court.ndq, nd_ends, until)
         if p < 0:
             return pool
         pool = _complete(inp, par, pe, tally, cal, court, pool, p, t)
@@ -139,21 +140,32 @@ def recalendar_day(inp, par, pe, tally, court, t) -> None:
 
 @jit
 def hearings_day(inp, par, pe, tally, cal, court, pool, t):
-    """Run the court through day ``t``: today's cases join the queues in time order."""
+    """Run the court through day ``t``: today's cases join the queues in time order.
+
+    On a day when non-detained hearings are suspended (``Inputs.hearings_suspended``)
+    the judges see an empty non-detained queue: hearings already under way
+    finish, detained cases are heard as usual, and new non-detained cases wait
+    on the docket.
+    """
     st = court.judges
     servers.set_servers(st, int(par.immigration_judges[t] + 0.5))
     rate = par.completions_per_judge_year[t]
     servers.set_mean_service(st, YEAR / rate if rate > 0 else np.inf)
+    suspended = inp.hearings_suspended[t]
+    nd_ends = np.zeros(2, np.int64) if suspended else court.ndq_ends
     n = court.new_count[0]
     order = stable_order(court.new_time[:n])
     for i in order:
         time = court.new_time[i]
-        pool = _hear_until(inp, par, pe, tally, cal, court, pool, time, t)
+        pool = _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, time, t)
         p = court.new[i]
         high = pe.state[p] == c.DETAINED_COURT
-        servers.arrive(st, court.detq, court.detq_ends, court.ndq, court.ndq_ends, p, high, time)
+        if suspended and not high:
+            fifo.push(court.ndq, court.ndq_ends, p)
+        else:
+            servers.arrive(st, court.detq, court.detq_ends, court.ndq, nd_ends, p, high, time)
     court.new_count[0] = 0
-    return _hear_until(inp, par, pe, tally, cal, court, pool, t + 1.0, t)
+    return _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, t + 1.0, t)
 
 
 @jit

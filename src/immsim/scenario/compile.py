@@ -188,15 +188,22 @@ def _injunctions(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndar
     return active, share, closes
 
 
-def _court_policies(data: ScenarioFile, start: dt.date, days: int, params: Params) -> None:
-    """Apply dated court policies to the court's daily parameters, in place (see ``CourtPolicyEvent``)."""
+def _court_policies(data: ScenarioFile, start: dt.date, days: int, params: Params) -> np.ndarray:
+    """Apply dated court policies (see ``CourtPolicyEvent``) to the court's daily parameters, in place.
+
+    Returns the days on which non-detained hearings are suspended.
+    """
+    suspended = np.zeros(days, bool)
     for ev in (e for e in data.events if e.type == "court_policy"):
         a = min(max(0, _day(ev.date, start)), days)
         b = days if ev.end is None else min(days, max(0, _day(ev.end, start)))
         if ev.policy == "no_admin_closure":
             params.admin_closure_probability[a:b] = 0.0
+        elif ev.policy == "hearing_suspension":
+            suspended[a:b] = True
         else:
             params.completions_per_judge_year[a:b] *= ev.factor
+    return suspended
 
 
 def _calendar(start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -258,7 +265,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
             for s in SPECS
         )
     )
-    _court_policies(data, start, days, params)
+    suspended = _court_policies(data, start, days, params)
     eligible, weight = _regimes(data, start, days)
     weight[:, _CONVICTED] *= params.conviction_targeting_factor[:, None]
     injunction, cohort_share, cohort_closes = _injunctions(data, start, days)
@@ -277,6 +284,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
         injunction,
         cohort_share,
         cohort_closes,
+        suspended,
     )
     ini = data.initial
     share = np.array(class_values(ini.class_share.value))

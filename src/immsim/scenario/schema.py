@@ -233,11 +233,11 @@ class CourtPolicyEvent(Strict):
     """A dated court policy, in force from ``date`` up to the day before ``end`` (or to the end of the run).
 
     ``completion_goals`` multiplies the hearings a judge completes by
-    ``factor`` (a productivity change); ``hearing_suspension`` leaves judges
-    ``factor`` of their hearing capacity (detained cases, heard first, take
-    it before the non-detained docket); ``no_admin_closure`` ends
-    administrative closure (no ``factor``): closed cases still come back at
-    the recalendaring rate. Events of the same policy that overlap multiply.
+    ``factor`` (a productivity change; overlapping goals multiply);
+    ``hearing_suspension`` (no ``factor``) suspends the non-detained docket:
+    judges hear detained cases only; ``no_admin_closure`` (no ``factor``) ends
+    administrative closure: closed cases still come back at the
+    recalendaring rate.
     """
 
     type: Literal["court_policy"]
@@ -252,15 +252,13 @@ class CourtPolicyEvent(Strict):
     def _fields(self) -> CourtPolicyEvent:
         if self.end is not None and self.end <= self.date:
             raise ValueError("'end' must be after 'date'")
-        if self.policy == "no_admin_closure":
+        if self.policy != "completion_goals":
             if self.factor is not None:
-                raise ValueError("'no_admin_closure' takes no 'factor'")
+                raise ValueError(f"'{self.policy}' takes no 'factor'")
         elif self.factor is None:
-            raise ValueError(f"'{self.policy}' needs a 'factor'")
-        elif self.policy == "completion_goals" and self.factor <= 0:
+            raise ValueError("'completion_goals' needs a 'factor'")
+        elif self.factor <= 0:
             raise ValueError("a completion goal's 'factor' must be above 0")
-        elif self.policy == "hearing_suspension" and self.factor >= 1:
-            raise ValueError("a hearing suspension's 'factor' (the capacity left) must be below 1")
         return self
 
 
