@@ -290,6 +290,8 @@ MUTATIONS = ["replace", "delete", "add_key", "rename", "nudge", "retype", "dupli
 
 def _get(doc: Any, path: tuple) -> Any:
     for step in path:
+        if not isinstance(doc, dict | list):  # a string is indexable too: an earlier mutation retyped this node
+            raise TypeError(f"{type(doc).__name__} on the path")
         doc = doc[step]
     return doc
 
