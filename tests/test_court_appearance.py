@@ -14,8 +14,10 @@ from __future__ import annotations
 import math
 
 import pytest
+import yaml
 
 import immsim
+from immsim.model.parameters import SPECS
 from scenarios import initial, make, params, quiet
 
 SEED = 20170214
@@ -45,6 +47,16 @@ def _rate(**values: float) -> tuple[float, float]:
     return float(m.in_absentia_orders.sum()), float((m.court_completions - m.court_completions_detained).sum())
 
 
+#: The parameters of counsel, custody and supervision (all with neutral defaults).
+NEW = {
+    "represented_share_detained",
+    "represented_share_released",
+    "represented_share_never_detained",
+    "represented_no_show_factor",
+    "released_no_show_factor",
+    "supervised_share_released",
+    "supervised_no_show_factor",
+}
 NEVER = {"external_court_receipts_per_year": 15000.0}
 RELEASED = {"border_book_ins_per_year": 15000.0}  # no bed and no expedited removal: every case is a released one
 
@@ -94,3 +106,33 @@ def test_court_represented_respondents_appear_more_often_by_the_scenario_factor(
     sd = ratio * math.sqrt((1 - p1) / (n1 * p1) + (1 - p0) / (n0 * p0))
     assert abs(ratio - f) <= K * sd, f"no-show ratio {ratio:.3f}, expected {f} +/- {K * sd:.3f}"
     assert (1 - p1) > (1 - p0)  # represented people appear more often
+
+
+def test_court_features_at_their_neutral_values_reproduce_the_reference_run(tmp_path):
+    """Every new court input set explicitly to its neutral value: the reference fingerprint, bit for bit.
+
+    Nobody represented or supervised, factors of 1, a completion goal of 1, and
+    the reference's cohort closed after the run: no draw is added and no
+    outcome moves, so the court is the queue it was before these inputs.
+    """
+    from test_determinism import OPTIONS, REFERENCE, REFERENCE_FILE
+
+    doc = yaml.safe_load(REFERENCE_FILE.read_text())
+    neutral = {s.name: s for s in SPECS if s.name in NEW}
+    assert set(neutral) == NEW
+    for name, spec in neutral.items():
+        doc["parameters"][name] = {"value": spec.default, "unit": spec.unit, "meaning": "neutral", "source": "test"}
+    doc["cohorts"]["c1"]["orders_by"] = "2030-01-01"
+    doc["events"].append(
+        {
+            "type": "court_policy",
+            "policy": "completion_goals",
+            "date": "2017-03-01",
+            "factor": 1.0,
+            "meaning": "neutral",
+            "source": "test",
+        }
+    )
+    path = tmp_path / "neutral.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    assert immsim.simulate(immsim.load_scenario(str(path)), **OPTIONS).fingerprint() == REFERENCE
