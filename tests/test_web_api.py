@@ -66,7 +66,6 @@ def small(client) -> str:
 LEVERS = {"policies": [{"states": ["BB"], "policy": "decline_holds", "start": "2017-03-01"}], "immigration_judges": 1.5}
 
 
-
 def test_an_upload_is_validated_off_the_event_loop(client, monkeypatch):
     """Validating a county-level file takes seconds; on the event loop it would stall every other request."""
     from immsim.web.library import Library
@@ -85,6 +84,7 @@ def test_an_upload_is_validated_off_the_event_loop(client, monkeypatch):
     monkeypatch.setattr(Library, "add", add)
     assert upload(client).status_code == 201
     assert seen == ["worker thread"]
+
 
 def test_upload_is_validated_and_kept_under_a_content_id(client):
     r = upload(client)
@@ -262,6 +262,15 @@ def test_the_policy_lever_offers_the_scenarios_own_policies(client):
     r = client.post("/api/reform", json={"scenario": sid, "levers": {"at_large_reallocation_share": 0.4}})
     assert r.status_code == 200, r.text
     assert yaml.safe_load(r.text)["changes"][0]["value"] == 0.4
+    assert 'id="lever-counsel"' in page
+    r = client.post("/api/reform", json={"scenario": sid, "levers": {"counsel": 0.9}})
+    assert r.status_code == 200, r.text
+    changes = {ch["parameter"]: ch["value"] for ch in yaml.safe_load(r.text)["changes"]}
+    assert changes == dict.fromkeys(
+        ["represented_share_detained", "represented_share_released", "represented_share_never_detained"], 0.9
+    )
+    r = client.post("/api/reform", json={"scenario": sid, "levers": {"counsel": 1.5}})
+    assert r.status_code == 422
 
 
 def test_a_finished_run_survives_a_restart(tmp_path):

@@ -326,6 +326,9 @@ def _event_text(e) -> str:
         return f"regime {e.regime}"
     if e.type == "injunction":
         return f"stay removals of {e.cohort}" + (f" until {e.end}" if e.end else "")
+    if e.type == "court_policy":
+        factor = "" if e.factor is None else f" x{e.factor:g}"
+        return f"court: {e.policy}{factor}" + (f" until {e.end}" if e.end else "")
     return f"HYPOTHETICAL federal pressure: comply probability {e.comply_probability}"
 
 

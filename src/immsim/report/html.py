@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from immsim.results import Result
 
+
 def source_text(result: Result) -> str:
     """Where the scenario came from: a file path, or the name of a built-in scenario."""
     path = str(result.scenario.path)

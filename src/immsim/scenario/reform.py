@@ -60,8 +60,6 @@ INITIAL_VALUES = (
 )
 
 
-
-
 class Where(Strict):
     """Where a change applies: every jurisdiction, some states, or some jurisdictions."""
 
