@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numba as nb
 import numpy as np
 from scipy import stats
@@ -154,3 +158,12 @@ def test_cache_folders_of_other_sources_are_pruned_after_a_week(tmp_path):
     os.utime(current, (old, old))  # the folder in use is kept whatever its age
     _prune(tmp_path, current)
     assert current.exists() and recent.exists() and not stale.exists()
+
+
+def test_the_cache_folder_is_ours_even_when_numba_was_imported_first(tmp_path):
+    """Numba reads NUMBA_CACHE_DIR on import: immsim sets its config too, or kernels would cache beside the sources."""
+    code = "import numba, os; import immsim; print(numba.config.CACHE_DIR); print(os.environ['NUMBA_CACHE_DIR'])"
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"} | {"XDG_CACHE_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    config_dir, env_dir = out.stdout.split()
+    assert config_dir == env_dir and config_dir.startswith(str(tmp_path / "immsim" / "numba-"))

@@ -28,6 +28,7 @@ import functools
 import hashlib
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,11 +55,20 @@ def _source_hash() -> str:
 
 
 def configure() -> None:
+    """Point Numba's cache at this source's folder, unless the user chose one (``NUMBA_CACHE_DIR``).
+
+    Numba reads the variable when it is imported; a program that imported
+    Numba before immsim would otherwise cache next to the sources, where a
+    kernel is only recompiled when its own file changes (a stale caller of a
+    changed helper then fails to load). Its config is set too in that case.
+    """
     if "NUMBA_CACHE_DIR" in os.environ:
         return
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "immsim"
     current = base / f"numba-{_source_hash()}"
     os.environ["NUMBA_CACHE_DIR"] = str(current)
+    if "numba" in sys.modules:  # imported first: its config already read the (unset) variable
+        sys.modules["numba"].config.CACHE_DIR = str(current)
     _prune(base, current)
 
 
