@@ -745,14 +745,15 @@ def build() -> str:
     sys.path.insert(0, str(ROOT / "tools"))
     try:
         from us2017_classes import convert  # the two dimensions of a person
+        from us2017_court import add_courts  # court appearance, the Hamama cohort, dated court policies
         from us2017_local import localize  # local jurisdictions from data/
     finally:
         sys.path.remove(str(ROOT / "tools"))
-    doc = localize(convert(yaml.safe_load(yaml.safe_dump(scenario(), sort_keys=False))))
+    doc = add_courts(localize(convert(yaml.safe_load(yaml.safe_dump(scenario(), sort_keys=False)))))
     text = yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True)
     header = (
-        "# Written by tools/build_us2017.py, tools/us2017_classes.py and tools/us2017_local.py from the public figures;\n"
-        "# `immsim calibrate` turns it into us-2017 (docs/calibration.md).\n"
+        "# Written by tools/build_us2017.py, tools/us2017_classes.py, tools/us2017_local.py and tools/us2017_court.py\n"
+        "# from the public figures; `immsim calibrate` turns it into us-2017 (docs/calibration.md).\n"
     )
     return header + text
 

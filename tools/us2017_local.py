@@ -75,7 +75,7 @@ def _read(name: str) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def _sources() -> dict[str, dict]:
+def read_sources() -> dict[str, dict]:
     out = {}
     for r in _read("sources.csv"):
         ref = {"title": r["title"], "kind": r["kind"]}
@@ -86,7 +86,7 @@ def _sources() -> dict[str, dict]:
     return out
 
 
-def _ref(sources: dict, sid: str, locator: str = "", kind: str | None = None) -> dict:
+def source_ref(sources: dict, sid: str, locator: str = "", kind: str | None = None) -> dict:
     base = sources.get(sid) or {"title": f"source {sid!r} (not in data/sources.csv)", "kind": "recalled"}
     ref = dict(base)
     if locator:
@@ -106,7 +106,7 @@ def _refs(*refs: dict) -> list[dict]:
 
 def localize(doc: dict) -> dict:
     """Split ``doc``'s state jurisdictions into local ones (in place); returns ``doc``."""
-    sources = _sources()
+    sources = read_sources()
     rows = _read("jurisdictions.csv")
     states = {j["code"]: j for j in doc["jurisdictions"]}
     by_state: dict[str, list[dict]] = {}
@@ -127,7 +127,7 @@ def localize(doc: dict) -> dict:
         for r in locals_:
             pop = int(round(int(r["unauthorized_pop"]) * scale))
             rest -= pop
-            pop_ref = _ref(sources, r["pop_source_id"], r["pop_locator"]) if r["pop_source_id"] else {
+            pop_ref = source_ref(sources, r["pop_source_id"], r["pop_locator"]) if r["pop_source_id"] else {
                 "title": f"no published estimate read: {UNKNOWN_SHARE:.1%} of the state's removable population",
                 "kind": "assumption",
             }
@@ -145,8 +145,8 @@ def localize(doc: dict) -> dict:
                     "kind": r["kind"] if r["kind"] in ("county", "city", "city-county") else "county",
                     "source": _refs(
                         pop_ref,
-                        _ref(sources, r["policy_source_id"], r["policy_locator"]),
-                        _ref(sources, r["office_source_id"], "field office of the county", r["office_kind"]),
+                        source_ref(sources, r["policy_source_id"], r["policy_locator"]),
+                        source_ref(sources, r["office_source_id"], "field office of the county", r["office_kind"]),
                     ),
                 }
             )
@@ -158,7 +158,7 @@ def localize(doc: dict) -> dict:
             if sid:
                 own = sj["source"] if isinstance(sj["source"], list) else [sj["source"]]
                 own = [reference_from_text(r) if isinstance(r, str) else r for r in own]
-                rest_entry["source"] = _refs(*own, _ref(sources, sid, f"rest of the state's policy: {locator}"))
+                rest_entry["source"] = _refs(*own, source_ref(sources, sid, f"rest of the state's policy: {locator}"))
         if locals_:
             rest_entry["name"] = f"{sj['name']} (rest of state)"
             rest_entry["kind"] = "rest_of_state"
@@ -200,10 +200,10 @@ def booking_factors(codes: dict[str, str], sources: dict) -> dict | None:
     rest = (adm - listed_adm) / (res - listed_res) / rate
     table = {r["code"]: round(int(r["admissions"]) / int(r["total_population"]) / rate, 3) for r in local}
     table["default"] = round(rest, 3)
-    refs = [_ref(sources, nat[0]["source_id"], f"{nat[0]['year']}: {nat[0]['locator']}")]
+    refs = [source_ref(sources, nat[0]["source_id"], f"{nat[0]['year']}: {nat[0]['locator']}")]
     for r in local:
-        refs.append(_ref(sources, r["source_id"], f"{r['code']}, {r['year']}: {r['locator']}"))
-    refs.append(_ref(sources, "census-county-recalled", "county residents of the same year (recalled, rounded)"))
+        refs.append(source_ref(sources, r["source_id"], f"{r['code']}, {r['year']}: {r['locator']}"))
+    refs.append(source_ref(sources, "census-county-recalled", "county residents of the same year (recalled, rounded)"))
     refs.append(
         {
             "title": "booking_rate_factor = (admissions / residents) / (U.S. admissions / U.S. residents); "
@@ -281,7 +281,7 @@ def _events(doc: dict, codes: dict[str, str], sources: dict) -> None:
                 "policy": r["policy"],
                 "mode": r["mode"],
                 "meaning": r["meaning"],
-                "source": _ref(sources, r["source_id"], r["locator"]),
+                "source": source_ref(sources, r["source_id"], r["locator"]),
             }
         )
     events.sort(key=lambda e: str(e.get("date")))
