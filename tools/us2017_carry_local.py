@@ -1,14 +1,19 @@
-"""Carry the local-jurisdiction data of ``us-2017-prior`` into a calibrated scenario (by default ``us-2017``).
+"""Carry the built inputs of ``us-2017-prior`` into a calibrated scenario (by default ``us-2017``).
 
 ``tools/build_us2017.py`` rebuilds the prior from the figures in data/. The calibrated
-default was made from an earlier prior, and calibration moves only calibratable parameters, so its
-jurisdictions, dated events, description and ``booking_rate_factor`` are the prior's as they were then. This
-tool copies those parts of the current prior into the target, leaving every other parameter (the calibrated
-ones included) as it is, so the result can be recalibrated (docs/calibration.md)::
+default was made from an earlier prior, and calibration moves only the values of calibratable parameters, so
+everything else in it (jurisdictions, dated events, description, cohorts, regimes, initial conditions and every
+parameter that is not calibratable: the local ``booking_rate_factor``, the court appearance parameters) is the
+prior's as it was then. This tool copies all of that from the current prior into the target, keeping the
+target's name, title and calibratable parameters (the calibrated values), so the result can be recalibrated
+(docs/calibration.md)::
 
     python tools/build_us2017.py
     python tools/us2017_carry_local.py --out r6-start.yaml      # or --in-place
     immsim calibrate r6-start.yaml --out us-2017.yaml --report r6.md --name us-2017
+
+A parameter is kept from the target if either file marks it ``calibratable`` and the target has it.
+``tests/test_provenance.py`` checks that the shipped ``us-2017`` differs from the prior in nothing else.
 
 Refuses if the prior and the target do not have the same jurisdiction codes, unless ``--allow-new-codes``
 (new jurisdictions need no calibrated value of their own: jurisdiction tables fall back to ``default``).
@@ -24,12 +29,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "immsim" / "scenario" / "data"
-#: Parameters that come from data/ (not from calibration) and travel with the jurisdictions.
-LOCAL_PARAMETERS = ("booking_rate_factor", "share_287g_jails", "border_share")
+#: Top-level fields the target keeps: it is a different scenario from the prior.
+OWN_FIELDS = ("name", "title")
 
 
 def carry(prior: dict, target: dict, allow_new_codes: bool = False) -> dict:
-    """``target`` with the jurisdictions, events, description and local parameters of ``prior``."""
+    """``prior`` with the target's name, title and calibratable parameters (in the target's order of fields)."""
     old = {j["code"] for j in target["jurisdictions"]}
     new = {j["code"] for j in prior["jurisdictions"]}
     if old != new and not allow_new_codes:
@@ -37,19 +42,15 @@ def carry(prior: dict, target: dict, allow_new_codes: bool = False) -> dict:
             f"jurisdiction codes differ (added {sorted(new - old)}, dropped {sorted(old - new)}); "
             "check calibrated jurisdiction tables, then pass --allow-new-codes"
         )
-    out = dict(target)
-    out["jurisdictions"] = prior["jurisdictions"]
-    out["events"] = prior["events"]
-    out["description"] = prior["description"]
-    params = dict(target["parameters"])
-    for name in LOCAL_PARAMETERS:
-        if (params.get(name) or {}).get("calibratable"):
-            continue  # calibrated: keep the target's value
-        if name in prior["parameters"]:
-            params[name] = prior["parameters"][name]
-        else:
-            params.pop(name, None)
-    out["parameters"] = params
+    keys = list(target) + [k for k in prior if k not in target]
+    out = {k: target[k] if k in OWN_FIELDS else prior[k] for k in keys if k in prior or k in OWN_FIELDS}
+    calibrated = target["parameters"]
+    out["parameters"] = {
+        name: calibrated[name]
+        if name in calibrated and (spec.get("calibratable") or calibrated[name].get("calibratable"))
+        else spec
+        for name, spec in prior["parameters"].items()
+    }
     return out
 
 

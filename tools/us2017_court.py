@@ -111,8 +111,13 @@ def _note(title: str, kind: str) -> dict:
 
 def appearance_parameters(sources: dict) -> dict[str, dict]:
     """``no_show_probability`` and the counsel and supervision parameters, in the order they are written."""
-    eagly = source_ref(sources, "eagly-shafer-2015", EAGLY_SHAFER_LOCATOR)
-    aic = source_ref(sources, "aic-in-absentia-2021", AIC_LOCATOR)
+
+    def eagly() -> dict:  # a new mapping at each use: a shared one would be written as a YAML anchor
+        return source_ref(sources, "eagly-shafer-2015", EAGLY_SHAFER_LOCATOR)
+
+    def aic() -> dict:
+        return source_ref(sources, "aic-in-absentia-2021", AIC_LOCATOR)
+
     nondetained = round(
         (REPRESENTED_ALL - DETAINED_SHARE_OF_DECIDED * REPRESENTED_DETAINED) / (1 - DETAINED_SHARE_OF_DECIDED), 2
     )
@@ -135,7 +140,7 @@ def appearance_parameters(sources: dict) -> dict[str, dict]:
             "the deciding hearing",
             "source": [
                 _note(CRS_IN_ABSENTIA, "recalled"),
-                aic,
+                aic(),
                 _note(
                     f"{base} = {FLAT_NO_SHOW} / ({1 - nondetained:.1f} + {nondetained:.1f} x {factor}): the former flat "
                     f"non-detained no-show probability {FLAT_NO_SHOW} (from the CRS figure) spread over represented "
@@ -154,7 +159,7 @@ def appearance_parameters(sources: dict) -> dict[str, dict]:
             "value": REPRESENTED_DETAINED,
             "unit": "share",
             "meaning": "detained cases with counsel",
-            "source": [eagly],
+            "source": [eagly()],
             "range": [0.14, 0.35],
             "notes": "cases decided 2007-2012; later years' detained representation was higher (recalled, not read), "
             "hence the range",
@@ -163,7 +168,7 @@ def appearance_parameters(sources: dict) -> dict[str, dict]:
             "value": nondetained,
             "unit": "share",
             "meaning": "released cases (filed in ICE or border custody, not held) with counsel",
-            "source": [eagly, _note(half, "derived")],
+            "source": [eagly(), _note(half, "derived")],
             "range": [0.45, 0.8],
         },
         "represented_share_never_detained": {
@@ -171,7 +176,7 @@ def appearance_parameters(sources: dict) -> dict[str, dict]:
             "unit": "share",
             "meaning": "never-detained cases with counsel",
             "source": [
-                eagly,
+                eagly(),
                 _note(half + "; the study's split between released and never-detained cases was not read", "derived"),
             ],
             "range": [0.45, 0.8],
@@ -181,7 +186,7 @@ def appearance_parameters(sources: dict) -> dict[str, dict]:
             "unit": "factor",
             "meaning": "no-show probability of a represented respondent relative to an unrepresented one",
             "source": [
-                aic,
+                aic(),
                 _note(
                     f"{MISSED_REPRESENTED} / {unrepresented_missed:.3f} = {factor}: represented nondetained people "
                     f"missed a hearing in {MISSED_REPRESENTED:.0%} of cases; with {nondetained:.0%} represented the "
