@@ -294,14 +294,15 @@ def scenario_show(
     """Print a scenario's parameters, jurisdictions, policies and events, with sources and the change that set each."""
     import immsim
     from immsim.cli_tables import jurisdictions_table, policies_table
-    from immsim.scenario.sources import source_text
+    from immsim.scenario.priors import describe
+    from immsim.scenario.sources import is_assumption, source_text
 
     sc = immsim.load_scenario(scenario)
     heading = sc.data.title + (f" (changes to {sc.base})" if sc.base else "")
     out_console.print(f"[bold]{escape(sc.name)}[/bold]: {escape(heading)}")
     out_console.print(sc.data.description, highlight=False, markup=False)
     t = Table(title="Parameters")
-    for col in ("parameter", "value", "unit", "source", "set by"):
+    for col in ("parameter", "value", "unit", "source", "range (prior)", "set by"):
         t.add_column(col, overflow="fold")
     for name, p in sc.data.parameters.items():
         value = (
@@ -309,7 +310,11 @@ def scenario_show(
             if p.value is not None
             else "; ".join(f"from {s.start}: {_short(s.value)}" for s in p.series or [])
         )
-        cells = (name, value, p.unit, source_text(p.source), sc.changed_by.get(f"parameters.{name}", "base"))
+        spread = f"{p.range[0]:g} to {p.range[1]:g}" if p.range else "-"
+        if p.range and is_assumption(p.source):  # only an assumption has a prior (uniform unless it names one)
+            spread += f" ({describe(p.prior)})"
+        changed = sc.changed_by.get(f"parameters.{name}", "base")
+        cells = (name, value, p.unit, source_text(p.source), spread, changed)
         t.add_row(*map(Text, cells))  # sources are text, not markup
     out_console.print(t)
     out_console.print(jurisdictions_table(sc))

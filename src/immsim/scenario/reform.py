@@ -60,8 +60,6 @@ INITIAL_VALUES = (
 )
 
 
-
-
 class Where(Strict):
     """Where a change applies: every jurisdiction, some states, or some jurisdictions."""
 
@@ -223,6 +221,7 @@ def _apply_parameter(ch: SetParameter, doc: dict, label: str) -> str | None:
         p["meaning"] = ch.meaning
     if not is_assumption(p["source"]):
         p.pop("calibratable", None)
+        p.pop("prior", None)  # a prior belongs to an assumption
     doc["parameters"][ch.parameter] = p
     return None
 
