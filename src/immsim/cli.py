@@ -194,24 +194,37 @@ def validate(
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="built-in scenario name or scenario file")],
     targets: Annotated[Path | None, typer.Option(help="targets CSV (default: the packaged FY2017 figures)")] = None,
-    out: Annotated[Path, typer.Option(help="where to write the calibrated scenario")] = Path("calibrated.yaml"),
-    report_file: Annotated[Path, typer.Option("--report", help="where to write the fit report")] = Path(
+    method: Annotated[
+        str, typer.Option(help="point: one best fit (bounded Powell); abc: a posterior ensemble (ABC-SMC)")
+    ] = "point",
+    out: Annotated[
+        Path | None,
+        typer.Option(help="point: the calibrated scenario (calibrated.yaml); abc: a folder (immsim-abc), resumable"),
+    ] = None,
+    report_file: Annotated[Path, typer.Option("--report", help="point: where to write the fit report")] = Path(
         "calibration.md"
     ),
     name: Annotated[str | None, typer.Option(help="name of the calibrated scenario")] = None,
     seed: Annotated[int, typer.Option(help="random seed (fixed across evaluations)")] = 1,
-    max_evaluations: Annotated[int, typer.Option(help="simulation runs the optimizer may use")] = 100,
+    max_evaluations: Annotated[int, typer.Option(help="point: simulation runs the optimizer may use")] = 100,
     only: Annotated[
         str | None, typer.Option(help="comma-separated calibratable parameters to move (default: all)")
     ] = None,
+    population: Annotated[int, typer.Option(help="abc: parameter sets per generation (the ensemble's size)")] = 200,
+    generations: Annotated[int, typer.Option(help="abc: generations in all (a resumed fit counts its own)")] = 8,
+    min_epsilon: Annotated[
+        float, typer.Option(help="abc: stop at this threshold (RMS of target errors over tolerances)")
+    ] = 1.0,
+    max_simulations: Annotated[int | None, typer.Option(help="abc: stop after this many model runs")] = None,
+    workers: Annotated[int | None, typer.Option(help="abc: local worker processes (default: one per CPU)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="abc: address of a Dask scheduler to use instead")] = None,
 ) -> None:
-    """Fit the calibratable (assumption) parameters to the targets; write a scenario and a report."""
+    """Fit the calibratable (assumption) parameters to the targets: one best fit, or a posterior ensemble."""
     import immsim
-    from immsim._files import atomic_write
-    from immsim.scenario.loader import parse_scenario
-    from immsim.validation import calibrate as cal
     from immsim.validation import public
 
+    if method not in ("point", "abc"):
+        raise immsim.ImmsimError(f"--method: {method!r} is not one of point, abc")
     sc = immsim.load_scenario(scenario)
     try:
         table = public.load_targets(str(targets) if targets else None)
@@ -220,6 +233,37 @@ def calibrate(
     needed = {"metric", "value", "period", "figure", "tolerance", "role"}
     if not needed <= set(table.columns):
         raise immsim.ImmsimError(f"{targets}: the targets need columns {sorted(needed)}")
+    chosen = [p.strip() for p in only.split(",") if p.strip()] if only else None
+    if method == "abc":
+        from immsim.cli_abc import calibrate_abc
+
+        calibrate_abc(
+            sc,
+            table,
+            out or Path("immsim-abc"),
+            population=population,
+            generations=generations,
+            min_epsilon=min_epsilon,
+            max_simulations=max_simulations,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            only=chosen,
+        )
+        return
+    shown = str(targets or "targets-fy2017.csv (packaged)")
+    _calibrate_point(sc, table, shown, out or Path("calibrated.yaml"), report_file, name, seed, max_evaluations, chosen)
+    console.print(f"wrote {out or 'calibrated.yaml'} and {report_file}", markup=False)
+
+
+def _calibrate_point(
+    sc, table, targets_name: str, out: Path, report_file: Path, name, seed: int, max_evaluations: int, only
+) -> None:
+    """``immsim calibrate --method point``: the bounded Powell fit, a calibrated scenario and its report."""
+    from immsim._files import atomic_write
+    from immsim.scenario.loader import parse_scenario
+    from immsim.validation import calibrate as cal
+
     with progress_bar(
         console,
         "calibrating",
@@ -233,21 +277,14 @@ def calibrate(
             update(min(n, max_evaluations), best=f"{best:.3f}")
 
         fit = cal.calibrate(
-            sc,
-            table,
-            seed=seed,
-            max_evaluations=max_evaluations,
-            progress=progress,
-            name=name,
-            only=[p.strip() for p in only.split(",") if p.strip()] if only else None,
+            sc, table, seed=seed, max_evaluations=max_evaluations, progress=progress, name=name, only=only
         )
     parse_scenario(fit.scenario_text, str(out))  # the result must itself be a valid scenario
     atomic_write(out, lambda p: p.write_text(fit.scenario_text))
-    report_text = cal.fit_report(fit, sc.name, str(targets or "targets-fy2017.csv (packaged)"))
+    report_text = cal.fit_report(fit, sc.name, targets_name)
     atomic_write(report_file, lambda p: p.write_text(report_text))
     cols = ["figure", "target", "before", "error_before", "after", "error_after"]
     out_console.print(_table("Fit", fit.targets, cols))
-    console.print(f"wrote {out} and {report_file}", markup=False)
 
 
 def _table(title: str, df, columns: list[str]) -> Table:

@@ -24,7 +24,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
-from scipy import stats
 
 from immsim._strict import Strict
 
@@ -85,6 +84,8 @@ class Prior(Strict):
         """A frozen ``scipy.stats`` distribution: over the range itself, or carried to ``[lower, upper]``."""
         lower = low if lower is None else lower
         upper = high if upper is None else upper
+        from scipy import stats  # here, not at the top: scipy.stats takes most of a second to import (see _student)
+
         name, args = self.scipy_form(low, high, lower, upper)
         return getattr(stats, name)(*args)
 

@@ -1,0 +1,108 @@
+"""Bayesian calibration (ABC-SMC): priors carried to factors, the distance, the command, resuming, coverage.
+
+The fits run on the synthetic scenario of ``tests/scenarios.py`` (a tenth of a
+second per simulated year), with two of its parameters made calibratable
+assumptions and targets taken from a run at their true values.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("pyabc")
+
+from immsim.scenario.priors import Prior  # noqa: E402
+from immsim.uncertainty import read_ensemble  # noqa: E402
+from immsim.validation.abc import ToleranceDistance, abc_calibrate, prior_space  # noqa: E402
+from immsim.validation.calibrate import figures_of  # noqa: E402
+from scenarios import base, dump, make  # noqa: E402
+
+#: The two assumptions the fits move, their ranges, and their values in the synthetic scenario.
+FREE = {"found_probability": (0.2, 0.9), "detainer_issue_probability": (0.2, 0.95)}
+FIGURES = ["ice_at_large_arrests", "detainers_issued", "ice_admin_arrests"]
+
+
+def free_doc(prior: dict | None = None) -> dict:
+    doc = base()
+    for name, rng in FREE.items():
+        doc["parameters"][name].update(source="assumption", range=list(rng), calibratable=True)
+    if prior:
+        doc["parameters"]["found_probability"]["prior"] = prior
+    return doc
+
+
+def targets_of(figures: pd.Series, tolerance: float = 0.1) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "metric": FIGURES,
+            "figure": FIGURES,
+            "value": [figures[f] for f in FIGURES],
+            "tolerance": tolerance,
+            "period": "FY2017",
+            "role": "calibration",
+        }
+    )
+
+
+def test_a_one_value_parameters_prior_on_its_factor_is_its_prior_on_the_value():
+    """For a scalar, factor = value / current value: the carried prior's quantiles are the value's, divided."""
+    sc = make(lambda d: free_doc({"distribution": "triangular", "mode": 0.7}))
+    space = prior_space(sc).set_index("parameter")
+    value = sc.data.parameters["found_probability"].value
+    r = space.loc["found_probability"]
+    on_factor = r.prior.frozen(r.low, r.high, r.lower, r.upper)
+    on_value = r.prior.frozen(r.low, r.high)
+    q = np.linspace(0.01, 0.99, 7)
+    assert np.allclose(on_factor.ppf(q), on_value.ppf(q) / value, rtol=1e-12)
+    lu = Prior(distribution="loguniform")
+    assert np.allclose(lu.frozen(0.1, 10, 0.1 / 2, 10 / 2).ppf(q), lu.frozen(0.1, 10).ppf(q) / 2, rtol=1e-12)
+
+
+def test_the_distance_is_the_rms_of_errors_over_tolerances():
+    d = ToleranceDistance({"a": 0.1, "b": 0.5})
+    # errors 10 % on a (one tolerance) and 100 % on b (two tolerances): sqrt((1 + 4) / 2)
+    assert d({"a": 110.0, "b": 0.0}, {"a": 100.0, "b": 1.0}) == pytest.approx(math.sqrt(2.5), rel=1e-12)
+    assert d({"a": math.nan, "b": 1.0}, {"a": 100.0, "b": 1.0}) == math.inf
+
+
+def test_the_command_writes_an_ensemble_and_a_report_and_resumes(tmp_path):
+    sc_path = tmp_path / "free.yaml"
+    sc_path.write_text(dump(free_doc({"distribution": "beta", "a": 2, "b": 2})))
+    sc = make(lambda d: free_doc({"distribution": "beta", "a": 2, "b": 2}))
+    targets_of(figures_of(sc, sc.name, 99, 1)).to_csv(tmp_path / "targets.csv", index=False)
+    out = tmp_path / "abc"
+    args = [sys.executable, "-m", "immsim.cli", "calibrate", str(sc_path), "--targets", str(tmp_path / "targets.csv")]
+    args += ["--method", "abc", "--out", str(out), "--population", "20", "--workers", "1", "--min-epsilon", "0"]
+    proc = subprocess.run([*args, "--generations", "2"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert {"abc.db", "posterior.csv", "report.md", "marginals.png", "pairs.png"} <= {p.name for p in out.iterdir()}
+    ens = read_ensemble(out / "posterior.csv")
+    assert ens.scenario == "synthetic" and len(ens.table) == 20 and ens.weights.sum() == pytest.approx(1)
+    space = prior_space(sc).set_index("parameter")
+    for p in FREE:
+        assert space.lower[p] <= ens.table[p].min() and ens.table[p].max() <= space.upper[p]
+    report = (out / "report.md").read_text()
+    assert "effective sample size" in report and "| found_probability | beta (a 2, b 2) |" in report
+    first = pd.read_csv(out / "posterior.csv", comment="#")
+    # resumed with a larger budget: one more generation, the first two kept as they were
+    proc = subprocess.run([*args, "--generations", "3"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "resuming" in proc.stderr
+    assert "| 2 |" in (out / "report.md").read_text().split("## Generations")[1]
+    assert not pd.read_csv(out / "posterior.csv", comment="#").equals(first)
+
+
+def test_a_fit_of_other_parameters_is_not_resumed(tmp_path):
+    sc = make(lambda d: free_doc())
+    targets = targets_of(figures_of(sc, sc.name, 99, 1))
+    abc_calibrate(sc, targets, tmp_path, population=10, generations=1, workers=1, only=["found_probability"])
+    from immsim.errors import ImmsimError
+
+    with pytest.raises(ImmsimError, match="holds a fit of other parameters"):
+        abc_calibrate(sc, targets, tmp_path, population=10, generations=2, workers=1)
