@@ -7,6 +7,7 @@ are printed as one plain message and exit with status 2; nothing is written.
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -40,16 +41,29 @@ def summary_table(summary, replications: int) -> Table:
         title=f"Fiscal year {fy} (October {fy - 1} to September {fy})"
         + (f", mean of {replications} replications with 95% interval" if replications > 1 else "")
     )
+    total = "total_low" in summary  # run with --uncertainty: the Monte Carlo band and the total band
     t.add_column("figure")
     t.add_column("value", justify="right")
     if replications > 1:
-        t.add_column("95% interval", justify="right")
+        t.add_column("95% Monte Carlo" if total else "95% interval", justify="right")
+    if total and replications > 1:
+        t.add_column("95% total", justify="right")
     for row in summary.itertuples():
         cells = [row.description, _fmt(row.mean, row.unit)]
         if replications > 1:
             cells.append(interval(row.ci_low, row.ci_high, row.unit, missing=MISSING_TERMINAL))
+        if total and replications > 1:
+            cells.append(interval(row.total_low, row.total_high, row.unit, missing=MISSING_TERMINAL))
         t.add_row(*cells)
     return t
+
+
+#: The ``--uncertainty`` option of run, compare and solve.
+UNCERTAINTY_HELP = (
+    "none (the scenario's values), posterior (the ensemble shipped with the scenario) or an ensemble file "
+    "(posterior.csv from calibrate --method abc): each group of --per-draw replications runs one parameter set, "
+    "and figures get a Monte Carlo and a total band"
+)
 
 
 def _say_if_compiling() -> None:
@@ -92,6 +106,8 @@ def run(
     replications: Annotated[int, typer.Option("--replications", "-r", help="independent replications")] = 1,
     out: Annotated[Path, typer.Option(help="directory for results")] = Path("immsim-out"),
     report: Annotated[bool, typer.Option(help="write the HTML report")] = True,
+    uncertainty: Annotated[str, typer.Option(help=UNCERTAINTY_HELP)] = "none",
+    per_draw: Annotated[int, typer.Option(help="replications that share a parameter set (--uncertainty)")] = 2,
 ) -> None:
     """Simulate a scenario and write monthly series, fiscal-year figures and a report."""
     from immsim.sweeps.signals import Interrupts
@@ -109,7 +125,14 @@ def run(
         # signals wait for the end of a kernel call: see Interrupts
         with progress_bar(console, f"simulating {sc.name}", check=interrupts.check) as progress, interrupts.holding():
             result = immsim.simulate(
-                sc, start=start, years=years, seed=seed, replications=replications, progress=progress
+                sc,
+                start=start,
+                years=years,
+                seed=seed,
+                replications=replications,
+                progress=progress,
+                uncertainty=uncertainty,
+                per_draw=per_draw,
             )
         save_result(result, out, report=report)
         out_console.print(summary_table(result.summary(), replications))
@@ -396,6 +419,8 @@ def compare_cmd(
     out: Annotated[
         Path | None, typer.Option(help="directory for comparison.csv, comparison_by_history.csv and comparison.html")
     ] = None,
+    uncertainty: Annotated[str, typer.Option(help=UNCERTAINTY_HELP)] = "none",
+    per_draw: Annotated[int, typer.Option(help="paired replications that share a parameter set")] = 2,
 ) -> None:
     """Run scenarios with common random numbers; print each difference from the base with its 95% interval."""
     from immsim.sweeps.signals import Interrupts
@@ -419,6 +444,8 @@ def compare_cmd(
                 replications=replications,
                 fiscal_year=fiscal_year,
                 progress=progress,
+                uncertainty=uncertainty,
+                per_draw=per_draw,
             )
         from immsim.cli_tables import history_difference_table
 
@@ -428,15 +455,20 @@ def compare_cmd(
         for name, rows in table.groupby("scenario", sort=False):
             fy = int(rows.fiscal_year.iloc[0])
             t = Table(title=f"{name} minus {base_name}, fiscal year {fy}, {replications} paired replications")
-            for col in ("figure", "base", name, "difference", "95% interval", "variance reduction"):
+            total = "total_low" in rows
+            band = ["95% Monte Carlo", "95% total"] if total else ["95% interval"]
+            for col in ("figure", "base", name, "difference", *band, "variance reduction"):
                 t.add_column(col, justify="left" if col == "figure" else "right")
             for r in rows.itertuples():
+                bands = [interval(r.ci_low, r.ci_high, r.unit, missing=MISSING_TERMINAL, signed=True)]
+                if total:
+                    bands.append(interval(r.total_low, r.total_high, r.unit, missing=MISSING_TERMINAL, signed=True))
                 t.add_row(
                     r.description,
                     _fmt(r.base, r.unit),
                     _fmt(r.alternative, r.unit),
                     _fmt(r.difference, r.unit, signed=True),
-                    interval(r.ci_low, r.ci_high, r.unit, missing=MISSING_TERMINAL, signed=True),
+                    *bands,
                     f"x{r.variance_reduction:,.1f}",
                 )
             out_console.print(t)
@@ -472,6 +504,8 @@ def solve_officers(
     fiscal_year: Annotated[int | None, typer.Option(help="fiscal year to match (default: the first)")] = None,
     replications: Annotated[int, typer.Option("--replications", "-r")] = 5,
     seed: Annotated[int, typer.Option()] = 1,
+    uncertainty: Annotated[str, typer.Option(help=UNCERTAINTY_HELP)] = "none",
+    per_draw: Annotated[int, typer.Option(help="replications that share a parameter set")] = 2,
 ) -> None:
     """How many more officers would keep ICE arrests at the base level under the alternative?"""
     import immsim
@@ -479,12 +513,19 @@ def solve_officers(
 
     with console.status("solving (each step runs both scenarios with the same seeds)"):
         ans = solvers.officers_to_match_arrests(
-            base, alternative, fiscal_year=fiscal_year, replications=replications, seed=seed
+            base,
+            alternative,
+            fiscal_year=fiscal_year,
+            replications=replications,
+            seed=seed,
+            uncertainty=uncertainty,
+            per_draw=per_draw,
         )
     alt = immsim.load_scenario(alternative)
     now = {n: _total(alt.data.parameters[n]) for n in ("jail_officers", "at_large_officers")}
+    total = "" if math.isnan(ans.total_low) else f"; total {ans.total_low:.3f} to {ans.total_high:.3f}"
     out_console.print(
-        f"officer factor: {ans.value:.3f} (95% interval {ans.ci_low:.3f} to {ans.ci_high:.3f}), "
+        f"officer factor: {ans.value:.3f} (95% interval {ans.ci_low:.3f} to {ans.ci_high:.3f}{total}), "
         f"{len(ans.steps)} evaluations",
         highlight=False,
     )
@@ -504,18 +545,28 @@ def solve_judges(
     target: Annotated[float, typer.Option(help="pending cases that count as cleared")] = 100_000,
     replications: Annotated[int, typer.Option("--replications", "-r")] = 3,
     seed: Annotated[int, typer.Option()] = 1,
+    uncertainty: Annotated[str, typer.Option(help=UNCERTAINTY_HELP)] = "none",
+    per_draw: Annotated[int, typer.Option(help="replications that share a parameter set")] = 2,
 ) -> None:
     """How many judges would stop the backlog from growing (or clear it by a fiscal year)?"""
     from immsim import solvers
 
     with console.status("solving (each step runs the scenario with the same seeds)"):
         ans = solvers.judges_to_stop_growth(
-            scenario, fiscal_year, clear_by=clear_by, target_pending=target, replications=replications, seed=seed
+            scenario,
+            fiscal_year,
+            clear_by=clear_by,
+            target_pending=target,
+            replications=replications,
+            seed=seed,
+            uncertainty=uncertainty,
+            per_draw=per_draw,
         )
     goal = f"pending under {target:,.0f} by the end of FY{clear_by}" if clear_by else f"no growth in FY{fiscal_year}"
+    total = "" if math.isnan(ans.total_low) else f"; total {ans.total_low:,.0f} to {ans.total_high:,.0f}"
     out_console.print(
         f"judges from FY{fiscal_year} for {goal}: {ans.value:,.0f} (95% interval {ans.ci_low:,.0f} "
-        f"to {ans.ci_high:,.0f}), {len(ans.steps)} evaluations",
+        f"to {ans.ci_high:,.0f}{total}), {len(ans.steps)} evaluations",
         highlight=False,
     )
 

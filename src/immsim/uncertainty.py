@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from immsim._student import t_quantile
-from immsim.errors import ImmsimError
+from immsim.errors import ImmsimError, ScenarioError
 
 #: The first line of an ensemble file (CSV; the lines starting with ``#`` are its header).
 MAGIC = "# immsim posterior ensemble"
@@ -126,7 +126,10 @@ def packaged_posterior(scenario: str) -> Path:
     """The posterior shipped with a built-in scenario (``<name>.posterior.csv`` beside its file)."""
     from immsim.scenario.loader import resolve
 
-    return resolve(scenario).with_suffix(".posterior.csv")
+    try:
+        return resolve(scenario).with_suffix(".posterior.csv")
+    except ScenarioError:  # a scenario read from a file of another name: no packaged posterior
+        return Path(f"{scenario}.posterior.csv")
 
 
 def resolve_uncertainty(uncertainty: str | Path | Ensemble | None, scenario: str) -> Ensemble | None:
@@ -160,8 +163,11 @@ def two_bands(values: np.ndarray, groups: np.ndarray, level: float = 0.95) -> di
     parameters held would give). The variance of the sets' means, less the
     part the dice explain, estimates ``tau^2``, the variance of the expected
     figure over the posterior; the total band is the mean plus or minus
-    ``t * sqrt(tau^2 + var(set means) / sets)``: the posterior spread of the
-    expected figure and the error of estimating its mean from that many sets.
+    ``t * sqrt(tau^2 + var(set means) / sets)`` (Student's t with sets - 1
+    degrees of freedom): the posterior spread of the expected figure and the
+    error of estimating its mean from that many sets, a prediction interval
+    for the expected figure at the true parameters if the posterior holds
+    them. It is never narrower than the Monte Carlo band.
     With one replication per set the two variances cannot be told apart, and
     the Monte Carlo band is NaN.
     """
@@ -184,7 +190,14 @@ def two_bands(values: np.ndarray, groups: np.ndarray, level: float = 0.95) -> di
     if sets >= 2:
         var_means = float(means.var(ddof=1))
         dice = s2_within * float(np.mean(1.0 / counts)) if within_df > 0 else 0.0
-        tau2 = max(0.0, var_means - dice)
-        half = t_quantile(0.5 + level / 2, sets - 1) * math.sqrt(tau2 + var_means / sets)
+        # Var(expected figure at a new set - mean) = tau^2 + var_means / sets, with tau^2 = var_means - dice:
+        # a difference of mean squares, whose degrees of freedom Satterthwaite's rule gives
+        a1 = (1 + 1 / sets) * var_means
+        var_total = max(a1 - dice, var_means / sets, dice / sets)
+        terms = a1**2 / (sets - 1) + (dice**2 / within_df if within_df > 0 else 0.0)
+        df = max(1.0, min(var_total**2 / terms, y.size - 1)) if terms > 0 else sets - 1
+        half = t_quantile(0.5 + level / 2, df) * math.sqrt(var_total)
+        if within_df > 0:
+            half = max(half, out["mc_high"] - m)  # the total band holds the Monte Carlo one
         out["total_low"], out["total_high"] = m - half, m + half
     return out

@@ -211,7 +211,8 @@ def abc_calibrate(
     return summarize(abc.history, space, goal, scenario.name)
 
 
-def _weighted_quantiles(x: np.ndarray, w: np.ndarray, qs: list[float]) -> np.ndarray:
+def weighted_quantiles(x: np.ndarray, w: np.ndarray, qs: list[float]) -> np.ndarray:
+    """Quantiles of ``x`` under weights ``w`` (midpoint rule: each value at the middle of its weight)."""
     order = np.argsort(x)
     cw = np.cumsum(w[order]) / w.sum()
     return np.interp(qs, cw - w[order] / w.sum() / 2, x[order])
@@ -231,7 +232,7 @@ def summarize(history, space: pd.DataFrame, goal: pd.DataFrame, scenario: str) -
     rows = []
     for r in space.itertuples():
         prior_w = r.prior.width(r.low, r.high, r.lower, r.upper)
-        lo, mid, hi = _weighted_quantiles(table[r.parameter].to_numpy(), w, [0.05, 0.5, 0.95])
+        lo, mid, hi = weighted_quantiles(table[r.parameter].to_numpy(), w, [0.05, 0.5, 0.95])
         ratio = (hi - lo) / prior_w if prior_w > 0 else math.nan
         verdict = "pinned down" if ratio < PINNED else "narrowed" if ratio < NARROWED else "not pinned down"
         rows.append(
@@ -266,7 +267,7 @@ def summarize(history, space: pd.DataFrame, goal: pd.DataFrame, scenario: str) -
     for f, g in goal.iterrows():
         x = np.array([s[f] for s in stats], float)
         ok = np.isfinite(x)
-        lo, mid, hi = _weighted_quantiles(x[ok], sw[ok], [0.05, 0.5, 0.95]) if ok.any() else (math.nan,) * 3
+        lo, mid, hi = weighted_quantiles(x[ok], sw[ok], [0.05, 0.5, 0.95]) if ok.any() else (math.nan,) * 3
         fig_rows.append(
             {"figure": f, "target": g.value, "tolerance": g.tolerance, "median": mid, "low": lo, "high": hi}
         )
