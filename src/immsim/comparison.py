@@ -29,6 +29,7 @@ from immsim.results import (
     history_year_table,
     interval_columns,
     mean_interval,
+    set_groups,
 )
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
@@ -176,7 +177,7 @@ def compare(
         a = a[a.fiscal_year == fy].set_index("replication")
         for name, (desc, unit) in HEADLINES.items():
             d = (a[name] - b[name]).dropna()
-            bands = interval_columns(d.to_numpy(float), base_res.draw_of(d.index.to_series()))
+            bands = interval_columns(d.to_numpy(float), set_groups(base_res, d.index.to_series()))
             m, lo, hi = bands["mean"], bands["ci_low"], bands["ci_high"]
             var_paired = float(d.var(ddof=1)) if len(d) > 1 else np.nan
             var_indep = float(a[name].var(ddof=1) + b[name].var(ddof=1)) if len(d) > 1 else np.nan

@@ -198,6 +198,13 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def set_groups(result: Result, replications: pd.Series) -> np.ndarray | None:
+    """The parameter-set group of each of ``replications`` in ``result`` (None for a run without uncertainty)."""
+    if result.draws.empty:
+        return None
+    return result.draws.set_index("replication").draw.reindex(replications.to_numpy()).to_numpy()
+
+
 def interval_columns(values: np.ndarray, groups: np.ndarray | None) -> dict[str, float]:
     """``mean``, ``ci_low``, ``ci_high``; with parameter-set groups, the Monte Carlo band as ``ci_*`` and the
     total band as ``total_low``, ``total_high`` (``immsim.uncertainty.two_bands``)."""
@@ -498,19 +505,13 @@ class Result:
         fys = self.complete_fiscal_years() or sorted(self.fiscal_years.fiscal_year.unique())
         fy = fiscal_year if fiscal_year is not None else fys[0]
         rows = self.fiscal_years[self.fiscal_years.fiscal_year == fy]
-        groups = self.draw_of(rows.replication)
+        groups = set_groups(self, rows.replication)
         out = []
         for name, (desc, unit) in HEADLINES.items():
             row = {"figure": name, "description": desc, "unit": unit, "fiscal_year": fy}
             row.update(interval_columns(rows[name].to_numpy(float), groups))
             out.append(row)
         return pd.DataFrame(out)
-
-    def draw_of(self, replications: pd.Series) -> np.ndarray | None:
-        """The parameter-set group of each of ``replications`` (None for a run without ``uncertainty``)."""
-        if self.draws.empty:
-            return None
-        return self.draws.set_index("replication").draw.reindex(replications.to_numpy()).to_numpy()
 
     def by_state(self, fiscal_year: int | None = None) -> pd.DataFrame:
         """Per-state totals for one fiscal year, averaged over replications.

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from immsim.errors import ImmsimError
-from immsim.results import interval_columns
+from immsim.results import interval_columns, set_groups
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 from immsim.uncertainty import PER_DRAW, Ensemble, resolve_uncertainty
@@ -249,7 +249,7 @@ def officers_to_match_arrests(
         sc = _scaled(alt, ["jail_officers", "at_large_officers"], k)
         a = simulate(sc, **run).fiscal_years
         d = (a[a.fiscal_year == fy].set_index("replication").ice_admin_arrests - b).dropna()
-        return interval_columns(d.to_numpy(float), base_run.draw_of(d.index.to_series()))
+        return interval_columns(d.to_numpy(float), set_groups(base_run, d.index.to_series()))
 
     return _solve(f, 0.5, max_factor, "officer factor", rel_tol, max_evaluations)
 
@@ -343,7 +343,7 @@ def judges_to_stop_growth(
             before = fy[fiscal_year - 1] if fiscal_year - 1 in fy else _pending_at_start(r)
             d = before - fy[fiscal_year]  # growth, negated: rises with judges
         d = d.dropna()
-        return interval_columns(d.to_numpy(float), r.draw_of(d.index.to_series()))
+        return interval_columns(d.to_numpy(float), set_groups(r, d.index.to_series()))
 
     return _solve(f, 1.0, max_judges, "judges", rel_tol, max_evaluations)
 
