@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 import immsim
+from immsim import uncertainty as from_uncertainty
 from immsim.errors import ImmsimError
 from immsim.store import load_result, save_result
 from immsim.uncertainty import Ensemble, group_of, read_ensemble, two_bands, write_ensemble
@@ -129,10 +130,24 @@ def test_the_commands_take_an_ensemble_and_say_when_none_is_shipped(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(dump(base()))
     write_ensemble(spread_ensemble(), tmp_path / "p.csv")
-    cmd = [sys.executable, "-m", "immsim.cli", "run", str(path), "-r", "4", "--out", str(tmp_path / "o")]
+    cmd = [sys.executable, "-m", "immsim.cli", "run", str(path), "-r", "6", "--seed", "3", "--out", str(tmp_path / "o")]
     proc = subprocess.run([*cmd, "--uncertainty", str(tmp_path / "p.csv")], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "95% Monte Carlo" in proc.stdout and "95% total" in proc.stdout
+    assert "assumptions that move ICE administrative arrests most" in proc.stderr  # found_probability
     assert (tmp_path / "o" / "draws.parquet").exists()
     proc = subprocess.run([*cmd, "--uncertainty", "posterior"], capture_output=True, text=True)
     assert proc.returncode == 2 and "no posterior is shipped with synthetic" in proc.stderr
+
+
+def test_drivers_name_the_assumption_that_moves_the_figure():
+    """y follows log(a) closely and b not at all: a explains nearly all of the sets' spread, b about 1/(sets-1)."""
+    rng = np.random.default_rng(5)
+    sets = 30
+    a, b = np.exp(rng.normal(0, 0.3, sets)), np.exp(rng.normal(0, 0.3, sets))
+    g = group_of(2 * sets, 2)
+    draws = pd.DataFrame({"replication": np.arange(2 * sets), "draw": g, "set": g, "a": a[g], "b": b[g]})
+    y = 100 * np.log(a[g]) + rng.normal(0, 1, 2 * sets)
+    found = from_uncertainty.drivers(y, draws)
+    assert list(found.index) == ["a", "b"] and found["a"] > 0.95 and found["b"] < 0.3
+    assert from_uncertainty.drivers(y, pd.DataFrame()).empty

@@ -66,6 +66,19 @@ UNCERTAINTY_HELP = (
 )
 
 
+def _say_drivers(fiscal_years, result, what: str) -> None:
+    """With --uncertainty: the assumptions whose factors go most with ``what`` (one fiscal year's rows)."""
+    from immsim.uncertainty import drivers
+
+    if result.draws.empty:
+        return
+    year = fiscal_years.set_index("replication").ice_admin_arrests.reindex(result.draws.replication)
+    found = drivers(year.to_numpy(), result.draws)
+    if not found.empty:
+        shares = ", ".join(f"{p} {r2:.0%}" for p, r2 in found.items())
+        console.print(f"assumptions that move {what} most (r^2 over the sets run): {shares}", highlight=False)
+
+
 def _say_if_compiling() -> None:
     """Before the first run of a version, say that the kernels compile (else the bar sits at 0% meanwhile)."""
     from immsim._cache import COMPILE_SECONDS, kernels_compiled
@@ -135,7 +148,10 @@ def run(
                 per_draw=per_draw,
             )
         save_result(result, out, report=report)
-        out_console.print(summary_table(result.summary(), replications))
+        summary = result.summary()
+        out_console.print(summary_table(summary, replications))
+        fy = result.fiscal_years
+        _say_drivers(fy[fy.fiscal_year == summary.fiscal_year.iloc[0]], result, "ICE administrative arrests")
         if not result.by_history.empty:
             from immsim.cli_tables import history_summary_table
 
@@ -472,6 +488,10 @@ def compare_cmd(
                     f"x{r.variance_reduction:,.1f}",
                 )
             out_console.print(t)
+            alt_fy = results[name].fiscal_years.set_index(["replication", "fiscal_year"])
+            base_fy = results[base_name].fiscal_years.set_index(["replication", "fiscal_year"])
+            diff = (alt_fy - base_fy).reset_index()
+            _say_drivers(diff[diff.fiscal_year == fy], results[base_name], "the difference in ICE arrests")
             history_rows = by_history[by_history.scenario == name]
             if not history_rows.empty:
                 out_console.print(history_difference_table(history_rows, base_name, name, replications))
