@@ -22,6 +22,8 @@ from immsim.validation.abc import NARROWED, PINNED, Posterior
 from immsim.validation.calibrate import error_text, figure_text
 
 FILES = ("posterior.csv", "report.md", "marginals.png", "pairs.png")
+#: Below this effective sample size, the report calls the fit a trial.
+FEW = 50
 
 
 def write_posterior(post: Posterior, space: pd.DataFrame, out: Path, command: str = "") -> list[Path]:
@@ -48,6 +50,15 @@ def report_markdown(post: Posterior, command: str = "") -> str:
         f"the typical target is met within its tolerance). The ensemble holds {len(post.ensemble.table)} "
         f"weighted parameter sets, worth **{post.ess:.0f} independent sets** (Kish's effective sample size).",
         "",
+        *(
+            [
+                f"**A trial fit**: an effective sample size under {FEW} sets makes the widths and verdicts below "
+                "noise; give the fit more sets (`--population`) and generations before reading them.",
+                "",
+            ]
+            if post.ess < FEW
+            else []
+        ),
         "![posterior marginals over the priors](marginals.png)",
         "",
         "## What the targets pin down",
