@@ -116,3 +116,19 @@ def test_missing_file_and_unknown_name():
         immsim.load_scenario("no-such-scenario")
     with pytest.raises(immsim.ScenarioError, match="cannot read"):
         immsim.load_scenario("/nonexistent/x.yaml")
+
+
+def test_scaling_the_population_scales_a_priors_mode_with_its_range():
+    """A triangular prior's mode lies in the range; scaled ten times, the range and the mode move together."""
+    from immsim.scenario.scale import scale_population
+    from scenarios import make
+
+    def officers_assumed(doc: dict) -> None:
+        doc["parameters"]["jail_officers"] |= {
+            "source": "assumption",
+            "range": [1.0, 4.0],
+            "prior": {"distribution": "triangular", "mode": 3.0},
+        }
+
+    scaled = scale_population(make(officers_assumed), 10).data.parameters["jail_officers"]
+    assert scaled.range == (10.0, 40.0) and scaled.prior.mode == pytest.approx(30.0)
