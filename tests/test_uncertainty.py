@@ -136,6 +136,13 @@ def test_the_commands_take_an_ensemble_and_say_when_none_is_shipped(tmp_path):
     assert "95% Monte Carlo" in proc.stdout and "95% total" in proc.stdout
     assert "assumptions that move ICE administrative arrests most" in proc.stderr  # found_probability
     assert (tmp_path / "o" / "draws.parquet").exists()
+    assert "95% total, high" in (tmp_path / "o" / "report.html").read_text()
+    cmp = [sys.executable, "-m", "immsim.cli", "compare", str(path), str(path), "-r", "6", "--seed", "3"]
+    cmp += ["--uncertainty", str(tmp_path / "p.csv"), "--out", str(tmp_path / "c")]
+    proc = subprocess.run(cmp, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "95% total" in (tmp_path / "c" / "comparison.html").read_text()
+    assert {"total_low", "total_high"} <= set(pd.read_csv(tmp_path / "c" / "comparison.csv").columns)
     proc = subprocess.run([*cmd, "--uncertainty", "posterior"], capture_output=True, text=True)
     assert proc.returncode == 2 and "no posterior is shipped with synthetic" in proc.stderr
 
