@@ -181,3 +181,23 @@ def test_the_posterior_covers_the_true_parameters():
     n = len(fits)
     assert fits.covered.sum() >= binomial_floor(n, LEVEL), fits
     assert fits[fits.parameter == "detainer_issue_probability"].ratio.mean() < 0.8, fits
+
+
+def test_a_fit_runs_on_a_dask_scheduler_and_leaves_it_running(tmp_path):
+    """``--scheduler``: the runs go to the cluster's workers; the fit closes its client, not the cluster."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    sc = make(lambda d: free_doc())
+    targets = targets_of(figures_of(sc, sc.name, 99, 1))
+    cluster = LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    )
+    try:
+        post = abc_calibrate(sc, targets, tmp_path, population=10, generations=2, scheduler=cluster.scheduler_address)
+        assert list(post.generations.t) == [0, 1] and len(post.ensemble.table) == 10
+        with Client(cluster.scheduler_address, timeout="20s") as client:  # the cluster still serves
+            assert client.submit(sum, [1, 2]).result() == 3
+    finally:
+        cluster.close()

@@ -185,13 +185,27 @@ def abc_calibrate(
     model = FigureModel(scenario, list(goal.index), seed, replications)
     distance = ToleranceDistance(goal.tolerance.to_dict())
     np.random.seed(seed % 2**32)  # pyabc draws its proposals from NumPy's global generator
-    abc = pyabc.ABCSMC(
-        model,
-        pyabc_prior(space),
-        distance,
-        population_size=population,
-        sampler=_sampler(workers, scheduler),
-    )
+    sampler = _sampler(workers, scheduler)
+    try:
+        abc = pyabc.ABCSMC(model, pyabc_prior(space), distance, population_size=population, sampler=sampler)
+        _run(abc, db, space, goal, scenario.name, generations, min_epsilon, max_simulations)
+    finally:
+        if scheduler:  # the Dask sampler's client: closed, the scheduler and its workers left running
+            sampler.shutdown()
+    return summarize(abc.history, space, goal, scenario.name)
+
+
+def _run(
+    abc,
+    db: Path,
+    space: pd.DataFrame,
+    goal: pd.DataFrame,
+    scenario: str,
+    generations: int,
+    min_epsilon: float,
+    max_simulations: int | None,
+) -> None:
+    """Start the fit in ``db``, or go on with the one there, up to ``generations`` in all."""
     done = 0
     if db.exists():
         abc.load(f"sqlite:///{db}", 1)
@@ -201,14 +215,13 @@ def abc_calibrate(
             raise ImmsimError(f"{db} holds a fit of other parameters ({sorted(stored)}); use another --out")
         done = history.max_t + 1
     else:
-        abc.new(f"sqlite:///{db}", goal.value.to_dict(), meta_info={"scenario": scenario.name})
+        abc.new(f"sqlite:///{db}", goal.value.to_dict(), meta_info={"scenario": scenario})
     if done < generations:
         abc.run(
             minimum_epsilon=min_epsilon,
             max_nr_populations=generations - done,
             max_total_nr_simulations=max_simulations or np.inf,
         )
-    return summarize(abc.history, space, goal, scenario.name)
 
 
 def weighted_quantiles(x: np.ndarray, w: np.ndarray, qs: list[float]) -> np.ndarray:
