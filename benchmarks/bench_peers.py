@@ -46,8 +46,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
-from immsim.engine.network import Network, simulate_network
 from immsim.validation import theory
+from immsim.validation.network import Network, simulate_network
 from immsim.validation.peer import (
     COURT,
     DETAINED,

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Compiles what most tests need: the simulation kernels (under the compile lock) and the network engine.
 WARM_UP = """
 import immsim
-from immsim.engine.network import Network, simulate_network
+from immsim.validation.network import Network, simulate_network
 immsim.simulate({reference!r}, years=0.05)
 simulate_network(Network(servers=[5], service_mean=[[1.0]], arrival_rate=[[4.5]]), 2000, seed=1, warmup=100)
 simulate_network(Network(servers=[2], service_mean=[[1.0]], arrival_rate=[[1.0]], capacity=[2]), 2000, seed=1)

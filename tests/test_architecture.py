@@ -113,3 +113,39 @@ def test_the_checks_find_what_they_look_for(tmp_path):
     assert _cycle(graph) == ["immsim.a", "immsim.b", "immsim.a"]
     assert private == ["immsim.a imports _helper from immsim.b"]
     assert graph["immsim.c"] == set()  # a type-only import is not a runtime edge
+
+
+#: Packages held to short functions (issue 15): the longest a function there may be, in lines with its docstring.
+SHORT_FUNCTIONS = {"immsim.validation.network": 80}
+
+
+def _long_functions(modules: dict[str, Path], package: str, limit: int) -> list[str]:
+    """Functions (methods and nested ones included) of ``package`` longer than ``limit`` lines."""
+    out = []
+    for name, path in modules.items():
+        if name != package and not name.startswith(package + "."):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = node.end_lineno - min([node.lineno, *(d.lineno for d in node.decorator_list)]) + 1
+                if lines > limit:
+                    out.append(f"{name}.{node.name}: {lines} lines")
+    return out
+
+
+def test_the_network_simulator_has_no_long_function():
+    """The network simulator's event loop was one 224-line function; its handlers now stay short."""
+    modules = _modules()
+    for package, limit in SHORT_FUNCTIONS.items():
+        assert package in modules
+        assert _long_functions(modules, package, limit) == []
+
+
+def test_the_length_check_counts_lines(tmp_path):
+    pkg = tmp_path / "immsim"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    body = "".join(f"    x{i} = {i}\n" for i in range(10))
+    (pkg / "a.py").write_text(f"@decorator\ndef long():\n{body}\n\ndef short():\n    pass\n")
+    assert _long_functions(_modules(tmp_path), "immsim", 11) == ["immsim.a.long: 12 lines"]
+    assert _long_functions(_modules(tmp_path), "immsim", 12) == []

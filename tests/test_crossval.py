@@ -145,6 +145,30 @@ def test_the_command_writes_a_page_that_names_itself(scenario, targets, tmp_path
     assert (tmp_path / "cv.checkpoint.json").exists()
 
 
+def test_ctrl_c_keeps_the_finished_folds_and_says_so(scenario, targets, tmp_path, monkeypatch):
+    """Interrupted after its first fold is saved: exit 130, no page, and the message points at the checkpoint."""
+    sc_file, t_file, page = tmp_path / "s.yaml", tmp_path / "t.csv", tmp_path / "cv.md"
+    sc_file.write_text(scenario.text)
+    targets.to_csv(t_file, index=False)
+    saved = tmp_path / "cv.checkpoint.json"
+    original = cv.crossvalidate
+
+    def interrupted(*args, progress=None, **kwargs):
+        def tick(done, total):
+            if saved.exists():  # a fold is finished and saved: Ctrl-C now
+                raise KeyboardInterrupt
+            progress(done, total)
+
+        return original(*args, progress=tick, **kwargs)
+
+    monkeypatch.setattr(cv, "crossvalidate", interrupted)
+    args = ["crossvalidate", str(sc_file), "--targets", str(t_file), "--max-evaluations", "3", "--workers", "1"]
+    out = CliRunner().invoke(app, [*args, "--only", "booking_rate,at_large_officers", "--report", str(page)])
+    assert out.exit_code == 130, out.output
+    assert f"finished folds are kept in {saved}" in " ".join(out.output.split()) and "no partial" not in out.output
+    assert saved.exists() and not page.exists()
+
+
 @pytest.mark.slow
 def test_folds_in_worker_processes_give_what_folds_in_this_process_give(scenario, targets, result):
     res, _ = result

@@ -290,6 +290,8 @@ MUTATIONS = ["replace", "delete", "add_key", "rename", "nudge", "retype", "dupli
 
 def _get(doc: Any, path: tuple) -> Any:
     for step in path:
+        if not isinstance(doc, dict | list):  # a string is indexable too: an earlier mutation retyped this node
+            raise TypeError(f"{type(doc).__name__} on the path")
         doc = doc[step]
     return doc
 
@@ -438,8 +440,18 @@ def event_strategy(date_s: st.SearchStrategy = date_like) -> st.SearchStrategy[d
             "hypothetical": mostly(st.just(True), scalars),
         }
     )
+    court = st.fixed_dictionaries(
+        {
+            "type": st.just("court_policy"),
+            **common,
+            "policy": mostly(
+                st.sampled_from(["completion_goals", "hearing_suspension", "no_admin_closure"]), st.just("faster")
+            ),
+        },
+        optional={"end": date_s, "factor": mostly(st.floats(0, 2), numbers)},
+    )
     odd = st.dictionaries(st.sampled_from(["type", "date", "end", "target", "regime", "x"]), scalars, max_size=4)
-    return st.one_of(policy, policy, regime, injunction, injunction, pressure, odd)
+    return st.one_of(policy, policy, regime, injunction, injunction, pressure, court, odd)
 
 
 def good_value(name: str) -> st.SearchStrategy[Any]:
@@ -484,6 +496,8 @@ def check_dated(data: st.DataObject) -> None:
         series = series_strategy(name, odd_dates)
         doc["parameters"][name]["series"] = data.draw(series, label=f"series of {name}")
     doc["events"] = data.draw(st.lists(event_strategy(date_s), max_size=4), label="events")
+    if data.draw(st.booleans(), label="closed cohort"):
+        doc["cohorts"]["c1"]["orders_by"] = data.draw(date_s, label="orders_by")
     text = dump(doc)
     _new_file()
     attempt(lambda: parse_scenario(text, "dated.yaml"), {"dated.yaml"}, field_expected=True)

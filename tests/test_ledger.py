@@ -71,6 +71,9 @@ MAGNITUDE = {
     "no_record_booking_factor": 3.0,
     "conviction_targeting_factor": 10.0,
     "reallocation_days": 400.0,
+    "represented_no_show_factor": 5.0,
+    "released_no_show_factor": 5.0,
+    "supervised_no_show_factor": 5.0,
 }
 KEYS = {"class": CLASSES, "path": PATHS, "office": OFFICES, "jurisdiction": JURISDICTIONS}
 
@@ -127,6 +130,9 @@ def scenario_docs(draw) -> dict:
         f"c{i}": {"share": draw(st.floats(0.0, 0.5)), "meaning": "test", "source": "test"}
         for i in range(draw(st.integers(0, 2)))
     }
+    for co in doc["cohorts"].values():
+        if draw(st.booleans()):  # a closed cohort: orders up to a date, before or during the run
+            co["orders_by"] = _date(draw).isoformat()
     ini = doc["initial"]
     weights = [draw(st.floats(0.0, 1.0)) for _ in CLASSES]
     weights[draw(st.integers(0, len(CLASSES) - 1))] += 0.1
@@ -161,7 +167,7 @@ def scenario_docs(draw) -> dict:
 
 @st.composite
 def _event(draw, doc: dict) -> dict:
-    kinds = ["policy", "regime", "federal_pressure"] + (["injunction"] if doc["cohorts"] else [])
+    kinds = ["policy", "regime", "federal_pressure", "court_policy"] + (["injunction"] if doc["cohorts"] else [])
     kind = draw(st.sampled_from(kinds))
     ev = {"type": kind, "date": _date(draw).isoformat(), "meaning": "random event", "source": "test"}
     if kind == "policy":
@@ -179,6 +185,12 @@ def _event(draw, doc: dict) -> dict:
         }
     elif kind == "regime":
         ev["regime"] = draw(st.sampled_from(sorted(doc["regimes"])))
+    elif kind == "court_policy":
+        ev["policy"] = draw(st.sampled_from(["completion_goals", "hearing_suspension", "no_admin_closure"]))
+        if ev["policy"] == "completion_goals":
+            ev["factor"] = draw(st.floats(0.01, 5.0))
+        if draw(st.booleans()):
+            ev["end"] = (dt.date.fromisoformat(ev["date"]) + dt.timedelta(days=draw(st.integers(1, 90)))).isoformat()
     elif kind == "injunction":
         ev["cohort"] = draw(st.sampled_from(sorted(doc["cohorts"])))
         if draw(st.booleans()):

@@ -1,6 +1,6 @@
 """The model's own pipeline (its daily kernel, through a scenario) against exact answers, with a power check.
 
-Issue 17: the engine's Ciw and Erlang checks run ``engine/network.py``, which
+Issue 17: the engine's Ciw and Erlang checks run ``validation/network/``, which
 the model's kernel never calls. Here ``immsim.simulate`` runs the scenario of
 ``validation/pipeline.py`` (jail, hold and pickups, beds, court) and each
 statistic is compared with its exact value (``validation/chains.py`` for the

@@ -16,8 +16,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from immsim.engine.network import EXIT, Network, simulate_network
 from immsim.validation import theory
+from immsim.validation.network import EXIT, Network, simulate_network
 from immsim.validation.peer import COURT, compare, jail_to_court, replicate
 
 

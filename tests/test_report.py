@@ -260,3 +260,16 @@ def test_report_embeds_the_bands(report, result):
     n_bands = sum(charts.is_band(t) for fig in figures(result).values() for t in fig.data)
     assert n_bands > 0
     assert text.count('"meta":"band"') == n_bands
+
+
+def test_a_state_reads_as_the_rest_of_the_state_with_its_local_policies_counted():
+    """New York's first jurisdiction is New York City, with its own policy; the state row is the rest of the state."""
+    result = immsim.simulate("us-2017", years=1 / 12, seed=1)
+    states = result.by_state().set_index("state")
+    last = result.monthly[result.monthly.month == result.monthly.month.max()]
+    rows = last.drop_duplicates("jurisdiction").set_index("jurisdiction")
+    for state in ("CA", "NY", "VT"):
+        mine = rows[rows.state == state]
+        assert states.loc[state, "policy"] == rows.loc[state, "policy"]
+        assert states.loc[state, "local_policies"] == (mine.policy != rows.loc[state, "policy"]).sum()
+    assert states.loc["CA", "local_policies"] > 0 and states.loc["VT", "local_policies"] == 0

@@ -235,3 +235,13 @@ def test_ice_arrests_in_the_100_days_after_eo_13768_are_within_their_stated_tole
     checks = public.window_checks("us-2017", replications=1, seed=1).set_index("metric")
     row = checks.loc["arrests_jan22_apr29_2017"]
     assert abs(row.rel_error) <= row.tolerance
+
+
+def test_a_bad_targets_file_is_an_error_naming_it(tmp_path):
+    """Unreadable, or a column short: one message naming the file and what is missing, never a traceback."""
+    with pytest.raises(immsim.ImmsimError, match="nothere.csv: cannot read the targets"):
+        public.load_targets(tmp_path / "nothere.csv")
+    short = tmp_path / "short.csv"
+    public.load_targets().drop(columns=["tolerance"]).to_csv(short, index=False)
+    with pytest.raises(immsim.ImmsimError, match=r"short.csv: the targets need .*\(missing: tolerance\)"):
+        public.load_targets(short)

@@ -66,7 +66,6 @@ def small(client) -> str:
 LEVERS = {"policies": [{"states": ["BB"], "policy": "decline_holds", "start": "2017-03-01"}], "immigration_judges": 1.5}
 
 
-
 def test_an_upload_is_validated_off_the_event_loop(client, monkeypatch):
     """Validating a county-level file takes seconds; on the event loop it would stall every other request."""
     from immsim.web.library import Library
@@ -85,6 +84,7 @@ def test_an_upload_is_validated_off_the_event_loop(client, monkeypatch):
     monkeypatch.setattr(Library, "add", add)
     assert upload(client).status_code == 201
     assert seen == ["worker thread"]
+
 
 def test_upload_is_validated_and_kept_under_a_content_id(client):
     r = upload(client)
@@ -262,6 +262,15 @@ def test_the_policy_lever_offers_the_scenarios_own_policies(client):
     r = client.post("/api/reform", json={"scenario": sid, "levers": {"at_large_reallocation_share": 0.4}})
     assert r.status_code == 200, r.text
     assert yaml.safe_load(r.text)["changes"][0]["value"] == 0.4
+    assert 'id="lever-counsel"' in page
+    r = client.post("/api/reform", json={"scenario": sid, "levers": {"counsel": 0.9}})
+    assert r.status_code == 200, r.text
+    changes = {ch["parameter"]: ch["value"] for ch in yaml.safe_load(r.text)["changes"]}
+    assert changes == dict.fromkeys(
+        ["represented_share_detained", "represented_share_released", "represented_share_never_detained"], 0.9
+    )
+    r = client.post("/api/reform", json={"scenario": sid, "levers": {"counsel": 1.5}})
+    assert r.status_code == 422
 
 
 def test_a_finished_run_survives_a_restart(tmp_path):
@@ -371,3 +380,19 @@ def test_every_control_on_the_explore_page_has_a_label(client):
     assert len(parser.controls) >= 12
     unlabelled = [c for c in parser.controls if c.get("id") not in parser.labelled and not c.get("aria-label")]
     assert unlabelled == []
+
+
+def test_a_run_waiting_on_the_first_compile_says_so_with_the_expected_wait(monkeypatch):
+    """Running at 0 % on uncompiled kernels reads "compiling", not a stuck bar; not once they exist, nor when queued."""
+    from immsim.web import jobs
+
+    job = jobs.Job("abc", {"request": {"title": "t", "years": 1, "replications": 1, "seed": 1}, "scenario_name": "s"})
+    job.status = "running"
+    monkeypatch.setattr(jobs, "kernels_compiled", lambda: False)
+    shown = job.describe()
+    assert shown["compiling"] and shown["compile_seconds"] > 0
+    monkeypatch.setattr(jobs, "kernels_compiled", lambda: True)
+    assert not job.describe()["compiling"]
+    monkeypatch.setattr(jobs, "kernels_compiled", lambda: False)
+    job.status = "queued"
+    assert not job.describe()["compiling"]

@@ -56,7 +56,18 @@ RECODED_STATE_EVENTS = {
         "allowed only for people with listed serious or violent convictions",
     ),
 }
-RECODED_STATE_POLICIES = {"CA": "honor_serious", "CT": "honor_serious"}  # TRUST Acts (2014): serious convictions only
+#: Policies of the rest of a state on 2016-10-01 that differ from the state-level file: code -> (policy, source id,
+#: locator). Connecticut's TRUST Act (2013) let jails hold for serious convictions only. California's (2014) did too,
+#: but by March 2017 none of the 58 sheriffs held anyone past release (after Miranda-Olivares, 2014): no holds;
+#: notification of releases for everyone is assumed (the TRUST Act limited holds, not notification).
+RECODED_STATE_POLICIES = {
+    "CA": (
+        "notify_only",
+        "latimes-2017-03-30",
+        "none of the 58 sheriffs held inmates past release for ICE; notification of every release assumed",
+    ),
+    "CT": ("honor_serious", "", ""),
+}
 
 
 def _read(name: str) -> list[dict]:
@@ -141,7 +152,13 @@ def localize(doc: dict) -> dict:
             )
         rest_entry = dict(sj)
         rest_entry["removable_population"] = rest
-        rest_entry["policy"] = RECODED_STATE_POLICIES.get(code, sj["policy"])
+        if code in RECODED_STATE_POLICIES:
+            policy, sid, locator = RECODED_STATE_POLICIES[code]
+            rest_entry["policy"] = policy
+            if sid:
+                own = sj["source"] if isinstance(sj["source"], list) else [sj["source"]]
+                own = [reference_from_text(r) if isinstance(r, str) else r for r in own]
+                rest_entry["source"] = _refs(*own, _ref(sources, sid, f"rest of the state's policy: {locator}"))
         if locals_:
             rest_entry["name"] = f"{sj['name']} (rest of state)"
             rest_entry["kind"] = "rest_of_state"

@@ -45,7 +45,7 @@ COMPILE_SECONDS = 30
 
 def _source_hash() -> str:
     h = hashlib.sha256()
-    for folder in ("engine", "model"):
+    for folder in ("engine", "model", "validation/network"):  # every folder with compiled code
         for f in sorted((_PACKAGE / folder).glob("*.py")):
             h.update(f.name.encode())
             h.update(f.read_bytes())

@@ -265,13 +265,7 @@ def calibrate(
     if method not in ("point", "abc"):
         raise immsim.ImmsimError(f"--method: {method!r} is not one of point, abc")
     sc = immsim.load_scenario(scenario)
-    try:
-        table = public.load_targets(str(targets) if targets else None)
-    except (OSError, ValueError) as e:
-        raise immsim.ImmsimError(f"{targets}: cannot read the targets ({e})") from None
-    needed = {"metric", "value", "period", "figure", "tolerance", "role"}
-    if not needed <= set(table.columns):
-        raise immsim.ImmsimError(f"{targets}: the targets need columns {sorted(needed)}")
+    table = public.load_targets(targets)  # a bad file is an ImmsimError naming it
     chosen = [p.strip() for p in only.split(",") if p.strip()] if only else None
     if method == "abc":
         from immsim.cli_abc import calibrate_abc
@@ -413,6 +407,9 @@ def _event_text(e) -> str:
         return f"regime {e.regime}"
     if e.type == "injunction":
         return f"stay removals of {e.cohort}" + (f" until {e.end}" if e.end else "")
+    if e.type == "court_policy":
+        factor = "" if e.factor is None else f" x{e.factor:g}"
+        return f"court: {e.policy}{factor}" + (f" until {e.end}" if e.end else "")
     return f"HYPOTHETICAL federal pressure: comply probability {e.comply_probability}"
 
 

@@ -69,25 +69,16 @@ def crossvalidate_cmd(
     from immsim.validation import crossval, public
 
     sc = immsim.load_scenario(scenario)
-    try:
-        table = public.load_targets(str(targets) if targets else None)
-    except (OSError, ValueError) as e:
-        raise immsim.ImmsimError(f"{targets}: cannot read the targets ({e})") from None
+    table = public.load_targets(targets)  # a bad file is an ImmsimError naming it
     if checkpoint is None and report_file is not None:
         checkpoint = report_file.with_suffix(".checkpoint.json")
     where, date = crossval.machine(), crossval.today()  # the load before the run, not the run's own
-    with progress_bar(console, "cross-validating", count="runs") as progress:
-        cv = crossval.crossvalidate(
-            sc,
-            table,
-            seed=seed,
-            replications=replications,
-            max_evaluations=max_evaluations,
-            workers=workers,
-            only=[p.strip() for p in only.split(",") if p.strip()] if only else None,
-            checkpoint=checkpoint,
-            progress=progress,
-        )
+    try:
+        cv = _folds(crossval, sc, table, seed, replications, max_evaluations, workers, only, checkpoint)
+    except KeyboardInterrupt:
+        kept = f"finished folds are kept in {checkpoint}; the same command resumes" if checkpoint else "nothing kept"
+        console.print(f"interrupted: {kept}", markup=False, highlight=False)
+        raise typer.Exit(130) from None
     out_console.print(leave_one_out_table(cv.table))
     if report_file:
         command = (  # the options that set the figures, spelled out so the page says how to regenerate it
@@ -100,3 +91,19 @@ def crossvalidate_cmd(
         text = crossval.markdown(cv, command, workers=workers, where=where, date=date)
         atomic_write(report_file, lambda p: p.write_text(text))
         console.print(f"wrote {report_file}", markup=False)
+
+
+def _folds(crossval, sc, table, seed, replications, max_evaluations, workers, only, checkpoint):
+    """Run the folds under a progress bar (each finished fold goes to ``checkpoint`` as it ends)."""
+    with progress_bar(console, "cross-validating", count="runs") as progress:
+        return crossval.crossvalidate(
+            sc,
+            table,
+            seed=seed,
+            replications=replications,
+            max_evaluations=max_evaluations,
+            workers=workers,
+            only=[p.strip() for p in only.split(",") if p.strip()] if only else None,
+            checkpoint=checkpoint,
+            progress=progress,
+        )

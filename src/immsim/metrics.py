@@ -42,6 +42,9 @@ METRICS: dict[str, Metric] = {
     "released_to_at_large": Metric(
         "people with detainers released to the community", "people", "released with a detainer"
     ),
+    "local_policies": Metric(
+        "local jurisdictions with another policy than the rest of their state", "jurisdictions", "local policies"
+    ),
     "at_large_attempts": Metric("at-large arrest attempts", "attempts"),
     "use_of_force": Metric("use-of-force incidents", "incidents"),
     "assaults_on_officers": Metric("assaults on officers", "incidents"),

@@ -60,6 +60,18 @@ HEADLINE_FIGURES = (
 HEADLINES: dict[str, tuple[str, str]] = {name: (METRICS[name].label, METRICS[name].unit) for name in HEADLINE_FIGURES}
 
 
+#: Per-state figures of ``Result.by_state`` (summed over the state's jurisdictions), in column order.
+STATE_FIGURES = (
+    "ice_admin_arrests",
+    "custodial_arrests",
+    "ice_at_large_arrests",
+    "detainers_issued",
+    "detainers_declined",
+    "released_to_at_large",
+    "use_of_force",
+    "removals_from_ice_arrests",
+)
+
 #: Flows of people kept by criminal history in ``Result.by_history`` (operation-level counts such as
 #: work-site operations have no history; sums such as days pending are left out).
 HISTORY_FLOWS = (
@@ -527,8 +539,11 @@ class Result:
         pandas.DataFrame
             One row per state: ``state``, arrests (all, custodial, at large),
             detainers issued and declined, releases with a detainer, use of
-            force, removals of people arrested by ICE, and ``policy`` (at the
-            last month, of the state's first jurisdiction in the scenario).
+            force, removals of people arrested by ICE; at the last month,
+            ``local_policies`` (how many of the state's jurisdictions have
+            another policy than the rest of the state) and ``policy`` (of the
+            rest of the state: the jurisdiction whose code is the state's, else
+            the policy most of its jurisdictions have).
 
         Examples
         --------
@@ -542,20 +557,9 @@ class Result:
         m["fiscal_year"] = fiscal_year_of(m["month"])
         if fy is not None:
             m = m[m.fiscal_year == fy]
-        cols = [
-            "ice_admin_arrests",
-            "custodial_arrests",
-            "ice_at_large_arrests",
-            "detainers_issued",
-            "detainers_declined",
-            "released_to_at_large",
-            "use_of_force",
-            "removals_from_ice_arrests",
-        ]
-        per_rep = m.groupby(["replication", "state"])[cols].sum()
+        per_rep = m.groupby(["replication", "state"])[list(STATE_FIGURES)].sum()
         out = per_rep.groupby("state").mean()
-        last = m[m.month == m.month.max()].groupby("state")[["policy"]].first()
-        return out.join(last).reset_index()
+        return out.join(_state_policies(m[m.month == m.month.max()])).reset_index()
 
     def fiscal_years_by_history(self) -> pd.DataFrame:
         """Headline figures by replication, fiscal year and criminal history (``HISTORY_HEADLINES``).
@@ -647,3 +651,18 @@ def history_year_table(by_history: pd.DataFrame) -> pd.DataFrame:
     out["removals_total"] = sums[[f"removals_{p}" for p in c.PATHS]].sum(axis=1)
     out["at_large_pool_end"] = g["stock_at_large"].last()
     return out.reset_index()
+
+
+def _state_policies(last: pd.DataFrame) -> pd.DataFrame:
+    """``policy`` and ``local_policies`` per state from one month's rows (see ``Result.by_state``).
+
+    Why not the first row's policy: with local jurisdictions the first row of a
+    state is often a county with its own policy (Los Angeles for California).
+    """
+    rows = last[["jurisdiction", "state", "policy"]].drop_duplicates(["jurisdiction"])
+    rest = rows[rows.jurisdiction == rows.state].set_index("state")["policy"]
+    common = rows.groupby("state")["policy"].agg(lambda p: p.value_counts().index[0])
+    policy = rest.reindex(common.index).fillna(common)
+    differ = rows.policy.to_numpy() != policy.reindex(rows.state).to_numpy()
+    local = pd.Series(differ, index=rows.state.to_numpy()).groupby(level=0).sum().astype(int)
+    return pd.DataFrame({"local_policies": local.reindex(policy.index).to_numpy(), "policy": policy})

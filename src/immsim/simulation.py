@@ -18,15 +18,15 @@ import pandas as pd
 
 from immsim._cache import compiling, mark_kernels_compiled
 from immsim.engine.buckets import Buckets, new_buckets
-from immsim.engine.bundle import Bundle, bundle
+from immsim.engine.bundle import bundle
 from immsim.engine.calendar import Calendar
 from immsim.errors import ImmsimError
 from immsim.frames import replication_frames
 from immsim.ledger import check_ledger
 from immsim.model import codes as c
 from immsim.model.docket import Court, new_court
-from immsim.model.initial import initialize
-from immsim.model.kernel import run_days
+from immsim.model.initial import Initial, initialize
+from immsim.model.kernel import Stores, World, run_days
 from immsim.model.people import People, Tally, grow_people, new_people, new_tally
 from immsim.results import Result
 from immsim.scenario.compile import Compiled, compile_scenario
@@ -56,9 +56,13 @@ class _World:
     stayed: Buckets
     beds_max: float
 
-    def bundles(self) -> tuple[Bundle, Bundle, Bundle, Bundle]:
+    def bundles(self) -> World:
         """People, tally, calendar and court for compiled code (see engine/bundle.py); valid until ``grow``."""
-        return bundle(self.pe), bundle(self.tally), bundle(self.cal), bundle(self.court)
+        return World(bundle(self.pe), bundle(self.tally), bundle(self.cal), bundle(self.court))
+
+    def stores(self) -> Stores:
+        """The bucket stores, as ``run_days`` takes and returns them."""
+        return Stores(self.pool, self.holds, self.stayed)
 
     def grow(self, capacity: int) -> None:
         """Make room for ``capacity`` people in every per-person array."""
@@ -114,40 +118,14 @@ def run_replication(
     inp, par = bundle(comp.inputs), bundle(comp.params)  # one pointer each for compiled code: see engine/bundle.py
     world = w.bundles()  # made once, and again only when w.grow replaces the arrays
     with compiling() as first:  # on an empty cache, one process compiles and the others wait (see _cache)
-        w.pool = initialize(
-            inp,
-            par,
-            *world,
-            w.pool,
-            seed,
-            comp.population,
-            comp.known_at_start,
-            comp.court_pending,
-            comp.court_mean_age,
-            comp.court_admin_closed,
-            comp.detained,
-            comp.detained_court_share,
-            comp.detained_border_share,
-            comp.detained_history_cum,
-        )
+        w.pool = initialize(inp, par, world, w.pool, seed, Initial(**{f: getattr(comp, f) for f in Initial._fields}))
         if first:  # no days: compiles (or loads) run_days while the lock is held
-            run_days(inp, par, *world, w.pool, w.holds, w.stayed, seed, 0, 0, HEADROOM)
+            run_days(inp, par, world, w.stores(), seed, 0, 0, HEADROOM)
     t = 0
     chunk = 30
     while t < days:
         stop = min(days, t + chunk)
-        reached, w.pool, w.holds, w.stayed = run_days(
-            inp,
-            par,
-            *world,
-            w.pool,
-            w.holds,
-            w.stayed,
-            seed,
-            t,
-            stop,
-            HEADROOM,
-        )
+        reached, (w.pool, w.holds, w.stayed) = run_days(inp, par, world, w.stores(), seed, t, stop, HEADROOM)
         if reached < stop:
             w.grow(int(w.pe.state.shape[0] * 1.5))
             world = w.bundles()

@@ -31,6 +31,20 @@ def draw_cohort(inp) -> int:
 
 
 @jit
+def order_issued(inp, pe, p, t) -> None:
+    """A removal order for ``p`` is issued on day ``t``: after a closed cohort's date, ``p`` is not in it.
+
+    A closed cohort (``orders_by``) is the group with orders on that date, as
+    the court defined its class; people with later orders are outside it. An
+    order held when entering the simulation (status ``final_order``) was issued
+    before the run and keeps the person's cohort.
+    """
+    k = pe.cohort[p]
+    if k > 0 and t > inp.cohort_closes[k]:
+        pe.cohort[p] = 0
+
+
+@jit
 def pool_bucket(pe, p) -> int:
     return pe.jur[p] * c.N_CLASSES + pe.klass[p]
 

@@ -16,7 +16,8 @@ completion (as EOIR counts them) and comes back at the recalendaring rate, to
 the back of the queue. These two flows are why EOIR's pending counts do not
 close under receipts minus completions.
 
-Outcomes: a non-detained respondent who does not appear is ordered removed in
+Outcomes: a non-detained respondent who does not appear (with a probability
+that depends on counsel, custody and supervision: ``appearance``) is ordered removed in
 absentia and joins the at-large pool as a fugitive; one who appears and is
 ordered removed departs or becomes a fugitive; detained removal orders go to
 removal; relief and termination leave the system.
@@ -31,7 +32,8 @@ from immsim.engine.jit import jit
 from immsim.engine.order import stable_order
 from immsim.engine.rng import pick_cumulative, poisson
 from immsim.model import codes as c
-from immsim.model.community import draw_cohort, join_pool
+from immsim.model.appearance import no_show_probability
+from immsim.model.community import draw_cohort, join_pool, order_issued
 from immsim.model.custody import free_bed, open_case, start_removal
 from immsim.model.docket import to_court
 from immsim.model.people import OUTSIDE, create, history, move, set_status
@@ -48,7 +50,7 @@ def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
         p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_COURT_EXTERNAL, t)
         fl[j, history(pe, p), c.FL_COURT_RECEIPTS_EXTERNAL] += 1
         detain = np.random.random() < par.external_detained_share[t]
-        open_case(inp, par, pe, tally, cal, court, p, detain, t)
+        open_case(inp, par, pe, tally, cal, court, p, detain, False, t)
 
 
 @jit
@@ -56,6 +58,7 @@ def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     if np.random.random() < par.removal_order_probability_detained[t]:
         fl[pe.jur[p], history(pe, p), c.FL_REMOVAL_ORDERS] += 1
+        order_issued(inp, pe, p, t)
         start_removal(inp, par, pe, tally, cal, p, c.P_COURT_ORDER, True, t)
     else:
         fl[pe.jur[p], history(pe, p), c.FL_RELIEF_OR_TERMINATION] += 1
@@ -67,13 +70,15 @@ def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
 def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
-    if np.random.random() < par.no_show_probability[t]:
+    if np.random.random() < no_show_probability(par, pe, p, t):
         fl[j, history(pe, p), c.FL_IN_ABSENTIA_ORDERS] += 1
         fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
+        order_issued(inp, pe, p, t)
         set_status(pe, p, c.FINAL_ORDER)
         return join_pool(pe, tally, pool, p)
     if np.random.random() < par.removal_order_probability_nondetained[t]:
         fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
+        order_issued(inp, pe, p, t)
         if np.random.random() < par.order_compliance_probability[t]:
             fl[j, history(pe, p), c.FL_DEPARTURES] += 1
             move(pe, tally, p, c.DEPARTED)
@@ -110,10 +115,11 @@ def _complete(inp, par, pe, tally, cal, court, pool, p, t):
 
 
 @jit
-def _hear_until(inp, par, pe, tally, cal, court, pool, until, t):
+def _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, until, t):
+    """Hear cases until ``until``; judges take non-detained cases from the queue whose ends are ``nd_ends``."""
     st = court.judges
     while True:
-        p = servers.next_completion(st, court.detq, court.detq_ends, court.ndq, court.ndq_ends, until)
+        p = servers.next_completion(st, court.detq, court.detq_ends, court.ndq, nd_ends, until)
         if p < 0:
             return pool
         pool = _complete(inp, par, pe, tally, cal, court, pool, p, t)
@@ -134,21 +140,32 @@ def recalendar_day(inp, par, pe, tally, court, t) -> None:
 
 @jit
 def hearings_day(inp, par, pe, tally, cal, court, pool, t):
-    """Run the court through day ``t``: today's cases join the queues in time order."""
+    """Run the court through day ``t``: today's cases join the queues in time order.
+
+    On a day when non-detained hearings are suspended (``Inputs.hearings_suspended``)
+    the judges see an empty non-detained queue: hearings already under way
+    finish, detained cases are heard as usual, and new non-detained cases wait
+    on the docket.
+    """
     st = court.judges
     servers.set_servers(st, int(par.immigration_judges[t] + 0.5))
     rate = par.completions_per_judge_year[t]
     servers.set_mean_service(st, YEAR / rate if rate > 0 else np.inf)
+    suspended = inp.hearings_suspended[t]
+    nd_ends = np.zeros(2, np.int64) if suspended else court.ndq_ends
     n = court.new_count[0]
     order = stable_order(court.new_time[:n])
     for i in order:
         time = court.new_time[i]
-        pool = _hear_until(inp, par, pe, tally, cal, court, pool, time, t)
+        pool = _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, time, t)
         p = court.new[i]
         high = pe.state[p] == c.DETAINED_COURT
-        servers.arrive(st, court.detq, court.detq_ends, court.ndq, court.ndq_ends, p, high, time)
+        if suspended and not high:
+            fifo.push(court.ndq, court.ndq_ends, p)
+        else:
+            servers.arrive(st, court.detq, court.detq_ends, court.ndq, nd_ends, p, high, time)
     court.new_count[0] = 0
-    return _hear_until(inp, par, pe, tally, cal, court, pool, t + 1.0, t)
+    return _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, t + 1.0, t)
 
 
 @jit

@@ -18,7 +18,8 @@ from immsim.engine.calendar import schedule
 from immsim.engine.jit import jit
 from immsim.engine.rng import duration, pick_cumulative, poisson
 from immsim.model import codes as c
-from immsim.model.community import draw_cohort
+from immsim.model.appearance import DETAINED, NEVER_DETAINED, RELEASED_KIND, file_case
+from immsim.model.community import draw_cohort, order_issued
 from immsim.model.docket import to_court
 from immsim.model.people import ICE_ARREST, OUTSIDE, create, history, move
 
@@ -56,10 +57,12 @@ def start_removal(inp, par, pe, tally, cal, p, path, has_bed, t) -> None:
 
 
 @jit
-def open_case(inp, par, pe, tally, cal, court, p, detain, t) -> None:
+def open_case(inp, par, pe, tally, cal, court, p, detain, in_custody, t) -> None:
     """File a court case for ``p``, on the detained docket if ``detain`` and a bed is free.
 
-    The filing time is spread uniformly over the day, so that a Poisson number
+    ``in_custody``: the case is filed while ``p`` is in ICE or border custody,
+    so a non-detained case is a released one (``appearance``); otherwise the
+    respondent was never detained. The filing time is spread uniformly over the day, so that a Poisson number
     of filings a day is a Poisson process in continuous time. A detained case
     reaches the court after its preparation time; a non-detained one at once.
     """
@@ -70,9 +73,11 @@ def open_case(inp, par, pe, tally, cal, court, p, detain, t) -> None:
     if detain and bed_free(par, tally, t):
         take_bed(inp, par, pe, tally, p, t)
         move(pe, tally, p, c.DETAINED_COURT)
+        file_case(par, pe, p, DETAINED, t)
         schedule(cal, p, t + duration(par.detained_case_preparation_days[t]))
     else:
         move(pe, tally, p, c.COURT_NONDETAINED)
+        file_case(par, pe, p, RELEASED_KIND if in_custody else NEVER_DETAINED, t)
         to_court(court, p, pe.t_arrive[p])
 
 
@@ -95,15 +100,18 @@ def admit(inp, par, pe, tally, cal, court, p, channel, t) -> None:
     if k // c.N_HISTORIES == c.FINAL_ORDER:
         start_removal(inp, par, pe, tally, cal, p, c.P_FINAL_ORDER, False, t)
     elif np.random.random() < par.expedited_removal_probability[t, k]:
+        order_issued(inp, pe, p, t)
         start_removal(inp, par, pe, tally, cal, p, c.P_EXPEDITED, False, t)
     elif np.random.random() < par.reinstatement_probability[t, k]:
+        order_issued(inp, pe, p, t)  # reinstated today: the person was not here under the order at a cohort's date
         start_removal(inp, par, pe, tally, cal, p, c.P_REINSTATED, False, t)
     elif np.random.random() < par.accept_removal_probability[t, k]:
+        order_issued(inp, pe, p, t)
         start_removal(inp, par, pe, tally, cal, p, c.P_ACCEPTED, False, t)
     else:
         fl[j, history(pe, p), c.FL_NOTICES_TO_APPEAR] += 1
         detain = np.random.random() < par.detain_contested_probability[t, k]
-        open_case(inp, par, pe, tally, cal, court, p, detain, t)
+        open_case(inp, par, pe, tally, cal, court, p, detain, True, t)
 
 
 @jit
@@ -121,10 +129,11 @@ def border_day(inp, par, pe, tally, cal, court, t) -> None:
         j = pick_cumulative(share_cum, total)
         p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_BORDER, t)
         if np.random.random() < par.border_expedited_probability[t]:
+            order_issued(inp, pe, p, t)
             start_removal(inp, par, pe, tally, cal, p, c.P_EXPEDITED, False, t)
         else:
             detain = np.random.random() < par.detain_contested_probability[t, c.K_RECENT_NONE]
-            open_case(inp, par, pe, tally, cal, court, p, detain, t)
+            open_case(inp, par, pe, tally, cal, court, p, detain, True, t)
 
 
 @jit

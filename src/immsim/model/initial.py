@@ -11,6 +11,8 @@ and the court docket are published figures.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from immsim.engine import buckets as bk
@@ -21,6 +23,7 @@ from immsim.engine.order import stable_order
 from immsim.engine.rng import duration, pick_cumulative, reseed
 from immsim.engine.unowned import unowned
 from immsim.model import codes as c
+from immsim.model.appearance import DETAINED, NEVER_DETAINED, file_case
 from immsim.model.community import draw_cohort, join_pool
 from immsim.model.jails import book, booking_rate
 from immsim.model.people import COMMUNITY, ICE_ARREST, OUTSIDE, create, move
@@ -28,41 +31,40 @@ from immsim.model.people import COMMUNITY, ICE_ARREST, OUTSIDE, create, move
 S_INITIAL = 99
 
 
+class Initial(NamedTuple):
+    """The stocks on the first day, as the scenario compiler gives them (``scenario.compile.Compiled``).
+
+    One argument for ``initialize`` instead of nine: a stock added here is
+    named once, not threaded by position through every caller.
+    """
+
+    population: np.ndarray  # int64[J, C] removable people at start
+    known_at_start: np.ndarray  # float64[C]: share of each class already known to ICE
+    court_pending: int  # non-detained cases pending in court
+    court_mean_age: float  # their mean age, days
+    court_admin_closed: int  # administratively closed cases
+    detained: int  # people in detention
+    detained_court_share: float  # share of them with a case in court
+    detained_border_share: float  # share of them booked in at the border
+    detained_history_cum: np.ndarray  # float64[H]: cumulative shares of criminal history among interior detainees
+
+
 @jit
-def initialize(
-    inp,
-    par,
-    pe,
-    tally,
-    cal,
-    court,
-    pool,
-    seed,
-    population,
-    known_at_start,
-    court_pending,
-    court_mean_age,
-    court_admin_closed,
-    detained,
-    detained_court_share,
-    detained_border_share,
-    detained_history_cum,
-):
-    """Fill the world; ``population`` is int64[J, C] removable people at start."""
+def initialize(inp, par, world, pool, seed, init):
+    """Fill ``world`` (a ``model.kernel.World``) from ``init`` (an ``Initial``); returns the pool of known targets."""
+    pe, tally, cal, court = world
     # As in run_days: the caller keeps these arrays alive for the call, so they need no reference counting
     # (engine/unowned.py); every person made here goes through helpers that take the pool, millions of calls.
-    pool, population, known_at_start, detained_history_cum = unowned(
-        (pool, population, known_at_start, detained_history_cum)
-    )
+    pool, init = unowned((pool, init))
     reseed(seed, S_INITIAL, 0)
-    J = population.shape[0]
-    for j in range(J):  # a loop, not tally.community[:, :] = population: see engine/buckets.py _copy_note
+    J = init.population.shape[0]
+    for j in range(J):  # a loop, not tally.community[:, :] = init.population: see engine/buckets.py _copy_note
         for k in range(c.N_CLASSES):
-            tally.community[j, k] = population[j, k]
+            tally.community[j, k] = init.population[j, k]
     pop_cum = np.cumsum(inp.pop_share)
     for j in range(J):
         for k in range(c.N_CLASSES):
-            n = np.random.binomial(population[j, k], known_at_start[k])
+            n = np.random.binomial(init.population[j, k], init.known_at_start[k])
             for _ in range(n):
                 p = create(pe, tally, COMMUNITY, j, k, draw_cohort(inp), c.O_INTERIOR, 0)
                 pool = join_pool(pe, tally, pool, p)
@@ -83,13 +85,13 @@ def initialize(
                 bk.remove(pool, p)
                 book(inp, par, pe, tally, cal, p, 0, True)
                 pe.since[p] = 1 - duration(stay)
-    for _ in range(detained):
+    for _ in range(init.detained):
         j = pick_cumulative(pop_cum, 1.0)
-        border = np.random.random() < detained_border_share
+        border = np.random.random() < init.detained_border_share
         origin = c.O_BORDER if border else c.O_INTERIOR
-        in_court = np.random.random() < detained_court_share
+        in_court = np.random.random() < init.detained_court_share
         # interior detainees on a removal path hold final orders; those in court do not yet
-        h = pick_cumulative(detained_history_cum, 1.0)
+        h = pick_cumulative(init.detained_history_cum, 1.0)
         status = c.RECENT if border else (c.OTHER_STATUS if in_court else c.FINAL_ORDER)
         klass = c.K_RECENT_NONE if border else status * c.N_HISTORIES + h
         p = create(pe, tally, OUTSIDE, j, klass, draw_cohort(inp), origin, 0)
@@ -101,27 +103,30 @@ def initialize(
             pe.day_in[p] = -int(np.random.random() * par.detained_case_preparation_days[0])
             pe.t_arrive[p] = pe.day_in[p] + np.random.random()
             move(pe, tally, p, c.DETAINED_COURT)
+            file_case(par, pe, p, DETAINED, 0)
             schedule(cal, p, duration(par.detained_case_preparation_days[0]))
         else:
             path = c.P_EXPEDITED if border else c.P_FINAL_ORDER
             pe.path[p] = path
             move(pe, tally, p, c.DETAINED_REMOVAL)
             schedule(cal, p, duration(par.removal_processing_days[0, path]))
-    ages = np.empty(court_pending)  # np.random.exponential(court_mean_age, court_pending), one draw at a time
-    for i in range(court_pending):
-        ages[i] = np.random.exponential(court_mean_age)
+    ages = np.empty(init.court_pending)  # np.random.exponential(mean age, number), one draw at a time
+    for i in range(init.court_pending):
+        ages[i] = np.random.exponential(init.court_mean_age)
     oldest_first = stable_order(ages)[::-1]  # np.sort(ages)[::-1], with the model's one compiled sort
-    for i in range(court_pending):
+    for i in range(init.court_pending):
         j = pick_cumulative(pop_cum, 1.0)
         p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
         move(pe, tally, p, c.COURT_NONDETAINED)
+        file_case(par, pe, p, NEVER_DETAINED, 0)  # the backlog's kinds are not published: taken as never detained
         pe.t_arrive[p] = -ages[oldest_first[i]]
         pe.day_in[p] = int(np.floor(pe.t_arrive[p]))
         fifo.push(court.ndq, court.ndq_ends, p)
-    for _ in range(court_admin_closed):
+    for _ in range(init.court_admin_closed):
         j = pick_cumulative(pop_cum, 1.0)
         p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
         move(pe, tally, p, c.ADMIN_CLOSED)
+        file_case(par, pe, p, NEVER_DETAINED, 0)
         fifo.push(court.closed, court.closed_ends, p)
     # What exists now is the initial stock, not a flow.
     tally.moves[:] = 0

@@ -28,3 +28,5 @@ class Inputs(NamedTuple):
     weight: np.ndarray  # float64[T, C]: relative targeting priority of each class
     injunction: np.ndarray  # bool[T, K+1]: removals of cohort k stayed on day t
     cohort_share: np.ndarray  # float64[K+1]: share of people in each cohort (0: none)
+    cohort_closes: np.ndarray  # int64[K+1]: last day of removal orders that count for a closed cohort (open: int32 max)
+    hearings_suspended: np.ndarray  # bool[T]: non-detained hearings suspended (court policy events)

@@ -15,6 +15,8 @@ is nearly full; the Python driver grows the arrays and calls it again.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 
 from immsim.engine.calendar import take_day
@@ -31,10 +33,31 @@ from immsim.model.operations import at_large_day, task_force_day, worksite_day
 from immsim.model.removals import lift_stays_day, removal_due
 from immsim.model.staffing import staff_day
 
+if TYPE_CHECKING:
+    from immsim.engine.buckets import Buckets
+    from immsim.engine.bundle import Bundle
+
 # random streams, one per mechanism
 S_COMMUNITY, S_JAILS, S_EVENTS, S_PICKUPS, S_AT_LARGE, S_TASK_FORCE, S_WORKSITE, S_BORDER, S_COURT_IN, S_HEARINGS = (
     range(10)
 )
+
+
+class World(NamedTuple):
+    """What every day reads and writes, each as one bundle (engine/bundle.py)."""
+
+    pe: Bundle  # people (model.people.People)
+    tally: Bundle  # counters (model.people.Tally)
+    cal: Bundle  # the calendar of due events
+    court: Bundle  # judges and dockets (model.docket.Court)
+
+
+class Stores(NamedTuple):
+    """The bucket stores (engine/buckets.py) a day may replace when one of them grows; returned by ``run_days``."""
+
+    pool: Buckets  # known targets at large, by (jurisdiction, class)
+    holds: Buckets  # people waiting for ICE pickup, by office
+    stayed: Buckets  # removals stayed by an injunction, by cohort
 
 
 @jit
@@ -71,8 +94,10 @@ def _month_end(inp, par, pe, tally, court, t) -> None:
 
 
 @jit
-def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1, headroom):
-    """Simulate days t0 .. t1-1; returns (day reached, pool, holds, stayed)."""
+def run_days(inp, par, world, stores, seed, t0, t1, headroom):
+    """Simulate days t0 .. t1-1 of ``world`` (a ``World``); returns the day reached and the ``Stores``."""
+    pe, tally, cal, court = world
+    pool, holds, stayed = stores
     capacity = pe.state.shape[0]
     # The caller keeps these arrays alive for the whole call, so they need no reference counting
     # (engine/unowned.py). A bucket store grown during the call is allocated here and counted as usual.
@@ -80,7 +105,7 @@ def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1,
     pool, holds, stayed = unowned((pool, holds, stayed))
     for t in range(t0, t1):
         if pe.count[0] + headroom > capacity:
-            return t, pool, holds, stayed
+            return t, Stores(pool, holds, stayed)
         staff_day(inp, par, tally, t)
         reseed(seed, S_COMMUNITY, t)
         pool = community_day(inp, par, pe, tally, pool, t)
@@ -112,4 +137,4 @@ def run_days(inp, par, pe, tally, cal, court, pool, holds, stayed, seed, t0, t1,
         )
         if inp.month_end[t]:
             _month_end(inp, par, pe, tally, court, t)
-    return t1, pool, holds, stayed
+    return t1, Stores(pool, holds, stayed)

@@ -35,6 +35,9 @@ DETAINER = 1  # a detainer was issued at the current booking
 ICE_ARREST = 2  # arrested by ICE in the interior at least once
 KNOWN = 4  # was in the at-large pool (known to ICE) before the current booking
 HELD = 8  # held past release under an honored detainer
+REPRESENTED = 16  # the court case has counsel (drawn when the case is filed; ``appearance``)
+RELEASED = 32  # the case was filed after ICE or border custody without a bed: the "released" docket
+SUPERVISED = 64  # a released respondent under supervision (alternatives to detention)
 
 
 class People(NamedTuple):

@@ -69,7 +69,7 @@ def summary_table(summary: pd.DataFrame, replications: int) -> Table:
 
 
 def state_table(states: pd.DataFrame) -> Table:
-    """Per-state table, one row per state, every column shown as in ``Result.by_state``."""
+    """Per-state table, one row per state, every column shown as in ``Result.by_state`` (policy last)."""
     numeric = [pd.api.types.is_numeric_dtype(states[col]) for col in states.columns]
     head = [Column(label(col, short=True), num) for col, num in zip(states.columns, numeric, strict=True)]
     rows = []

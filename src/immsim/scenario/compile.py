@@ -5,7 +5,9 @@ repeated, a dated series is stepped at its dates (a step dated before the run
 applies from day 0). Office-level parameters given as one number are national
 totals, split between offices by removable population (an assumption stated in
 docs/model.md). Policy events are applied in date order; a state-level event
-sets every jurisdiction of the state from that day on.
+sets every jurisdiction of the state from that day on. Court policy events
+(completion goals, hearing suspensions, the end of administrative closure)
+change the court's parameters for the days they are in force.
 """
 
 from __future__ import annotations
@@ -165,16 +167,43 @@ def _regimes(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray,
     return eligible, weight
 
 
-def _injunctions(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
+#: ``Inputs.cohort_closes`` of an open cohort: no day of a run comes after it.
+OPEN = np.iinfo(np.int32).max
+
+
+def _injunctions(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether each cohort's removals are stayed each day, the cohorts' shares, and the day each closes."""
     names = list(data.cohorts)
     share = np.array([1.0 - sum(data.cohorts[n].share for n in names)] + [data.cohorts[n].share for n in names])
+    closes = np.array(
+        [OPEN] + [OPEN if data.cohorts[n].orders_by is None else _day(data.cohorts[n].orders_by, start) for n in names],
+        np.int64,
+    )
     active = np.zeros((days, len(names) + 1), bool)
     for ev in (e for e in data.events if e.type == "injunction"):
         k = names.index(ev.cohort) + 1
         a = max(0, _day(ev.date, start))
         b = days if ev.end is None else min(days, max(0, _day(ev.end, start)))
         active[a:b, k] = True
-    return active, share
+    return active, share, closes
+
+
+def _court_policies(data: ScenarioFile, start: dt.date, days: int, params: Params) -> np.ndarray:
+    """Apply dated court policies (see ``CourtPolicyEvent``) to the court's daily parameters, in place.
+
+    Returns the days on which non-detained hearings are suspended.
+    """
+    suspended = np.zeros(days, bool)
+    for ev in (e for e in data.events if e.type == "court_policy"):
+        a = min(max(0, _day(ev.date, start)), days)
+        b = days if ev.end is None else min(days, max(0, _day(ev.end, start)))
+        if ev.policy == "no_admin_closure":
+            params.admin_closure_probability[a:b] = 0.0
+        elif ev.policy == "hearing_suspension":
+            suspended[a:b] = True
+        else:
+            params.completions_per_judge_year[a:b] *= ev.factor
+    return suspended
 
 
 def _calendar(start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -236,9 +265,10 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
             for s in SPECS
         )
     )
+    suspended = _court_policies(data, start, days, params)
     eligible, weight = _regimes(data, start, days)
     weight[:, _CONVICTED] *= params.conviction_targeting_factor[:, None]
-    injunction, cohort_share = _injunctions(data, start, days)
+    injunction, cohort_share, cohort_closes = _injunctions(data, start, days)
     inputs = Inputs(
         month_of_day,
         month_end,
@@ -253,6 +283,8 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
         weight,
         injunction,
         cohort_share,
+        cohort_closes,
+        suspended,
     )
     ini = data.initial
     share = np.array(class_values(ini.class_share.value))

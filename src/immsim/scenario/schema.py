@@ -169,9 +169,19 @@ class PolicyDefinition(Strict):
 
 
 class Cohort(Strict):
+    """A group whose removals an injunction may stay.
+
+    ``share`` is the group's share of the people in the pipeline (a
+    nationality, for example), drawn when a person enters it. With
+    ``orders_by`` the cohort is closed, as a court's class is: only people
+    whose removal order was issued on or before that date belong to it;
+    anyone ordered removed later does not, whatever their group.
+    """
+
     share: float = Field(ge=0, le=1)
     meaning: str
     source: Source
+    orders_by: Date | None = None
 
 
 class Initial(Strict):
@@ -233,7 +243,47 @@ class FederalPressureEvent(Strict):
     source: Source
 
 
-Event = Annotated[PolicyEvent | RegimeEvent | InjunctionEvent | FederalPressureEvent, Field(discriminator="type")]
+#: Court policies an event can put in force for a time (see ``CourtPolicyEvent``).
+COURT_POLICIES = ("completion_goals", "hearing_suspension", "no_admin_closure")
+
+
+class CourtPolicyEvent(Strict):
+    """A dated court policy, in force from ``date`` up to the day before ``end`` (or to the end of the run).
+
+    ``completion_goals`` multiplies the hearings a judge completes by
+    ``factor`` (a productivity change; overlapping goals multiply);
+    ``hearing_suspension`` (no ``factor``) suspends the non-detained docket:
+    judges hear detained cases only; ``no_admin_closure`` (no ``factor``) ends
+    administrative closure: closed cases still come back at the
+    recalendaring rate.
+    """
+
+    type: Literal["court_policy"]
+    policy: Literal[COURT_POLICIES]  # type: ignore[valid-type]
+    date: Date
+    end: Date | None = None
+    factor: Annotated[float, Field(ge=0, le=10)] | None = None
+    meaning: str
+    source: Source
+
+    @model_validator(mode="after")
+    def _fields(self) -> CourtPolicyEvent:
+        if self.end is not None and self.end <= self.date:
+            raise ValueError("'end' must be after 'date'")
+        if self.policy != "completion_goals":
+            if self.factor is not None:
+                raise ValueError(f"'{self.policy}' takes no 'factor'")
+        elif self.factor is None:
+            raise ValueError("'completion_goals' needs a 'factor'")
+        elif self.factor <= 0:
+            raise ValueError("a completion goal's 'factor' must be above 0")
+        return self
+
+
+Event = Annotated[
+    PolicyEvent | RegimeEvent | InjunctionEvent | FederalPressureEvent | CourtPolicyEvent,
+    Field(discriminator="type"),
+]
 
 
 class ScenarioFile(Strict):

@@ -120,10 +120,7 @@ def indices_html_table(table: pd.DataFrame) -> HtmlTable:
     rows = [
         Row(
             [Cell(r.figure, r.description), Cell(r.parameter, label(r.parameter))]
-            + [
-                Cell(v, "-" if math.isnan(v) else f"{v:.3f}", numeric=True)
-                for v in (r.S1, r.S1_conf, r.ST, r.ST_conf)
-            ]
+            + [Cell(v, "-" if math.isnan(v) else f"{v:.3f}", numeric=True) for v in (r.S1, r.S1_conf, r.ST, r.ST_conf)]
         )
         for r in table.itertuples()
     ]

@@ -48,8 +48,6 @@ MAX_POINTS = 100_000
 Factor = Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
 
 
-
-
 class Range(Strict):
     """Grid: the factors to try. Sobol: ``[low, high]`` of a uniform factor."""
 

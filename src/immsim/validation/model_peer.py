@@ -1,7 +1,7 @@
 """The model's own pipeline (its daily kernel, through a scenario) against exact answers of queueing theory.
 
 Why: the engine's checks (``theory_table``'s engine rows, ``peer.py`` against
-Ciw) run ``engine/network.py``, a simulator the model's kernel never calls,
+Ciw) run ``validation/network/``, a simulator the model's kernel never calls,
 so a wrong hold window, pickup rule or bed rule in ``model/`` would pass them.
 Here the model itself is configured, by an ordinary scenario document, as a
 network whose every station has a known answer:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from immsim.engine.network import EXIT, Network, Params, simulate_network
+from immsim.validation.network import EXIT, Network, NetworkParams, simulate_network
 
 if TYPE_CHECKING:
     import ciw
@@ -132,7 +132,7 @@ def _ciw_classes():
     class Router(ciw.routing.NodeRouting):
         """Out of station ``k`` for class ``c``: probabilistic after service, fixed after reneging."""
 
-        def __init__(self, p: Params, k: int, c: int, names: list[str], overflows: list):
+        def __init__(self, p: NetworkParams, k: int, c: int, names: list[str], overflows: list):
             self.p, self.k, self.c, self.names, self.overflows = p, k, c, names, overflows
 
         def next_node(self, ind):

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
+from immsim.errors import ImmsimError
 from immsim.model import codes as c
 from immsim.results import HEADLINES, Result
 from immsim.scenario.loader import Scenario, load_scenario
@@ -31,9 +33,26 @@ def _data(name: str) -> pd.DataFrame:
         return pd.read_csv(f)
 
 
-def load_targets(path: str | None = None) -> pd.DataFrame:
-    """Public figures with their source, confidence, model figure and tolerance."""
-    return pd.read_csv(path) if path else _data("targets-fy2017.csv")
+#: Columns a targets table needs: what is compared (metric, figure, period), with what (value, tolerance) and why.
+TARGET_COLUMNS = ("metric", "value", "period", "figure", "tolerance", "role")
+
+
+def load_targets(path: str | Path | None = None) -> pd.DataFrame:
+    """Public figures with their source, confidence, model figure and tolerance (default: the FY2017 targets).
+
+    A user's file that cannot be read, or lacks a column, raises ``ImmsimError`` naming the file.
+    """
+    if not path:
+        return _data("targets-fy2017.csv")
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError) as e:
+        raise ImmsimError(f"{path}: cannot read the targets ({e})") from None
+    missing = [col for col in TARGET_COLUMNS if col not in table.columns]
+    if missing:
+        need, lack = ", ".join(TARGET_COLUMNS), ", ".join(missing)
+        raise ImmsimError(f"{path}: the targets need the columns {need} (missing: {lack})")
+    return table
 
 
 def fy2017_run(scenario: Scenario | str, replications: int = 5, seed: int = 1, progress=None) -> Result:

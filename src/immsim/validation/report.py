@@ -3,7 +3,7 @@
 1. Queueing theory: the model's court configured as M/M/1 and M/M/c queues
    and as a priority M/M/1, and the network engine on M/M/5, Erlang B and
    Little's law, against closed forms (the engine rows are the engine's own
-   checks: the model's kernel does not call ``engine/network.py``).
+   checks: the model's kernel does not call ``validation/network/``).
 2. The model's own pipeline: the daily kernel, configured by a scenario as a
    jail, hold and pickups, detention beds and court with exact answers
    (``model_peer``), statistic by statistic, with a power check.
@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 from immsim._format import MISSING_MARKDOWN, number
-from immsim.engine.network import Network, simulate_network
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 from immsim.validation import theory
+from immsim.validation.network import Network, simulate_network
 from immsim.validation.public import BACKTEST_OUT_OF_SAMPLE, BACKTEST_TOLERANCE
 
 MU = 1000.0  # hearings per judge per day in the court-as-queue runs (a time scale)
@@ -209,7 +209,7 @@ def markdown(
         "servers; time scaled to 1,000 hearings a judge-day), and the network engine, against closed forms. "
         "Run lengths make three standard errors fall within the tolerance (see tests/test_queueing.py and "
         'tests/test_peer.py). The rows named "engine" are the engine\'s own checks: they run '
-        "`engine/network.py`, which the model's daily kernel does not call (section 2 checks the model's own "
+        "`validation/network/`, which the model's daily kernel does not call (section 2 checks the model's own "
         "pipeline).",
         "",
         "| check | simulated | theory | error | tolerance | status |",

@@ -49,8 +49,6 @@ class Limits:
     max_waiting: int = 20
 
 
-
-
 class RunRequest(Strict):
     scenario: str = Field(pattern=SCENARIO_ID, description="a built-in scenario name or an uploaded scenario's id")
     levers: Levers = Field(default_factory=Levers)
@@ -109,6 +107,8 @@ def _describe_levers(levers: Levers) -> str:
         parts.append(f"{levers.regime} priorities from {levers.regime_start}")
     if levers.at_large_reallocation_share is not None:
         parts.append(f"at-large officers reallocated by releases: share {levers.at_large_reallocation_share:g}")
+    if levers.counsel is not None:
+        parts.append(f"respondents with counsel: share {levers.counsel:g}")
     return "; ".join(parts)
 
 

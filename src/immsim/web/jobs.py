@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from immsim._cache import COMPILE_SECONDS, kernels_compiled
 from immsim.catalog import Catalog, ResultRecord, RunRecord, run_key
 from immsim.errors import ImmsimError
 from immsim.store import load_result, scenario_hash
@@ -61,12 +62,19 @@ class Job:
             return 1.0
         return float(self._progress.value) if self._progress is not None else 0.0
 
+    @property
+    def compiling(self) -> bool:
+        """Running at 0 % on kernels not yet compiled: the page says so, and how long it takes, not a stuck bar."""
+        return self.status == "running" and self.progress == 0.0 and not kernels_compiled()
+
     def describe(self) -> dict[str, Any]:
         req = self.spec["request"]
         return {
             "id": self.id,
             "status": self.status,
             "progress": round(self.progress, 4),
+            "compiling": self.compiling,
+            "compile_seconds": COMPILE_SECONDS,
             "error": self.error,
             "created": self.created.isoformat(timespec="seconds"),
             "title": req["title"],

@@ -37,8 +37,6 @@ MECHANISMS = {
 Scale = Annotated[float, Field(gt=0, le=10)]
 
 
-
-
 class PolicyLever(Strict):
     """Jurisdictions in ``states`` apply ``policy`` from ``start`` on.
 
@@ -69,6 +67,9 @@ class Levers(Strict):
         description="share of at-large officers ICE moves toward offices that release people with detainers "
         "(0: allocated by population)",
     )
+    counsel: float | None = Field(
+        None, ge=0, le=1, description="share of respondents with counsel, in every kind of case (detained or not)"
+    )
 
     def is_empty(self) -> bool:
         return not self.policies and all(
@@ -81,9 +82,13 @@ class Levers(Strict):
                 "contest",
                 "regime",
                 "at_large_reallocation_share",
+                "counsel",
             )
         )
 
+
+#: The parameters the counsel lever sets: the represented share of each kind of case.
+COUNSEL = ("represented_share_detained", "represented_share_released", "represented_share_never_detained")
 
 #: Capacity levers: lever field -> (scenario parameter, what the change says).
 _SCALED = {
@@ -140,6 +145,15 @@ def reform_document(levers: Levers, base: Scenario, base_ref: str, name: str, ti
                 "source": f"web app: {share:g} of at-large officers allocated by recent releases with a detainer",
             }
         )
+    if levers.counsel is not None:
+        for param in COUNSEL:
+            changes.append(
+                {
+                    "parameter": param,
+                    "value": levers.counsel,
+                    "source": f"web app: {levers.counsel:g} of respondents with counsel",
+                }
+            )
     if levers.regime is not None and levers.regime_start is not None:
         changes += _regime_changes(base, levers.regime, levers.regime_start)
     return {
@@ -307,7 +321,17 @@ def lever_context(scenario: Scenario) -> dict[str, Any]:
         }
         | {"contest": _contest_text(scenario)},
         "at_large_reallocation_share": _share_value(scenario, "at_large_reallocation_share"),
+        "counsel": _counsel_text(scenario),
     }
+
+
+def _counsel_text(scenario: Scenario) -> str:
+    """The scenario's represented shares by kind of case, in a few words."""
+    kinds = ("detained", "released", "never detained")
+    shares = [_share_value(scenario, p) for p in COUNSEL]
+    if any(v is None for v in shares):
+        return "0 (not set) or a dated series: see parameters"
+    return ", ".join(f"{k} {v:.0%}" for k, v in zip(kinds, shares, strict=True))
 
 
 def _contest_text(scenario: Scenario) -> str:

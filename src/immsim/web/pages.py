@@ -25,6 +25,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from immsim._format import number
 from immsim.metrics import label
 from immsim.model.codes import HISTORIES, HISTORY_LABELS
+from immsim.results import STATE_FIGURES as STATE_COLUMNS
 from immsim.results import Result
 from immsim.store import load_result
 from immsim.web.api import JOB_ID, Limits
@@ -47,19 +48,7 @@ TILES = {
 }  # fmt: skip
 
 #: Per-state columns of ``Result.by_state`` the map can colour by, with their labels (``immsim.metrics``).
-STATE_FIGURES = {
-    name: label(name)
-    for name in (
-        "ice_admin_arrests",
-        "custodial_arrests",
-        "ice_at_large_arrests",
-        "detainers_issued",
-        "detainers_declined",
-        "released_to_at_large",
-        "use_of_force",
-        "removals_from_ice_arrests",
-    )
-}
+STATE_FIGURES = {name: label(name) for name in STATE_COLUMNS}
 
 
 class LRU:

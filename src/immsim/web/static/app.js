@@ -213,7 +213,7 @@ function initStatus() {
   const box = $("#status");
   if (!box) return;
   const id = box.dataset.run;
-  const text = $("#status-text"), bar = $("#progress"), cancel = $("#cancel");
+  const text = $("#status-text"), bar = $("#progress"), cancel = $("#cancel"), note = $("#status-note");
   let last = "";
   async function poll() {
     const r = await send("/api/runs/" + id);
@@ -222,7 +222,9 @@ function initStatus() {
     bar.value = s.progress;
     bar.textContent = Math.round(s.progress * 100) + " %";
     const words = { queued: "Waiting for a free worker", running: "Running", done: "Done", failed: "Failed", cancelled: "Cancelled" };
-    const line = (words[s.status] || s.status) + (s.status === "running" ? ": " + Math.round(s.progress * 100) + " %" : "");
+    const line = s.compiling ? "Compiling the model (about " + s.compile_seconds + " s)"
+      : (words[s.status] || s.status) + (s.status === "running" ? ": " + Math.round(s.progress * 100) + " %" : "");
+    note.hidden = !s.compiling;
     if (line !== last) { text.textContent = line; last = line; }
     if (s.error) $("#run-error").textContent = s.error;
     cancel.hidden = !(s.status === "queued" || s.status === "running");
