@@ -149,6 +149,24 @@ def test_text_with_brackets_is_printed_as_it_is(tmp_path):
     assert "[/x]" in proc.stdout and "[bold]the" in proc.stdout
 
 
+def test_scenario_show_gives_each_assumption_its_range_and_prior(tmp_path):
+    doc = base()
+    doc["parameters"]["found_probability"] |= {
+        "source": "assumption",
+        "range": [0.2, 0.9],
+        "prior": {"distribution": "triangular", "mode": 0.6},
+    }
+    doc["parameters"]["refused_probability"] |= {"source": "assumption", "range": [0.05, 0.3]}
+    path = tmp_path / "priors.yaml"
+    path.write_text(dump(doc))
+    proc = immsim("scenario", "show", str(path), env_columns=400)
+    assert proc.returncode == 0, proc.stderr
+    names = ("found_probability", "refused_probability")
+    line = {n: next(x for x in proc.stdout.splitlines() if f" {n} " in x) for n in names}
+    assert "0.2 to 0.9 (triangular (mode 0.6))" in line["found_probability"]
+    assert "0.05 to 0.3 (uniform)" in line["refused_probability"]
+
+
 def test_scenario_show_lists_jurisdictions_and_every_policy_with_sources(tmp_path):
     doc = base()
     doc["policies"] = {

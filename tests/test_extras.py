@@ -62,7 +62,12 @@ def test_run_and_compare_need_no_extra(small, tmp_path):
 
 @pytest.mark.parametrize(
     ("args", "extra"),
-    [(("serve",), "web"), (("sweep", "officers"), "sweep"), (("sensitivity", "nowhere"), "sweep")],
+    [
+        (("serve",), "web"),
+        (("sweep", "officers"), "sweep"),
+        (("sensitivity", "nowhere"), "sweep"),
+        (("calibrate", "us-2017", "--method", "abc", "--out", "/nonexistent/abc"), "bayes"),
+    ],
 )
 def test_a_command_that_needs_an_extra_names_it(args, extra):
     proc = without_extras(*args, blocked=EXTRAS[extra])

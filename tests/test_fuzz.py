@@ -515,6 +515,79 @@ def test_dates_series_and_events(data):
     check_dated(data)
 
 
+# --- priors ----------------------------------------------------------------------------------------------------
+
+
+GOOD_PRIORS = ["uniform", "loguniform", {"distribution": "uniform"}, {"distribution": "loguniform"}]
+BAD_PRIORS = st.one_of(
+    st.sampled_from(["gamma", "Uniform", "", "triangular", "beta", {"distribution": "beta", "a": 2}]),
+    st.fixed_dictionaries(
+        {"distribution": st.sampled_from(["uniform", "triangular", "beta", "normal"])},
+        optional={"mode": numbers, "a": numbers, "b": numbers, "sd": numbers},
+    ),
+    values,
+)
+
+
+def good_prior(low: float, high: float) -> st.SearchStrategy[Any]:
+    """A valid prior over ``[low, high]`` (``low`` above 0 unless loguniform is to be refused), in either form."""
+    return st.one_of(
+        st.sampled_from(GOOD_PRIORS),
+        st.fixed_dictionaries({"distribution": st.just("triangular"), "mode": st.floats(low, high)}),
+        st.fixed_dictionaries({"distribution": st.just("beta"), "a": st.floats(0.1, 20), "b": st.floats(0.1, 20)}),
+    )
+
+
+def check_priors(data: st.DataObject) -> None:
+    """Assumptions given ranges and priors: a prior that loads draws only values inside its range.
+
+    Each file has at most one fault (a bad range, a sourced parameter with a prior, or a bad prior), so that
+    most files load and the draws are exercised.
+    """
+    doc = fresh(SYNTHETIC)
+    names = data.draw(st.lists(st.sampled_from(sorted(SPEC)), min_size=1, max_size=3, unique=True), label="params")
+    fault = data.draw(st.sampled_from([None, None, None, "range", "source", "prior"]), label="fault")
+    event(f"prior fault: {fault}")
+    for i, name in enumerate(names):
+        p = doc["parameters"][name]
+        spec = SPEC[name]
+        hi = spec.hi if math.isfinite(spec.hi) else 1e6
+        low = data.draw(st.floats(spec.lo, hi * 0.99), label="low")
+        high = low + (hi - low) * data.draw(st.floats(0.01, 1), label="width")
+        bad = fault if i == 0 else None
+        bad_range = st.one_of(st.just([high, low]), st.just([low, low]), values)
+        p["range"] = data.draw(bad_range) if bad == "range" else [low, high]
+        p["source"] = data.draw(st.sampled_from(["a report (primary)", 3])) if bad == "source" else "assumption"
+        prior = BAD_PRIORS if bad == "prior" else good_prior(low, high)
+        p["prior"] = data.draw(prior, label=f"prior of {name}")
+    text = dump(doc)
+    _new_file()
+    if attempt(lambda: parse_scenario(text, "priors.yaml"), {"priors.yaml"}, field_expected=True) != "accepted":
+        return
+    import numpy as np
+
+    from immsim.scenario.priors import draw
+
+    sc = parse_scenario(text, "priors.yaml")
+    rng = np.random.default_rng(0)
+    for name in names:
+        p = sc.data.parameters[name]
+        x = draw(p.prior, *p.range, rng, 20)
+        assert np.isfinite(x).all() and (x >= p.range[0]).all() and (x <= p.range[1]).all(), (name, p.prior, x)
+
+
+@QUICK
+@given(st.data())
+def test_priors_quick(data):
+    check_priors(data)
+
+
+@_slow(500)
+@given(st.data())
+def test_priors(data):
+    check_priors(data)
+
+
 # --- reforms ---------------------------------------------------------------------------------------------------
 
 #: What a reform may name as its base, in the directory of ``reform_dir``: mostly good ones.

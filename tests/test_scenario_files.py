@@ -116,3 +116,34 @@ def test_missing_file_and_unknown_name():
         immsim.load_scenario("no-such-scenario")
     with pytest.raises(immsim.ScenarioError, match="cannot read"):
         immsim.load_scenario("/nonexistent/x.yaml")
+
+
+def test_scaling_the_population_scales_a_priors_mode_with_its_range():
+    """A triangular prior's mode lies in the range; scaled ten times, the range and the mode move together."""
+    from immsim.scenario.scale import scale_population
+    from scenarios import make
+
+    def officers_assumed(doc: dict) -> None:
+        doc["parameters"]["jail_officers"] |= {
+            "source": "assumption",
+            "range": [1.0, 4.0],
+            "prior": {"distribution": "triangular", "mode": 3.0},
+        }
+
+    scaled = scale_population(make(officers_assumed), 10).data.parameters["jail_officers"]
+    assert scaled.range == (10.0, 40.0) and scaled.prior.mode == pytest.approx(30.0)
+
+
+def test_a_reform_that_sources_an_assumption_drops_its_prior():
+    """A prior belongs to an assumption: a change that gives the value a source removes it (else the
+    derived scenario would be refused), and a change that keeps the assumption keeps it."""
+    from scenarios import make
+
+    def assumed(doc: dict) -> None:
+        doc["parameters"]["found_probability"] |= {"source": "assumption", "range": [0.2, 0.9], "prior": "loguniform"}
+
+    sc = make(assumed)
+    sourced = sc.with_changes([{"parameter": "found_probability", "value": 0.5, "source": "a report (primary)"}])
+    kept = sc.with_changes([{"parameter": "found_probability", "scale": 1.1, "source": "assumption"}])
+    assert sourced.data.parameters["found_probability"].prior is None
+    assert kept.data.parameters["found_probability"].prior.distribution == "loguniform"

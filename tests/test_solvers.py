@@ -76,3 +76,32 @@ def test_officers_to_match_arrests_restores_the_base_level(tmp_path):
     ) / (answer.value - 1.0)
     slack = abs(slope) * (answer.ci_high - answer.ci_low) / 2
     assert lo - slack <= 0 <= hi + slack, (lo, hi, slack)
+
+
+def test_judges_over_an_ensemble_carry_the_rates_uncertainty():
+    """Judges hear 365 x 0.8 or 365 x 1.25 cases a year in the ensemble's two sets: 12.5 or 8 judges stop the
+    growth. Near the answer (about 10 judges) the backlog grows by about 3,650 - 10 x 292 = +730 a year under
+    the first set and 3,650 - 10 x 456 = -913 under the second: the total band of the growth spans both, while
+    the Monte Carlo band (the dice only) stays far inside."""
+    import pandas as pd
+
+    from immsim.uncertainty import Ensemble
+
+    sc = make(
+        quiet(),
+        initial(court_pending=50_000),
+        params(
+            external_court_receipts_per_year=3650.0,
+            external_detained_share=0.0,
+            completions_per_judge_year=365.0,
+            immigration_judges=4.0,
+        ),
+    )
+    ens = Ensemble("synthetic", pd.DataFrame({"weight": [0.5, 0.5], "completions_per_judge_year": [0.8, 1.25]}))
+    assert sorted(ens.draw(4, 5)) == [0, 0, 1, 1]  # seed 5 draws each set twice
+    answer = solvers.judges_to_stop_growth(sc, 2017, replications=8, max_judges=40, uncertainty=ens, seed=5)
+    assert 8 < answer.value < 12.5
+    near = answer.steps.iloc[(answer.steps.lever - answer.value).abs().argmin()]
+    assert near.total_low < -700 and near.total_high > 700, near
+    assert -400 < near.ci_low < near.ci_high < 400, near
+    assert answer.total_low <= answer.ci_low <= answer.ci_high <= answer.total_high

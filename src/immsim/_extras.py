@@ -2,7 +2,7 @@
 
 The core install runs ``immsim run``, ``compare``, ``solve``, ``calibrate``
 and ``validate``. The web app and the sweeps need more (a web server, Dask, a
-database, SALib), installed as extras: ``pip install 'immsim[web]'`` or
+database, SALib) and the Bayesian calibration (pyabc), installed as extras: ``pip install 'immsim[web]'`` or
 ``'immsim[sweep]'``. A command that needs a missing extra says which one,
 rather than failing on an import deep inside.
 """
@@ -17,6 +17,7 @@ from immsim.errors import ImmsimError
 EXTRAS = {
     "web": ("fastapi", "uvicorn", "multipart", "duckdb"),  # Jinja2 is core: the run report needs it
     "sweep": ("dask", "distributed", "duckdb", "SALib"),
+    "bayes": ("pyabc",),  # calibrate --method abc
 }
 
 

@@ -7,6 +7,7 @@ are printed as one plain message and exit with status 2; nothing is written.
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -40,16 +41,42 @@ def summary_table(summary, replications: int) -> Table:
         title=f"Fiscal year {fy} (October {fy - 1} to September {fy})"
         + (f", mean of {replications} replications with 95% interval" if replications > 1 else "")
     )
+    total = "total_low" in summary  # run with --uncertainty: the Monte Carlo band and the total band
     t.add_column("figure")
     t.add_column("value", justify="right")
     if replications > 1:
-        t.add_column("95% interval", justify="right")
+        t.add_column("95% Monte Carlo" if total else "95% interval", justify="right")
+    if total and replications > 1:
+        t.add_column("95% total", justify="right")
     for row in summary.itertuples():
         cells = [row.description, _fmt(row.mean, row.unit)]
         if replications > 1:
             cells.append(interval(row.ci_low, row.ci_high, row.unit, missing=MISSING_TERMINAL))
+        if total and replications > 1:
+            cells.append(interval(row.total_low, row.total_high, row.unit, missing=MISSING_TERMINAL))
         t.add_row(*cells)
     return t
+
+
+#: The ``--uncertainty`` option of run, compare and solve.
+UNCERTAINTY_HELP = (
+    "none (the scenario's values), posterior (the ensemble shipped with the scenario) or an ensemble file "
+    "(posterior.csv from calibrate --method abc): each group of --per-draw replications runs one parameter set, "
+    "and figures get a Monte Carlo and a total band"
+)
+
+
+def _say_drivers(fiscal_years, result, what: str) -> None:
+    """With --uncertainty: the assumptions whose factors go most with ``what`` (one fiscal year's rows)."""
+    from immsim.uncertainty import drivers
+
+    if result.draws.empty:
+        return
+    year = fiscal_years.set_index("replication").ice_admin_arrests.reindex(result.draws.replication)
+    found = drivers(year.to_numpy(), result.draws)
+    if not found.empty:
+        shares = ", ".join(f"{p} {r2:.0%}" for p, r2 in found.items())
+        console.print(f"assumptions that move {what} most (r^2 over the sets run): {shares}", highlight=False)
 
 
 def _say_if_compiling() -> None:
@@ -92,6 +119,8 @@ def run(
     replications: Annotated[int, typer.Option("--replications", "-r", help="independent replications")] = 1,
     out: Annotated[Path, typer.Option(help="directory for results")] = Path("immsim-out"),
     report: Annotated[bool, typer.Option(help="write the HTML report")] = True,
+    uncertainty: Annotated[str, typer.Option(help=UNCERTAINTY_HELP)] = "none",
+    per_draw: Annotated[int, typer.Option(help="replications that share a parameter set (--uncertainty)")] = 2,
 ) -> None:
     """Simulate a scenario and write monthly series, fiscal-year figures and a report."""
     from immsim.sweeps.signals import Interrupts
@@ -109,10 +138,20 @@ def run(
         # signals wait for the end of a kernel call: see Interrupts
         with progress_bar(console, f"simulating {sc.name}", check=interrupts.check) as progress, interrupts.holding():
             result = immsim.simulate(
-                sc, start=start, years=years, seed=seed, replications=replications, progress=progress
+                sc,
+                start=start,
+                years=years,
+                seed=seed,
+                replications=replications,
+                progress=progress,
+                uncertainty=uncertainty,
+                per_draw=per_draw,
             )
         save_result(result, out, report=report)
-        out_console.print(summary_table(result.summary(), replications))
+        summary = result.summary()
+        out_console.print(summary_table(summary, replications))
+        fy = result.fiscal_years
+        _say_drivers(fy[fy.fiscal_year == summary.fiscal_year.iloc[0]], result, "ICE administrative arrests")
         if not result.by_history.empty:
             from immsim.cli_tables import history_summary_table
 
@@ -194,26 +233,70 @@ def validate(
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="built-in scenario name or scenario file")],
     targets: Annotated[Path | None, typer.Option(help="targets CSV (default: the packaged FY2017 figures)")] = None,
-    out: Annotated[Path, typer.Option(help="where to write the calibrated scenario")] = Path("calibrated.yaml"),
-    report_file: Annotated[Path, typer.Option("--report", help="where to write the fit report")] = Path(
+    method: Annotated[
+        str, typer.Option(help="point: one best fit (bounded Powell); abc: a posterior ensemble (ABC-SMC)")
+    ] = "point",
+    out: Annotated[
+        Path | None,
+        typer.Option(help="point: the calibrated scenario (calibrated.yaml); abc: a folder (immsim-abc), resumable"),
+    ] = None,
+    report_file: Annotated[Path, typer.Option("--report", help="point: where to write the fit report")] = Path(
         "calibration.md"
     ),
     name: Annotated[str | None, typer.Option(help="name of the calibrated scenario")] = None,
     seed: Annotated[int, typer.Option(help="random seed (fixed across evaluations)")] = 1,
-    max_evaluations: Annotated[int, typer.Option(help="simulation runs the optimizer may use")] = 100,
+    max_evaluations: Annotated[int, typer.Option(help="point: simulation runs the optimizer may use")] = 100,
     only: Annotated[
         str | None, typer.Option(help="comma-separated calibratable parameters to move (default: all)")
     ] = None,
+    population: Annotated[int, typer.Option(help="abc: parameter sets per generation (the ensemble's size)")] = 200,
+    generations: Annotated[int, typer.Option(help="abc: generations in all (a resumed fit counts its own)")] = 8,
+    min_epsilon: Annotated[
+        float, typer.Option(help="abc: stop at this threshold (RMS of target errors over tolerances)")
+    ] = 1.0,
+    max_simulations: Annotated[int | None, typer.Option(help="abc: stop after this many model runs")] = None,
+    workers: Annotated[int | None, typer.Option(help="abc: local worker processes (default: one per CPU)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="abc: address of a Dask scheduler to use instead")] = None,
 ) -> None:
-    """Fit the calibratable (assumption) parameters to the targets; write a scenario and a report."""
+    """Fit the calibratable (assumption) parameters to the targets: one best fit, or a posterior ensemble."""
     import immsim
+    from immsim.validation import public
+
+    if method not in ("point", "abc"):
+        raise immsim.ImmsimError(f"--method: {method!r} is not one of point, abc")
+    sc = immsim.load_scenario(scenario)
+    table = public.load_targets(targets)  # a bad file is an ImmsimError naming it
+    chosen = [p.strip() for p in only.split(",") if p.strip()] if only else None
+    if method == "abc":
+        from immsim.cli_abc import calibrate_abc
+
+        calibrate_abc(
+            sc,
+            table,
+            out or Path("immsim-abc"),
+            population=population,
+            generations=generations,
+            min_epsilon=min_epsilon,
+            max_simulations=max_simulations,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            only=chosen,
+        )
+        return
+    shown = str(targets or "targets-fy2017.csv (packaged)")
+    _calibrate_point(sc, table, shown, out or Path("calibrated.yaml"), report_file, name, seed, max_evaluations, chosen)
+    console.print(f"wrote {out or 'calibrated.yaml'} and {report_file}", markup=False)
+
+
+def _calibrate_point(
+    sc, table, targets_name: str, out: Path, report_file: Path, name, seed: int, max_evaluations: int, only
+) -> None:
+    """``immsim calibrate --method point``: the bounded Powell fit, a calibrated scenario and its report."""
     from immsim._files import atomic_write
     from immsim.scenario.loader import parse_scenario
     from immsim.validation import calibrate as cal
-    from immsim.validation import public
 
-    sc = immsim.load_scenario(scenario)
-    table = public.load_targets(targets)  # a bad file is an ImmsimError naming it
     with progress_bar(
         console,
         "calibrating",
@@ -227,21 +310,14 @@ def calibrate(
             update(min(n, max_evaluations), best=f"{best:.3f}")
 
         fit = cal.calibrate(
-            sc,
-            table,
-            seed=seed,
-            max_evaluations=max_evaluations,
-            progress=progress,
-            name=name,
-            only=[p.strip() for p in only.split(",") if p.strip()] if only else None,
+            sc, table, seed=seed, max_evaluations=max_evaluations, progress=progress, name=name, only=only
         )
     parse_scenario(fit.scenario_text, str(out))  # the result must itself be a valid scenario
     atomic_write(out, lambda p: p.write_text(fit.scenario_text))
-    report_text = cal.fit_report(fit, sc.name, str(targets or "targets-fy2017.csv (packaged)"))
+    report_text = cal.fit_report(fit, sc.name, targets_name)
     atomic_write(report_file, lambda p: p.write_text(report_text))
     cols = ["figure", "target", "before", "error_before", "after", "error_after"]
     out_console.print(_table("Fit", fit.targets, cols))
-    console.print(f"wrote {out} and {report_file}", markup=False)
 
 
 def _table(title: str, df, columns: list[str]) -> Table:
@@ -288,14 +364,15 @@ def scenario_show(
     """Print a scenario's parameters, jurisdictions, policies and events, with sources and the change that set each."""
     import immsim
     from immsim.cli_tables import jurisdictions_table, policies_table
-    from immsim.scenario.sources import source_text
+    from immsim.scenario.priors import describe
+    from immsim.scenario.sources import is_assumption, source_text
 
     sc = immsim.load_scenario(scenario)
     heading = sc.data.title + (f" (changes to {sc.base})" if sc.base else "")
     out_console.print(f"[bold]{escape(sc.name)}[/bold]: {escape(heading)}")
     out_console.print(sc.data.description, highlight=False, markup=False)
     t = Table(title="Parameters")
-    for col in ("parameter", "value", "unit", "source", "set by"):
+    for col in ("parameter", "value", "unit", "source", "range (prior)", "set by"):
         t.add_column(col, overflow="fold")
     for name, p in sc.data.parameters.items():
         value = (
@@ -303,7 +380,11 @@ def scenario_show(
             if p.value is not None
             else "; ".join(f"from {s.start}: {_short(s.value)}" for s in p.series or [])
         )
-        cells = (name, value, p.unit, source_text(p.source), sc.changed_by.get(f"parameters.{name}", "base"))
+        spread = f"{p.range[0]:g} to {p.range[1]:g}" if p.range else "-"
+        if p.range and is_assumption(p.source):  # only an assumption has a prior (uniform unless it names one)
+            spread += f" ({describe(p.prior)})"
+        changed = sc.changed_by.get(f"parameters.{name}", "base")
+        cells = (name, value, p.unit, source_text(p.source), spread, changed)
         t.add_row(*map(Text, cells))  # sources are text, not markup
     out_console.print(t)
     out_console.print(jurisdictions_table(sc))
@@ -351,6 +432,8 @@ def compare_cmd(
     out: Annotated[
         Path | None, typer.Option(help="directory for comparison.csv, comparison_by_history.csv and comparison.html")
     ] = None,
+    uncertainty: Annotated[str, typer.Option(help=UNCERTAINTY_HELP)] = "none",
+    per_draw: Annotated[int, typer.Option(help="paired replications that share a parameter set")] = 2,
 ) -> None:
     """Run scenarios with common random numbers; print each difference from the base with its 95% interval."""
     from immsim.sweeps.signals import Interrupts
@@ -374,6 +457,8 @@ def compare_cmd(
                 replications=replications,
                 fiscal_year=fiscal_year,
                 progress=progress,
+                uncertainty=uncertainty,
+                per_draw=per_draw,
             )
         from immsim.cli_tables import history_difference_table
 
@@ -383,18 +468,27 @@ def compare_cmd(
         for name, rows in table.groupby("scenario", sort=False):
             fy = int(rows.fiscal_year.iloc[0])
             t = Table(title=f"{name} minus {base_name}, fiscal year {fy}, {replications} paired replications")
-            for col in ("figure", "base", name, "difference", "95% interval", "variance reduction"):
+            total = "total_low" in rows
+            band = ["95% Monte Carlo", "95% total"] if total else ["95% interval"]
+            for col in ("figure", "base", name, "difference", *band, "variance reduction"):
                 t.add_column(col, justify="left" if col == "figure" else "right")
             for r in rows.itertuples():
+                bands = [interval(r.ci_low, r.ci_high, r.unit, missing=MISSING_TERMINAL, signed=True)]
+                if total:
+                    bands.append(interval(r.total_low, r.total_high, r.unit, missing=MISSING_TERMINAL, signed=True))
                 t.add_row(
                     r.description,
                     _fmt(r.base, r.unit),
                     _fmt(r.alternative, r.unit),
                     _fmt(r.difference, r.unit, signed=True),
-                    interval(r.ci_low, r.ci_high, r.unit, missing=MISSING_TERMINAL, signed=True),
+                    *bands,
                     f"x{r.variance_reduction:,.1f}",
                 )
             out_console.print(t)
+            alt_fy = results[name].fiscal_years.set_index(["replication", "fiscal_year"])
+            base_fy = results[base_name].fiscal_years.set_index(["replication", "fiscal_year"])
+            diff = (alt_fy - base_fy).reset_index()
+            _say_drivers(diff[diff.fiscal_year == fy], results[base_name], "the difference in ICE arrests")
             history_rows = by_history[by_history.scenario == name]
             if not history_rows.empty:
                 out_console.print(history_difference_table(history_rows, base_name, name, replications))
@@ -427,6 +521,8 @@ def solve_officers(
     fiscal_year: Annotated[int | None, typer.Option(help="fiscal year to match (default: the first)")] = None,
     replications: Annotated[int, typer.Option("--replications", "-r")] = 5,
     seed: Annotated[int, typer.Option()] = 1,
+    uncertainty: Annotated[str, typer.Option(help=UNCERTAINTY_HELP)] = "none",
+    per_draw: Annotated[int, typer.Option(help="replications that share a parameter set")] = 2,
 ) -> None:
     """How many more officers would keep ICE arrests at the base level under the alternative?"""
     import immsim
@@ -434,12 +530,19 @@ def solve_officers(
 
     with console.status("solving (each step runs both scenarios with the same seeds)"):
         ans = solvers.officers_to_match_arrests(
-            base, alternative, fiscal_year=fiscal_year, replications=replications, seed=seed
+            base,
+            alternative,
+            fiscal_year=fiscal_year,
+            replications=replications,
+            seed=seed,
+            uncertainty=uncertainty,
+            per_draw=per_draw,
         )
     alt = immsim.load_scenario(alternative)
     now = {n: _total(alt.data.parameters[n]) for n in ("jail_officers", "at_large_officers")}
+    total = "" if math.isnan(ans.total_low) else f"; total {ans.total_low:.3f} to {ans.total_high:.3f}"
     out_console.print(
-        f"officer factor: {ans.value:.3f} (95% interval {ans.ci_low:.3f} to {ans.ci_high:.3f}), "
+        f"officer factor: {ans.value:.3f} (95% interval {ans.ci_low:.3f} to {ans.ci_high:.3f}{total}), "
         f"{len(ans.steps)} evaluations",
         highlight=False,
     )
@@ -459,18 +562,28 @@ def solve_judges(
     target: Annotated[float, typer.Option(help="pending cases that count as cleared")] = 100_000,
     replications: Annotated[int, typer.Option("--replications", "-r")] = 3,
     seed: Annotated[int, typer.Option()] = 1,
+    uncertainty: Annotated[str, typer.Option(help=UNCERTAINTY_HELP)] = "none",
+    per_draw: Annotated[int, typer.Option(help="replications that share a parameter set")] = 2,
 ) -> None:
     """How many judges would stop the backlog from growing (or clear it by a fiscal year)?"""
     from immsim import solvers
 
     with console.status("solving (each step runs the scenario with the same seeds)"):
         ans = solvers.judges_to_stop_growth(
-            scenario, fiscal_year, clear_by=clear_by, target_pending=target, replications=replications, seed=seed
+            scenario,
+            fiscal_year,
+            clear_by=clear_by,
+            target_pending=target,
+            replications=replications,
+            seed=seed,
+            uncertainty=uncertainty,
+            per_draw=per_draw,
         )
     goal = f"pending under {target:,.0f} by the end of FY{clear_by}" if clear_by else f"no growth in FY{fiscal_year}"
+    total = "" if math.isnan(ans.total_low) else f"; total {ans.total_low:,.0f} to {ans.total_high:,.0f}"
     out_console.print(
         f"judges from FY{fiscal_year} for {goal}: {ans.value:,.0f} (95% interval {ans.ci_low:,.0f} "
-        f"to {ans.ci_high:,.0f}), {len(ans.steps)} evaluations",
+        f"to {ans.ci_high:,.0f}{total}), {len(ans.steps)} evaluations",
         highlight=False,
     )
 

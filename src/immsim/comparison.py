@@ -22,9 +22,18 @@ import numpy as np
 import pandas as pd
 
 from immsim.model import codes as c
-from immsim.results import HEADLINES, HISTORY_HEADLINES, Result, history_year_table, mean_interval
+from immsim.results import (
+    HEADLINES,
+    HISTORY_HEADLINES,
+    Result,
+    history_year_table,
+    interval_columns,
+    mean_interval,
+    set_groups,
+)
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
+from immsim.uncertainty import PER_DRAW, Ensemble, resolve_uncertainty
 
 
 class _Pair(NamedTuple):
@@ -77,6 +86,8 @@ def compare(
     replications: int = 10,
     fiscal_year: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    uncertainty: Ensemble | str | None = None,
+    per_draw: int = PER_DRAW,
 ) -> Comparison:
     """Run a base scenario and alternatives with the same seeds, and their paired differences.
 
@@ -108,6 +119,13 @@ def compare(
         or its first year in a run shorter than one.
     progress : callable, optional
         Called as ``progress(days_done, days_total)`` over all runs.
+    uncertainty : Ensemble or str, optional
+        Answer over the assumptions' uncertainty (see ``simulate``; ``"posterior"`` is the ensemble shipped
+        with the base scenario). Replication r of every scenario runs the same parameter set, and the
+        table gains ``total_low`` and ``total_high``: the difference's band over the posterior as well as
+        the dice, while ``ci_low`` and ``ci_high`` stay the Monte Carlo band.
+    per_draw : int, default 2
+        Paired replications that share a parameter set.
 
     Returns
     -------
@@ -136,6 +154,7 @@ def compare(
     ('all-honor-now', True, True)
     """
     scenarios = [s if isinstance(s, Scenario) else load_scenario(s) for s in [base, *alternatives]]
+    ensemble = resolve_uncertainty(uncertainty, scenarios[0].base or scenarios[0].name)  # one for every scenario
     names = _distinct([sc.name for sc in scenarios])
     results: dict[str, Result] = {}
     for i, sc in enumerate(scenarios):
@@ -146,6 +165,8 @@ def compare(
             seed=seed,
             replications=replications,
             progress=(lambda d, t, i=i: progress(i * t + d, len(scenarios) * t)) if progress else None,
+            uncertainty=ensemble,
+            per_draw=per_draw,
         )
     base_res = results[names[0]]
     fy = fiscal_year or (base_res.complete_fiscal_years() or [int(base_res.fiscal_years.fiscal_year.min())])[0]
@@ -156,7 +177,8 @@ def compare(
         a = a[a.fiscal_year == fy].set_index("replication")
         for name, (desc, unit) in HEADLINES.items():
             d = (a[name] - b[name]).dropna()
-            m, lo, hi = mean_interval(d)
+            bands = interval_columns(d.to_numpy(float), set_groups(base_res, d.index.to_series()))
+            m, lo, hi = bands["mean"], bands["ci_low"], bands["ci_high"]
             var_paired = float(d.var(ddof=1)) if len(d) > 1 else np.nan
             var_indep = float(a[name].var(ddof=1) + b[name].var(ddof=1)) if len(d) > 1 else np.nan
             rows.append(
@@ -172,6 +194,7 @@ def compare(
                     "ci_low": lo,
                     "ci_high": hi,
                     "variance_reduction": var_indep / var_paired if var_paired > 0 else np.inf,
+                    **{k: v for k, v in bands.items() if k.startswith("total")},
                 }
             )
     out = Comparison(pd.DataFrame(rows), results)

@@ -20,6 +20,7 @@ from immsim._student import t_quantile
 from immsim.metrics import METRICS
 from immsim.model import codes as c
 from immsim.scenario.loader import Scenario
+from immsim.uncertainty import two_bands
 
 if TYPE_CHECKING:
     from immsim.frames import Frames
@@ -209,6 +210,29 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def set_groups(result: Result, replications: pd.Series) -> np.ndarray | None:
+    """The parameter-set group of each of ``replications`` in ``result`` (None for a run without uncertainty)."""
+    if result.draws.empty:
+        return None
+    return result.draws.set_index("replication").draw.reindex(replications.to_numpy()).to_numpy()
+
+
+def interval_columns(values: np.ndarray, groups: np.ndarray | None) -> dict[str, float]:
+    """``mean``, ``ci_low``, ``ci_high``; with parameter-set groups, the Monte Carlo band as ``ci_*`` and the
+    total band as ``total_low``, ``total_high`` (``immsim.uncertainty.two_bands``)."""
+    if groups is None:
+        m, lo, hi = mean_interval(values)
+        return {"mean": m, "ci_low": lo, "ci_high": hi}
+    b = two_bands(values, groups)
+    return {
+        "mean": b["mean"],
+        "ci_low": b["mc_low"],
+        "ci_high": b["mc_high"],
+        "total_low": b["total_low"],
+        "total_high": b["total_high"],
+    }
+
+
 def mean_interval(values: pd.Series | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval over independent replications."""
     x = np.asarray(values, float)
@@ -268,6 +292,10 @@ class Result:
     federal_pressure : pandas.DataFrame
         The jurisdictions whose policy the hypothetical ``federal_pressure``
         lever changed: replication, date, jurisdiction, policy before.
+    draws : pandas.DataFrame
+        Empty unless run with ``uncertainty``: the parameter set of each
+        replication (``replication``, ``draw``: the group of replications
+        sharing a set, ``set``: its row in the ensemble, then the factors).
 
     Examples
     --------
@@ -296,6 +324,7 @@ class Result:
     by_history: pd.DataFrame = field(default_factory=pd.DataFrame)
     offices: pd.DataFrame = field(default_factory=pd.DataFrame)
     federal_pressure: pd.DataFrame = field(default_factory=pd.DataFrame)
+    draws: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def from_replications(
@@ -306,6 +335,7 @@ class Result:
         seed: int,
         frames: list[Frames],
         pressure: list[tuple],
+        draws: pd.DataFrame | None = None,
     ) -> Result:
         """Gather the frames of each replication into one result (``simulate`` calls this).
 
@@ -324,6 +354,9 @@ class Result:
         pressure : list of tuple
             ``(replication, date, jurisdiction, policy_before)`` for each
             change made by the ``federal_pressure`` lever.
+        draws : pandas.DataFrame, optional
+            With ``uncertainty``: the parameter set each replication ran
+            (``replication``, ``draw``, ``set`` and the factors).
 
         Returns
         -------
@@ -348,6 +381,7 @@ class Result:
             cat("by_history"),
             cat("offices"),
             fp,
+            pd.DataFrame() if draws is None else draws,
         )
 
     def fingerprint(self) -> str:
@@ -483,20 +517,12 @@ class Result:
         fys = self.complete_fiscal_years() or sorted(self.fiscal_years.fiscal_year.unique())
         fy = fiscal_year if fiscal_year is not None else fys[0]
         rows = self.fiscal_years[self.fiscal_years.fiscal_year == fy]
+        groups = set_groups(self, rows.replication)
         out = []
         for name, (desc, unit) in HEADLINES.items():
-            m, lo, hi = mean_interval(rows[name])
-            out.append(
-                {
-                    "figure": name,
-                    "description": desc,
-                    "unit": unit,
-                    "fiscal_year": fy,
-                    "mean": m,
-                    "ci_low": lo,
-                    "ci_high": hi,
-                }
-            )
+            row = {"figure": name, "description": desc, "unit": unit, "fiscal_year": fy}
+            row.update(interval_columns(rows[name].to_numpy(float), groups))
+            out.append(row)
         return pd.DataFrame(out)
 
     def by_state(self, fiscal_year: int | None = None) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from immsim._cache import compiling, mark_kernels_compiled
 from immsim.engine.buckets import Buckets, new_buckets
@@ -30,6 +31,8 @@ from immsim.model.people import People, Tally, grow_people, new_people, new_tall
 from immsim.results import Result
 from immsim.scenario.compile import Compiled, compile_scenario
 from immsim.scenario.loader import Scenario, load_scenario
+from immsim.scenario.sources import source_document
+from immsim.uncertainty import PER_DRAW, Ensemble, group_of, resolve_uncertainty
 
 MAX_YEARS = 60
 MAX_REPLICATIONS = 10_000
@@ -170,6 +173,8 @@ def simulate(
     seed: int = 1,
     replications: int = 1,
     progress: Progress | None = None,
+    uncertainty: Ensemble | str | None = None,
+    per_draw: int = PER_DRAW,
 ) -> Result:
     """Simulate ``scenario`` for ``years`` from ``start``, ``replications`` times.
 
@@ -198,6 +203,18 @@ def simulate(
         give 95% intervals.
     progress : callable, optional
         Called as ``progress(days_done, days_total)`` over all replications.
+    uncertainty : Ensemble or str, optional
+        Answer over the assumptions' uncertainty: an ``Ensemble`` (a
+        posterior from ``immsim calibrate --method abc``), the path of its
+        file, or ``"posterior"`` (the ensemble shipped with the scenario).
+        Each group of ``per_draw`` replications runs one parameter set drawn
+        by weight (seeded by ``seed``, so paired runs share it), and
+        ``Result.summary`` gives a Monte Carlo and a total band (see
+        ``immsim.uncertainty``). ``None`` (the default) holds the
+        scenario's values.
+    per_draw : int, default 2
+        Replications that share a parameter set; two or more let the Monte
+        Carlo band be told apart from the total.
 
     Returns
     -------
@@ -230,11 +247,48 @@ def simulate(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     start, days = run_span(scenario, start, years, seed, replications)
+    ensemble = resolve_uncertainty(uncertainty, scenario.base or scenario.name)
+    draws, run_as = _draws(scenario, ensemble, replications, seed, per_draw)
     frames = []
     pressure = []
     for r in range(replications):
-        comp = compile_scenario(scenario, start, days, seed + r)
+        comp = compile_scenario(run_as(r), start, days, seed + r)
         w = run_replication(comp, seed + r, progress, r * days, replications * days)
         frames.append(replication_frames(scenario, comp, w.tally, r))
         pressure += [(r, *ch) for ch in comp.pressure_changes]
-    return Result.from_replications(scenario, start, days, seed, frames, pressure)
+    return Result.from_replications(scenario, start, days, seed, frames, pressure, draws)
+
+
+def _draws(
+    scenario: Scenario, ensemble: Ensemble | None, replications: int, seed: int, per_draw: int
+) -> tuple[pd.DataFrame, Callable[[int], Scenario]]:
+    """Which parameter set each replication runs, and the scenario it runs as.
+
+    The sets depend only on the ensemble, ``seed``, ``replications`` and
+    ``per_draw``, so replication r of every scenario of a comparison runs
+    the same set (its factors applied to that scenario's own values).
+    """
+    if ensemble is None:
+        return pd.DataFrame(), lambda r: scenario
+    if per_draw < 1:
+        raise ImmsimError(f"per_draw: must be at least 1 (got {per_draw})")
+    unknown = [p for p in ensemble.parameters if p not in scenario.data.parameters]
+    if unknown:
+        raise ImmsimError(f"the ensemble moves {', '.join(unknown)}, which {scenario.name} does not have")
+    groups = group_of(replications, per_draw)
+    chosen = ensemble.draw(int(groups.max()) + 1, seed)[groups]
+    sources = {p: source_document(scenario.data.parameters[p].source) for p in ensemble.parameters}
+    made: dict[int, Scenario] = {}
+
+    def run_as(r: int) -> Scenario:
+        i = int(chosen[r])
+        if i not in made:
+            changes = ensemble.changes(i, sources)
+            made[i] = scenario.with_changes(changes, name=scenario.name, title=scenario.data.title)
+        return made[i]
+
+    table = ensemble.table.iloc[chosen].drop(columns="weight").reset_index(drop=True)
+    table.insert(0, "set", chosen)
+    table.insert(0, "draw", groups)
+    table.insert(0, "replication", np.arange(replications))
+    return table, run_as

@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 
 from immsim.errors import ImmsimError
-from immsim.results import mean_interval
+from immsim.results import interval_columns, set_groups
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
+from immsim.uncertainty import PER_DRAW, Ensemble, resolve_uncertainty
 
 
 @dataclass
@@ -45,6 +46,10 @@ class Answer:
     ci_low, ci_high : float
         The lever range over which the 95% interval of the difference
         contains zero (from the local slope); NaN with one replication.
+        With ``uncertainty``, the interval of the Monte Carlo band.
+    total_low, total_high : float
+        With ``uncertainty``: the same from the total band (the dice and
+        the assumptions); NaN otherwise.
     steps : pandas.DataFrame
         Every evaluation, in order: ``lever``, ``difference`` (mean over
         replications), ``ci_low``, ``ci_high``.
@@ -63,6 +68,8 @@ class Answer:
     ci_low: float
     ci_high: float
     steps: pd.DataFrame  # every evaluation: lever, mean difference, interval
+    total_low: float = float("nan")  # with uncertainty: the lever's band over the assumptions as well
+    total_high: float = float("nan")
 
     def table(self) -> pd.DataFrame:
         """The answer as a one-row table, as ``immsim solve`` prints it.
@@ -111,20 +118,21 @@ def _with_judges(sc: Scenario, judges: float, from_date: dt.date) -> Scenario:
 
 
 def _solve(
-    f: Callable[[float], tuple[float, float, float]],
+    f: Callable[[float], dict[str, float]],
     lo: float,
     hi: float,
     lever: str,
     rel_tol: float,
     max_evaluations: int,
 ) -> Answer:
-    """Find x in [lo, hi] with mean f(x) = 0; f returns (mean, ci_low, ci_high) and increases with x."""
+    """Find x in [lo, hi] with mean f(x) = 0; f returns ``interval_columns`` (mean, ci_*, maybe total_*) and
+    increases with x."""
     rows = []
 
     def ev(x: float) -> float:
-        m, a, b = f(x)
-        rows.append({"lever": x, "difference": m, "ci_low": a, "ci_high": b})
-        return m
+        bands = f(x)
+        rows.append({"lever": x, "difference": bands.pop("mean"), **bands})
+        return rows[-1]["difference"]
 
     f_lo, f_hi = ev(lo), ev(hi)
     if f_lo > 0 or f_hi < 0:
@@ -145,10 +153,15 @@ def _solve(
     best = steps.iloc[(steps.difference.abs()).argmin()]
     # interval: lever values whose difference interval would contain zero, by the local slope
     slope = (f_hi - f_lo) / (hi - lo) if hi > lo else np.nan
-    half = max(best.ci_high - best.difference, best.difference - best.ci_low)
-    width = abs(half / slope) if slope and np.isfinite(slope) else np.nan
     value = best.lever - best.difference / slope if slope and np.isfinite(slope) else best.lever
-    return Answer(lever, float(value), float(value - width), float(value + width), steps)
+
+    def width(low: str, high: str) -> float:
+        half = max(best[high] - best.difference, best.difference - best[low])
+        return abs(half / slope) if slope and np.isfinite(slope) else np.nan
+
+    mc = width("ci_low", "ci_high")
+    total = width("total_low", "total_high") if "total_low" in steps else np.nan
+    return Answer(lever, float(value), float(value - mc), float(value + mc), steps, value - total, value + total)
 
 
 def officers_to_match_arrests(
@@ -161,6 +174,8 @@ def officers_to_match_arrests(
     max_factor: float = 4.0,
     rel_tol: float = 0.01,
     max_evaluations: int = 12,
+    uncertainty: Ensemble | str | None = None,
+    per_draw: int = PER_DRAW,
 ) -> Answer:
     """Factor on ICE officers under ``alternative`` that gives the base's ICE arrests (same seeds).
 
@@ -189,6 +204,12 @@ def officers_to_match_arrests(
         Relative width of the bracket at which the search stops.
     max_evaluations : int, default 12
         At most this many evaluations of the alternative.
+    uncertainty : Ensemble or str, optional
+        Answer over the assumptions (see ``simulate``): every run, base
+        and alternative, draws the same parameter sets, and the answer
+        gains ``total_low`` and ``total_high``.
+    per_draw : int, default 2
+        Replications that share a parameter set.
 
     Returns
     -------
@@ -217,14 +238,18 @@ def officers_to_match_arrests(
     start = base.data.start
     years = 1 if fiscal_year is None else fiscal_year - start.year + (0 if start.month >= 10 else 1)
     fy = fiscal_year or (start.year + 1 if start.month >= 10 else start.year)
-    b = simulate(base, start=start, years=max(1, years), seed=seed, replications=replications).fiscal_years
+    ensemble = resolve_uncertainty(uncertainty, base.base or base.name)
+    run = dict(start=start, years=max(1, years), seed=seed, replications=replications)
+    run |= dict(uncertainty=ensemble, per_draw=per_draw)
+    base_run = simulate(base, **run)
+    b = base_run.fiscal_years
     b = b[b.fiscal_year == fy].set_index("replication").ice_admin_arrests
 
     def f(k: float):
         sc = _scaled(alt, ["jail_officers", "at_large_officers"], k)
-        a = simulate(sc, start=start, years=max(1, years), seed=seed, replications=replications).fiscal_years
-        a = a[a.fiscal_year == fy].set_index("replication").ice_admin_arrests
-        return mean_interval(a - b)
+        a = simulate(sc, **run).fiscal_years
+        d = (a[a.fiscal_year == fy].set_index("replication").ice_admin_arrests - b).dropna()
+        return interval_columns(d.to_numpy(float), set_groups(base_run, d.index.to_series()))
 
     return _solve(f, 0.5, max_factor, "officer factor", rel_tol, max_evaluations)
 
@@ -240,6 +265,8 @@ def judges_to_stop_growth(
     max_judges: float = 5_000,
     rel_tol: float = 0.01,
     max_evaluations: int = 12,
+    uncertainty: Ensemble | str | None = None,
+    per_draw: int = PER_DRAW,
 ) -> Answer:
     """Judges from the start of ``fiscal_year`` so the backlog stops growing that year (or is cleared).
 
@@ -270,6 +297,11 @@ def judges_to_stop_growth(
         Relative width of the bracket at which the search stops.
     max_evaluations : int, default 12
         At most this many evaluations.
+    uncertainty : Ensemble or str, optional
+        Answer over the assumptions (see ``simulate``); the answer gains
+        ``total_low`` and ``total_high``.
+    per_draw : int, default 2
+        Replications that share a parameter set.
 
     Returns
     -------
@@ -298,14 +330,20 @@ def judges_to_stop_growth(
     last = clear_by or fiscal_year
     years = last - sc.data.start.year + (0 if sc.data.start.month >= 10 else 1)
 
+    ensemble = resolve_uncertainty(uncertainty, sc.base or sc.name)
+
     def f(judges: float):
-        r = simulate(_with_judges(sc, judges, fy_start), years=years, seed=seed, replications=replications)
+        scj = _with_judges(sc, judges, fy_start)
+        r = simulate(scj, years=years, seed=seed, replications=replications, uncertainty=ensemble, per_draw=per_draw)
         fy = r.fiscal_years.set_index(["replication", "fiscal_year"]).court_pending_end.unstack()
         if clear_by:
             # positive when too many judges: the backlog ends below the target
-            return mean_interval(target_pending - fy[clear_by])
-        before = fy[fiscal_year - 1] if fiscal_year - 1 in fy else _pending_at_start(r)
-        return mean_interval(before - fy[fiscal_year])  # growth, negated: rises with judges
+            d = target_pending - fy[clear_by]
+        else:
+            before = fy[fiscal_year - 1] if fiscal_year - 1 in fy else _pending_at_start(r)
+            d = before - fy[fiscal_year]  # growth, negated: rises with judges
+        d = d.dropna()
+        return interval_columns(d.to_numpy(float), set_groups(r, d.index.to_series()))
 
     return _solve(f, 1.0, max_judges, "judges", rel_tol, max_evaluations)
 

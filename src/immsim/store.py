@@ -27,6 +27,7 @@ RESULT_FILES = [
     "fiscal_years.parquet",
     "by_history.parquet",
     "offices.parquet",
+    "draws.parquet",
     "summary.csv",
     "summary_by_history.csv",
     "federal_pressure.csv",
@@ -59,6 +60,7 @@ def save_result(result: Result, out: str | Path, report: bool = True) -> Path:
     # a result read from a folder written before these tables existed has none to write
     stale |= {"by_history.parquet", "summary_by_history.csv"} if result.by_history.empty else set()
     stale |= {"offices.parquet"} if result.offices.empty else set()
+    stale |= {"draws.parquet"} if result.draws.empty else set()
     stale |= set() if report else {"report.html"}
     for name in stale:  # an earlier result's file that this one does not replace
         (out / name).unlink(missing_ok=True)
@@ -69,6 +71,8 @@ def save_result(result: Result, out: str | Path, report: bool = True) -> Path:
         atomic_write(out / "by_history.parquet", _parquet(result.by_history))
     if not result.offices.empty:
         atomic_write(out / "offices.parquet", _parquet(result.offices))
+    if not result.draws.empty:  # run with uncertainty: the parameter set of each replication
+        atomic_write(out / "draws.parquet", _parquet(result.draws))
     atomic_write(out / "summary.csv", lambda p: result.summary().to_csv(p, index=False))
     if not result.by_history.empty:
         atomic_write(out / "summary_by_history.csv", lambda p: result.summary_by_history().to_csv(p, index=False))
@@ -108,7 +112,9 @@ def load_result(directory: str | Path) -> Result:
     pressure_file = d / "federal_pressure.csv"
     pressure = pd.read_csv(pressure_file) if pressure_file.exists() else pd.DataFrame()
     try:  # results written before criminal history and offices were kept have neither table
-        by_history, offices = (_optional_parquet(d / name) for name in ("by_history.parquet", "offices.parquet"))
+        by_history, offices, draws = (
+            _optional_parquet(d / name) for name in ("by_history.parquet", "offices.parquet", "draws.parquet")
+        )
     except (OSError, ValueError) as e:
         raise ImmsimError(f"{d}: not a complete result ({e})") from None
     return Result(
@@ -123,6 +129,7 @@ def load_result(directory: str | Path) -> Result:
         by_history=by_history,
         offices=offices,
         federal_pressure=pressure,
+        draws=draws,
     )
 
 

@@ -93,14 +93,17 @@ def comparison_figures(results: dict[str, Result]) -> dict[str, go.Figure]:
 
 
 def differences_table(table: pd.DataFrame) -> Table:
-    """The paired differences of every alternative (``immsim.compare``'s table), one row per figure."""
+    """The paired differences of every alternative (``immsim.compare``'s table), one row per figure; with
+    uncertainty, the Monte Carlo band and the total band."""
+    total = "total_low" in table
+    bands = [("95% Monte Carlo", True), ("95% total", True)] if total else [("95% interval", True)]
     head = columns(
         "scenario",
         "figure",
         ("base", True),
         ("alternative", True),
         ("difference", True),
-        ("95% interval", True),
+        *bands,
         ("variance reduction", True),
     )
     rows = []
@@ -112,6 +115,9 @@ def differences_table(table: pd.DataFrame) -> Table:
         cells = [Cell(r.scenario), Cell(r.figure, r.description), cell(r.base), cell(r.alternative)]
         cells += [cell(r.difference, signed=True)]
         cells += [Cell(float(r.ci_low), interval(r.ci_low, r.ci_high, r.unit, signed=True), numeric=True)]
+        if total:
+            text = interval(r.total_low, r.total_high, r.unit, signed=True)
+            cells += [Cell(float(r.total_low), text, numeric=True)]
         cells += [Cell(float(r.variance_reduction), f"x{r.variance_reduction:,.1f}", numeric=True)]
         rows.append(Row(cells, figure=r.figure))
     return Table(head, rows, id="differences")

@@ -48,14 +48,20 @@ def settings(result: Result) -> list[tuple[str, str]]:
 
 
 def summary_table(summary: pd.DataFrame, replications: int) -> Table:
-    """Headline table: mean, plus the 95% interval when there is more than one replication."""
+    """Headline table: mean, plus the 95% interval when there is more than one replication (with uncertainty,
+    the Monte Carlo and the total band)."""
     with_ci = replications > 1
+    total = with_ci and "total_low" in summary  # run with uncertainty: the Monte Carlo band, then the total band
     head = columns("Figure", "Unit", ("Mean" if with_ci else "Value", True))
-    if with_ci:
+    if total:
+        head += columns(("95% Monte Carlo, low", True), ("95% Monte Carlo, high", True))
+        head += columns(("95% total, low", True), ("95% total, high", True))
+    elif with_ci:
         head += columns(("95% interval, low", True), ("95% interval, high", True))
     rows = []
     for r in summary.itertuples(index=False):
         values = (r.mean, r.ci_low, r.ci_high) if with_ci else (r.mean,)
+        values += (r.total_low, r.total_high) if total else ()
         cells = [Cell(r.figure, r.description), Cell(r.unit)]
         cells += [Cell(v, number(v, r.unit), numeric=True) for v in values]
         rows.append(Row(cells, figure=r.figure))

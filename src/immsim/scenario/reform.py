@@ -221,6 +221,7 @@ def _apply_parameter(ch: SetParameter, doc: dict, label: str) -> str | None:
         p["meaning"] = ch.meaning
     if not is_assumption(p["source"]):
         p.pop("calibratable", None)
+        p.pop("prior", None)  # a prior belongs to an assumption
     doc["parameters"][ch.parameter] = p
     return None
 

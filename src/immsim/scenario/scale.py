@@ -135,6 +135,8 @@ def scale_population(scenario: Scenario, factor: float) -> Scenario:
         entry = scaled_entry(doc["parameters"][name], factor)
         if entry.get("range"):
             entry["range"] = [x * factor for x in entry["range"]]
+            if isinstance(entry.get("prior"), dict) and entry["prior"].get("mode") is not None:
+                entry["prior"] = {**entry["prior"], "mode": entry["prior"]["mode"] * factor}  # the prior scales too
         _note(entry, note)
         doc["parameters"][name] = entry
     doc["name"] = f"{doc['name']}-x{factor:g}"

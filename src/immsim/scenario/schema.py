@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from immsim._strict import Strict
 from immsim.model.codes import ACTIONS, HISTORIES, STATUSES
+from immsim.scenario.priors import Prior
 from immsim.scenario.sources import Source, is_assumption
 
 #: Cohorts are stored in one signed byte per person (0 means none).
@@ -58,7 +59,24 @@ class Parameter(Strict):
     source: Source = Field(description="a public source, or the word 'assumption'")
     range: tuple[Number, Number] | None = None
     calibratable: bool = False
+    prior: Prior | None = None  # over ``range``; uniform if not given (see immsim.scenario.priors)
     notes: str | None = None
+
+    @field_validator("prior")
+    @classmethod
+    def _prior_fits(cls, prior: Prior | None, info: ValidationInfo) -> Prior | None:
+        # fields validate in order, so source and range are known here and the error names 'prior'
+        if prior is None:
+            return prior
+        if "source" in info.data and not is_assumption(info.data["source"]):
+            raise ValueError("only an assumption (source 'assumption') takes a prior")
+        rng = info.data.get("range")
+        if rng is None:
+            raise ValueError("a prior spreads over the parameter's 'range'; give a range [low, high]")
+        problem = prior.problem(*rng)
+        if problem:
+            raise ValueError(problem)
+        return prior
 
     @model_validator(mode="after")
     def _check(self) -> Parameter:

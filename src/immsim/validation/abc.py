@@ -1,0 +1,294 @@
+"""Bayesian calibration by ABC-SMC: a posterior ensemble over the assumptions, not one point.
+
+``immsim calibrate --method abc`` fits the same parameters as the point
+calibration (``calibratable: true``, each moved by one factor inside its
+range, see ``immsim.validation.calibrate``) to the same FY2017 targets, but
+keeps every parameter set the targets leave plausible. Approximate Bayesian
+computation with sequential Monte Carlo (``pyabc``) draws sets from the
+prior (each assumption's ``prior`` over its range, carried to its factor),
+runs the model on each, and keeps a set when its *distance* to the targets is
+below a threshold that shrinks from one generation to the next; importance
+weights correct for the proposals. The distance is the root mean square over
+targets of the relative error divided by the target's stated tolerance, so
+a threshold of 1 means the typical target is met within its tolerance: the
+tolerances are the error model.
+
+Each evaluation runs with a seed derived from its parameter values, so a run
+is reproducible and yet the model's own noise enters the acceptance, as it
+should in ABC. pyabc's database (``abc.db`` in the output folder) holds every
+generation, so a run stopped (or a budget later raised) goes on from the
+last complete generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from immsim.errors import ImmsimError
+from immsim.scenario.loader import Scenario, parse_scenario
+from immsim.scenario.priors import UNIFORM, describe
+from immsim.scenario.yamldoc import load_document
+from immsim.uncertainty import Ensemble
+from immsim.validation.calibrate import calibratable, calibration_targets, figures_of
+
+#: Below this ratio of posterior to prior width (central 90 %), the targets pin a parameter down.
+PINNED = 0.5
+#: Below this ratio, they narrow it.
+NARROWED = 0.9
+
+
+def prior_space(scenario: Scenario, only: list[str] | None = None) -> pd.DataFrame:
+    """The calibratable parameters with factor bounds, range and prior: what the ABC samples."""
+    doc = load_document(scenario.text)
+    space = calibratable(doc)
+    if space.empty:
+        raise ImmsimError(f"calibrate: {scenario.path} marks no parameter calibratable")
+    if only is not None:
+        unknown = sorted(set(only) - set(space.parameter))
+        if unknown:
+            raise ImmsimError(f"calibrate: {', '.join(unknown)} not calibratable in {scenario.path}")
+        space = space[space.parameter.isin(only)].reset_index(drop=True)
+    params = scenario.data.parameters
+    space["low"] = [params[p].range[0] for p in space.parameter]
+    space["high"] = [params[p].range[1] for p in space.parameter]
+    space["prior"] = [params[p].prior or UNIFORM for p in space.parameter]
+    for r in space.itertuples():
+        problem = r.prior.problem(r.low, r.high)
+        if problem:  # a range of one point: the parameter cannot move
+            raise ImmsimError(f"calibrate: {r.parameter}: {problem}")
+    return space
+
+
+def pyabc_prior(space: pd.DataFrame):
+    """The prior as a ``pyabc.Distribution`` over the factors."""
+    import pyabc
+
+    rvs = {}
+    for r in space.itertuples():
+        name, args = r.prior.scipy_form(r.low, r.high, r.lower, r.upper)
+        rvs[r.parameter] = pyabc.RV(name, *args)
+    return pyabc.Distribution(**rvs)
+
+
+@lru_cache(maxsize=4)
+def _scenario(text: str, shown: str) -> Scenario:
+    return parse_scenario(text, shown)
+
+
+class FigureModel:
+    """The model as ABC sees it: factors in, the targets' figures out (picklable, for worker processes)."""
+
+    def __init__(self, scenario: Scenario, figures: list[str], seed: int, replications: int) -> None:
+        self.text, self.shown, self.name = scenario.text, str(scenario.path), scenario.name
+        self.figures, self.seed, self.replications = figures, seed, replications
+        doc = load_document(scenario.text)
+        self.sources = {p: v["source"] for p, v in doc["parameters"].items()}
+
+    def seed_of(self, factors: dict[str, float]) -> int:
+        """A seed of the parameter values: the same set gives the same run, different sets different dice."""
+        key = np.array([factors[k] for k in sorted(factors)], float).tobytes()
+        return self.seed + int.from_bytes(hashlib.sha256(key).digest()[:6], "little")
+
+    def __call__(self, factors: dict[str, float]) -> dict[str, float]:
+        base = _scenario(self.text, self.shown)
+        changes = [{"parameter": p, "scale": float(f), "source": self.sources[p]} for p, f in sorted(factors.items())]
+        sc = base.with_changes(changes, name=self.name, title=base.data.title)
+        out = figures_of(sc, self.name, self.seed_of(dict(factors)), self.replications)
+        return {f: float(out.get(f, math.nan)) for f in self.figures}
+
+
+class ToleranceDistance:
+    """Root mean square of (model - target) / target / tolerance over the targets; a missing figure is infinite."""
+
+    def __init__(self, tolerance: dict[str, float]) -> None:
+        self.tolerance = tolerance
+
+    def __call__(self, x: dict, x0: dict) -> float:
+        err = [(x[k] - x0[k]) / x0[k] / tol for k, tol in self.tolerance.items()]
+        value = math.sqrt(sum(e * e for e in err) / len(err))
+        return value if math.isfinite(value) else math.inf
+
+
+@dataclass
+class Posterior:
+    """What ``abc_calibrate`` returns (and writes to its folder)."""
+
+    ensemble: Ensemble
+    parameters: pd.DataFrame  # parameter, prior, bounds, prior and posterior 90 % widths, ratio, verdict
+    generations: pd.DataFrame  # t, epsilon, samples, particles, acceptance, ess
+    targets: pd.DataFrame  # figure, target, tolerance, posterior mean and 90 % band of the model figure
+    ess: float
+    simulations: int
+
+
+def _targets(targets: pd.DataFrame) -> pd.DataFrame:
+    t = calibration_targets(targets)
+    t = t[t.period.astype(str).str.startswith("FY2017")]
+    if t.empty:
+        raise ImmsimError("calibrate: no calibration target names a model figure for FY2017")
+    return t.set_index("figure")[["value", "tolerance"]].astype(float)
+
+
+def _sampler(workers: int | None, scheduler: str | None):
+    import pyabc
+
+    if scheduler:
+        from distributed import Client
+
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as e:
+            raise ImmsimError(f"cannot reach the Dask scheduler at {scheduler} ({e})") from None
+        return pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=1)
+    if workers == 1:
+        return pyabc.sampler.SingleCoreSampler()
+    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+
+
+def abc_calibrate(
+    scenario: Scenario,
+    targets: pd.DataFrame,
+    out: Path,
+    *,
+    population: int = 200,
+    generations: int = 8,
+    min_epsilon: float = 1.0,
+    max_simulations: int | None = None,
+    seed: int = 1,
+    replications: int = 1,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    only: list[str] | None = None,
+    progress: Callable[[int, float], None] | None = None,
+) -> Posterior:
+    """ABC-SMC of the calibratable parameters of ``scenario`` against the FY2017 calibration rows of ``targets``.
+
+    Stops after ``generations`` generations in all (a resumed run counts those in ``out/abc.db``), when the
+    threshold reaches ``min_epsilon``, or after ``max_simulations`` model runs. The last generation's
+    ``population`` weighted sets are the posterior ensemble. ``workers`` processes on this machine
+    (pyabc's multicore sampler; 1 runs in this process), or the Dask scheduler at ``scheduler``.
+    """
+    import pyabc
+
+    goal = _targets(targets)
+    space = prior_space(scenario, only)
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "abc.db"
+    model = FigureModel(scenario, list(goal.index), seed, replications)
+    distance = ToleranceDistance(goal.tolerance.to_dict())
+    np.random.seed(seed % 2**32)  # pyabc draws its proposals from NumPy's global generator
+    sampler = _sampler(workers, scheduler)
+    try:
+        abc = pyabc.ABCSMC(model, pyabc_prior(space), distance, population_size=population, sampler=sampler)
+        _run(abc, db, space, goal, scenario.name, generations, min_epsilon, max_simulations)
+    finally:
+        if scheduler:  # the Dask sampler's client: closed, the scheduler and its workers left running
+            sampler.shutdown()
+    return summarize(abc.history, space, goal, scenario.name)
+
+
+def _run(
+    abc,
+    db: Path,
+    space: pd.DataFrame,
+    goal: pd.DataFrame,
+    scenario: str,
+    generations: int,
+    min_epsilon: float,
+    max_simulations: int | None,
+) -> None:
+    """Start the fit in ``db``, or go on with the one there, up to ``generations`` in all."""
+    done = 0
+    if db.exists():
+        abc.load(f"sqlite:///{db}", 1)
+        history = abc.history
+        stored = set(history.get_distribution(m=0, t=history.max_t)[0].columns)
+        if stored != set(space.parameter):
+            raise ImmsimError(f"{db} holds a fit of other parameters ({sorted(stored)}); use another --out")
+        done = history.max_t + 1
+    else:
+        abc.new(f"sqlite:///{db}", goal.value.to_dict(), meta_info={"scenario": scenario})
+    if done < generations:
+        abc.run(
+            minimum_epsilon=min_epsilon,
+            max_nr_populations=generations - done,
+            max_total_nr_simulations=max_simulations or np.inf,
+        )
+
+
+def weighted_quantiles(x: np.ndarray, w: np.ndarray, qs: list[float]) -> np.ndarray:
+    """Quantiles of ``x`` under weights ``w`` (midpoint rule: each value at the middle of its weight)."""
+    order = np.argsort(x)
+    cw = np.cumsum(w[order]) / w.sum()
+    return np.interp(qs, cw - w[order] / w.sum() / 2, x[order])
+
+
+def summarize(history, space: pd.DataFrame, goal: pd.DataFrame, scenario: str) -> Posterior:
+    """The ensemble, widths, generations and fitted figures of the last generation of a pyabc history."""
+    from pyabc.weighted_statistics import effective_sample_size
+
+    t = history.max_t
+    df, w = history.get_distribution(m=0, t=t)
+    w = np.asarray(w, float) / np.sum(w)
+    table = pd.DataFrame({"weight": w})
+    for p in space.parameter:
+        table[p] = df[p].to_numpy(float)
+    ensemble = Ensemble(scenario, table)
+    rows = []
+    for r in space.itertuples():
+        prior_w = r.prior.width(r.low, r.high, r.lower, r.upper)
+        lo, mid, hi = weighted_quantiles(table[r.parameter].to_numpy(), w, [0.05, 0.5, 0.95])
+        ratio = (hi - lo) / prior_w if prior_w > 0 else math.nan
+        verdict = "pinned down" if ratio < PINNED else "narrowed" if ratio < NARROWED else "not pinned down"
+        rows.append(
+            {
+                "parameter": r.parameter,
+                "prior": describe(r.prior),
+                "lower": r.lower,
+                "upper": r.upper,
+                "median": mid,
+                "posterior_low": lo,
+                "posterior_high": hi,
+                "prior_width": prior_w,
+                "width_ratio": ratio,
+                "verdict": verdict,
+            }
+        )
+    pops = history.get_all_populations()
+    pops = pops[pops.t >= 0]
+    gens = pd.DataFrame(
+        {
+            "t": pops.t.to_numpy(int),
+            "epsilon": pops.epsilon.to_numpy(float),
+            "samples": pops.samples.to_numpy(int),
+            "particles": [history.get_nr_particles_per_population().get(i, 0) for i in pops.t],
+        }
+    )
+    gens["acceptance"] = gens.particles / gens.samples
+    gens["ess"] = [effective_sample_size(np.asarray(history.get_distribution(m=0, t=i)[1])) for i in gens.t]
+    sw, stats = history.get_weighted_sum_stats(t=t)
+    sw = np.asarray(sw, float)
+    fig_rows = []
+    for f, g in goal.iterrows():
+        x = np.array([s[f] for s in stats], float)
+        ok = np.isfinite(x)
+        lo, mid, hi = weighted_quantiles(x[ok], sw[ok], [0.05, 0.5, 0.95]) if ok.any() else (math.nan,) * 3
+        fig_rows.append(
+            {"figure": f, "target": g.value, "tolerance": g.tolerance, "median": mid, "low": lo, "high": hi}
+        )
+    return Posterior(
+        ensemble,
+        pd.DataFrame(rows),
+        gens,
+        pd.DataFrame(fig_rows),
+        ensemble.effective_size(),
+        int(history.total_nr_simulations),
+    )
