@@ -117,7 +117,7 @@ def test_calibrate_refuses_targets_without_the_needed_columns(tmp_path):
     bad = tmp_path / "targets.csv"
     bad.write_text("metric,value\nx,1\n")
     proc = immsim("calibrate", "us-2017-prior", "--targets", str(bad), "--out", str(tmp_path / "o.yaml"))
-    assert proc.returncode == 2 and "the targets need columns" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "the targets need the columns" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "o.yaml").exists()
 
 
