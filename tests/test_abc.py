@@ -143,7 +143,7 @@ def coverage_fits(fits: int = FITS, seed: int = 7) -> pd.DataFrame:
         targets = targets_of(figures_of(true_sc, sc.name, 1000 + k, 1))
         with tempfile.TemporaryDirectory() as d:
             post = abc_calibrate(
-                sc, targets, Path(d), population=60, generations=4, min_epsilon=0, seed=k + 1, workers=1
+                sc, targets, Path(d), population=30, generations=3, min_epsilon=0, seed=k + 1, workers=1
             )
         w = post.ensemble.weights
         for r in space.itertuples():

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 import immsim
-from immsim.cli_tables import history_difference_table, history_summary_table, policies_table
+from immsim.cli.tables import history_difference_table, history_summary_table, policies_table
 from immsim.model import codes as c
 from immsim.report.comparison import render as render_comparison
 from immsim.report.html import render

@@ -1,7 +1,7 @@
 """``immsim crossvalidate``: leave-one-out cross-validation of the calibration, over ``immsim.validation.crossval``.
 
-Kept apart from ``cli.py`` (already long); ``cli`` registers ``crossvalidate_cmd`` on its app with its error
-handling. This module does not import ``cli`` (no import cycle), so it prints with consoles of its own.
+The package registers ``crossvalidate_cmd`` on its app with its error handling
+(``immsim.cli.__init__``); it prints with consoles of its own.
 """
 
 from __future__ import annotations

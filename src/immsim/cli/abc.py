@@ -1,7 +1,6 @@
 """``immsim calibrate --method abc``: the Bayesian calibration's command, apart from the point fit's.
 
-Kept apart from ``cli.py`` (already long); this module does not import ``cli`` (no import cycle), so it prints
-with consoles of its own.
+Called by ``calibrate`` (``immsim.cli.checks``) for ``--method abc``; it prints with consoles of its own.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Rich tables for the command line: figures by criminal history, policies, jurisdictions.
 
-Kept apart from ``cli`` so that the command module stays a list of commands;
+Kept apart from the command modules so that they stay lists of commands;
 imported only by the commands that print these tables (``immsim --help``
 must not load pandas). Every cell is ``Text``: scenario text is never markup.
 """
