@@ -28,6 +28,8 @@ FIGURE_FILES = (INPUTS, OUTCOMES)
 STRENGTH = {"primary": 3, "secondary": 2, "recalled": 1, "assumption": 1}
 NEEDS_RANGE = {"recalled", "assumption"}
 ROLES = {"input", "initial_state_or_check"}
+#: Inputs named ``<outcome series>_fy<year>_initial_state`` copy that outcome of that year as a start state.
+INITIAL_STATE_SUFFIX = "_initial_state"
 CHECK_ONLY = "out-of-sample check only; never an input or calibration target"
 
 
@@ -97,8 +99,18 @@ def test_inputs_have_a_role_and_outcomes_say_they_are_checks_only():
     assert {r["use"] for r in outcomes} == {CHECK_ONLY}
     assert not {r["series"] for r in inputs} & {r["series"] for r in outcomes}, "a series in both files"
     outcome_words = ("pending", "completion", "resolution", "arrest", "removal")
-    for series in {r["series"] for r in inputs}:
+    copies = {r["series"] for r in inputs if r["series"].endswith(INITIAL_STATE_SUFFIX)}
+    for series in {r["series"] for r in inputs} - copies:
         assert not any(w in series for w in outcome_words), f"{series} looks like an outcome"
+    # An outcome copied on purpose as a scenario's initial state: one year, that role, the outcome's own figure.
+    for series in copies:
+        rows = [r for r in inputs if r["series"] == series]
+        assert len(rows) == 1 and rows[0]["role"] == "initial_state_or_check", series
+        outcome = series.removesuffix(INITIAL_STATE_SUFFIX).rsplit("_fy", 1)[0]
+        fy = rows[0]["fiscal_year"]
+        assert series.endswith(f"_fy{fy}{INITIAL_STATE_SUFFIX}"), series
+        same = [o for o in outcomes if o["series"] == outcome and o["fiscal_year"] == fy]
+        assert len(same) == 1 and float(same[0]["value"]) == float(rows[0]["value"]), series
 
 
 def test_no_build_script_reads_the_outcomes():

@@ -1,0 +1,319 @@
+"""Build the built-in scenario ``us-2024`` (start 2023-10-01, FY2024) from ``us-2017`` and the FY2016-FY2024 inputs.
+
+Issue 14, point 5: a scenario that answers today's questions (``immsim solve
+judges us-2024 --fiscal-year 2024 --clear-by 2032``) from inputs only. What
+changes from ``us-2017``:
+
+- dated inputs from ``data/public/inputs-fy2016-fy2024.csv`` (judges, EOIR
+  initial receipts, CBP book-ins into ICE detention, funded detention beds),
+  FY2017-FY2024, each step with its figure's structured source, held after
+  FY2024 (a series keeps its last value);
+- the initial state at the end of FY2023: the court docket (the one outcome
+  copied on purpose, as ``eoir_pending_end_fy2023_initial_state``), the
+  detention population (FY2023 average daily population) and the share of
+  detainees arrested at the border;
+- the removable population scaled to Pew's July 2023 estimate, the
+  jurisdictions' shares kept from ``us-2017``;
+- the enforcement regime of the 2021 DHS guidelines (``mayorkas2021``) and the
+  dated events of 2020-2023 of ``data/public/policy-events-fy2020-fy2023.csv``
+  after ``us-2017``'s events, which carry forward.
+
+Every other parameter, the calibrated ones included, is ``us-2017``'s: they
+were fitted to FY2017 alone. No figure of FY2024 or later other than the
+inputs above is read: the outcomes file is never opened here (tests check it).
+
+Run by developers when the figures change (``python tools/build_us2024.py``);
+``tests/test_us2024.py`` checks that the shipped YAML is what this writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBLIC = ROOT / "data" / "public"
+DATA = ROOT / "src" / "immsim" / "scenario" / "data"
+BASE = DATA / "us-2017.yaml"
+OUT = DATA / "us-2024.yaml"
+INPUTS = PUBLIC / "inputs-fy2016-fy2024.csv"
+SOURCES = PUBLIC / "sources-fy2016-fy2024.csv"
+EVENTS = PUBLIC / "policy-events-fy2020-fy2023.csv"
+
+START = "2023-10-01"
+START_FY = 2024
+FIRST_FY = 2017  # first fiscal year of the dated series (FY2016 needs FY2015's judges)
+#: Court receipts the simulated interior and border pipeline makes itself, held at FY2017's: us-2017 took 62 % of
+#: EOIR's initial receipts as external, so 38 % of FY2017's 295,245 (112,193) came from the pipeline.
+PIPELINE_RECEIPTS = 112_000
+PIPELINE_RANGE = (80_000, 160_000)
+US2017_POPULATION = 10_700_000  # Pew 2016, us-2017's total
+POPULATION_SERIES, POPULATION_FY = "unauthorized_population_pew", 2023
+HEADER = (
+    "# Built by tools/build_us2024.py from us-2017.yaml and data/public/inputs-fy2016-fy2024.csv,\n"
+    "# sources-fy2016-fy2024.csv and policy-events-fy2020-fy2023.csv (docs/us-2024.md). Do not edit by hand.\n"
+)
+
+#: The 2021 DHS guidelines as a regime: which classes are eligible and how at-large teams weight them.
+MAYORKAS2021 = {
+    "meaning": (
+        "Guidelines for the Enforcement of Civil Immigration Law (DHS, 2021-09-30): national security, public safety "
+        "(serious criminal conduct, case by case) and border security (entered after 2020-11-01); removability or a "
+        "final order alone is not a ground for action. Eligibility per class and weights are assumptions: recent "
+        "entrants all eligible (border security), serious convictions all eligible, lesser convictions and pending "
+        "charges one in five (case by case), prior removals three in ten, final orders and other statuses none on "
+        "their status alone; weights as in pep2014."
+    ),
+    "source": [
+        {
+            "title": "The Most Important Immigration Rulings of 2023 and the Forecast for 2024",
+            "publisher": "Center for Immigration Studies",
+            "date": "2024-02-06",
+            "url": "https://www.cis.org/Report/Most-Important-Immigration-Rulings-2023-and-Forecast-2024",
+            "locator": "United States v. Texas, 'The Policy Challenged' (the three categories, the 2020-11-01 date)",
+            "kind": "secondary",
+        },
+        {"title": "shares of each class eligible under the guidelines", "kind": "assumption"},
+    ],
+    "eligible": {
+        "status": {"recent_entrant": 1.0, "prior_removal": 0.3, "final_order": 0.0, "other": 0.0},
+        "history": {"none": 0.0, "pending": 0.2, "lesser": 0.2, "serious": 1.0},
+    },
+}
+
+
+class _NoAliases(yaml.SafeDumper):
+    """Writes a mapping used twice in full, not as a YAML alias: the file is read by people too."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+def rows(path: Path) -> list[dict]:
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def figures() -> dict[tuple[str, int], dict]:
+    """The inputs file by (series, fiscal year)."""
+    return {(r["series"], int(r["fiscal_year"])): r for r in rows(INPUTS)}
+
+
+def reference(row: dict, sources: dict[str, dict], locator: str | None = None) -> dict:
+    """The structured source of one figure: its source's title, publisher, date and address, its own kind."""
+    s = sources[row["source_id"]]
+    ref = {"title": s["title"], "publisher": s["publisher"], "date": s["date"]}
+    if s["url"]:
+        ref["url"] = s["url"]
+    ref["locator"] = locator or f"{row['series']} FY{row['fiscal_year']}: {row['locator']}"
+    ref["kind"] = row["kind"]
+    return ref
+
+
+def _number(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def series_param(base: dict, steps: list[tuple[int, float]], source: list[dict], meaning: str, notes: str) -> dict:
+    """``base`` (a us-2017 parameter) with a dated series of fiscal-year steps and a new source."""
+    out = {k: v for k, v in base.items() if k not in ("value", "series", "source", "notes", "range")}
+    out = {"series": [{"from": f"{fy - 1}-10-01", "value": _number(v)} for fy, v in steps], **out}
+    out["meaning"] = meaning
+    out["source"] = source
+    out["notes"] = notes
+    return out
+
+
+def dated_inputs(params: dict, fig: dict, sources: dict) -> dict:
+    """Judges, external receipts, border book-ins and beds as FY2017-FY2024 series from the inputs file."""
+    years = range(FIRST_FY, START_FY + 1)
+    held = "held at the FY2024 value after FY2024 (assumption)"
+    judges = [
+        (
+            fy,
+            (float(fig["immigration_judges_end", fy - 1]["value"]) + float(fig["immigration_judges_end", fy]["value"]))
+            / 2,
+        )
+        for fy in years
+    ]
+    out = dict(params)
+    out["immigration_judges"] = series_param(
+        params["immigration_judges"],
+        judges,
+        [reference(fig["immigration_judges_end", fy], sources) for fy in (START_FY - 1, START_FY)],
+        "immigration judges (fiscal-year average of adjacent year-end counts)",
+        f"inputs-fy2016-fy2024.csv immigration_judges_end, FY average of year ends; {held}",
+    )
+    receipts = [(fy, float(fig["eoir_initial_receipts", fy]["value"]) - PIPELINE_RECEIPTS) for fy in years]
+    out["external_court_receipts_per_year"] = series_param(
+        params["external_court_receipts_per_year"],
+        receipts,
+        [
+            reference(fig["eoir_initial_receipts", START_FY], sources),
+            reference(fig["eoir_initial_receipts", START_FY - 1], sources),
+            {
+                "title": f"EOIR initial receipts less {PIPELINE_RECEIPTS:,} a year that the simulated pipeline makes "
+                f"(38 % of FY2017's receipts, us-2017's split; range {PIPELINE_RANGE[0]:,}-{PIPELINE_RANGE[1]:,})",
+                "kind": "assumption",
+            },
+        ],
+        "court receipts from outside the interior pipeline",
+        f"derived: EOIR initial receipts (inputs-fy2016-fy2024.csv) less {PIPELINE_RECEIPTS:,}; {held}",
+    )
+    book_ins = [(fy, float(fig["ice_book_ins_from_cbp", fy]["value"])) for fy in years]
+    low, high = fig["ice_book_ins_from_cbp", START_FY]["low"], fig["ice_book_ins_from_cbp", START_FY]["high"]
+    out["border_book_ins_per_year"] = series_param(
+        params["border_book_ins_per_year"],
+        book_ins,
+        [reference(fig["ice_book_ins_from_cbp", fy], sources) for fy in (START_FY - 1, START_FY)],
+        "detention book-ins from border arrests (CBP arrests booked into ICE detention)",
+        f"inputs-fy2016-fy2024.csv ice_book_ins_from_cbp; FY2024 is an assumption from TRAC's monthly figures "
+        f"(range {int(low):,}-{int(high):,}); {held}",
+    )
+    beds = [(fy, float(fig["ice_funded_beds", fy]["value"])) for fy in years]
+    out["detention_beds"] = series_param(
+        params["detention_beds"],
+        beds,
+        [reference(fig["ice_funded_beds", fy], sources) for fy in (START_FY - 1, START_FY)],
+        "ICE detention capacity (funded average daily population)",
+        f"inputs-fy2016-fy2024.csv ice_funded_beds; {held}",
+    )
+    return out
+
+
+def initial_state(initial: dict, fig: dict, sources: dict) -> dict:
+    """The published state at the end of FY2023, where one was read; us-2017's values where none was."""
+    out = dict(initial)
+    out["regime"] = "mayorkas2021"
+    row = fig["eoir_pending_end_fy2023_initial_state", START_FY - 1]
+    out["court_pending"] = {
+        "value": int(row["value"]),
+        "unit": "cases",
+        "meaning": "court cases pending at the end of FY2023",
+        "source": reference(row, sources),
+        "notes": f"EOIR's Appendix E says over 2.64 million (range {int(row['low']):,}-{int(row['high']):,})",
+    }
+    closed = dict(initial["court_admin_closed"])
+    closed.update(
+        source="assumption",
+        range=[150_000, 600_000],
+        meaning="administratively closed cases at start",
+        notes="no end-FY2023 count was found: us-2017's FY2017 stock (339,441, CIS via EOIR) is kept",
+    )
+    out["court_admin_closed"] = closed
+    adp = fig["ice_detention_adp", START_FY - 1]
+    out["detention_population"] = {
+        "value": int(adp["value"]),
+        "unit": "people",
+        "meaning": "people in ICE detention at start (FY2023 average daily population)",
+        "source": reference(adp, sources),
+        "notes": f"aggregator figure, weak (range {int(adp['low']):,}-{int(adp['high']):,}); {adp['note']}",
+    }
+    share = dict(initial["detention_border_share"])
+    share.update(
+        value=0.7,
+        source=[
+            {
+                "title": sources["trac-2023-12-22"]["title"],
+                "publisher": sources["trac-2023-12-22"]["publisher"],
+                "date": sources["trac-2023-12-22"]["date"],
+                "url": sources["trac-2023-12-22"]["url"],
+                "locator": "7 in 10 of the people detained in December 2023 were arrested by CBP",
+                "kind": "secondary",
+            }
+        ],
+        range=[0.6, 0.8],
+        notes="read for December 2023, ten weeks after the start (a state, not an outcome)",
+    )
+    out["detention_border_share"] = share
+    return out
+
+
+def scaled_jurisdictions(jurisdictions: list[dict], fig: dict, sources: dict) -> list[dict]:
+    """Each jurisdiction's removable population times Pew 2023 / Pew 2016: us-2017's shares kept."""
+    row = fig[POPULATION_SERIES, POPULATION_FY]
+    factor = float(row["value"]) / US2017_POPULATION
+    pew = reference(row, sources, f"{row['locator']}; all of us-2017's jurisdictions scaled by {factor:.4f}")
+    out = []
+    for j in jurisdictions:
+        j = dict(j)
+        j["removable_population"] = round(j["removable_population"] * factor)
+        old = j["source"]
+        if isinstance(old, str):
+            kind = "assumption" if old.lower().startswith("assumption") else "recalled"
+            old = [{"title": old, "kind": kind}]
+        elif isinstance(old, dict):
+            old = [old]
+        j["source"] = [*old, dict(pew)]
+        out.append(j)
+    return out
+
+
+def _event_source(r: dict, sources: dict) -> list[dict] | dict:
+    if r["source_ids"] == "recalled":
+        return {"title": r["locator"], "kind": "recalled"}
+    refs = []
+    for sid in r["source_ids"].split(";"):
+        s = sources[sid]
+        ref = {"title": s["title"], "publisher": s["publisher"], "date": s["date"], "url": s["url"]}
+        refs.append({**ref, "locator": r["locator"], "kind": r["kind"]})
+    return refs
+
+
+def new_events(sources: dict) -> list[dict]:
+    """The dated events of 2020-2023 from the events file, in the scenario's event format."""
+    out = []
+    for r in rows(EVENTS):
+        if r["type"] == "regime":
+            ev = {"type": "regime", "date": r["date"], "regime": r["value"]}
+        else:
+            ev = {"type": "policy", "date": r["date"], "scope": r["scope"], "target": r["target"], "policy": r["value"]}
+            ev["mode"] = r["mode"]
+        ev["meaning"] = r["meaning"]
+        ev["source"] = _event_source(r, sources)
+        out.append(ev)
+    return out
+
+
+def description(fig: dict) -> str:
+    pop = int(fig[POPULATION_SERIES, POPULATION_FY]["value"])
+    return (
+        "us-2017's 130 jurisdictions from 2023-10-01 (FY2024): judges, external court receipts, border book-ins and "
+        "detention beds as dated FY2017-FY2024 inputs held after FY2024; the court docket (2.46 million) and "
+        f"detention population at the end of FY2023; the removable population scaled to Pew's 2023 estimate "
+        f"({pop / 1e6:.1f} million, us-2017's jurisdiction shares kept); the state and local events of 2017-2023 and "
+        "the 2021 DHS enforcement guidelines (reinstated 2023-06-23). Every assumption parameter keeps us-2017's "
+        "value, calibrated to FY2017 only; a recalibration may use only years before FY2024. Outcomes of FY2024 "
+        "and later are out-of-sample checks (docs/us-2024.md)."
+    )
+
+
+def build() -> str:
+    """The YAML text of us-2024."""
+    sources = {r["id"]: r for r in rows(SOURCES)}
+    fig = figures()
+    doc = yaml.safe_load(BASE.read_text())
+    doc["name"] = "us-2024"
+    doc["title"] = "United States, from October 2023 (FY2024 inputs; assumptions calibrated to FY2017)"
+    doc["description"] = description(fig)
+    doc["start"] = START
+    doc["jurisdictions"] = scaled_jurisdictions(doc["jurisdictions"], fig, sources)
+    weights = doc["regimes"]["pep2014"]["weight"]
+    doc["regimes"] = {**doc["regimes"], "mayorkas2021": {**MAYORKAS2021, "weight": weights}}
+    doc["initial"] = initial_state(doc["initial"], fig, sources)
+    doc["parameters"] = dated_inputs(doc["parameters"], fig, sources)
+    doc["events"] = sorted([*doc["events"], *new_events(sources)], key=lambda e: str(e["date"]))
+    return HEADER + yaml.dump(doc, Dumper=_NoAliases, sort_keys=False, width=110, allow_unicode=True)
+
+
+def main() -> int:
+    OUT.write_text(build())
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
