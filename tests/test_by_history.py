@@ -12,10 +12,10 @@ from rich.console import Console
 
 import immsim
 from immsim.cli.tables import history_difference_table, history_summary_table, policies_table
+from immsim.figures import HISTORY_HEADLINES
 from immsim.model import codes as c
 from immsim.report.comparison import render as render_comparison
 from immsim.report.html import render
-from immsim.results import HISTORY_HEADLINES
 from immsim.store import load_result, save_result
 from immsim.web.levers import Levers, PolicyLever, lever_context, lever_problem, parameter_groups, reform_document
 from scenarios import make, policies

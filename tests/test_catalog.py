@@ -182,7 +182,7 @@ def test_indices_recover_a_known_linear_function(tmp_path):
     frame = pd.DataFrame([{"point": r.point, "replication": r.replication, **r.factors} for r in rs])
     y = 2 * frame.found_probability + frame.team_size
     noise = np.where(frame.replication == 0, 1.0, -1.0) * 0.3  # averages out over the two replications
-    for figure in immsim.results.HEADLINES:
+    for figure in immsim.figures.HEADLINES:
         frame[figure] = y + noise
     table = indices(frame, spec)
     got = table[table.figure == HEADLINE].set_index("parameter")
@@ -216,7 +216,7 @@ def test_sensitivity_needs_a_complete_sobol_sweep(tmp_path):
     params = {"found_probability": {"scale": [0.5, 1.5]}, "at_large_officers": {"scale": [0.8, 1.25]}}
     spec = write_spec(tmp_path, design="sobol", samples=8, replications=1, parameters=params)
     frame = immsim.sweep(spec, out, serial=True)
-    assert len(immsim.sensitivity(out)) == len(immsim.results.HEADLINES) * 2
+    assert len(immsim.sensitivity(out)) == len(immsim.figures.HEADLINES) * 2
     with Catalog(out) as cat:
         cat.con.execute("DELETE FROM figures WHERE key = ?", [frame.key.iloc[0]])
         cat.con.execute("DELETE FROM runs WHERE key = ?", [frame.key.iloc[0]])

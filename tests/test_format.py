@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from immsim._format import MISSING_MARKDOWN, MISSING_TERMINAL, interval, is_missing, number
+from immsim.figures import HEADLINES, HISTORY_HEADLINES
 from immsim.metrics import METRICS, label, unit
-from immsim.results import HEADLINES, HISTORY_HEADLINES
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import immsim
-from immsim.results import fiscal_year_of
+from immsim.figures import fiscal_year_of
 from immsim.scenario.compile import compile_scenario
 from scenarios import START, event, make, param, params, policies
 

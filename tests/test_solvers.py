@@ -6,7 +6,7 @@ import yaml
 
 import immsim
 from immsim import solvers
-from immsim.results import mean_interval
+from immsim.intervals import mean_interval
 from scenarios import base, dump, initial, make, params, quiet
 
 

@@ -28,7 +28,7 @@ def test_packaged_targets_name_model_figures_with_tolerances():
     compared = t[t.figure.notna()]
     assert set(REQUIRED) <= set(compared.figure)
     assert (compared.tolerance > 0).all() and (compared.tolerance <= 0.5).all()
-    assert set(compared.figure) <= set(immsim.results.HEADLINES)
+    assert set(compared.figure) <= set(immsim.figures.HEADLINES)
     # every figure left out says why
     assert t[t.figure.isna()].comparison_note.fillna("").str.len().gt(0).all()
 

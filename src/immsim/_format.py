@@ -23,7 +23,7 @@ MISSING_HTML = "n/a"
 MISSING_TERMINAL = "-"
 MISSING_MARKDOWN = ""
 
-#: The unit of a fraction of a whole (``results.HEADLINES``): shown as a percentage.
+#: The unit of a fraction of a whole (``figures.HEADLINES``): shown as a percentage.
 SHARE = "share"
 
 

@@ -21,16 +21,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from immsim.figures import HEADLINES, HISTORY_HEADLINES, history_year_table
+from immsim.intervals import interval_columns, mean_interval, set_groups
 from immsim.model import codes as c
-from immsim.results import (
-    HEADLINES,
-    HISTORY_HEADLINES,
-    Result,
-    history_year_table,
-    interval_columns,
-    mean_interval,
-    set_groups,
-)
+from immsim.results import Result
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 from immsim.uncertainty import PER_DRAW, Ensemble, resolve_uncertainty

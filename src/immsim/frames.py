@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from immsim.figures import HISTORY_FLOWS, HISTORY_STOCKS
 from immsim.model import codes as c
 from immsim.model.people import Tally
-from immsim.results import HISTORY_FLOWS, HISTORY_STOCKS
 from immsim.scenario.compile import Compiled
 from immsim.scenario.loader import Scenario
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from immsim.errors import ImmsimError
-from immsim.results import interval_columns, set_groups
+from immsim.intervals import interval_columns, set_groups
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 from immsim.uncertainty import PER_DRAW, Ensemble, resolve_uncertainty

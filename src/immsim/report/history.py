@@ -13,11 +13,13 @@ from __future__ import annotations
 import pandas as pd
 
 from immsim._format import interval, is_missing, number
+from immsim.figures import fiscal_year_of
+from immsim.intervals import mean_interval
 from immsim.model import codes as c
 from immsim.report.markup import Cell, Column, Row, Table
-from immsim.results import Result, fiscal_year_of, mean_interval
+from immsim.results import Result
 
-#: Officer channels: name -> (officer-days column, arrest columns), as in ``results.fiscal_year_table``.
+#: Officer channels: name -> (officer-days column, arrest columns), as in ``figures.fiscal_year_table``.
 CHANNELS = {
     "jail transfers (detainers and notifications)": (
         "jail_officer_days",

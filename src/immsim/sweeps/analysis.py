@@ -23,7 +23,7 @@ import pandas as pd
 
 from immsim.catalog import Catalog
 from immsim.errors import ImmsimError
-from immsim.results import HEADLINES
+from immsim.figures import HEADLINES
 from immsim.scenario.loader import parse_scenario
 from immsim.sweeps.design import runs, sobol_problem
 from immsim.sweeps.runner import runs_table

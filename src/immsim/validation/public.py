@@ -20,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from immsim.errors import ImmsimError
+from immsim.figures import HEADLINES
 from immsim.model import codes as c
-from immsim.results import HEADLINES, Result
+from immsim.results import Result
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 

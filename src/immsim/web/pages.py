@@ -23,9 +23,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from immsim._format import number
+from immsim.figures import STATE_FIGURES as STATE_COLUMNS
 from immsim.metrics import label
 from immsim.model.codes import HISTORIES, HISTORY_LABELS
-from immsim.results import STATE_FIGURES as STATE_COLUMNS
 from immsim.results import Result
 from immsim.store import load_result
 from immsim.web.api import JOB_ID, Limits

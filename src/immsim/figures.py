@@ -1,0 +1,237 @@
+"""The figures of a run: their names, and how monthly counters become fiscal-year and per-state tables.
+
+``Result`` (``immsim.results``) holds the frames; this module says which
+columns are headline figures, which are kept by criminal history or by state,
+and computes the tables from the monthly frames (derived shares, fiscal-year
+sums and month-end stocks). U.S. federal fiscal years run October to September
+and are named by the year they end in.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from immsim.metrics import METRICS
+from immsim.model import codes as c
+
+#: Headline figures per fiscal year, in table order.
+HEADLINE_FIGURES = (
+    "ice_admin_arrests",
+    "custodial_share_of_arrests",
+    "ice_at_large_arrests",
+    "detainers_issued",
+    "detainers_honored",
+    "detainers_declined",
+    "detainers_not_picked_up",
+    "released_to_at_large",
+    "at_large_attempts",
+    "use_of_force",
+    "assaults_on_officers",
+    "worksite_admin_arrests",
+    "removals_from_ice_arrests",
+    "removals_total",
+    "detention_book_ins",
+    "detention_average_daily_population",
+    "detention_average_length_of_stay",
+    "court_receipts",
+    "court_completions",
+    "in_absentia_share",
+    "mean_days_to_completion",
+    "court_pending_end",
+    "median_days_pending_end",
+    "share_arrests_convicted",
+    "share_arrests_pending_charges",
+    "share_removals_convicted",
+    "officer_days_per_jail_transfer",
+    "officer_days_per_at_large_arrest",
+)
+#: Headline figures: name -> (description, unit), from the one table of labels (``immsim.metrics``).
+HEADLINES: dict[str, tuple[str, str]] = {name: (METRICS[name].label, METRICS[name].unit) for name in HEADLINE_FIGURES}
+
+
+#: Per-state figures of ``Result.by_state`` (summed over the state's jurisdictions), in column order.
+STATE_FIGURES = (
+    "ice_admin_arrests",
+    "custodial_arrests",
+    "ice_at_large_arrests",
+    "detainers_issued",
+    "detainers_declined",
+    "released_to_at_large",
+    "use_of_force",
+    "removals_from_ice_arrests",
+)
+
+#: Flows of people kept by criminal history in ``Result.by_history`` (operation-level counts such as
+#: work-site operations have no history; sums such as days pending are left out).
+HISTORY_FLOWS = (
+    "bookings",
+    "identified",
+    "detainers_issued",
+    "detainers_honored",
+    "detainers_declined",
+    "detainers_not_picked_up",
+    "released_to_at_large",
+    *(f"arrests_{ch}" for ch in c.CHANNELS),
+    "at_large_attempts",
+    "use_of_force",
+    "assaults_on_officers",
+    "detention_book_ins",
+    "released_no_bed",
+    "notices_to_appear",
+    "court_receipts",
+    "court_completions",
+    "in_absentia_orders",
+    "removal_orders",
+    *(f"removals_{p}" for p in c.PATHS),
+    "removals_from_ice_arrests",
+    "absconded",
+    "departures",
+    "leads",
+)
+#: Month-end stocks kept by criminal history.
+HISTORY_STOCKS = ("jail", "at_large", "detained_removal", "detained_court", "court_nondetained", "community")
+
+#: Headline figures by criminal history per fiscal year, in table order.
+HISTORY_FIGURES = (
+    "bookings",
+    "detainers_issued",
+    "detainers_honored",
+    "detainers_declined",
+    "released_to_at_large",
+    "custodial_arrests",
+    "ice_at_large_arrests",
+    "arrests_collateral",
+    "ice_admin_arrests",
+    "removals_from_ice_arrests",
+    "removals_total",
+    "at_large_pool_end",
+)
+#: Headline figures by criminal history: name -> description (``immsim.metrics``).
+HISTORY_HEADLINES: dict[str, str] = {name: METRICS[name].label for name in HISTORY_FIGURES}
+
+
+def fiscal_year_of(month: pd.Series) -> pd.Series:
+    return month.dt.year + (month.dt.month >= 10).astype(int)
+
+
+def add_derived(df: pd.DataFrame) -> pd.DataFrame:
+    arrests = [f"arrests_{ch}" for ch in c.CHANNELS]
+    df["ice_admin_arrests"] = df[arrests].sum(axis=1)
+    df["custodial_arrests"] = df[[f"arrests_{c.CHANNELS[i]}" for i in c.CUSTODIAL_CHANNELS]].sum(axis=1)
+    df["ice_at_large_arrests"] = df["arrests_at_large"] + df["arrests_collateral"]
+    df["removals_total"] = df[[f"removals_{p}" for p in c.PATHS]].sum(axis=1)
+    return df
+
+
+def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
+    """Headline figures by replication and fiscal year (complete and partial years)."""
+    nat = add_derived(national.copy())
+    nat["fiscal_year"] = fiscal_year_of(nat["month"])
+    g = nat.groupby(["replication", "fiscal_year"], sort=True)
+    sums = g[
+        [
+            *c.FLOWS,
+            "ice_admin_arrests",
+            "custodial_arrests",
+            "ice_at_large_arrests",
+            "removals_total",
+            "detention_bed_days",
+            "days",
+            "jail_officer_days",
+            "at_large_officer_days",
+            "arrests_convicted",
+            "arrests_pending_charges",
+            "removals_convicted",
+        ]
+    ].sum()
+    last = g[["court_pending", "median_days_pending"]].last()
+    out = pd.DataFrame(index=sums.index)
+    for name in (
+        "ice_admin_arrests",
+        "ice_at_large_arrests",
+        "detainers_issued",
+        "detainers_honored",
+        "detainers_declined",
+        "detainers_not_picked_up",
+        "released_to_at_large",
+        "at_large_attempts",
+        "use_of_force",
+        "assaults_on_officers",
+        "removals_from_ice_arrests",
+        "removals_total",
+        "detention_book_ins",
+        "court_receipts",
+        "court_completions",
+    ):
+        out[name] = sums[name]
+    out["custodial_share_of_arrests"] = sums["custodial_arrests"] / sums["ice_admin_arrests"].where(
+        sums["ice_admin_arrests"] > 0
+    )
+    out["worksite_admin_arrests"] = sums["arrests_worksite"]
+    out["detention_average_daily_population"] = sums["detention_bed_days"] / sums["days"]
+    out["detention_average_length_of_stay"] = sums["detention_stay_days"] / sums["detention_exits"].where(
+        sums["detention_exits"] > 0
+    )
+    out["mean_days_to_completion"] = sums["days_pending_at_completion"] / sums["court_completions"].where(
+        sums["court_completions"] > 0
+    )
+    out["in_absentia_share"] = sums["in_absentia_orders"] / sums["court_completions"].where(
+        sums["court_completions"] > 0
+    )
+    arrests = sums["ice_admin_arrests"].where(sums["ice_admin_arrests"] > 0)
+    out["share_arrests_convicted"] = sums["arrests_convicted"] / arrests
+    out["share_arrests_pending_charges"] = sums["arrests_pending_charges"] / arrests
+    out["share_removals_convicted"] = sums["removals_convicted"] / sums["removals_total"].where(
+        sums["removals_total"] > 0
+    )
+    transfers = sums["arrests_jail_hold"] + sums["arrests_jail_notified"]
+    out["officer_days_per_jail_transfer"] = sums["jail_officer_days"] / transfers.where(transfers > 0)
+    out["officer_days_per_at_large_arrest"] = sums["at_large_officer_days"] / sums["ice_at_large_arrests"].where(
+        sums["ice_at_large_arrests"] > 0
+    )
+    out["court_pending_end"] = last["court_pending"]
+    out["median_days_pending_end"] = last["median_days_pending"]
+    out["days"] = sums["days"]
+    for ch in c.CHANNELS:
+        out[f"arrests_{ch}"] = sums[f"arrests_{ch}"]
+    for p in c.PATHS:
+        out[f"removals_{p}"] = sums[f"removals_{p}"]
+    return out.reset_index()
+
+
+def history_year_table(by_history: pd.DataFrame) -> pd.DataFrame:
+    """Fiscal-year figures by criminal history, summed over jurisdictions (``HISTORY_HEADLINES``)."""
+    if by_history.empty:
+        return pd.DataFrame(columns=["replication", "fiscal_year", "criminal_history", *HISTORY_HEADLINES])
+    df = by_history.assign(fiscal_year=fiscal_year_of(by_history["month"]))
+    monthly = df.groupby(["replication", "fiscal_year", "month", "criminal_history"], observed=True)[
+        [*HISTORY_FLOWS, "stock_at_large"]
+    ].sum()
+    g = monthly.groupby(["replication", "fiscal_year", "criminal_history"], observed=True)
+    sums = g[list(HISTORY_FLOWS)].sum()
+    out = pd.DataFrame(index=sums.index)
+    for name in ("bookings", "detainers_issued", "detainers_honored", "detainers_declined", "released_to_at_large"):
+        out[name] = sums[name]
+    out["custodial_arrests"] = sums[[f"arrests_{c.CHANNELS[i]}" for i in c.CUSTODIAL_CHANNELS]].sum(axis=1)
+    out["ice_at_large_arrests"] = sums["arrests_at_large"] + sums["arrests_collateral"]
+    out["arrests_collateral"] = sums["arrests_collateral"]
+    out["ice_admin_arrests"] = sums[[f"arrests_{ch}" for ch in c.CHANNELS]].sum(axis=1)
+    out["removals_from_ice_arrests"] = sums["removals_from_ice_arrests"]
+    out["removals_total"] = sums[[f"removals_{p}" for p in c.PATHS]].sum(axis=1)
+    out["at_large_pool_end"] = g["stock_at_large"].last()
+    return out.reset_index()
+
+
+def state_policies(last: pd.DataFrame) -> pd.DataFrame:
+    """``policy`` and ``local_policies`` per state from one month's rows (see ``Result.by_state``).
+
+    Why not the first row's policy: with local jurisdictions the first row of a
+    state is often a county with its own policy (Los Angeles for California).
+    """
+    rows = last[["jurisdiction", "state", "policy"]].drop_duplicates(["jurisdiction"])
+    rest = rows[rows.jurisdiction == rows.state].set_index("state")["policy"]
+    common = rows.groupby("state")["policy"].agg(lambda p: p.value_counts().index[0])
+    policy = rest.reindex(common.index).fillna(common)
+    differ = rows.policy.to_numpy() != policy.reindex(rows.state).to_numpy()
+    local = pd.Series(differ, index=rows.state.to_numpy()).groupby(level=0).sum().astype(int)
+    return pd.DataFrame({"local_policies": local.reindex(policy.index).to_numpy(), "policy": policy})
