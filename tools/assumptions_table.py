@@ -42,7 +42,9 @@ def table() -> str:
             continue
         value = p.value if p.value is not None else p.series
         lo, hi = p.range or ("", "")
-        rows.append(f"| `{name}` | {_show(value)} | {p.unit} | {lo:g} to {hi:g} | {'yes' if p.calibratable else 'no'} |")
+        rows.append(
+            f"| `{name}` | {_show(value)} | {p.unit} | {lo:g} to {hi:g} | {'yes' if p.calibratable else 'no'} |"
+        )
     return "\n".join(rows) + "\n"
 
 

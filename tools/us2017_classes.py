@@ -28,7 +28,12 @@ import sys
 from scenario_file import rewrite
 
 STATUS_OLD = {"recent_entrant": "recent_entrant", "prior_removal": "prior_removal", "final_order": "fugitive"}
-HISTORY_OLD = {"none": "non_priority", "pending": "other_criminal", "lesser": "other_criminal", "serious": "serious_criminal"}
+HISTORY_OLD = {
+    "none": "non_priority",
+    "pending": "other_criminal",
+    "lesser": "other_criminal",
+    "serious": "serious_criminal",
+}
 STATUSES = ("recent_entrant", "prior_removal", "final_order", "other")
 HISTORIES = ("none", "pending", "lesser", "serious")
 STATUS_ONLY = {"expedited_removal_probability", "reinstatement_probability"}

@@ -127,13 +127,20 @@ def localize(doc: dict) -> dict:
         for r in locals_:
             pop = int(round(int(r["unauthorized_pop"]) * scale))
             rest -= pop
-            pop_ref = source_ref(sources, r["pop_source_id"], r["pop_locator"]) if r["pop_source_id"] else {
-                "title": f"no published estimate read: {UNKNOWN_SHARE:.1%} of the state's removable population",
-                "kind": "assumption",
-            }
+            pop_ref = (
+                source_ref(sources, r["pop_source_id"], r["pop_locator"])
+                if r["pop_source_id"]
+                else {
+                    "title": f"no published estimate read: {UNKNOWN_SHARE:.1%} of the state's removable population",
+                    "kind": "assumption",
+                }
+            )
             if scale < 1.0:
-                pop_ref = {**pop_ref, "locator": f"{r['pop_locator']}; scaled by {scale:.3f} so that the listed "
-                           f"parts of {code} hold at most {MAX_LOCAL_SHARE:.0%} of the state total"}
+                pop_ref = {
+                    **pop_ref,
+                    "locator": f"{r['pop_locator']}; scaled by {scale:.3f} so that the listed "
+                    f"parts of {code} hold at most {MAX_LOCAL_SHARE:.0%} of the state total",
+                }
             new.append(
                 {
                     "code": r["code"],
