@@ -34,6 +34,7 @@ def fmt(x: float, unit: str, signed: bool = False) -> str:
 
 
 def summary_table(summary, replications: int) -> Table:
+    """One fiscal year's headline figures (``Result.summary``): value, and intervals when there are several runs."""
     fy = int(summary.fiscal_year.iloc[0])
     t = Table(
         title=f"Fiscal year {fy} (October {fy - 1} to September {fy})"
@@ -108,6 +109,7 @@ def guarded(fn):
 
 
 def titled_table(title: str, df, columns: list[str]) -> Table:
+    """``columns`` of a validation or fit table as a terminal table; every cell is text, never Rich markup."""
     t = Table(title=title)
     for col in columns:
         t.add_column(col, justify="left" if df[col].dtype == object else "right")
@@ -125,5 +127,6 @@ def cell_text(v, col: str) -> str:
 
 
 def total_value(p) -> float:
+    """A parameter's first value summed over its table (officers by office): the staffing the factor multiplies."""
     v = p.value if p.value is not None else p.series[0].value
     return sum(v.values()) if isinstance(v, dict) else float(v)
