@@ -25,7 +25,7 @@ from immsim.store import load_result
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "reference.yaml"
 OPTIONS = {"years": 1, "replications": 2, "seed": 7}
-REFERENCE = "919bf9e6b205d607210aec508c4d17947eec3a2a9b204398136d4266c819d2b7"
+REFERENCE = "962984091fc1723cd880b8ac18a4a4181c872843be0481d0de877ffb96689e5e"
 
 
 @pytest.fixture(scope="module")

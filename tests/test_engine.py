@@ -12,7 +12,7 @@ from scipy import stats
 
 from immsim.engine import buckets as bk
 from immsim.engine import fifo
-from immsim.engine.calendar import new_calendar, schedule, take_day
+from immsim.engine.calendar import cancel, new_calendar, schedule, take_day
 from immsim.engine.rng import duration, pick_cumulative, pick_weighted, reseed, round_random, stream_seed
 
 
@@ -25,6 +25,20 @@ def test_calendar_returns_people_of_a_day_in_scheduling_order_once():
     assert list(take_day(cal, 5)) == [1]
     assert cal.when[4] == 11  # past the horizon: recorded, never fires
     assert all(len(take_day(cal, d)) == 0 for d in range(11))
+
+
+def test_calendar_cancel_unlinks_first_middle_last_and_past_the_horizon():
+    cal = new_calendar(10, 8)
+    for p, day in [(0, 3), (1, 3), (2, 3), (3, 3), (4, 3), (5, 11), (6, 4)]:
+        schedule(cal, p, day)
+    for p in (2, 0, 4, 5):  # middle, last in the list (scheduled first), first in the list, past the horizon
+        cancel(cal, p)
+        assert cal.when[p] == -1
+    cancel(cal, 7)  # nothing pending: nothing happens
+    schedule(cal, 2, 4)  # a cancelled person can be scheduled again
+    assert list(take_day(cal, 3)) == [1, 3]
+    assert list(take_day(cal, 4)) == [6, 2]
+    assert (cal.when == -1).all()
 
 
 def test_buckets_grow_keep_members_and_remove_swaps():

@@ -3,7 +3,9 @@
 Every person is in exactly one state. For every state and for the community
 stock: initial stock + inflows - outflows must equal the final stock, the
 live counters must equal a recount of the person table, no stock may be
-negative, and detention may never have admitted anyone without a free bed.
+negative, detention may never have admitted anyone without a free bed, and
+the ATD slots in use must be the supervised respondents on the non-detained
+docket.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import numpy as np
 
 from immsim.errors import LedgerError
 from immsim.model import codes as c
-from immsim.model.people import COMMUNITY, People, Tally
+from immsim.model.people import COMMUNITY, SUPERVISED, People, Tally
 
 
 def check_ledger(pe: People, tally: Tally) -> None:
@@ -78,3 +80,6 @@ def check_ledger(pe: People, tally: Tally) -> None:
         raise LedgerError(f"{int(tally.beds_used[0])} beds in use but {detained} people detained")
     if int(tally.beds_over[0]) > 0:
         raise LedgerError(f"{int(tally.beds_over[0])} people were detained with no free bed")
+    supervised = int(((state == c.COURT_NONDETAINED) & (pe.flags[:n] & SUPERVISED > 0)).sum())
+    if int(tally.atd_used[0]) != supervised:
+        raise LedgerError(f"{int(tally.atd_used[0])} ATD slots in use but {supervised} respondents supervised")

@@ -19,7 +19,7 @@ import pandas as pd
 from immsim._cache import compiling, mark_kernels_compiled
 from immsim.engine.buckets import Buckets, new_buckets
 from immsim.engine.bundle import bundle
-from immsim.engine.calendar import Calendar
+from immsim.engine.calendar import Calendar, new_calendar
 from immsim.errors import ImmsimError
 from immsim.frames import replication_frames
 from immsim.ledger import check_ledger
@@ -73,7 +73,7 @@ class _World:
             out[: a.shape[0]] = a
             return out
 
-        self.cal = Calendar(self.cal.head, ext(self.cal.link, -1), ext(self.cal.when, -1))
+        self.cal = Calendar(self.cal.head, ext(self.cal.link, -1), ext(self.cal.when, -1), ext(self.cal.prev, -1))
         ct = self.court
         size = _buffer_size(self.beds_max, capacity)
         self.court = ct._replace(
@@ -95,7 +95,7 @@ def _new_world(comp: Compiled, days: int, capacity: int) -> _World:
     return _World(
         new_people(capacity),
         tally,
-        Calendar(np.full(days + 1, -1, np.int32), np.full(capacity, -1, np.int32), np.full(capacity, -1, np.int32)),
+        new_calendar(days, capacity),
         new_court(capacity, max_judges, _buffer_size(beds_max, capacity)),
         new_buckets(J * c.N_CLASSES, capacity),
         new_buckets(F, capacity, 256),

@@ -3,9 +3,9 @@
 When a case is filed, the respondent is given counsel with a probability that
 depends on the kind of case, as EOIR and the studies of access to counsel
 count them: detained, released (in ICE or border custody, then out without a
-bed or a hold) or never detained (a case filed from outside custody). A
-released respondent may also be under supervision (alternatives to
-detention). At the hearing that decides a non-detained case, the respondent
+bed or a hold, or on bond) or never detained (a case filed from outside
+custody). A released respondent may also be under supervision (alternatives
+to detention, ``supervision``). At the hearing that decides a non-detained case, the respondent
 fails to appear with the probability of an unrepresented, unsupervised
 respondent who was never detained (``no_show_probability``), multiplied by
 the factor of each condition that applies: released, represented,
@@ -24,13 +24,14 @@ import numpy as np
 
 from immsim.engine.jit import jit
 from immsim.model.people import RELEASED, REPRESENTED, SUPERVISED
+from immsim.model.supervision import enroll
 
 #: Kinds of case, as EOIR counts custody.
 DETAINED, RELEASED_KIND, NEVER_DETAINED = 0, 1, 2
 
 
 @jit
-def _draw(share: float) -> bool:
+def chance(share: float) -> bool:
     """True with probability ``share``, with no random draw when the answer is certain."""
     if share <= 0.0:
         return False
@@ -40,7 +41,7 @@ def _draw(share: float) -> bool:
 
 
 @jit
-def file_case(par, pe, p, kind, t) -> None:
+def file_case(inp, par, pe, tally, cal, p, kind, t) -> None:
     """Record the kind of ``p``'s case and draw counsel and supervision for it."""
     pe.flags[p] &= ~(REPRESENTED | RELEASED | SUPERVISED)
     if kind == DETAINED:
@@ -48,12 +49,20 @@ def file_case(par, pe, p, kind, t) -> None:
     elif kind == RELEASED_KIND:
         share = par.represented_share_released[t]
         pe.flags[p] |= RELEASED
-        if _draw(par.supervised_share_released[t]):
-            pe.flags[p] |= SUPERVISED
+        if chance(par.supervised_share_released[t]):
+            enroll(inp, par, pe, tally, cal, p, t)
     else:
         share = par.represented_share_never_detained[t]
-    if _draw(share):
+    if chance(share):
         pe.flags[p] |= REPRESENTED
+
+
+@jit
+def release_on_bond(inp, par, pe, tally, cal, p, t) -> None:
+    """A detained respondent released on bond: the case becomes a released one, counsel stays as drawn."""
+    pe.flags[p] |= RELEASED
+    if chance(par.supervised_share_released[t]):
+        enroll(inp, par, pe, tally, cal, p, t)
 
 
 @jit

@@ -109,6 +109,15 @@ FLOWS = (
     "detention_book_ins",
     "released_no_bed",
     "notices_to_appear",
+    "released_on_recognizance",  # a contesting person ICE chose not to detain (recognizance, parole)
+    "released_no_bed_contested",  # a contesting person ICE would detain, released for lack of a bed
+    "bond_hearings",
+    "bonds_granted",
+    "bonds_posted",  # released on bond: the case moves from the detained to the non-detained docket
+    "atd_enrollments",  # released respondents placed under alternatives to detention
+    "atd_full",  # released respondents ICE would place on ATD, not placed for lack of a slot
+    "atd_exits",  # left ATD: the case ended or was closed, or the time in the program ran out
+    "atd_days",  # days in ATD of those who left (ATD's length of stay = atd_days / atd_exits)
     "court_receipts",
     "court_receipts_external",
     "court_completions",
@@ -155,6 +164,9 @@ NATIONAL = (
     "detention_bed_days",  # summed over the month: average daily population x days
     "jail_person_days",  # people in jail at the end of each day, summed over the month
     "court_pending_days",  # cases pending at the end of each day, summed over the month
+    "atd_used",  # people under alternatives to detention at month end
+    "atd_slots",  # ATD capacity at month end (inf: no limit)
+    "atd_participant_days",  # summed over the month: ATD average daily participants x days
 )
 N_NATIONAL = len(NATIONAL)
 
@@ -186,6 +198,15 @@ N_NATIONAL = len(NATIONAL)
     FL_DETENTION_BOOK_INS,
     FL_RELEASED_NO_BED,
     FL_NOTICES_TO_APPEAR,
+    FL_RELEASED_ON_RECOGNIZANCE,
+    FL_RELEASED_NO_BED_CONTESTED,
+    FL_BOND_HEARINGS,
+    FL_BONDS_GRANTED,
+    FL_BONDS_POSTED,
+    FL_ATD_ENROLLMENTS,
+    FL_ATD_FULL,
+    FL_ATD_EXITS,
+    FL_ATD_DAYS,
     FL_COURT_RECEIPTS,
     FL_COURT_RECEIPTS_EXTERNAL,
     FL_COURT_COMPLETIONS,
@@ -215,7 +236,7 @@ N_NATIONAL = len(NATIONAL)
     FL_DETAINERS_OPEN_AT_START,
     FL_DETENTION_EXITS,
     FL_DETENTION_STAY_DAYS,
-) = range(53)
+) = range(62)
 (
     NA_COURT_PENDING,
     NA_COURT_PENDING_DETAINED,
@@ -225,4 +246,7 @@ N_NATIONAL = len(NATIONAL)
     NA_DETENTION_BED_DAYS,
     NA_JAIL_PERSON_DAYS,
     NA_COURT_PENDING_DAYS,
-) = range(8)
+    NA_ATD_USED,
+    NA_ATD_SLOTS,
+    NA_ATD_PARTICIPANT_DAYS,
+) = range(11)

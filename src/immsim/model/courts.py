@@ -37,6 +37,7 @@ from immsim.model.community import draw_cohort, join_pool, order_issued
 from immsim.model.custody import free_bed, open_case, start_removal
 from immsim.model.docket import to_court
 from immsim.model.people import OUTSIDE, create, history, move, set_status
+from immsim.model.supervision import end_supervision
 
 YEAR = 365.0
 
@@ -100,6 +101,7 @@ def _complete(inp, par, pe, tally, cal, court, pool, p, t):
     if pe.state[p] == c.COURT_NONDETAINED and np.random.random() < par.admin_closure_probability[t]:
         # off the active docket: neither a completion nor pending, as EOIR counts them
         fl[j, history(pe, p), c.FL_ADMINISTRATIVE_CLOSURES] += 1
+        end_supervision(inp, pe, tally, cal, p, t)
         move(pe, tally, p, c.ADMIN_CLOSED)
         fifo.push(court.closed, court.closed_ends, p)
         return pool
@@ -111,7 +113,9 @@ def _complete(inp, par, pe, tally, cal, court, pool, p, t):
         fl[j, history(pe, p), c.FL_DAYS_WAITING_FOR_HEARING_DETAINED] += wait
         _complete_detained(inp, par, pe, tally, cal, p, t)
         return pool
-    return _complete_nondetained(inp, par, pe, tally, court, pool, p, t)
+    pool = _complete_nondetained(inp, par, pe, tally, court, pool, p, t)
+    end_supervision(inp, pe, tally, cal, p, t)  # after the hearing, which a supervised respondent attended as such
+    return pool
 
 
 @jit

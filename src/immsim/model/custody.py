@@ -6,8 +6,21 @@ entrants may be removed by expedited removal, people removed before may have
 their order reinstated, others accept removal or contest it in court. People
 on a removal path are detained if a bed is free, or released to await removal
 (and may abscond); contesting people are detained if the class calls for it
-and a bed is free, otherwise their case goes on the non-detained docket.
-Border book-ins (an input series) use the same beds.
+and a bed is free, otherwise their case goes on the non-detained docket:
+released on recognizance or parole (ICE chose not to detain) or for lack of
+a bed, two flows kept apart. Border book-ins (an input series) use the same
+beds.
+
+A detained contesting respondent may get a bond hearing
+(``bond_hearing_probability``, by class: people with serious convictions are
+mostly held without bond) after a memoryless delay that competes with the
+case's preparation: whichever comes first happens (a case decided first
+needs no bond). A bond granted and posted frees the bed and moves the case to
+the non-detained docket as a released one (``appearance``), where it queues
+behind the cases already there; a bond denied or not posted leaves the case
+to its preparation, whose remaining time has the law of a whole preparation
+(geometric durations are memoryless). Neutral values (no hearings) add no
+random draw.
 """
 
 from __future__ import annotations
@@ -18,7 +31,14 @@ from immsim.engine.calendar import schedule
 from immsim.engine.jit import jit
 from immsim.engine.rng import duration, pick_cumulative, poisson
 from immsim.model import codes as c
-from immsim.model.appearance import DETAINED, NEVER_DETAINED, RELEASED_KIND, file_case
+from immsim.model.appearance import (
+    DETAINED,
+    NEVER_DETAINED,
+    RELEASED_KIND,
+    chance,
+    file_case,
+    release_on_bond,
+)
 from immsim.model.community import draw_cohort, order_issued
 from immsim.model.docket import to_court
 from immsim.model.people import ICE_ARREST, OUTSIDE, create, history, move
@@ -73,12 +93,57 @@ def open_case(inp, par, pe, tally, cal, court, p, detain, in_custody, t) -> None
     if detain and bed_free(par, tally, t):
         take_bed(inp, par, pe, tally, p, t)
         move(pe, tally, p, c.DETAINED_COURT)
-        file_case(par, pe, p, DETAINED, t)
-        schedule(cal, p, t + duration(par.detained_case_preparation_days[t]))
+        file_case(inp, par, pe, tally, cal, p, DETAINED, t)
+        schedule_detained_case(par, pe, cal, p, t)
     else:
+        if in_custody:
+            why = c.FL_RELEASED_NO_BED_CONTESTED if detain else c.FL_RELEASED_ON_RECOGNIZANCE
+            fl[pe.jur[p], history(pe, p), why] += 1
         move(pe, tally, p, c.COURT_NONDETAINED)
-        file_case(par, pe, p, RELEASED_KIND if in_custody else NEVER_DETAINED, t)
+        file_case(inp, par, pe, tally, cal, p, RELEASED_KIND if in_custody else NEVER_DETAINED, t)
         to_court(court, p, pe.t_arrive[p])
+
+
+@jit
+def schedule_detained_case(par, pe, cal, p, t) -> None:
+    """The next event of detained case ``p`` filed today: its bond hearing or its readiness, whichever is first.
+
+    ``pe.deadline`` holds the day of a scheduled bond hearing (-1: the event is the readiness).
+    """
+    ready = t + duration(par.detained_case_preparation_days[t])
+    pe.deadline[p] = -1
+    if chance(par.bond_hearing_probability[t, pe.klass[p]]):
+        bond = t + duration(par.bond_hearing_days[t])
+        if bond < ready:
+            pe.deadline[p] = bond
+            schedule(cal, p, bond)
+            return
+    schedule(cal, p, ready)
+
+
+@jit
+def detained_case_due(inp, par, pe, tally, cal, court, p, t) -> None:
+    """The event of detained case ``p``: its bond hearing, or its readiness for the hearing that decides it."""
+    if pe.deadline[p] != t:  # ready, at the same time of day it was filed
+        pe.t_arrive[p] = t + (pe.t_arrive[p] - np.floor(pe.t_arrive[p]))
+        to_court(court, p, pe.t_arrive[p])
+        return
+    pe.deadline[p] = -1
+    fl = tally.flows[inp.month_of_day[t], pe.jur[p], history(pe, p)]
+    fl[c.FL_BOND_HEARINGS] += 1
+    if chance(par.bond_grant_probability[t, pe.klass[p]]):
+        fl[c.FL_BONDS_GRANTED] += 1
+        if chance(par.bond_posted_probability[t]):
+            fl[c.FL_BONDS_POSTED] += 1
+            free_bed(inp, pe, tally, p, t)
+            move(pe, tally, p, c.COURT_NONDETAINED)
+            release_on_bond(inp, par, pe, tally, cal, p, t)
+            # the case joins the non-detained docket today, behind the cases already on it (kept in filing order)
+            pe.day_in[p] = t
+            pe.t_arrive[p] = t + np.random.random()
+            to_court(court, p, pe.t_arrive[p])
+            return
+    schedule(cal, p, t + duration(par.detained_case_preparation_days[t]))
 
 
 @jit

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-
 from immsim.engine.calendar import take_day
 from immsim.engine.jit import jit
 from immsim.engine.rng import reseed
@@ -26,12 +24,12 @@ from immsim.engine.unowned import unowned
 from immsim.model import codes as c
 from immsim.model.community import community_day
 from immsim.model.courts import external_receipts_day, hearings_day, median_days_pending, recalendar_day
-from immsim.model.custody import border_day
-from immsim.model.docket import to_court
+from immsim.model.custody import border_day, detained_case_due
 from immsim.model.jails import bookings_day, pickups_day, release
 from immsim.model.operations import at_large_day, task_force_day, worksite_day
 from immsim.model.removals import lift_stays_day, removal_due
 from immsim.model.staffing import staff_day
+from immsim.model.supervision import end_supervision
 
 if TYPE_CHECKING:
     from immsim.engine.buckets import Buckets
@@ -68,9 +66,10 @@ def _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t):
             pool, holds = release(inp, par, pe, tally, cal, court, pool, holds, p, t)
         elif s == c.DETAINED_REMOVAL or s == c.RELEASED_REMOVAL:
             pool, stayed = removal_due(inp, par, pe, tally, cal, pool, stayed, p, t)
-        elif s == c.DETAINED_COURT:  # the case is ready for hearing, at the same time of day it was filed
-            pe.t_arrive[p] = t + (pe.t_arrive[p] - np.floor(pe.t_arrive[p]))
-            to_court(court, p, pe.t_arrive[p])
+        elif s == c.DETAINED_COURT:  # a bond hearing, or the case is ready for hearing
+            detained_case_due(inp, par, pe, tally, cal, court, p, t)
+        elif s == c.COURT_NONDETAINED:  # ICE ends the respondent's supervision (alternatives to detention)
+            end_supervision(inp, pe, tally, cal, p, t)
     return pool, holds, stayed
 
 
@@ -91,6 +90,8 @@ def _month_end(inp, par, pe, tally, court, t) -> None:
     na[c.NA_MEDIAN_DAYS_PENDING] = median_days_pending(pe, court, t)
     na[c.NA_BEDS_USED] = tally.beds_used[0]
     na[c.NA_DETENTION_BEDS] = par.detention_beds[t]
+    na[c.NA_ATD_USED] = tally.atd_used[0]
+    na[c.NA_ATD_SLOTS] = par.atd_slots[t]
 
 
 @jit
@@ -131,6 +132,7 @@ def run_days(inp, par, world, stores, seed, t0, t1, headroom):
         lift_stays_day(inp, par, pe, tally, cal, stayed, t)
         na = tally.national[inp.month_of_day[t]]
         na[c.NA_DETENTION_BED_DAYS] += tally.beds_used[0]
+        na[c.NA_ATD_PARTICIPANT_DAYS] += tally.atd_used[0]
         na[c.NA_JAIL_PERSON_DAYS] += tally.live[:, :, c.JAIL].sum()
         na[c.NA_COURT_PENDING_DAYS] += (
             tally.live[:, :, c.DETAINED_COURT].sum() + tally.live[:, :, c.COURT_NONDETAINED].sum()

@@ -37,7 +37,7 @@ KNOWN = 4  # was in the at-large pool (known to ICE) before the current booking
 HELD = 8  # held past release under an honored detainer
 REPRESENTED = 16  # the court case has counsel (drawn when the case is filed; ``appearance``)
 RELEASED = 32  # the case was filed after ICE or border custody without a bed: the "released" docket
-SUPERVISED = 64  # a released respondent under supervision (alternatives to detention)
+SUPERVISED = 64  # a released respondent under alternatives to detention now (``supervision``; holds a slot)
 
 
 class People(NamedTuple):
@@ -50,9 +50,9 @@ class People(NamedTuple):
     path: np.ndarray  # int8: removal path once on one
     channel: np.ndarray  # int8: channel of the latest ICE arrest
     day_in: np.ndarray  # int32: day the court case was received (or the stage began)
-    deadline: np.ndarray  # int32: last day ICE can pick the person up
+    deadline: np.ndarray  # int32: last day ICE can pick the person up (hold); day of the bond hearing (detained case)
     t_arrive: np.ndarray  # float64: time (in days) the court case reached the court (filed, or ready if detained)
-    since: np.ndarray  # int32: day the current jail or detention stay began
+    since: np.ndarray  # int32: day the current jail, detention or ATD stay began
     count: np.ndarray  # int64[1]: rows handed out so far (the high-water mark)
     free: np.ndarray  # int32[capacity]: rows of people in a final state, free for reuse (a stack)
     n_free: np.ndarray  # int64[1]: rows on the free stack
@@ -70,6 +70,7 @@ class Tally(NamedTuple):
     community: np.ndarray  # int64[J, N_CLASSES]: the community stock
     beds_used: np.ndarray  # int64[1]
     beds_over: np.ndarray  # int64[1]: admissions made with no free bed (must stay 0)
+    atd_used: np.ndarray  # int64[1]: people under alternatives to detention now
     retired: np.ndarray  # int64[J, H, N_STATES]: reused rows, by the jurisdiction, history and final state they held
     reclassed: np.ndarray  # int64[H, H, N_NODES]: people whose criminal history changed (old, new, state)
     officer_days: np.ndarray  # float64[months, F, 2]: jail and at-large officer-days worked in each office
@@ -87,6 +88,7 @@ def new_tally(months: int, J: int, F: int) -> Tally:
         np.zeros((H, N_NODES), np.int64),
         np.zeros((J, H, c.N_STATES), np.int64),
         np.zeros((J, c.N_CLASSES), np.int64),
+        np.zeros(1, np.int64),
         np.zeros(1, np.int64),
         np.zeros(1, np.int64),
         np.zeros((J, H, c.N_STATES), np.int64),
