@@ -98,6 +98,12 @@ VALUES: dict[str, Any] = {
     "released_no_show_factor": 1.0,
     "supervised_share_released": 0.0,
     "supervised_no_show_factor": 1.0,
+    "bond_hearing_probability": 0.0,
+    "bond_hearing_days": 30.0,
+    "bond_grant_probability": 0.0,
+    "bond_posted_probability": 1.0,
+    "atd_slots": 1e9,  # no limit in effect (a file cannot write the default, inf)
+    "atd_end_rate": 0.0,
     "removal_order_probability_detained": 0.8,
     "removal_order_probability_nondetained": 0.35,
     "order_compliance_probability": 0.3,

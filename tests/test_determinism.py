@@ -25,7 +25,7 @@ from immsim.store import load_result
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "reference.yaml"
 OPTIONS = {"years": 1, "replications": 2, "seed": 7}
-REFERENCE = "962984091fc1723cd880b8ac18a4a4181c872843be0481d0de877ffb96689e5e"
+REFERENCE = "18e8574dee20f9d7ab4b67c223d4bbced6c496f2eef371df80e94cce62b7302e"
 
 
 @pytest.fixture(scope="module")

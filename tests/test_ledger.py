@@ -23,7 +23,7 @@ from immsim.ledger import check_ledger
 from immsim.model import codes as c
 from immsim.model.codes import ACTIONS, CLASSES, HISTORIES, PATHS, STATUSES
 from immsim.model.parameters import SPECS
-from immsim.model.people import COMMUNITY, DETAINER, HELD, ICE_ARREST, KNOWN
+from immsim.model.people import COMMUNITY, DETAINER, HELD, ICE_ARREST, KNOWN, SUPERVISED
 from immsim.scenario.compile import compile_scenario, scenario_policies
 from immsim.scenario.loader import parse_scenario
 from immsim.scenario.policies import POLICIES
@@ -74,6 +74,9 @@ MAGNITUDE = {
     "represented_no_show_factor": 5.0,
     "released_no_show_factor": 5.0,
     "supervised_no_show_factor": 5.0,
+    "bond_hearing_days": 60.0,
+    "atd_slots": 300.0,
+    "atd_end_rate": 5.0,
 }
 KEYS = {"class": CLASSES, "path": PATHS, "office": OFFICES, "jurisdiction": JURISDICTIONS}
 
@@ -241,6 +244,19 @@ def check_accounts(r: immsim.Result, comp, rep: int = 0) -> None:
     if comp.detained <= beds.min() and (np.diff(beds) >= 0).all():
         # a person is admitted while fewer beds than the capacity are used: a fractional capacity acts as its ceiling
         assert (n.beds_used <= np.ceil(n.detention_beds)).all()
+    # release and supervision: a contesting person leaves custody at intake at most once, bonds are
+    # hearings' outcomes, and the people supervised are the enrollments minus the exits, within the slots
+    in_custody = n.court_receipts - n.court_receipts_external
+    assert (n.released_on_recognizance + n.released_no_bed_contested <= in_custody).all()
+    assert (n.bonds_posted <= n.bonds_granted).all() and (n.bonds_granted <= n.bond_hearings).all()
+    assert (n.atd_used == (n.atd_enrollments - n.atd_exits).cumsum()).all()
+    assert (n.atd_participant_days >= 0).all() and (n.atd_days >= 0).all()
+    slots = comp.params.atd_slots
+    if (np.diff(slots) >= 0).all():
+        assert (n.atd_used <= np.floor(n.atd_slots)).all()
+        assert (n.atd_participant_days <= n.days * np.floor(slots.max())).all()
+    if (comp.params.bond_hearing_probability == 0).all():
+        assert (n.bond_hearings == 0).all()
     # stays: the stock moves by stays minus lifts
     stayed = m.groupby("jurisdiction").stock_stayed.diff().fillna(m.stock_stayed)
     assert (stayed == m.removals_stayed - m.stays_lifted).all()
@@ -296,11 +312,19 @@ def check_world(comp, w) -> None:
     assert w.stayed.size.sum() == len(stayed)
     np.testing.assert_array_equal(w.stayed.bucket[stayed], pe.cohort[stayed])
     assert comp.inputs.injunction[T - 1, pe.cohort[stayed]].all()
-    # calendar: people in jail or on a removal path have an event to come, others none
+    # calendar: people in jail or on a removal path have an event to come, supervised respondents may have
+    # one (the end of their supervision), others none
     when = w.cal.when[:n]
     waiting = np.isin(state, [c.JAIL, c.DETAINED_REMOVAL, c.RELEASED_REMOVAL])
     assert (when[waiting] >= T).all()
-    assert (when[~waiting & (state != c.DETAINED_COURT)] == -1).all()
+    supervised = (state == c.COURT_NONDETAINED) & (pe.flags[:n] & SUPERVISED > 0)
+    assert (when[~waiting & (state != c.DETAINED_COURT) & ~supervised] == -1).all()
+    assert (when[supervised] == -1).all() or (comp.params.atd_end_rate > 0).any()
+    assert w.tally.atd_used[0] == supervised.sum()
+    # a detained case's pending event is a bond hearing exactly when its deadline holds the event's day
+    dc_when = when[state == c.DETAINED_COURT]
+    bond = pe.deadline[:n][state == c.DETAINED_COURT]
+    assert ((bond == -1) | (bond == dc_when)).all()
     # dockets: a case is in preparation (detained only: an event to come), waiting on its queue,
     # or before a judge, and only one of these
     ct = w.court
@@ -441,6 +465,10 @@ def _negative(w):
     w.tally.community[1, OTHER_NONE] = -1
 
 
+def _atd(w):
+    w.tally.atd_used[0] += 1
+
+
 def _initial(w):
     w.tally.initial[c.H_NONE, c.COURT_NONDETAINED] += 1
 
@@ -458,6 +486,7 @@ FAULTS = [
     (_negative, "a stock went negative"),
     (_bed, "beds in use but"),
     (_over, "detained with no free bed"),
+    (_atd, "ATD slots in use but"),
 ]
 
 

@@ -33,6 +33,9 @@ HEADLINE_FIGURES = (
     "detention_book_ins",
     "detention_average_daily_population",
     "detention_average_length_of_stay",
+    "released_on_recognizance",
+    "bonds_posted",
+    "atd_average_daily_participants",
     "court_receipts",
     "court_completions",
     "in_absentia_share",
@@ -136,6 +139,7 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
             "ice_at_large_arrests",
             "removals_total",
             "detention_bed_days",
+            "atd_participant_days",
             "days",
             "jail_officer_days",
             "at_large_officer_days",
@@ -160,6 +164,11 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
         "removals_from_ice_arrests",
         "removals_total",
         "detention_book_ins",
+        "released_on_recognizance",
+        "released_no_bed_contested",
+        "bond_hearings",
+        "bonds_posted",
+        "atd_enrollments",
         "court_receipts",
         "court_completions",
     ):
@@ -172,6 +181,8 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
     out["detention_average_length_of_stay"] = sums["detention_stay_days"] / sums["detention_exits"].where(
         sums["detention_exits"] > 0
     )
+    out["atd_average_daily_participants"] = sums["atd_participant_days"] / sums["days"]
+    out["atd_average_length_of_stay"] = sums["atd_days"] / sums["atd_exits"].where(sums["atd_exits"] > 0)
     out["mean_days_to_completion"] = sums["days_pending_at_completion"] / sums["court_completions"].where(
         sums["court_completions"] > 0
     )

@@ -58,6 +58,21 @@ METRICS: dict[str, Metric] = {
         "ICE detention average daily population", "people", "detention population"
     ),
     "detention_average_length_of_stay": Metric("ICE detention average length of stay", "days", "length of stay"),
+    "released_on_recognizance": Metric(
+        "contesting people released by ICE on recognizance or parole", "people", "released on recognizance"
+    ),
+    "released_no_bed_contested": Metric(
+        "contesting people released for lack of a detention bed", "people", "released, no bed"
+    ),
+    "bond_hearings": Metric("bond hearings of detained respondents", "hearings", "bond hearings"),
+    "bonds_posted": Metric("detained respondents released on bond", "people", "released on bond"),
+    "atd_enrollments": Metric("enrollments in alternatives to detention", "people", "ATD enrollments"),
+    "atd_average_daily_participants": Metric(
+        "alternatives to detention average daily participants", "people", "ATD participants"
+    ),
+    "atd_average_length_of_stay": Metric(
+        "alternatives to detention average time in the program, of those who left", "days", "ATD length of stay"
+    ),
     "court_receipts": Metric("immigration court receipts", "cases", "court receipts"),
     "court_completions": Metric("immigration court completions", "cases", "court completions"),
     "in_absentia_share": Metric("share of completions ordered in absentia", "share", "in absentia share"),

@@ -438,14 +438,14 @@ SPECS: tuple[Spec, ...] = (
         INF,
     ),
     _p(
-        "atd_days",
+        "atd_end_rate",
         "scalar",
-        "days",
-        1.0,
-        INF,
+        "per participant-year",
+        *POS,
         "custody",
-        "mean time under ATD before ICE ends the supervision (inf: until the case ends or is closed)",
-        INF,
+        "rate at which ICE ends a respondent's ATD supervision before the case ends (0: supervised until the"
+        " case is decided or closed)",
+        0.0,
     ),
     _p(
         "border_book_ins_per_year",

@@ -5,8 +5,9 @@ under supervision while a slot is free: the people supervised at once never
 exceed ``atd_slots`` (a dated series) when an enrollment is made. A supervised
 respondent misses the deciding hearing less often (``appearance``, the
 supervised factor) and leaves ATD when the case is decided or
-administratively closed, or earlier when ICE ends the supervision after a
-time in the program (``atd_days``, memoryless; inf: never). The slots a
+administratively closed, or earlier when ICE ends the supervision
+(``atd_end_rate`` per participant-year, so a memoryless time in the program;
+0: never). The slots a
 respondent leaves are free for the next released respondent.
 
 Neutral values (no limit, no time limit) add no random draw, so a scenario
@@ -15,13 +16,13 @@ without these parameters runs as before they existed.
 
 from __future__ import annotations
 
-import numpy as np
-
 from immsim.engine.calendar import cancel, schedule
 from immsim.engine.jit import jit
 from immsim.engine.rng import duration
 from immsim.model import codes as c
 from immsim.model.people import SUPERVISED, history
+
+YEAR = 365.0
 
 
 @jit
@@ -40,8 +41,9 @@ def enroll(inp, par, pe, tally, cal, p, t) -> None:
     tally.atd_used[0] += 1
     pe.since[p] = t
     fl[c.FL_ATD_ENROLLMENTS] += 1
-    if np.isfinite(par.atd_days[t]):
-        schedule(cal, p, t + duration(par.atd_days[t]))
+    rate = par.atd_end_rate[t]
+    if rate > 0.0:
+        schedule(cal, p, t + duration(YEAR / rate))
 
 
 @jit
