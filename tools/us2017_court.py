@@ -20,6 +20,7 @@ and assumptions are written here as references of their own kind.
 from __future__ import annotations
 
 from us2017_local import read_sources, source_ref
+from us2017_release import release_parameters
 
 # Eagly & Shafer (2015): of the cases decided 2007-2012, 37 % of all immigrants and 14 % of detained ones had counsel.
 REPRESENTED_ALL = 0.37
@@ -209,7 +210,7 @@ def appearance_parameters(sources: dict) -> dict[str, dict]:
         "supervised_share_released": {
             "value": 0.1,
             "unit": "share",
-            "meaning": "released respondents under alternatives to detention until their hearing",
+            "meaning": "released respondents ICE places under alternatives to detention (while a slot is free)",
             "source": [
                 source_ref(
                     sources, "gao-15-26", "highlights: ATD participants rose from 32,065 (FY2011) to 40,864 (FY2013)"
@@ -304,6 +305,7 @@ def add_courts(doc: dict) -> dict:
     for name, spec in doc["parameters"].items():
         if name == "no_show_probability":
             params.update(appearance_parameters(sources))
+            params.update(release_parameters(sources))
         else:
             params[name] = spec
     doc["parameters"] = params
