@@ -18,7 +18,8 @@ loads accepted and refused and the slowest one (``pytest
 --hypothesis-show-statistics`` also breaks them down by kind of fault).
 
 The end of the file runs valid extremes through the simulator (no officers,
-no judges, a one-day and a fifty-year horizon, ten times the population) and
+no judges, no ATD slots, bonds for all, a one-day and a fifty-year horizon,
+ten times the population) and
 a sample of bad files through the command line.
 """
 
@@ -1158,6 +1159,22 @@ def test_brackets_in_a_message_are_printed_as_they_are(tmp_path):
         ("no officers at all", [params(jail_officers=0, at_large_officers=0, task_force_officers=0)], 1),
         ("no judges", [param("immigration_judges", 0)], 1),
         ("no detention beds", [param("detention_beds", 0)], 1),
+        ("no ATD slots", [params(supervised_share_released=1, atd_slots=0)], 1),
+        (
+            "every detained respondent bonded out the next day, ATD ended daily",
+            [
+                params(
+                    bond_hearing_probability=1,
+                    bond_hearing_days=1,
+                    bond_grant_probability=1,
+                    bond_posted_probability=1,
+                    supervised_share_released=1,
+                    atd_slots=10,
+                    atd_end_rate=365,
+                )
+            ],
+            1,
+        ),
         ("one day", [], 1 / 365.25),
         ("fifty years", [], 50),
     ],

@@ -164,6 +164,17 @@ def test_levers_become_a_reform_that_the_command_line_runs(client, tmp_path):
         assert 1 - accept[k] == pytest.approx(min(1.0, 1.1 * (1 - a)), abs=1e-6)
 
 
+def test_the_atd_lever_scales_every_step_of_the_capacity_series(client, tmp_path):
+    r = client.post("/api/reform", json={"scenario": "us-2017", "levers": {"atd_slots": 0.5}})
+    assert r.status_code == 200
+    path = tmp_path / "reform.yaml"
+    path.write_text(r.text)
+    reform = immsim.load_scenario(path).data.parameters["atd_slots"]
+    base = immsim.load_scenario("us-2017").data.parameters["atd_slots"]
+    assert len(base.series) >= 2
+    assert [s.value for s in reform.series] == pytest.approx([0.5 * s.value for s in base.series])
+
+
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [

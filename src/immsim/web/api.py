@@ -99,7 +99,7 @@ def _reform(library: Library, scenario_id: str, levers: Levers) -> tuple[Any, An
 
 def _describe_levers(levers: Levers) -> str:
     parts = [f"{'/'.join(p.states)} {p.policy} from {p.start}" for p in levers.policies]
-    for name in ("jail_officers", "at_large_officers", "immigration_judges", "detention_beds", "contest"):
+    for name in ("jail_officers", "at_large_officers", "immigration_judges", "detention_beds", "atd_slots", "contest"):
         v = getattr(levers, name)
         if v is not None and v != 1:
             parts.append(f"{name.replace('_', ' ')} x{v:g}")

@@ -2,7 +2,7 @@
 
 People ask a few questions again and again: a state's cooperation policy from
 a date (any policy the scenario knows: the built-in ones and its own), more or
-fewer officers, judges or detention beds, more people contesting their cases,
+fewer officers, judges, detention beds or ATD slots, more people contesting their cases,
 another priority regime, how far ICE moves at-large officers toward the places
 that release people with detainers. Each lever here becomes one
 or more ordinary reform changes (``immsim.scenario.reform``), so what the
@@ -57,6 +57,9 @@ class Levers(Strict):
     at_large_officers: Scale | None = Field(None, description="multiplier of the base's at-large officers")
     immigration_judges: Scale | None = Field(None, description="multiplier of the base's immigration judges")
     detention_beds: Scale | None = Field(None, description="multiplier of the base's detention beds")
+    atd_slots: Scale | None = Field(
+        None, description="multiplier of the base's capacity of alternatives to detention (ATD slots)"
+    )
     contest: Scale | None = Field(None, description="multiplier of the share who contest removal (capped at 1)")
     regime: str | None = Field(None, max_length=100, description="priority regime from regime_start on")
     regime_start: dt.date | None = None
@@ -79,6 +82,7 @@ class Levers(Strict):
                 "at_large_officers",
                 "immigration_judges",
                 "detention_beds",
+                "atd_slots",
                 "contest",
                 "regime",
                 "at_large_reallocation_share",
@@ -96,6 +100,7 @@ _SCALED = {
     "at_large_officers": ("at_large_officers", "at-large officers"),
     "immigration_judges": ("immigration_judges", "immigration judges"),
     "detention_beds": ("detention_beds", "detention beds"),
+    "atd_slots": ("atd_slots", "ATD slots"),
 }
 
 
@@ -109,6 +114,8 @@ def lever_problem(levers: Levers, base: Scenario) -> tuple[str, str] | None:
             return f"policies.{i}.states", f"the scenario has no jurisdiction in {', '.join(missing)}"
         if p.policy not in known:
             return f"policies.{i}.policy", f"the scenario has no policy {p.policy!r} (it has {', '.join(known)})"
+    if levers.atd_slots not in (None, 1) and "atd_slots" not in base.data.parameters:
+        return "atd_slots", "the scenario sets no ATD capacity (no limit), so there is none to scale"
     if levers.regime is not None:
         if levers.regime not in base.data.regimes:
             known = ", ".join(base.data.regimes)
