@@ -36,19 +36,22 @@ def release_parameters(sources: dict) -> dict[str, dict]:
         "para. 2: immigration judges granted bond at 56 percent of hearings during FY 2015 and FY 2016; 50 percent "
         "during FY 2018",
     )
-    trac_share = source_ref(
-        sources,
-        "trac-email-180702",
-        "para. 3: somewhat over one in four detained individuals are ultimately successful in obtaining a judge's "
-        "custody decision that allows them to be released, if they are able to raise the bond amount set",
-    )
+
+    def trac_share() -> dict:  # a new mapping at each use: a shared one would be written as a YAML alias
+        return source_ref(
+            sources,
+            "trac-email-180702",
+            "para. 3: somewhat over one in four detained individuals are ultimately successful in obtaining a "
+            "judge's custody decision that allows them to be released, if they are able to raise the bond amount set",
+        )
+
     return {
         "bond_hearing_probability": {
             "value": dict(HEARING),
             "unit": "probability",
             "meaning": "a detained contesting respondent asks for and may have a bond hearing, by criminal history",
             "source": [
-                trac_share,
+                trac_share(),
                 _note(
                     f"shares by history: with a grant rate near {grant} and hearings held before the case is ready "
                     f"in about two cases in three (a {HEARING_DAYS:g}-day delay against the detained preparation "
@@ -87,7 +90,7 @@ def release_parameters(sources: dict) -> dict[str, dict]:
             "unit": "probability",
             "meaning": "a respondent granted bond posts it and is released",
             "source": [
-                trac_share,
+                trac_share(),
                 _note(
                     "share of bonds granted that are posted: no national figure read (median bond $7,500 "
                     "in FY2017 per TRAC 2020)",

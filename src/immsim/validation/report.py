@@ -36,7 +36,8 @@ def _court_queue(base: Scenario, lam: float, judges: int, detained_share: float 
     """``base`` with only Poisson court filings: the court becomes a textbook queue.
 
     Nothing else reaches the court (no bookings, leads, entrants, border book-ins or operations), nothing is
-    closed administratively, detention never fills, and the run starts with no stock anywhere.
+    closed administratively, detention never fills, no detained case is released on bond (the release and
+    supervision features at their neutral values), and the run starts with no stock anywhere.
     """
     why = "validation: the court as a textbook queue"
     values: dict = {
@@ -51,6 +52,7 @@ def _court_queue(base: Scenario, lam: float, judges: int, detained_share: float 
         "completions_per_judge_year": MU * 365,
         "detained_case_preparation_days": 1.0,
         "detention_beds": 1e9,
+        "bond_hearing_probability": 0.0,  # a bond would move a detained case to the other queue mid-wait
     }
     P = base.data.parameters
     values |= {name: {k: 0.0 for k in P[name].value} for name in ("lead_rate", "booking_rate")}
