@@ -797,8 +797,36 @@ def test_people_with_no_record_are_convicted_at_the_stated_rate_and_split():
     to_serious = int(w.tally.reclassed[c.H_NONE, c.H_SERIOUS, COMMUNITY])
     assert to_serious + int(w.tally.reclassed[c.H_NONE, c.H_LESSER, COMMUNITY]) == convicted
     assert_within(to_serious, convicted * serious, binomial_sd(convicted, serious), "serious convictions")
-    assert flows(w, "convictions").sum() == convicted  # the flow counts each conviction under its new history
+    # the flow counts each conviction under its new history, in the community and among known targets
+    assert flows(w, "convictions").sum() == w.tally.reclassed[c.H_NONE, c.H_LESSER :, :].sum() >= convicted
     assert w.tally.community.sum() == comp.population.sum()  # convictions move people between classes only
+
+
+def test_known_targets_with_no_record_are_convicted_at_the_same_rate():
+    rate = 0.5
+    # everyone known at start, no court, nobody arrested, booked or leaving: the pool only changes by convictions
+    comp, w = world(
+        quiet(),
+        params(
+            conviction_rate=rate,
+            serious_share_of_convictions=1.0,
+            at_large_departure_rate=0.0,
+            community_departure_rate=0.0,
+            recent_entrant_aging_rate=0.0,
+            new_entrants_per_year=0.0,
+            booking_rate=0.0,
+            lead_rate=0.0,
+        ),
+        initial(known_at_start=1.0, court_pending=0, detention_population=0),
+    )
+    pool = np.asarray(w.pool.size).reshape(-1, c.N_CLASSES)
+    none = [s * c.N_HISTORIES + c.H_NONE for s in range(c.N_STATUSES)]
+    none0 = int(comp.population[:, none].sum())
+    kept = (1.0 - rate / 365) ** 365
+    assert_within(int(pool[:, none].sum()), none0 * kept, binomial_sd(none0, kept), "known targets with no record")
+    assert w.tally.reclassed[c.H_NONE, c.H_SERIOUS, c.AT_LARGE] == none0 - pool[:, none].sum()
+    serious = [s * c.N_HISTORIES + c.H_SERIOUS for s in range(c.N_STATUSES)]
+    assert pool[:, serious].sum() == comp.population[:, serious].sum() + none0 - pool[:, none].sum()
 
 
 def test_community_departures_and_new_entrants():

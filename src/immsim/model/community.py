@@ -4,9 +4,10 @@ The community at large is a stock per jurisdiction and class; people enter the
 simulation one by one only when they enter the pipeline. Each day the stock
 loses people who leave (emigration, change of status), gains new entrants
 (recent entrants with no record), recent entrants stop counting as recent
-(status ``other``, same criminal history), people with no conviction are
-convicted at a rate (``convict``), and some people become known to ICE as
-at-large targets (leads). Known targets leave at their own rate.
+(status ``other``, same criminal history), people with no conviction, in the
+stock or known at large, are convicted at a rate (``convict``,
+``convict_known``), and some people become known to ICE as at-large targets
+(leads). Known targets leave at their own rate.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from immsim.engine import buckets as bk
 from immsim.engine.jit import jit
 from immsim.engine.rng import pick_cumulative, pick_weighted, poisson
 from immsim.model import codes as c
-from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, history, move
+from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, history, move, set_history
 
 YEAR = 365.0
 
@@ -89,6 +90,33 @@ def convict(inp, par, tally, j, t) -> None:
 
 
 @jit
+def convict_known(inp, par, pe, tally, pool, t):
+    """Known targets at large with no conviction are convicted at the community's rate; returns the pool.
+
+    Most of the pool are fugitives (final orders, all known to ICE), who
+    are convicted as often as anyone else; without this, at-large teams
+    emptied the pool of convicted fugitives within a few years.
+    """
+    rate = par.conviction_rate[t]
+    if rate <= 0.0:
+        return pool
+    q = min(1.0, rate / YEAR)
+    serious = par.serious_share_of_convictions[t]
+    m = inp.month_of_day[t]
+    for b in range(pool.size.shape[0]):
+        if (b % c.N_CLASSES) % c.N_HISTORIES != c.H_NONE:
+            continue
+        for _ in range(np.random.binomial(pool.size[b], q)):
+            p = bk.pick(pool, b)
+            bk.remove(pool, p)
+            h = c.H_SERIOUS if np.random.random() < serious else c.H_LESSER
+            set_history(pe, tally, p, h)
+            tally.flows[m, pe.jur[p], h, c.FL_CONVICTIONS] += 1
+            pool = bk.add(pool, pool_bucket(pe, p), p)
+    return pool
+
+
+@jit
 def community_day(inp, par, pe, tally, pool, t):
     J = tally.community.shape[0]
     fl = tally.flows[inp.month_of_day[t]]
@@ -119,6 +147,7 @@ def community_day(inp, par, pe, tally, pool, t):
         j = pick_cumulative(pop_cum, 1.0)
         tally.community[j, c.K_RECENT_NONE] += 1
         tally.moves[c.H_NONE, OUTSIDE, COMMUNITY] += 1
+    pool = convict_known(inp, par, pe, tally, pool, t)
     # known targets who leave
     rate = min(1.0, par.at_large_departure_rate[t] / YEAR)
     for b in range(pool.size.shape[0]):
