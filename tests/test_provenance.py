@@ -112,3 +112,30 @@ def test_local_parts_keep_their_share_of_their_own_sources_state_figure_and_stat
     for r in scaled:
         want = int(r["unauthorized_pop"]) / totals[(r["pop_source_id"], r["state"])] * by_state[r["state"]]
         assert abs(pops[r["code"]] - want) <= 1, r["code"]
+
+
+def test_the_local_data_files_name_sources_that_exist_with_a_kind():
+    """Every source id the local data files name is a row of ``data/sources.csv`` with a known kind.
+
+    A row with an unquoted comma shifts its fields, so its kind reads as a date or an address and the
+    scenario's structured source fails to load; this finds it before the build does.
+    """
+    with open(ROOT / "data/sources.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert {len(r) for r in rows} == {6}, [r[0] for r in rows if len(r) != 6]
+    kinds = {r[0]: r[5] for r in rows[1:]}
+    assert len(kinds) == len(rows) - 1, "duplicate source ids"
+    assert set(kinds.values()) <= {"primary", "secondary", "recalled", "assumption"}
+    named = {
+        (f, r[col])
+        for f, cols in (
+            ("jurisdictions.csv", ("pop_source_id", "policy_source_id", "office_source_id")),
+            ("jurisdiction-policy-events.csv", ("source_id",)),
+            ("pop-state-totals.csv", ("source_id",)),
+        )
+        for r in _csv(ROOT / "data" / f)
+        for col in cols
+        if r[col]
+    }
+    assert len(named) > 100, "too few source ids named: the check compares little"
+    assert not [n for n in named if n[1] not in kinds]
