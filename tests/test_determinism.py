@@ -25,7 +25,7 @@ from immsim.store import load_result
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "reference.yaml"
 OPTIONS = {"years": 1, "replications": 2, "seed": 7}
-REFERENCE = "919bf9e6b205d607210aec508c4d17947eec3a2a9b204398136d4266c819d2b7"
+REFERENCE = "c5df9e6a0050052fa1e94fad3ab1d5e8e3576f52eb2229a4956e9b6111cac3fe"
 
 
 @pytest.fixture(scope="module")
