@@ -11,9 +11,11 @@ state as one jurisdiction:
   policy on 2016-10-01 from the CSV, with structured sources from
   ``data/sources.csv``;
 - the rest of a state keeps the state's code, office and policy, and holds the
-  state total less its listed parts (if the parts, estimated in other years,
-  add up to more than 90 % of the state, they are scaled down to 90 % and the
-  source says so);
+  state total less its listed parts; a part whose source also gives the state
+  figure of the same year (``data/pop-state-totals.csv``) keeps its share of
+  that figure rather than its count (see ``_source_shares``); if the parts,
+  estimated in other years, add up to more than 90 % of the state, they are
+  scaled down to 90 % and the source says so;
 - dated local changes after the start come from
   ``data/jurisdiction-policy-events.csv``; state events of the scenario stay,
   and state events of the CSV that the scenario lacks are added;
@@ -125,6 +127,10 @@ def localize(doc: dict) -> dict:
                 r["unauthorized_pop"] = str(int(UNKNOWN_SHARE * total))
                 r["pop_source_id"] = ""
                 r["pop_locator"] = ""
+        shares = _source_shares(locals_, code, total)
+        for r in locals_:
+            if r["code"] in shares:
+                r["unauthorized_pop"], r["pop_locator"] = shares[r["code"]]
         wanted = sum(int(r["unauthorized_pop"]) for r in locals_)
         scale = min(1.0, MAX_LOCAL_SHARE * total / wanted) if wanted else 1.0
         rest = total
@@ -184,6 +190,34 @@ def localize(doc: dict) -> dict:
     _events(doc, codes, sources)
     structure_sources(doc)
     return doc
+
+
+def _source_shares(locals_: list[dict], state: str, total: int) -> dict[str, tuple[str, str]]:
+    """County figures turned into shares of their own source's state figure, times the scenario's state total.
+
+    A county estimate and the scenario's state total often come from different
+    sources or years (MPI or PPIC county figures, Pew's 2016 state totals), and
+    the sources differ in level (PPIC put California at 2.67 million when Pew
+    put it at 2.35 million). Subtracting one from the other would move people
+    into or out of the rest of the state for no reason but the mismatch. Where
+    ``data/pop-state-totals.csv`` gives the state figure of the same source
+    and vintage as a county figure, the county keeps its share of that state
+    figure instead. Returns code -> (population, locator) for the rows scaled.
+    """
+    totals = {(r["source_id"], r["state"]): r for r in _read("pop-state-totals.csv")}
+    out = {}
+    for r in locals_:
+        st = totals.get((r["pop_source_id"], state))
+        if not st or not r["unauthorized_pop"].strip():
+            continue
+        read, of = int(r["unauthorized_pop"]), int(st["unauthorized_pop"])
+        pop = round(read / of * total)
+        out[r["code"]] = (
+            str(pop),
+            f"{r['pop_locator']}; {read:,} is {read / of:.1%} of the same source's {of:,} for {state} "
+            f"({st['vintage']}), applied to the scenario's {total:,}",
+        )
+    return out
 
 
 def booking_factors(codes: dict[str, str], sources: dict) -> dict | None:
