@@ -26,7 +26,7 @@ OUT = ROOT / "src" / "immsim" / "scenario" / "data" / "us-2017-prior.yaml"
 PEW = "Pew Research Center (2018-11-27), unauthorized immigrant population by state, 2016"
 A = "assumption"
 #: New convictions in the community (tools/steady_convictions.py prints these after a change of the model).
-CONVICTION_RATE = 0.0152
+CONVICTION_RATE = 0.0146
 SERIOUS_SHARE_OF_CONVICTIONS = 0.59
 #: Detained people at start whose case is in court (tools/steady_state.py).
 DETENTION_COURT_SHARE = 0.182
