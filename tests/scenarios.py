@@ -40,6 +40,8 @@ VALUES: dict[str, Any] = {
     "community_departure_rate": 0.05,
     "new_entrants_per_year": 3000.0,
     "recent_entrant_aging_rate": 0.33,
+    "conviction_rate": 0.0,
+    "serious_share_of_convictions": 0.5,
     "lead_rate": {"none": 0.002, "pending": 0.02, "lesser": 0.02, "serious": 0.05},
     "at_large_departure_rate": 0.03,
     "booking_rate": {"none": 0.012, "pending": 0.12, "lesser": 0.12, "serious": 0.25},

@@ -25,7 +25,7 @@ from immsim.store import load_result
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "reference.yaml"
 OPTIONS = {"years": 1, "replications": 2, "seed": 7}
-REFERENCE = "18e8574dee20f9d7ab4b67c223d4bbced6c496f2eef371df80e94cce62b7302e"
+REFERENCE = "eebe7128d5f0781851634c488e5433ac8a5c6870ba32e94f814e7a50be8c70bb"
 
 
 @pytest.fixture(scope="module")

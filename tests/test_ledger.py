@@ -42,6 +42,7 @@ MAGNITUDE = {
     "community_departure_rate": 1.0,
     "new_entrants_per_year": 20_000.0,
     "recent_entrant_aging_rate": 2.0,
+    "conviction_rate": 0.5,
     "lead_rate": 0.5,
     "at_large_departure_rate": 1.0,
     "recalendar_rate": 1.0,

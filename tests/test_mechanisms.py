@@ -772,6 +772,63 @@ def test_recent_entrants_stop_being_recent_at_the_stated_rate():
     assert w.tally.community[:, other].sum() == comp.population[:, other].sum() + recent0 - left
 
 
+def test_people_with_no_record_are_convicted_at_the_stated_rate_and_split():
+    rate, serious = 0.2, 0.3
+    # no departures, aging, bookings or leads: convictions are the only change of the community's histories
+    comp, w = world(
+        quiet(),
+        params(
+            conviction_rate=rate,
+            serious_share_of_convictions=serious,
+            community_departure_rate=0.0,
+            recent_entrant_aging_rate=0.0,
+            new_entrants_per_year=0.0,
+            booking_rate=0.0,
+            lead_rate=0.0,
+        ),
+        initial(known_at_start=0.0),
+    )
+    none = [s * c.N_HISTORIES + c.H_NONE for s in range(c.N_STATUSES)]
+    none0 = int(comp.population[:, none].sum())
+    kept = (1.0 - rate / 365) ** 365
+    left = int(w.tally.community[:, none].sum())
+    assert_within(left, none0 * kept, binomial_sd(none0, kept), "people still without a conviction")
+    convicted = none0 - left
+    to_serious = int(w.tally.reclassed[c.H_NONE, c.H_SERIOUS, COMMUNITY])
+    assert to_serious + int(w.tally.reclassed[c.H_NONE, c.H_LESSER, COMMUNITY]) == convicted
+    assert_within(to_serious, convicted * serious, binomial_sd(convicted, serious), "serious convictions")
+    # the flow counts each conviction under its new history, in the community and among known targets
+    assert flows(w, "convictions").sum() == w.tally.reclassed[c.H_NONE, c.H_LESSER :, :].sum() >= convicted
+    assert w.tally.community.sum() == comp.population.sum()  # convictions move people between classes only
+
+
+def test_known_targets_with_no_record_are_convicted_at_the_same_rate():
+    rate = 0.5
+    # everyone known at start, no court, nobody arrested, booked or leaving: the pool only changes by convictions
+    comp, w = world(
+        quiet(),
+        params(
+            conviction_rate=rate,
+            serious_share_of_convictions=1.0,
+            at_large_departure_rate=0.0,
+            community_departure_rate=0.0,
+            recent_entrant_aging_rate=0.0,
+            new_entrants_per_year=0.0,
+            booking_rate=0.0,
+            lead_rate=0.0,
+        ),
+        initial(known_at_start=1.0, court_pending=0, detention_population=0),
+    )
+    pool = np.asarray(w.pool.size).reshape(-1, c.N_CLASSES)
+    none = [s * c.N_HISTORIES + c.H_NONE for s in range(c.N_STATUSES)]
+    none0 = int(comp.population[:, none].sum())
+    kept = (1.0 - rate / 365) ** 365
+    assert_within(int(pool[:, none].sum()), none0 * kept, binomial_sd(none0, kept), "known targets with no record")
+    assert w.tally.reclassed[c.H_NONE, c.H_SERIOUS, c.AT_LARGE] == none0 - pool[:, none].sum()
+    serious = [s * c.N_HISTORIES + c.H_SERIOUS for s in range(c.N_STATUSES)]
+    assert pool[:, serious].sum() == comp.population[:, serious].sum() + none0 - pool[:, none].sum()
+
+
 def test_community_departures_and_new_entrants():
     d, new = 0.5, 36_500.0
     # no known targets and no courts: every departure is from the community stock

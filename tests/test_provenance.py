@@ -85,3 +85,57 @@ def test_the_tools_read_only_the_repository():
     for path in (ROOT / "tools").glob("*.py"):
         text = path.read_text()
         assert "parents[2]" not in text and "ROOT.parent" not in text and "../shared" not in text, path.name
+
+
+def test_local_parts_keep_their_share_of_their_own_sources_state_figure_and_states_keep_their_totals():
+    """A county figure whose source also gives the state figure enters as that share of the scenario's state total.
+
+    The split into local jurisdictions moves people between a state's parts only: each state's parts add up
+    to the state total of the state-level build (so the national total is unchanged), and a part listed in
+    ``data/pop-state-totals.csv`` holds read / source state figure x scenario state total (rounding: 1 person).
+    """
+    prior = yaml.safe_load((PACKAGE / "scenario" / "data" / "us-2017-prior.yaml").read_text())
+    by_state: dict[str, int] = {}
+    for j in prior["jurisdictions"]:
+        by_state[j["state"]] = by_state.get(j["state"], 0) + j["removable_population"]
+    pew = {
+        r["state"]: int(r["unauthorized_population"]) for r in _csv(ROOT / "data/public/unauthorized-by-state-2016.csv")
+    }
+    assert {s: by_state[s] for s in pew} == pew
+    assert sum(by_state.values()) == 10_700_000
+    totals = {
+        (r["source_id"], r["state"]): int(r["unauthorized_pop"]) for r in _csv(ROOT / "data/pop-state-totals.csv")
+    }
+    pops = {j["code"]: j["removable_population"] for j in prior["jurisdictions"]}
+    scaled = [r for r in _csv(ROOT / "data/jurisdictions.csv") if (r["pop_source_id"], r["state"]) in totals]
+    assert scaled, "no listed place is scaled: the check compares nothing"
+    for r in scaled:
+        want = int(r["unauthorized_pop"]) / totals[(r["pop_source_id"], r["state"])] * by_state[r["state"]]
+        assert abs(pops[r["code"]] - want) <= 1, r["code"]
+
+
+def test_the_local_data_files_name_sources_that_exist_with_a_kind():
+    """Every source id the local data files name is a row of ``data/sources.csv`` with a known kind.
+
+    A row with an unquoted comma shifts its fields, so its kind reads as a date or an address and the
+    scenario's structured source fails to load; this finds it before the build does.
+    """
+    with open(ROOT / "data/sources.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert {len(r) for r in rows} == {6}, [r[0] for r in rows if len(r) != 6]
+    kinds = {r[0]: r[5] for r in rows[1:]}
+    assert len(kinds) == len(rows) - 1, "duplicate source ids"
+    assert set(kinds.values()) <= {"primary", "secondary", "recalled", "assumption"}
+    named = {
+        (f, r[col])
+        for f, cols in (
+            ("jurisdictions.csv", ("pop_source_id", "policy_source_id", "office_source_id")),
+            ("jurisdiction-policy-events.csv", ("source_id",)),
+            ("pop-state-totals.csv", ("source_id",)),
+        )
+        for r in _csv(ROOT / "data" / f)
+        for col in cols
+        if r[col]
+    }
+    assert len(named) > 100, "too few source ids named: the check compares little"
+    assert not [n for n in named if n[1] not in kinds]

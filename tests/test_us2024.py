@@ -141,9 +141,10 @@ def test_a_quarter_runs_from_the_published_docket():
     first = n.iloc[0]
     start = first.court_pending - first.court_receipts - first.recalendared
     start += first.court_completions + first.administrative_closures
-    # the model adds the detained court cases at start (a binomial draw: 28,289 x 0.5, sd 84) to the docket
-    detained_cases = 28_289 * 0.5
-    assert abs(start - 2_460_000 - detained_cases) < 5 * np.sqrt(28_289 * 0.25)
+    # the model adds the detained court cases at start (a binomial draw: 28,289 x the court share) to the docket
+    share = r.scenario.data.initial.detention_court_share.value
+    detained_cases = 28_289 * share
+    assert abs(start - 2_460_000 - detained_cases) < 5 * np.sqrt(28_289 * share * (1 - share))
     # external receipts alone are 1,668,000 a year (Poisson, sd about 650 a quarter); the pipeline adds some
     quarter = n.court_receipts.sum()
     assert 1_668_000 / 4 * 0.99 < quarter < 1_668_000 / 4 + 60_000

@@ -25,6 +25,11 @@ OUT = ROOT / "src" / "immsim" / "scenario" / "data" / "us-2017-prior.yaml"
 
 PEW = "Pew Research Center (2018-11-27), unauthorized immigrant population by state, 2016"
 A = "assumption"
+#: New convictions in the community (tools/steady_convictions.py prints these after a change of the model).
+CONVICTION_RATE = 0.0146
+SERIOUS_SHARE_OF_CONVICTIONS = 0.59
+#: Detained people at start whose case is in court (tools/steady_state.py).
+DETENTION_COURT_SHARE = 0.182
 
 NAMES = {
     "AL": "Alabama",
@@ -283,6 +288,29 @@ def scenario() -> dict:
         ),
         "recent_entrant_aging_rate": par(
             0.33, "per person-year", "recent entrants stop being recent after about 3 years", A, (0.2, 0.5)
+        ),
+        # Set so that the convicted stock (community and known at large, lesser and serious apart) is stationary
+        # over FY2017 at the calibrated rates: tools/steady_convictions.py prints the values that do it.
+        "conviction_rate": par(
+            CONVICTION_RATE,
+            "per person-year",
+            "people with no conviction convicted while in the community",
+            A,
+            (0.5 * CONVICTION_RATE, 2.0 * CONVICTION_RATE),
+            notes=(
+                "set so that the stock with convictions neither grows nor shrinks over FY2017"
+                " (tools/steady_convictions.py); that this stock was roughly stable is an assumption"
+                " (MPI's estimate of about 820,000 unauthorized immigrants with convictions, 2015, is the starting"
+                " level); with no new convictions, enforcement would shrink it by about a quarter a year"
+            ),
+        ),
+        "serious_share_of_convictions": par(
+            SERIOUS_SHARE_OF_CONVICTIONS,
+            "share",
+            "share of new convictions for serious or violent offences",
+            A,
+            (0.2, 0.8),
+            notes="set with conviction_rate so that each class's stock is stationary over FY2017",
         ),
         "lead_rate": par(
             cls(
@@ -732,7 +760,18 @@ def scenario() -> dict:
                 "people in ICE detention at start (FY2016 average daily population)",
                 t["detention_average_daily_population@FY2016"]["source"],
             ),
-            "detention_court_share": par(0.5, "share", "detained at start with a case in court", A, (0.3, 0.7)),
+            "detention_court_share": par(
+                DETENTION_COURT_SHARE,
+                "share",
+                "detained at start with a case in court",
+                A,
+                (0.1, 0.5),
+                notes=(
+                    "the split of detention by path that the model's rates keep (tools/steady_state.py); no"
+                    " published figure splits ICE's detained population this way; a split the rates do not keep"
+                    " moves thousands of people between paths in a run's first weeks"
+                ),
+            ),
             "detention_border_share": par(0.5, "share", "detained at start after a border arrest", A, (0.3, 0.7)),
         },
         "parameters": P,

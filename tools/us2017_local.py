@@ -11,9 +11,11 @@ state as one jurisdiction:
   policy on 2016-10-01 from the CSV, with structured sources from
   ``data/sources.csv``;
 - the rest of a state keeps the state's code, office and policy, and holds the
-  state total less its listed parts (if the parts, estimated in other years,
-  add up to more than 90 % of the state, they are scaled down to 90 % and the
-  source says so);
+  state total less its listed parts; a part whose source also gives the state
+  figure of the same year (``data/pop-state-totals.csv``) keeps its share of
+  that figure rather than its count (see ``_source_shares``); if the parts,
+  estimated in other years, add up to more than 90 % of the state, they are
+  scaled down to 90 % and the source says so;
 - dated local changes after the start come from
   ``data/jurisdiction-policy-events.csv``; state events of the scenario stay,
   and state events of the CSV that the scenario lacks are added;
@@ -43,9 +45,13 @@ DATA = ROOT / "data"
 START = dt.date(2016, 10, 1)
 RATES_BY_STATE = {"share_287g_jails"}  # per-jurisdiction rates a state key applies to throughout the state
 MAX_LOCAL_SHARE = 0.9
-#: Bounds of booking_rate_factor's stated range: the figures are of mixed years (2012-2019) and definitions
-#: (jail admissions, bookings, DOC admissions), so a derived factor is uncertain by about a factor of two.
-FACTOR_RANGE = (0.5, 2.0)
+#: Bounds every derived booking_rate_factor must lie within (``booking_factors`` refuses a factor outside them).
+#: The lower bound is 0.2, not 0.5: two figures count narrower events than jail bookings (New York City's DOC
+#: admits only people held after arraignment, 0.21; Montgomery County MD counts arrests reaching its Central
+#: Processing Unit, 0.32), and large urban jails read directly book at a third to two thirds of the national rate
+#: (Los Angeles 0.34, Cook 0.41). The upper bound 2.0 is above the highest read (Denver 1.60). Each factor is
+#: itself uncertain by about a factor of two (mixed years 2011-2019 and definitions).
+FACTOR_RANGE = (0.2, 2.0)
 UNKNOWN_SHARE = 0.005  # a listed place with no population estimate read: this share of its state (assumption)
 
 #: State events of the scenario whose policy the carve-outs now describe better.
@@ -121,6 +127,10 @@ def localize(doc: dict) -> dict:
                 r["unauthorized_pop"] = str(int(UNKNOWN_SHARE * total))
                 r["pop_source_id"] = ""
                 r["pop_locator"] = ""
+        shares = _source_shares(locals_, code, total)
+        for r in locals_:
+            if r["code"] in shares:
+                r["unauthorized_pop"], r["pop_locator"] = shares[r["code"]]
         wanted = sum(int(r["unauthorized_pop"]) for r in locals_)
         scale = min(1.0, MAX_LOCAL_SHARE * total / wanted) if wanted else 1.0
         rest = total
@@ -182,6 +192,34 @@ def localize(doc: dict) -> dict:
     return doc
 
 
+def _source_shares(locals_: list[dict], state: str, total: int) -> dict[str, tuple[str, str]]:
+    """County figures turned into shares of their own source's state figure, times the scenario's state total.
+
+    A county estimate and the scenario's state total often come from different
+    sources or years (MPI or PPIC county figures, Pew's 2016 state totals), and
+    the sources differ in level (PPIC put California at 2.67 million when Pew
+    put it at 2.35 million). Subtracting one from the other would move people
+    into or out of the rest of the state for no reason but the mismatch. Where
+    ``data/pop-state-totals.csv`` gives the state figure of the same source
+    and vintage as a county figure, the county keeps its share of that state
+    figure instead. Returns code -> (population, locator) for the rows scaled.
+    """
+    totals = {(r["source_id"], r["state"]): r for r in _read("pop-state-totals.csv")}
+    out = {}
+    for r in locals_:
+        st = totals.get((r["pop_source_id"], state))
+        if not st or not r["unauthorized_pop"].strip():
+            continue
+        read, of = int(r["unauthorized_pop"]), int(st["unauthorized_pop"])
+        pop = round(read / of * total)
+        out[r["code"]] = (
+            str(pop),
+            f"{r['pop_locator']}; {read:,} is {read / of:.1%} of the same source's {of:,} for {state} "
+            f"({st['vintage']}), applied to the scenario's {total:,}",
+        )
+    return out
+
+
 def booking_factors(codes: dict[str, str], sources: dict) -> dict | None:
     """``booking_rate_factor`` from the jail bookings of ``data/jail-bookings.csv`` (a parameter entry).
 
@@ -193,7 +231,9 @@ def booking_factors(codes: dict[str, str], sources: dict) -> dict | None:
     residents), over the national rate. So the resident-weighted mean factor is
     1 by construction: the factors move bookings among jurisdictions and leave
     the national total about where the booking_rate table puts it (exactly so
-    only if removable people were spread like residents).
+    only if removable people were spread like residents). Every factor must lie
+    in ``FACTOR_RANGE``, the range the entry's notes state: a figure that falls
+    outside is refused (ValueError) rather than shipped under a range it breaks.
     """
     rows = _read("jail-bookings.csv")
     nat = [r for r in rows if r["code"] == "US"]
@@ -207,6 +247,9 @@ def booking_factors(codes: dict[str, str], sources: dict) -> dict | None:
     rest = (adm - listed_adm) / (res - listed_res) / rate
     table = {r["code"]: round(int(r["admissions"]) / int(r["total_population"]) / rate, 3) for r in local}
     table["default"] = round(rest, 3)
+    outside = {code: f for code, f in table.items() if not FACTOR_RANGE[0] <= f <= FACTOR_RANGE[1]}
+    if outside:
+        raise ValueError(f"booking_rate_factor outside its stated range {FACTOR_RANGE}: {outside}")
     refs = [source_ref(sources, nat[0]["source_id"], f"{nat[0]['year']}: {nat[0]['locator']}")]
     for r in local:
         refs.append(source_ref(sources, r["source_id"], f"{r['code']}, {r['year']}: {r['locator']}"))
@@ -227,7 +270,10 @@ def booking_factors(codes: dict[str, str], sources: dict) -> dict | None:
             f"{len(local)} jurisdictions with a figure (years {min(r['year'] for r in local)}-"
             f"{max(r['year'] for r in local)}, definitions differ: jail admissions, bookings, DOC admissions); "
             f"national {adm:,} admissions / {res:,} residents (BJS 2016); the rest {rest:.3f}. "
-            f"Uncertain by about a factor of two ({FACTOR_RANGE[0]}x-{FACTOR_RANGE[1]}x)."
+            f"Derived factors span {min(table.values()):.3f}-{max(table.values()):.3f}, inside the stated range "
+            f"{FACTOR_RANGE[0]}-{FACTOR_RANGE[1]} (the low end holds figures that count narrower events than "
+            "bookings: NYC DOC admissions, Montgomery MD arrests processed); each factor is uncertain by about "
+            "a factor of two."
         ),
     }
 

@@ -90,6 +90,7 @@ HISTORY_FLOWS = (
     "absconded",
     "departures",
     "leads",
+    "convictions",
 )
 #: Month-end stocks kept by criminal history.
 HISTORY_STOCKS = ("jail", "at_large", "detained_removal", "detained_court", "court_nondetained", "community")

@@ -143,6 +143,7 @@ FLOWS = (
     "detainers_open_at_start",  # detainers of the people in jail when the run starts (an initial stock, month 0)
     "detention_exits",
     "detention_stay_days",
+    "convictions",  # people in the community newly convicted, under their new criminal history
 )
 F = {name: i for i, name in enumerate(FLOWS)}
 N_FLOWS = len(FLOWS)
@@ -236,7 +237,8 @@ N_NATIONAL = len(NATIONAL)
     FL_DETAINERS_OPEN_AT_START,
     FL_DETENTION_EXITS,
     FL_DETENTION_STAY_DAYS,
-) = range(62)
+    FL_CONVICTIONS,
+) = range(63)
 (
     NA_COURT_PENDING,
     NA_COURT_PENDING_DETAINED,

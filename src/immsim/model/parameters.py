@@ -80,6 +80,25 @@ SPECS: tuple[Spec, ...] = (
         "rate at which community members become known at-large targets (tips, database leads)",
     ),
     _p(
+        "conviction_rate",
+        "scalar",
+        "per person-year",
+        *POS,
+        "community",
+        "rate at which removable people in the community with no conviction are convicted (lesser or serious);"
+        " without it the convicted stock only shrinks as enforcement removes people from it",
+        0.0,
+    ),
+    _p(
+        "serious_share_of_convictions",
+        "scalar",
+        "share",
+        *PROB,
+        "community",
+        "share of those new convictions that are for serious or violent offences",
+        0.0,
+    ),
+    _p(
         "at_large_departure_rate",
         "scalar",
         "per person-year",
