@@ -23,6 +23,7 @@ from immsim.model import codes as c
 from immsim.model.people import SUPERVISED, history
 
 YEAR = 365.0
+NEVER_DAYS = 1e6  # about 2,700 years
 
 
 @jit
@@ -42,7 +43,7 @@ def enroll(inp, par, pe, tally, cal, p, t) -> None:
     pe.since[p] = t
     fl[c.FL_ATD_ENROLLMENTS] += 1
     rate = par.atd_end_rate[t]
-    if rate > 0.0:
+    if rate * NEVER_DAYS > YEAR:  # a mean time in the program past any horizon never ends it (and never overflows)
         schedule(cal, p, t + duration(YEAR / rate))
 
 
