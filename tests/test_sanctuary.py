@@ -159,8 +159,9 @@ def test_the_first_months_of_the_default_scenario_do_not_trend(fy2017):
 
     Starting empty, the jail stock grew by 46 % over the first five months and arrests at jails almost tripled.
     Now the stock starts at bookings a day x mean stay, class by class, and new convictions keep the convicted
-    classes level (the next test). What remains is small (measured: -2.5 % over the first quarter). The bounds are regression guards of 6 % a quarter (and 6 % for the detained docket's first
-    month), not a law: a warm-up artefact moves these figures by tens of per cent.
+    classes level (the next test). What remains is small (measured: -2.5 % over the first quarter). The
+    bounds are regression guards of 6 % a quarter (and 6 % for the detained docket's first month), not a
+    law: a warm-up artefact moves these figures by tens of per cent.
     """
     n = fy2017.national.set_index("month")
     jail = n.stock_jail.to_numpy()
