@@ -428,7 +428,8 @@ def event_strategy(date_s: st.SearchStrategy = date_like) -> st.SearchStrategy[d
     )
     regime = st.fixed_dictionaries({"type": st.just("regime"), **common, "regime": names_or_junk["regime"]})
     injunction = st.fixed_dictionaries(
-        {"type": st.just("injunction"), **common, "cohort": names_or_junk["cohort"]}, optional={"end": date_s}
+        {"type": st.just("injunction"), **common, "cohort": names_or_junk["cohort"]},
+        optional={"end": date_s, "detained_until": date_s},
     )
     pressure = st.fixed_dictionaries(
         {

@@ -91,3 +91,62 @@ def test_cohort_date_must_be_a_date():
 
     with pytest.raises(ScenarioError, match="date"):
         make(bad)
+
+
+def _detaining_world(detained_until: dt.date | None, days: int = 120):
+    """400 detainees with old final orders, half in the cohort; a stay from the start that may keep detention."""
+    fields = {} if detained_until is None else {"detained_until": detained_until}
+    s = make(
+        quiet(),
+        cohort("c1", 0.5),
+        event(type="injunction", date=START, end=START + dt.timedelta(days=100), cohort="c1", **fields),
+        params(detention_beds=5000.0),
+        initial(detention_population=400, detention_court_share=0.0, detention_border_share=0.0, court_pending=0),
+    )
+    comp = compile_scenario(s, s.data.start, days, SEED)
+    return run_replication(comp, SEED)
+
+
+def test_a_stay_that_keeps_detention_holds_the_beds_until_its_date_then_releases():
+    """A stay with ``detained_until`` keeps its detained members in their beds until that date (Hamama, 2017-2018).
+
+    All 400 are detained on a removal path; the cohort's members (half, drawn) are stayed when their removal
+    comes due. Kept detained, they hold a bed and are in no ``stayed`` state until day 50; then every one of them
+    is released to wait. Without the field, each leaves detention the day the stay reaches them. Exact counts:
+    the same seed draws the same people and removal days in both runs.
+    """
+    release = START + dt.timedelta(days=50)
+    kept, plain = _detaining_world(release), _detaining_world(None)
+    month = kept.tally.stocks.shape[0]
+    detained = c.STOCKS.index("detained_removal")
+    stayed_stock = c.STOCKS.index("stayed")
+    stayed_flow = kept.tally.flows[:, :, :, c.F["removals_stayed"]].sum()
+    assert stayed_flow == plain.tally.flows[:, :, :, c.F["removals_stayed"]].sum() > 100
+    # month 1 ends on day 30 (START is 1 January): the members stayed by then are detained when kept, waiting if not
+    first = 0
+    assert kept.tally.stocks[first, :, :, stayed_stock].sum() == 0
+    assert (
+        kept.tally.stocks[first, :, :, detained].sum()
+        == plain.tally.stocks[first, :, :, detained].sum() + plain.tally.stocks[first, :, :, stayed_stock].sum()
+    )
+    # after the release date (month 2 ends on day 58), the kept members wait outside detention like the others
+    second = 1
+    assert kept.tally.stocks[second, :, :, stayed_stock].sum() == plain.tally.stocks[second, :, :, stayed_stock].sum()
+    assert kept.tally.stocks[second, :, :, detained].sum() == plain.tally.stocks[second, :, :, detained].sum()
+    assert month >= 4
+    # the beds the stay kept were held: more detention bed-days before the release, the same after
+    days = kept.tally.national[:, c.NATIONAL.index("detention_bed_days")]
+    base = plain.tally.national[:, c.NATIONAL.index("detention_bed_days")]
+    assert days[0] > base[0] and days[2] == base[2]
+
+
+def test_detained_until_must_lie_inside_the_stay():
+    late = event(
+        type="injunction",
+        date=START,
+        end=START + dt.timedelta(days=10),
+        cohort="c1",
+        detained_until=START + dt.timedelta(days=20),
+    )
+    with pytest.raises(ScenarioError, match="detained_until"):
+        make(cohort("c1", 0.5), late)

@@ -197,8 +197,12 @@ def _event(draw, doc: dict) -> dict:
             ev["end"] = (dt.date.fromisoformat(ev["date"]) + dt.timedelta(days=draw(st.integers(1, 90)))).isoformat()
     elif kind == "injunction":
         ev["cohort"] = draw(st.sampled_from(sorted(doc["cohorts"])))
+        length = draw(st.integers(1, 90))
         if draw(st.booleans()):
-            ev["end"] = (dt.date.fromisoformat(ev["date"]) + dt.timedelta(days=draw(st.integers(1, 90)))).isoformat()
+            ev["end"] = (dt.date.fromisoformat(ev["date"]) + dt.timedelta(days=length)).isoformat()
+        if draw(st.booleans()):  # a stay that keeps its detained members detained for part or all of it
+            kept = draw(st.integers(1, length))
+            ev["detained_until"] = (dt.date.fromisoformat(ev["date"]) + dt.timedelta(days=kept)).isoformat()
     else:
         targets = draw(
             st.one_of(
@@ -308,15 +312,19 @@ def check_world(comp, w) -> None:
     assert w.holds.size.sum() == len(held)
     np.testing.assert_array_equal(w.holds.bucket[held], comp.inputs.jur_office[jur[held]])
     assert (pe.deadline[held] >= T).all()
-    # stays: by cohort, only while the cohort's injunction is in force
+    # stays: by cohort, only while the cohort's injunction is in force; detained members only while it detains
     stayed = np.flatnonzero(state == c.STAYED)
-    assert w.stayed.size.sum() == len(stayed)
+    kept = np.flatnonzero((state == c.DETAINED_REMOVAL) & (w.stayed.bucket[:n] >= 0))
+    assert w.stayed.size.sum() == len(stayed) + len(kept)
     np.testing.assert_array_equal(w.stayed.bucket[stayed], pe.cohort[stayed])
+    np.testing.assert_array_equal(w.stayed.bucket[kept], pe.cohort[kept])
     assert comp.inputs.injunction[T - 1, pe.cohort[stayed]].all()
-    # calendar: people in jail or on a removal path have an event to come, supervised respondents may have
-    # one (the end of their supervision), others none
+    assert comp.inputs.stay_detains[T - 1, pe.cohort[kept]].all()
+    # calendar: people in jail or on a removal path have an event to come (but those a stay keeps detained),
+    # supervised respondents may have one (the end of their supervision), others none
     when = w.cal.when[:n]
     waiting = np.isin(state, [c.JAIL, c.DETAINED_REMOVAL, c.RELEASED_REMOVAL])
+    waiting[kept] = False
     assert (when[waiting] >= T).all()
     supervised = (state == c.COURT_NONDETAINED) & (pe.flags[:n] & SUPERVISED > 0)
     assert (when[~waiting & (state != c.DETAINED_COURT) & ~supervised] == -1).all()

@@ -105,3 +105,25 @@ def test_judges_over_an_ensemble_carry_the_rates_uncertainty():
     assert near.total_low < -700 and near.total_high > 700, near
     assert -400 < near.ci_low < near.ci_high < 400, near
     assert answer.total_low <= answer.ci_low <= answer.ci_high <= answer.total_high
+
+
+def test_the_answers_interval_comes_from_the_whole_search_not_the_last_bracket():
+    """Near the answer the bracket is narrow and its two differences are mostly noise.
+
+    f(x) = x - 10 with noise of +-0.5 alternating by evaluation and a 95 % half-width of 1: the answer's
+    interval is where the difference's interval contains zero, 10 +- 1 for a slope of 1. The last bracket's
+    secant (the method before) divided the noise by a bracket a fraction of a unit wide, a slope many times
+    too steep, and gave an interval many times too narrow.
+    """
+    calls = []
+
+    def f(x: float) -> dict[str, float]:
+        noise = 0.5 if len(calls) % 2 else -0.5
+        calls.append(x)
+        mean = x - 10.0 + noise
+        return {"mean": mean, "ci_low": mean - 1.0, "ci_high": mean + 1.0}
+
+    answer = solvers._solve(f, 0.0, 40.0, "lever", rel_tol=0.001, max_evaluations=12)
+    half = (answer.ci_high - answer.ci_low) / 2
+    assert 0.6 < half < 1.6, answer
+    assert abs(answer.value - 10.0) < 1.0

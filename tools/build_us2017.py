@@ -28,6 +28,8 @@ A = "assumption"
 #: New convictions in the community (tools/steady_convictions.py prints these after a change of the model).
 CONVICTION_RATE = 0.0146
 SERIOUS_SHARE_OF_CONVICTIONS = 0.59
+#: Collateral arrests per targeted at-large arrest from the DHS memorandum of 2017-02-20 (calibration round 10).
+COLLATERAL_AFTER_MEMO = 0.47
 #: Detained people at start whose case is in court (tools/steady_state.py).
 DETENTION_COURT_SHARE = 0.182
 
@@ -437,13 +439,21 @@ def scenario() -> dict:
             (0.0, 0.4),
             notes="the July 2017 report: people refuse to open doors",
         ),
+        # Collateral arrests were discouraged under the 2014 priorities and allowed from the DHS memorandum of
+        # 2017-02-20; the value after it was fitted by hand to FY2017's at-large arrests (docs/calibration.md,
+        # round 10): with one value all year the model had the same at-large arrests a month before and after.
         "collateral_per_arrest": par(
-            0.2,
+            [{"from": "2016-10-01", "value": 0.2}, {"from": "2017-02-20", "value": COLLATERAL_AFTER_MEMO}],
             "people/arrest",
             "collateral arrests per targeted arrest",
             A,
             (0.05, 0.65),
-            notes="Operation Safe City 2017: 188 collateral of 498 arrests (0.61 per targeted), sanctuary areas only",
+            notes=(
+                "Operation Safe City 2017: 188 collateral of 498 arrests (0.61 per targeted), sanctuary areas only;"
+                " from 2017-02-20 the DHS memorandum 'Enforcement of the Immigration Laws to Serve the National"
+                " Interest' no longer exempts classes of removable people from enforcement (read as quoted:"
+                " cis.org, 2017-03-15); the later value is fitted to FY2017's at-large arrests (40,066)"
+            ),
         ),
         "use_of_force_probability_at_large": par(
             0.02, "probability", "use of force in an at-large arrest", A, (0.005, 0.05)

@@ -181,6 +181,17 @@ def dated_inputs(params: dict, fig: dict, sources: dict) -> dict:
         "ICE detention capacity (funded average daily population)",
         f"inputs-fy2016-fy2024.csv ice_funded_beds; {held}",
     )
+    # us-2017's value after the 2017 memorandum that allowed collateral arrests would be in force at this start;
+    # the 2021 guidelines in force in October 2023 made removability alone no ground for enforcement again.
+    collateral = dict(params["collateral_per_arrest"])
+    before = collateral.pop("series")[0]["value"]
+    collateral["value"] = before
+    collateral["notes"] = (
+        f"{before}, us-2017's value under the 2014 priorities: the 2021 guidelines (in force from 2023-06-23 to "
+        "2025-01-20) again made removability alone no ground for enforcement (assumption: that collateral "
+        "arrests fell back to their 2016 rate)"
+    )
+    out["collateral_per_arrest"] = collateral
     return out
 
 

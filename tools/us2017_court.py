@@ -245,7 +245,7 @@ def appearance_parameters(sources: dict) -> dict[str, dict]:
 
 
 def hamama(doc: dict, sources: dict) -> None:
-    """The ``iraqi_nationals`` cohort as the closed class of Hamama v. Adducci, and its injunction's end."""
+    """The ``iraqi_nationals`` cohort as the closed class of Hamama v. Adducci, and its injunction's end and detention."""
     doc["cohorts"]["iraqi_nationals"] = {
         "share": doc["cohorts"]["iraqi_nationals"]["share"],
         "orders_by": "2017-06-24",
@@ -267,13 +267,16 @@ def hamama(doc: dict, sources: dict) -> None:
     }
     (event,) = [e for e in doc["events"] if e["type"] == "injunction" and e["cohort"] == "iraqi_nationals"]
     event["end"] = "2018-12-20"
+    event["detained_until"] = "2018-01-02"
     event["meaning"] = (
         "Hamama v. Adducci (E.D. Mich.): preliminary injunction halting removals of the class of Iraqi nationals with "
-        "final orders; vacated by the Sixth Circuit on 2018-12-20 (912 F.3d 869). Stayed people leave detention in "
-        "the model; the court ordered bond hearings and releases after six months only in January 2018"
+        "final orders; vacated by the Sixth Circuit on 2018-12-20 (912 F.3d 869). The stay kept detained class "
+        "members detained until the order of 2018-01-02 (bond hearings for those held six months or more); the "
+        "model releases them all that day, while the hearings released them over the following weeks"
     )
     event["source"] = [
         source_ref(sources, "hamama-edmich-2017-07-24", "decision date 24 July 2017"),
+        source_ref(sources, "hamama-edmich-2018-01-02", "decision date 2 January 2018; bond hearings after six months"),
         source_ref(
             sources,
             "hamama-6cir-2018-12-20",

@@ -13,7 +13,7 @@ moves smoothly with the lever. A bracketing search (regula falsi with
 bisection safeguards) narrows the lever until the 95 % interval of the
 difference at the answer contains zero and the bracket is tight; the answer's
 interval is the lever range over which the difference's interval contains
-zero, from the local slope (delta method).
+zero, from the slope of a line through the evaluations (delta method).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Answer:
         The lever's value at which the mean paired difference is zero.
     ci_low, ci_high : float
         The lever range over which the 95% interval of the difference
-        contains zero (from the local slope); NaN with one replication.
+        contains zero (from the slope of a line through the evaluations); NaN with one replication.
         With ``uncertainty``, the interval of the Monte Carlo band.
     total_low, total_high : float
         With ``uncertainty``: the same from the total band (the dice and
@@ -117,6 +117,22 @@ def _with_judges(sc: Scenario, judges: float, from_date: dt.date) -> Scenario:
     return sc.with_changes([change], name=sc.name, title=sc.data.title)
 
 
+def _slope(steps: pd.DataFrame, rise: float, run: float) -> float:
+    """How fast the difference changes with the lever, for the answer's interval (delta method).
+
+    The slope of a least-squares line through every evaluation, not the
+    secant of the last bracket: near the answer the bracket is narrow (whole
+    judges are one apart), so its two differences are mostly noise and their
+    secant was far too steep, which made the interval far too narrow. A
+    line through the whole search averages that noise out; the difference
+    is close to linear in the lever over the range the search visits.
+    """
+    x, y = steps.lever.to_numpy(float), steps.difference.to_numpy(float)
+    if len(np.unique(x)) >= 3:
+        return float(np.polyfit(x, y, 1)[0])
+    return rise / run if run > 0 else np.nan
+
+
 def _solve(
     f: Callable[[float], dict[str, float]],
     lo: float,
@@ -151,8 +167,7 @@ def _solve(
             hi, f_hi = x, fx
     steps = pd.DataFrame(rows)
     best = steps.iloc[(steps.difference.abs()).argmin()]
-    # interval: lever values whose difference interval would contain zero, by the local slope
-    slope = (f_hi - f_lo) / (hi - lo) if hi > lo else np.nan
+    slope = _slope(steps, f_hi - f_lo, hi - lo)
     value = best.lever - best.difference / slope if slope and np.isfinite(slope) else best.lever
 
     def width(low: str, high: str) -> float:

@@ -27,6 +27,7 @@ class Inputs(NamedTuple):
     eligible: np.ndarray  # float64[T, C]: share of each class (status x history) eligible for enforcement
     weight: np.ndarray  # float64[T, C]: relative targeting priority of each class
     injunction: np.ndarray  # bool[T, K+1]: removals of cohort k stayed on day t
+    stay_detains: np.ndarray  # bool[T, K+1]: the stay in force on day t keeps cohort k's detained members detained
     cohort_share: np.ndarray  # float64[K+1]: share of people in each cohort (0: none)
     cohort_closes: np.ndarray  # int64[K+1]: last day of removal orders that count for a closed cohort (open: int32 max)
     hearings_suspended: np.ndarray  # bool[T]: non-detained hearings suspended (court policy events)

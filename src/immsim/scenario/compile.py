@@ -171,8 +171,11 @@ def _regimes(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray,
 OPEN = np.iinfo(np.int32).max
 
 
-def _injunctions(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Whether each cohort's removals are stayed each day, the cohorts' shares, and the day each closes."""
+def _injunctions(
+    data: ScenarioFile, start: dt.date, days: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Whether each cohort's removals are stayed each day and whether the stay keeps them detained, the cohorts'
+    shares, and the day each closes."""
     names = list(data.cohorts)
     share = np.array([1.0 - sum(data.cohorts[n].share for n in names)] + [data.cohorts[n].share for n in names])
     closes = np.array(
@@ -180,12 +183,15 @@ def _injunctions(data: ScenarioFile, start: dt.date, days: int) -> tuple[np.ndar
         np.int64,
     )
     active = np.zeros((days, len(names) + 1), bool)
+    detains = np.zeros_like(active)
     for ev in (e for e in data.events if e.type == "injunction"):
         k = names.index(ev.cohort) + 1
         a = max(0, _day(ev.date, start))
         b = days if ev.end is None else min(days, max(0, _day(ev.end, start)))
         active[a:b, k] = True
-    return active, share, closes
+        if ev.detained_until is not None:
+            detains[a : min(b, max(0, _day(ev.detained_until, start))), k] = True
+    return active, detains, share, closes
 
 
 def _court_policies(data: ScenarioFile, start: dt.date, days: int, params: Params) -> np.ndarray:
@@ -268,7 +274,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
     suspended = _court_policies(data, start, days, params)
     eligible, weight = _regimes(data, start, days)
     weight[:, _CONVICTED] *= params.conviction_targeting_factor[:, None]
-    injunction, cohort_share, cohort_closes = _injunctions(data, start, days)
+    injunction, stay_detains, cohort_share, cohort_closes = _injunctions(data, start, days)
     inputs = Inputs(
         month_of_day,
         month_end,
@@ -282,6 +288,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
         eligible,
         weight,
         injunction,
+        stay_detains,
         cohort_share,
         cohort_closes,
         suspended,

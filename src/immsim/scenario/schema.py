@@ -217,9 +217,19 @@ class RegimeEvent(Strict):
 
 
 class InjunctionEvent(Strict):
+    """A court order that stays the removals of a cohort from ``date`` until ``end``.
+
+    A stayed person waits outside detention, unless ``detained_until`` is
+    given: a stay that reaches a detained person then keeps them detained
+    (holding their bed) until that date, when they are released to wait,
+    as an order that first kept detention and later required release or
+    bond hearings did.
+    """
+
     type: Literal["injunction"]
     date: Date
     end: Date | None = None
+    detained_until: Date | None = None
     cohort: str
     meaning: str
     source: Source
@@ -228,6 +238,10 @@ class InjunctionEvent(Strict):
     def _order(self) -> InjunctionEvent:
         if self.end is not None and self.end <= self.date:
             raise ValueError("'end' must be after 'date'")
+        if self.detained_until is not None and self.detained_until <= self.date:
+            raise ValueError("'detained_until' must be after 'date'")
+        if self.detained_until is not None and self.end is not None and self.detained_until > self.end:
+            raise ValueError("'detained_until' must not be after 'end'")
         return self
 
 
