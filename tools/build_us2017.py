@@ -31,7 +31,7 @@ SERIOUS_SHARE_OF_CONVICTIONS = 0.59
 #: Collateral arrests per targeted at-large arrest from the DHS memorandum of 2017-02-20 (calibration round 10).
 COLLATERAL_AFTER_MEMO = 0.47
 #: Detained people at start whose case is in court (tools/steady_state.py).
-DETENTION_COURT_SHARE = 0.182
+DETENTION_COURT_SHARE = 0.174
 
 NAMES = {
     "AL": "Alabama",
