@@ -46,9 +46,9 @@ EVENTS = PUBLIC / "policy-events-fy2020-fy2023.csv"
 START = "2023-10-01"
 START_FY = 2024
 FIRST_FY = 2017  # first fiscal year of the dated series (FY2016 needs FY2015's judges)
-#: Court receipts the simulated interior and border pipeline makes itself, held at FY2017's: us-2017 took 62 % of
-#: EOIR's initial receipts as external, so 38 % of FY2017's 295,245 (112,193) came from the pipeline.
-PIPELINE_RECEIPTS = 112_000
+#: Court receipts the simulated interior and border pipeline makes itself, held at FY2017's: us-2017 takes 54.4 % of
+#: EOIR's initial receipts as external, so 45.6 % of FY2017's 295,245 (134,600) come from the pipeline.
+PIPELINE_RECEIPTS = 134_600
 PIPELINE_RANGE = (80_000, 160_000)
 US2017_POPULATION = 10_700_000  # Pew 2016, us-2017's total
 POPULATION_SERIES, POPULATION_FY = "unauthorized_population_pew", 2023
@@ -156,7 +156,7 @@ def dated_inputs(params: dict, fig: dict, sources: dict) -> dict:
             reference(fig["eoir_initial_receipts", START_FY - 1], sources),
             {
                 "title": f"EOIR initial receipts less {PIPELINE_RECEIPTS:,} a year that the simulated pipeline makes "
-                f"(38 % of FY2017's receipts, us-2017's split; range {PIPELINE_RANGE[0]:,}-{PIPELINE_RANGE[1]:,})",
+                f"(46 % of FY2017's receipts, us-2017's split; range {PIPELINE_RANGE[0]:,}-{PIPELINE_RANGE[1]:,})",
                 "kind": "assumption",
             },
         ],
