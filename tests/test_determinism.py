@@ -25,7 +25,7 @@ from immsim.store import load_result
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "reference.yaml"
 OPTIONS = {"years": 1, "replications": 2, "seed": 7}
-REFERENCE = "919bf9e6b205d607210aec508c4d17947eec3a2a9b204398136d4266c819d2b7"
+REFERENCE = "db5c087b50cefbd4e34ed884a26f3c3a45d080f5a5fe9d9f85d9504cd44f3392"
 
 
 @pytest.fixture(scope="module")

@@ -74,6 +74,11 @@ MAGNITUDE = {
     "represented_no_show_factor": 5.0,
     "released_no_show_factor": 5.0,
     "supervised_no_show_factor": 5.0,
+    "master_hearing_time": 3.0,
+    "asylum_merits_hearing_time": 5.0,
+    "continuance_probability_preparation": 0.9,
+    "continuance_probability_representation": 0.9,
+    "continuance_probability_judge": 0.9,
 }
 KEYS = {"class": CLASSES, "path": PATHS, "office": OFFICES, "jurisdiction": JURISDICTIONS}
 

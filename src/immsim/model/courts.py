@@ -36,6 +36,7 @@ from immsim.model.appearance import no_show_probability
 from immsim.model.community import draw_cohort, join_pool, order_issued
 from immsim.model.custody import free_bed, open_case, start_removal
 from immsim.model.docket import to_court
+from immsim.model.hearings import at_master, continuance, first_hearing, set_hearing_times, to_merits
 from immsim.model.people import OUTSIDE, create, history, move, set_status
 
 YEAR = 365.0
@@ -67,15 +68,10 @@ def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
 
 
 @jit
-def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
+def _decide_nondetained(inp, par, pe, tally, pool, p, t):
+    """The decision for a non-detained respondent who appeared: a removal order (then departure or not), or relief."""
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
-    if np.random.random() < no_show_probability(par, pe, p, t):
-        fl[j, history(pe, p), c.FL_IN_ABSENTIA_ORDERS] += 1
-        fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
-        order_issued(inp, pe, p, t)
-        set_status(pe, p, c.FINAL_ORDER)
-        return join_pool(pe, tally, pool, p)
     if np.random.random() < par.removal_order_probability_nondetained[t]:
         fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
         order_issued(inp, pe, p, t)
@@ -91,27 +87,70 @@ def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
 
 
 @jit
-def _complete(inp, par, pe, tally, cal, court, pool, p, t):
+def _count_completion(inp, pe, tally, court, p, t) -> None:
+    """A completion, with the days since filing and the wait since the case last joined its queue.
+
+    The time of day of the filing is taken from ``t_arrive``, which a continued case
+    resets to its re-entry: the days pending are then off by less than a day.
+    """
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
     start, end = court.judges.last[0], court.judges.last[1]
     filed = pe.day_in[p] + (pe.t_arrive[p] - np.floor(pe.t_arrive[p]))
     wait = start - pe.t_arrive[p]
-    if pe.state[p] == c.COURT_NONDETAINED and np.random.random() < par.admin_closure_probability[t]:
-        # off the active docket: neither a completion nor pending, as EOIR counts them
-        fl[j, history(pe, p), c.FL_ADMINISTRATIVE_CLOSURES] += 1
-        move(pe, tally, p, c.ADMIN_CLOSED)
-        fifo.push(court.closed, court.closed_ends, p)
-        return pool
     fl[j, history(pe, p), c.FL_COURT_COMPLETIONS] += 1
     fl[j, history(pe, p), c.FL_DAYS_PENDING_AT_COMPLETION] += end - filed
     fl[j, history(pe, p), c.FL_DAYS_WAITING_FOR_HEARING] += wait
     if pe.state[p] == c.DETAINED_COURT:
         fl[j, history(pe, p), c.FL_COURT_COMPLETIONS_DETAINED] += 1
         fl[j, history(pe, p), c.FL_DAYS_WAITING_FOR_HEARING_DETAINED] += wait
+
+
+@jit
+def _requeue(court, pe, p) -> None:
+    """``p`` waits again for a hearing, at the end of its docket's queue, from the end of the hearing just held."""
+    pe.t_arrive[p] = court.judges.last[1]  # keeps each queue in arrival order (days pending still count from day_in)
+    if pe.state[p] == c.DETAINED_COURT:
+        servers.requeue(court.judges, court.detq, court.detq_ends, p)
+    else:
+        servers.requeue(court.judges, court.ndq, court.ndq_ends, p)
+
+
+@jit
+def _hearing_ended(inp, par, pe, tally, cal, court, pool, p, t):
+    """A hearing of ``p``'s case is over: a continuance, the next stage, or the case's end (``hearings``)."""
+    fl = tally.flows[inp.month_of_day[t]]
+    j = pe.jur[p]
+    fl[j, history(pe, p), c.FL_COURT_HEARINGS] += 1
+    reason = continuance(par, pe, p, t)
+    if reason >= 0:
+        fl[j, history(pe, p), c.FL_CONTINUANCES_PREPARATION + reason] += 1
+        _requeue(court, pe, p)
+        return pool
+    detained = pe.state[p] == c.DETAINED_COURT
+    if first_hearing(pe, p) and not detained:
+        if np.random.random() < par.admin_closure_probability[t]:
+            # off the active docket: neither a completion nor pending, as EOIR counts them
+            fl[j, history(pe, p), c.FL_ADMINISTRATIVE_CLOSURES] += 1
+            move(pe, tally, p, c.ADMIN_CLOSED)
+            fifo.push(court.closed, court.closed_ends, p)
+            return pool
+        if np.random.random() < no_show_probability(par, pe, p, t):
+            _count_completion(inp, pe, tally, court, p, t)
+            fl[j, history(pe, p), c.FL_IN_ABSENTIA_ORDERS] += 1
+            fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
+            order_issued(inp, pe, p, t)
+            set_status(pe, p, c.FINAL_ORDER)
+            return join_pool(pe, tally, pool, p)
+    if at_master(pe, p):
+        to_merits(pe, p)
+        _requeue(court, pe, p)
+        return pool
+    _count_completion(inp, pe, tally, court, p, t)
+    if detained:
         _complete_detained(inp, par, pe, tally, cal, p, t)
         return pool
-    return _complete_nondetained(inp, par, pe, tally, court, pool, p, t)
+    return _decide_nondetained(inp, par, pe, tally, pool, p, t)
 
 
 @jit
@@ -119,10 +158,10 @@ def _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, until, t):
     """Hear cases until ``until``; judges take non-detained cases from the queue whose ends are ``nd_ends``."""
     st = court.judges
     while True:
-        p = servers.next_completion(st, court.detq, court.detq_ends, court.ndq, nd_ends, until)
+        p = servers.next_completion(st, court.detq, court.detq_ends, court.ndq, nd_ends, pe.hearing, until)
         if p < 0:
             return pool
-        pool = _complete(inp, par, pe, tally, cal, court, pool, p, t)
+        pool = _hearing_ended(inp, par, pe, tally, cal, court, pool, p, t)
 
 
 @jit
@@ -151,6 +190,7 @@ def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     servers.set_servers(st, int(par.immigration_judges[t] + 0.5))
     rate = par.completions_per_judge_year[t]
     servers.set_mean_service(st, YEAR / rate if rate > 0 else np.inf)
+    set_hearing_times(st, par, t)
     suspended = inp.hearings_suspended[t]
     nd_ends = np.zeros(2, np.int64) if suspended else court.ndq_ends
     n = court.new_count[0]
@@ -163,7 +203,7 @@ def hearings_day(inp, par, pe, tally, cal, court, pool, t):
         if suspended and not high:
             fifo.push(court.ndq, court.ndq_ends, p)
         else:
-            servers.arrive(st, court.detq, court.detq_ends, court.ndq, nd_ends, p, high, time)
+            servers.arrive(st, court.detq, court.detq_ends, court.ndq, nd_ends, pe.hearing, p, high, time)
     court.new_count[0] = 0
     return _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, t + 1.0, t)
 
@@ -190,13 +230,29 @@ def _kth(a: np.ndarray, b: np.ndarray, b0: int, nb_: int, day_in: np.ndarray, k:
 
 
 @jit
+def _median_age_unordered(pe, court, t) -> float:
+    nd_ = court.detq_ends[1] - court.detq_ends[0]
+    days = np.empty(nd_ + court.ndq_ends[1] - court.ndq_ends[0])
+    if days.shape[0] == 0:
+        return 0.0
+    days[:nd_] = pe.day_in[court.detq[court.detq_ends[0] : court.detq_ends[1]]]
+    days[nd_:] = pe.day_in[court.ndq[court.ndq_ends[0] : court.ndq_ends[1]]]
+    return t - np.median(days)
+
+
+@jit
 def median_days_pending(pe, court, t) -> float:
     """Median age in days of the cases waiting for a hearing on both dockets.
 
     The non-detained queue is in filing order (its filing days ascend), so only
     the short detained queue needs sorting; the median is then a selection
     from two sorted sequences, read in place, rather than a sort of the backlog.
+    Once a case has gone back to a queue after a hearing (``hearings``: a
+    continuance, or the wait for the merits hearing) the queue is in order of
+    arrival but no longer of filing, and the median is a selection over a copy.
     """
+    if court.judges.requeued[0] > 0:
+        return _median_age_unordered(pe, court, t)
     days = pe.day_in[court.detq[court.detq_ends[0] : court.detq_ends[1]]].astype(np.float64)
     order = stable_order(days)
     a = np.empty(days.shape[0])

@@ -21,6 +21,7 @@ from immsim.model import codes as c
 from immsim.model.appearance import DETAINED, NEVER_DETAINED, RELEASED_KIND, file_case
 from immsim.model.community import draw_cohort, order_issued
 from immsim.model.docket import to_court
+from immsim.model.hearings import file_hearings
 from immsim.model.people import ICE_ARREST, OUTSIDE, create, history, move
 
 YEAR = 365.0
@@ -74,10 +75,12 @@ def open_case(inp, par, pe, tally, cal, court, p, detain, in_custody, t) -> None
         take_bed(inp, par, pe, tally, p, t)
         move(pe, tally, p, c.DETAINED_COURT)
         file_case(par, pe, p, DETAINED, t)
+        file_hearings(par, pe, p, DETAINED, t)
         schedule(cal, p, t + duration(par.detained_case_preparation_days[t]))
     else:
         move(pe, tally, p, c.COURT_NONDETAINED)
         file_case(par, pe, p, RELEASED_KIND if in_custody else NEVER_DETAINED, t)
+        file_hearings(par, pe, p, RELEASED_KIND if in_custody else NEVER_DETAINED, t)
         to_court(court, p, pe.t_arrive[p])
 
 
