@@ -146,3 +146,14 @@ def test_a_completion_goal_still_raises_hearings_from_its_date_and_only_then():
     _near(held, factor * CAPACITY * days / 365.0, "hearings after the goal")
     done = float(goal.national.court_completions[~before].sum())
     _near(done, (1 - q) * factor * CAPACITY * days / 365.0, "completions after the goal")
+
+
+def test_a_case_that_appears_uses_master_calendar_and_merits_time():
+    # everyone appears: a case takes 0.5 + 1 reference hearings, so a busy judge completes RATE / 1.5 a year (the
+    # count of a renewal process whose steps add two exponentials varies less than a Poisson count: 4 Poisson sd
+    # is a wider band)
+    r = _busy(master_hearing_time=0.5, no_show_probability=0.0)
+    done = _total(r, "court_completions")
+    _near(done, CAPACITY / 1.5, "completions with a master-calendar stage")
+    # the merits hearing follows the master-calendar one at the next free slot: at most one per judge is in between
+    assert 2 * done <= _total(r, "court_hearings") <= 2 * done + JUDGES

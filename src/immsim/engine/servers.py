@@ -13,8 +13,10 @@ arrivals are Poisson: the textbook queues it is validated against.
 Items are person ids; ``t_arrive`` (indexed by id) holds each item's arrival
 time, so the wait in queue of a finished item is ``start - t_arrive``. A
 finished item may be put back at the end of a queue (``requeue``: a job that
-needs another pass); the station counts these, since a queue is then no longer
-in the order its items first arrived.
+needs another pass, after the others); the station counts these, since a queue
+is then no longer in the order its items first arrived. ``resume`` puts it back
+near the head, in arrival order (a job with a second part, taken by the next
+free server before newer items), which keeps a queue in that order.
 """
 
 from __future__ import annotations
@@ -164,6 +166,16 @@ def requeue(st, items, ends, item) -> None:
     """Put ``item``, just finished, back at the end of a queue; the next ``next_completion`` may start it."""
     fifo.push(items, ends, item)
     st.requeued[0] += 1
+
+
+@jit
+def resume(st, items, ends, item, t_arrive) -> None:
+    """Put ``item``, just finished, back near the head of a queue, in order of ``t_arrive``.
+
+    Every item that arrived before it has been taken already, but for other resumed ones: the next free
+    server takes it before any newer item.
+    """
+    fifo.insert_near_head(items, ends, item, t_arrive)
 
 
 @jit

@@ -108,7 +108,7 @@ def _count_completion(inp, pe, tally, court, p, t) -> None:
 
 @jit
 def _requeue(court, pe, p) -> None:
-    """``p`` waits again for a hearing, at the end of its docket's queue, from the end of the hearing just held."""
+    """``p``'s hearing was continued: the case waits again, at the end of its docket's queue, from now."""
     pe.t_arrive[p] = court.judges.last[1]  # keeps each queue in arrival order (days pending still count from day_in)
     if pe.state[p] == c.DETAINED_COURT:
         servers.requeue(court.judges, court.detq, court.detq_ends, p)
@@ -142,9 +142,12 @@ def _hearing_ended(inp, par, pe, tally, cal, court, pool, p, t):
             order_issued(inp, pe, p, t)
             set_status(pe, p, c.FINAL_ORDER)
             return join_pool(pe, tally, pool, p)
-    if at_master(pe, p):
+    if at_master(pe, p):  # the merits hearing comes at the next free slot, ahead of newer cases
         to_merits(pe, p)
-        _requeue(court, pe, p)
+        if pe.state[p] == c.DETAINED_COURT:
+            servers.resume(court.judges, court.detq, court.detq_ends, p, pe.t_arrive)
+        else:
+            servers.resume(court.judges, court.ndq, court.ndq_ends, p, pe.t_arrive)
         return pool
     _count_completion(inp, pe, tally, court, p, t)
     if detained:
@@ -247,9 +250,9 @@ def median_days_pending(pe, court, t) -> float:
     The non-detained queue is in filing order (its filing days ascend), so only
     the short detained queue needs sorting; the median is then a selection
     from two sorted sequences, read in place, rather than a sort of the backlog.
-    Once a case has gone back to a queue after a hearing (``hearings``: a
-    continuance, or the wait for the merits hearing) the queue is in order of
-    arrival but no longer of filing, and the median is a selection over a copy.
+    Once a continued case has gone back to the end of a queue (``hearings``)
+    the queue is in order of arrival but no longer of filing, and the median is
+    a selection over a copy.
     """
     if court.judges.requeued[0] > 0:
         return _median_age_unordered(pe, court, t)

@@ -10,8 +10,15 @@ application (drawn when the case is filed, with a share per kind). Its path:
 1. a master-calendar hearing (if ``master_hearing_time`` > 0), where a
    non-detained respondent who does not appear is ordered removed in absentia
    and where administrative closure is decided;
-2. a merits hearing, longer for an asylum case (``asylum_merits_hearing_time``);
+2. a merits hearing, longer for an asylum case (``asylum_merits_hearing_time``),
+   at the court's next free slot: the case goes to the head of its queue;
 3. the decision, at the end of the merits hearing.
+
+Why the head of the queue: the model has one queue per docket, so a case
+sent to the back for its merits hearing would wait the whole backlog twice
+(and the initial backlog would need a stage it is not published with); the
+one queue wait stands for the whole time to decision, as it did before this
+module, and the queues stay in order of arrival.
 
 Any hearing may end in a continuance, for preparation, for an unrepresented
 respondent to find counsel, or for judge availability: the hearing's time is
