@@ -2,23 +2,27 @@
 
 Cases come from ICE arrests (people who contest), from border book-ins, and
 from outside the interior pipeline (an input series). Each judge is a server
-in continuous time (``engine.servers``) who completes a case in an
-exponential time with mean 365 / completions per judge per year days; when
-free, a judge takes the oldest ready detained case, or else the oldest case of
-the non-detained backlog (non-preemptive priority). A detained case becomes
-ready after a preparation time. With Poisson filings this is exactly the
-M/M/c queue with priority classes of queueing theory, which the validation
-suite checks.
+in continuous time (``engine.servers``) who holds one hearing at a time, of
+exponential length with mean 365 / ``completions_per_judge_year`` days times
+the hearing's relative time (``hearings``: master-calendar or merits, asylum
+or not); when free, a judge takes the oldest ready detained case, or else the
+oldest case of the non-detained backlog (non-preemptive priority). A hearing
+may be continued (the case goes back to the end of its queue) or be the
+master-calendar stage (the case goes back near the head for its merits
+hearing); otherwise it ends the case. A detained case becomes ready after a
+preparation time. With one hearing per case and Poisson filings this is
+exactly the M/M/c queue with priority classes of queueing theory, which the
+validation suite checks.
 
-A share of non-detained hearings ends in administrative closure: the case
+A share of non-detained first hearings ends in administrative closure: the case
 leaves the active docket and the pending count without counting as a
 completion (as EOIR counts them) and comes back at the recalendaring rate, to
 the back of the queue. These two flows are why EOIR's pending counts do not
 close under receipts minus completions.
 
-Outcomes: a non-detained respondent who does not appear (with a probability
-that depends on counsel, custody and supervision: ``appearance``) is ordered removed in
-absentia and joins the at-large pool as a fugitive; one who appears and is
+Outcomes: a non-detained respondent who does not appear at the first hearing
+(with a probability that depends on counsel, custody and supervision:
+``appearance``) is ordered removed in absentia and joins the at-large pool as a fugitive; one who appears and is
 ordered removed departs or becomes a fugitive; detained removal orders go to
 removal; relief and termination leave the system.
 """
