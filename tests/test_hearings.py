@@ -38,7 +38,12 @@ NEUTRAL = {
 }
 
 
-def _busy(**values) -> immsim.Result:
+def _leave_out_hearing_parameters(doc: dict) -> None:
+    for name in NEUTRAL:
+        del doc["parameters"][name]
+
+
+def _busy(*patches, **values) -> immsim.Result:
     """One year of a court with a backlog it cannot clear and no closures."""
     sc = make(
         quiet(),
@@ -46,6 +51,7 @@ def _busy(**values) -> immsim.Result:
         params(recalendar_rate=0.0, external_court_receipts_per_year=1000.0, external_detained_share=0.0),
         initial(court_pending=20_000, detention_population=0),
         params(**values),
+        *patches,
     )
     return immsim.simulate(sc, years=1.0, seed=SEED)
 
@@ -60,11 +66,12 @@ def _near(value: float, mean: float, what: str) -> None:
 
 @pytest.fixture(scope="module")
 def neutral() -> immsim.Result:
-    return _busy()
+    return _busy(**NEUTRAL)
 
 
 def test_with_neutral_values_every_case_is_heard_once_and_never_continued(neutral):
-    r = _busy(**NEUTRAL)
+    r = _busy(_leave_out_hearing_parameters)  # the defaults are the neutral values
+    assert "master_hearing_time" not in r.scenario.data.parameters
     for col in ("court_completions", "court_pending", "in_absentia_orders", "median_days_pending"):
         np.testing.assert_array_equal(r.national[col], neutral.national[col])
     assert _total(r, "court_hearings") == _total(r, "court_completions") + _total(r, "administrative_closures")
