@@ -216,8 +216,8 @@ def check_accounts(r: immsim.Result, comp, rep: int = 0) -> None:
     """Identities between the result frames of replication ``rep`` that hold exactly for any parameters."""
     m, n = r.monthly[r.monthly.replication == rep], r.national[r.national.replication == rep]
     flows_and_stocks = [*c.FLOWS, *(f"stock_{s}" for s in c.STOCKS)]
-    negative = [f for f in flows_and_stocks if (m[f] < 0).any()]
-    assert not negative, f"negative flows or stocks: {negative}"
+    bad = [f for f in flows_and_stocks if not (m[f] >= 0).all()]
+    assert not bad, f"negative or undefined (NaN) flows or stocks: {bad}"
     assert (n[list(c.NATIONAL)] >= 0).all().all()
     # jails: every honored detainer is a transfer at the jail, and detainers resolve at most once
     assert (m.detainers_honored == m.arrests_jail_hold + m.arrests_jail_287g).all()

@@ -143,7 +143,8 @@ def _start_waiting(st, hi_items, hi_ends, lo_items, lo_ends, kinds) -> None:
         s = st.idle[st.n_idle[0]]
         st.job[s] = item
         st.start[s] = st.state[NOW]
-        mean = st.state[MEAN] * st.scale[kinds[item] & KIND_MASK]
+        scale = st.scale[kinds[item] & KIND_MASK]
+        mean = st.state[MEAN] * scale if scale > 0.0 else 0.0  # a job of no length takes none (not inf x 0)
         _heap_push(st, st.state[NOW] + np.random.exponential(mean), s)
 
 
