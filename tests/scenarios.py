@@ -111,6 +111,14 @@ VALUES: dict[str, Any] = {
     "order_compliance_probability": 0.3,
     "admin_closure_probability": 0.0,
     "recalendar_rate": 0.0,
+    "asylum_share_detained": 0.0,
+    "asylum_share_released": 0.0,
+    "asylum_share_never_detained": 0.0,
+    "master_hearing_time": 0.0,
+    "asylum_merits_hearing_time": 1.0,
+    "continuance_probability_preparation": 0.0,
+    "continuance_probability_representation": 0.0,
+    "continuance_probability_judge": 0.0,
 }
 assert set(VALUES) == set(SPEC), "every model parameter needs a value here"
 

@@ -25,7 +25,7 @@ from immsim.store import load_result
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "reference.yaml"
 OPTIONS = {"years": 1, "replications": 2, "seed": 7}
-REFERENCE = "eebe7128d5f0781851634c488e5433ac8a5c6870ba32e94f814e7a50be8c70bb"
+REFERENCE = "33f2a1cbd1b34b526e6fa8314566cfef08ed9b0f6760dec8f47667c4e20fefc9"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import numpy as np
 from scipy import stats
 
 from immsim.engine import buckets as bk
-from immsim.engine import fifo
+from immsim.engine import fifo, servers
 from immsim.engine.calendar import cancel, new_calendar, schedule, take_day
 from immsim.engine.rng import duration, pick_cumulative, pick_weighted, reseed, round_random, stream_seed
 
@@ -80,6 +80,49 @@ def test_fifo_order():
     assert fifo.pop(items, ends) == 4
     assert fifo.length(ends) == 2
     assert list(items[ends[0] : ends[1]]) == [2, 9]
+
+
+def test_fifo_push_front_makes_the_member_next_with_or_without_room_before_the_head():
+    items, ends = fifo.new_fifo(5)
+    for p in (4, 2, 9):
+        fifo.push(items, ends, p)
+    fifo.push_front(items, ends, 7)  # head at 0: the members shift back
+    assert list(items[ends[0] : ends[1]]) == [7, 4, 2, 9]
+    assert fifo.pop(items, ends) == 7 and fifo.pop(items, ends) == 4
+    fifo.push_front(items, ends, 4)  # room before the head
+    assert list(items[ends[0] : ends[1]]) == [4, 2, 9]
+    fifo.push(items, ends, 1)
+    assert [fifo.pop(items, ends) for _ in range(4)] == [4, 2, 9, 1]
+
+
+def test_a_job_kind_of_no_length_ends_at_once_even_when_servers_have_no_time():
+    # a mean service of inf (no hearing time) times a scale of 0 must not give NaN end times
+    st = servers.new_station(2, 2, np.inf)
+    servers.set_kind_scale(st, 2, 0.0)
+    kinds = np.array([2, 0], np.int8)
+    hi, hi_ends = fifo.new_fifo(4)
+    lo, lo_ends = fifo.new_fifo(4)
+    servers.arrive(st, hi, hi_ends, lo, lo_ends, kinds, 0, False, 1.0)
+    servers.arrive(st, hi, hi_ends, lo, lo_ends, kinds, 1, False, 1.0)
+    assert servers.next_completion(st, hi, hi_ends, lo, lo_ends, kinds, 2.0) == 0
+    assert list(st.last) == [1.0, 1.0]
+    assert servers.next_completion(st, hi, hi_ends, lo, lo_ends, kinds, 1e9) == -1  # kind 0: never ends
+    assert not np.isnan(st.heap_time).any()
+
+
+def test_fifo_insert_near_head_keeps_the_members_in_key_order():
+    key = np.array([0.0, 5.0, 1.0, 3.0, 4.0, 2.0])
+    items, ends = fifo.new_fifo(6)
+    for p in (3, 4, 1):  # keys 3, 4, 5
+        fifo.push(items, ends, p)
+    fifo.insert_near_head(items, ends, 5, key)  # key 2: at the head
+    fifo.insert_near_head(items, ends, 0, key)  # key 0: at the head
+    assert fifo.pop(items, ends) == 0
+    fifo.insert_near_head(items, ends, 2, key)  # key 1: behind nothing smaller
+    fifo.pop(items, ends)
+    fifo.pop(items, ends)
+    fifo.insert_near_head(items, ends, 2, key)  # key 1 again, room before the head
+    assert list(items[ends[0] : ends[1]]) == [2, 3, 4, 1]
 
 
 @nb.njit(cache=True)

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import immsim
 from immsim.ledger import check_ledger
 from immsim.model import codes as c
+from immsim.model import hearings
 from immsim.model.codes import ACTIONS, CLASSES, HISTORIES, PATHS, STATUSES
 from immsim.model.parameters import SPECS
 from immsim.model.people import COMMUNITY, DETAINER, HELD, ICE_ARREST, KNOWN, SUPERVISED
@@ -78,6 +79,11 @@ MAGNITUDE = {
     "bond_hearing_days": 60.0,
     "atd_slots": 300.0,
     "atd_end_rate": 5.0,
+    "master_hearing_time": 3.0,
+    "asylum_merits_hearing_time": 5.0,
+    "continuance_probability_preparation": 0.9,
+    "continuance_probability_representation": 0.9,
+    "continuance_probability_judge": 0.9,
 }
 KEYS = {"class": CLASSES, "path": PATHS, "office": OFFICES, "jurisdiction": JURISDICTIONS}
 
@@ -218,7 +224,8 @@ def check_accounts(r: immsim.Result, comp, rep: int = 0) -> None:
     """Identities between the result frames of replication ``rep`` that hold exactly for any parameters."""
     m, n = r.monthly[r.monthly.replication == rep], r.national[r.national.replication == rep]
     flows_and_stocks = [*c.FLOWS, *(f"stock_{s}" for s in c.STOCKS)]
-    assert (m[flows_and_stocks] >= 0).all().all(), "a negative flow or stock"
+    bad = [f for f in flows_and_stocks if not (m[f] >= 0).all()]
+    assert not bad, f"negative or undefined (NaN) flows or stocks: {bad}"
     assert (n[list(c.NATIONAL)] >= 0).all().all()
     # jails: every honored detainer is a transfer at the jail, and detainers resolve at most once
     assert (m.detainers_honored == m.arrests_jail_hold + m.arrests_jail_287g).all()
@@ -352,6 +359,12 @@ def check_world(comp, w) -> None:
     assert (where[nd] == 1).all() and (state[ndq] == c.COURT_NONDETAINED).all()
     assert (where[~(dc | nd)] == 0).all()
     assert (np.diff(pe.t_arrive[ndq]) >= 0).all(), "the non-detained docket is not in arrival order"
+    # hearings: a pending case's next hearing is one of the kinds, and a merits hearing agrees with the asylum bit
+    byte = pe.hearing[:n][dc | nd]
+    kind = byte & hearings.KIND
+    assert np.isin(kind, [hearings.MERITS, hearings.MERITS_ASYLUM, hearings.MASTER]).all()
+    merits = kind != hearings.MASTER
+    assert ((kind[merits] == hearings.MERITS_ASYLUM) == ((byte[merits] & hearings.ASYLUM) != 0)).all()
     ages = (T - 1) - pe.day_in[np.r_[detq, ndq]]
     assert w.tally.national[-1, c.NA_MEDIAN_DAYS_PENDING] == (np.median(ages) if len(ages) else 0.0)
     # flags: known targets, detainers and holds

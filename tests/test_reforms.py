@@ -191,6 +191,22 @@ def test_with_changes_chains_and_records_each_step(base_file):
     assert two.base == "one" and one.base == sc.name
 
 
+def test_a_change_to_a_parameter_the_base_leaves_at_its_default_starts_from_the_default(tmp_path):
+    doc = base()
+    del doc["parameters"]["continuance_probability_judge"], doc["parameters"]["asylum_merits_hearing_time"]
+    sc = immsim.load_scenario(write(tmp_path / "base.yaml", dump(doc)))
+    assert "continuance_probability_judge" not in sc.data.parameters
+    changed = sc.with_changes(
+        [
+            {"parameter": "continuance_probability_judge", "value": 0.2},
+            {"parameter": "asylum_merits_hearing_time", "scale": 3},
+        ]
+    )
+    assert changed.data.parameters["continuance_probability_judge"].value == 0.2
+    assert changed.data.parameters["asylum_merits_hearing_time"].value == 3.0  # the default 1, times 3
+    assert changed.data.parameters["continuance_probability_judge"].unit == "probability"
+
+
 def test_an_initial_condition_change_sets_that_value_only(tmp_path, base_file):
     path = reform(tmp_path, "backlog", [{"initial": "court_pending", "value": 1234}])
     sc, b = immsim.load_scenario(path), immsim.load_scenario(base_file)

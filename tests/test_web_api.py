@@ -130,7 +130,14 @@ def test_every_parameter_is_listed_by_mechanism_with_unit_and_source(client):
     detail = client.get("/api/scenarios/us-2017").json()
     listed = {p["name"]: p for g in detail["parameters"] for p in g["parameters"]}
     assert set(listed) == {s.name for s in SPECS}
-    assert [g["mechanism"] for g in detail["parameters"]] == ["community", "jails", "operations", "custody", "courts"]
+    assert [g["mechanism"] for g in detail["parameters"]] == [
+        "community",
+        "jails",
+        "operations",
+        "custody",
+        "courts",
+        "hearings",
+    ]
     for s in SPECS:
         assert listed[s.name]["unit"] and listed[s.name]["source"]
     assert {s["state"] for s in detail["levers"]["states"]} >= {"CA", "TX", "MA"}

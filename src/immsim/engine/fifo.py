@@ -31,6 +31,33 @@ def push(items: np.ndarray, ends: np.ndarray, person: int) -> None:
 
 
 @jit
+def push_front(items: np.ndarray, ends: np.ndarray, person: int) -> None:
+    """``person`` goes to the head of the queue (next to be popped): a member popped earlier that comes back."""
+    if ends[0] == 0:  # no room before the head: shift the members back by one (the array always has room)
+        for i in range(ends[1], 0, -1):
+            items[i] = items[i - 1]
+        ends[1] += 1
+    else:
+        ends[0] -= 1
+    items[ends[0]] = person
+
+
+@jit
+def insert_near_head(items: np.ndarray, ends: np.ndarray, person: int, key: np.ndarray) -> None:
+    """``person`` joins a queue whose members are in ascending ``key`` (indexed by person), keeping that order.
+
+    The scan starts at the head, so it is cheap for a member popped earlier that comes back: only the few
+    members that came back before it can be ahead of it.
+    """
+    push_front(items, ends, person)
+    i = ends[0]
+    while i + 1 < ends[1] and key[items[i + 1]] < key[person]:
+        items[i] = items[i + 1]
+        i += 1
+    items[i] = person
+
+
+@jit
 def pop(items: np.ndarray, ends: np.ndarray) -> int:
     p = items[ends[0]]
     ends[0] += 1

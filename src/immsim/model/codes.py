@@ -88,6 +88,9 @@ P_EXPEDITED, P_REINSTATED, P_FINAL_ORDER, P_ACCEPTED, P_COURT_ORDER = range(5)
 ORIGINS = ("interior", "border", "court_external")
 O_INTERIOR, O_BORDER, O_COURT_EXTERNAL = range(3)
 
+#: Why a hearing is continued (model/hearings.py), in the order the draws are made.
+CONTINUANCE_REASONS = ("preparation", "representation", "judge")
+
 # Monthly counters per jurisdiction (flows). Arrest and removal counters are
 # laid out by channel and path so that kernels index them arithmetically.
 FLOWS = (
@@ -144,6 +147,8 @@ FLOWS = (
     "detention_exits",
     "detention_stay_days",
     "convictions",  # people in the community newly convicted, under their new criminal history
+    "court_hearings",  # hearings held (master-calendar, merits and continued ones)
+    *(f"continuances_{r}" for r in CONTINUANCE_REASONS),
 )
 F = {name: i for i, name in enumerate(FLOWS)}
 N_FLOWS = len(FLOWS)
@@ -238,7 +243,11 @@ N_NATIONAL = len(NATIONAL)
     FL_DETENTION_EXITS,
     FL_DETENTION_STAY_DAYS,
     FL_CONVICTIONS,
-) = range(63)
+    FL_COURT_HEARINGS,
+    FL_CONTINUANCES_PREPARATION,
+    FL_CONTINUANCES_REPRESENTATION,
+    FL_CONTINUANCES_JUDGE,
+) = range(67)
 (
     NA_COURT_PENDING,
     NA_COURT_PENDING_DETAINED,

@@ -2,23 +2,27 @@
 
 Cases come from ICE arrests (people who contest), from border book-ins, and
 from outside the interior pipeline (an input series). Each judge is a server
-in continuous time (``engine.servers``) who completes a case in an
-exponential time with mean 365 / completions per judge per year days; when
-free, a judge takes the oldest ready detained case, or else the oldest case of
-the non-detained backlog (non-preemptive priority). A detained case becomes
-ready after a preparation time. With Poisson filings this is exactly the
-M/M/c queue with priority classes of queueing theory, which the validation
-suite checks.
+in continuous time (``engine.servers``) who holds one hearing at a time, of
+exponential length with mean 365 / ``completions_per_judge_year`` days times
+the hearing's relative time (``hearings``: master-calendar or merits, asylum
+or not); when free, a judge takes the oldest ready detained case, or else the
+oldest case of the non-detained backlog (non-preemptive priority). A hearing
+may be continued (the case goes back to the end of its queue) or be the
+master-calendar stage (the case goes back near the head for its merits
+hearing); otherwise it ends the case. A detained case becomes ready after a
+preparation time. With one hearing per case and Poisson filings this is
+exactly the M/M/c queue with priority classes of queueing theory, which the
+validation suite checks.
 
-A share of non-detained hearings ends in administrative closure: the case
+A share of non-detained first hearings ends in administrative closure: the case
 leaves the active docket and the pending count without counting as a
 completion (as EOIR counts them) and comes back at the recalendaring rate, to
 the back of the queue. These two flows are why EOIR's pending counts do not
 close under receipts minus completions.
 
-Outcomes: a non-detained respondent who does not appear (with a probability
-that depends on counsel, custody and supervision: ``appearance``) is ordered removed in
-absentia and joins the at-large pool as a fugitive; one who appears and is
+Outcomes: a non-detained respondent who does not appear at the first hearing
+(with a probability that depends on counsel, custody and supervision:
+``appearance``) is ordered removed in absentia and joins the at-large pool as a fugitive; one who appears and is
 ordered removed departs or becomes a fugitive; detained removal orders go to
 removal; relief and termination leave the system.
 """
@@ -36,6 +40,7 @@ from immsim.model.appearance import no_show_probability
 from immsim.model.community import draw_cohort, join_pool, order_issued
 from immsim.model.custody import free_bed, open_case, start_removal
 from immsim.model.docket import to_court
+from immsim.model.hearings import at_master, continuance, first_hearing, set_hearing_times, to_merits
 from immsim.model.people import OUTSIDE, create, history, move, set_status
 from immsim.model.supervision import end_supervision
 
@@ -68,15 +73,10 @@ def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
 
 
 @jit
-def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
+def _decide_nondetained(inp, par, pe, tally, pool, p, t):
+    """The decision for a non-detained respondent who appeared: a removal order (then departure or not), or relief."""
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
-    if np.random.random() < no_show_probability(par, pe, p, t):
-        fl[j, history(pe, p), c.FL_IN_ABSENTIA_ORDERS] += 1
-        fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
-        order_issued(inp, pe, p, t)
-        set_status(pe, p, c.FINAL_ORDER)
-        return join_pool(pe, tally, pool, p)
     if np.random.random() < par.removal_order_probability_nondetained[t]:
         fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
         order_issued(inp, pe, p, t)
@@ -92,28 +92,75 @@ def _complete_nondetained(inp, par, pe, tally, court, pool, p, t):
 
 
 @jit
-def _complete(inp, par, pe, tally, cal, court, pool, p, t):
+def _count_completion(inp, pe, tally, court, p, t) -> None:
+    """A completion, with the days since filing and the wait since the case last joined its queue.
+
+    The time of day of the filing is taken from ``t_arrive``, which a continued case
+    resets to its re-entry: the days pending are then off by less than a day.
+    """
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
     start, end = court.judges.last[0], court.judges.last[1]
     filed = pe.day_in[p] + (pe.t_arrive[p] - np.floor(pe.t_arrive[p]))
     wait = start - pe.t_arrive[p]
-    if pe.state[p] == c.COURT_NONDETAINED and np.random.random() < par.admin_closure_probability[t]:
-        # off the active docket: neither a completion nor pending, as EOIR counts them
-        fl[j, history(pe, p), c.FL_ADMINISTRATIVE_CLOSURES] += 1
-        end_supervision(inp, pe, tally, cal, p, t)
-        move(pe, tally, p, c.ADMIN_CLOSED)
-        fifo.push(court.closed, court.closed_ends, p)
-        return pool
     fl[j, history(pe, p), c.FL_COURT_COMPLETIONS] += 1
     fl[j, history(pe, p), c.FL_DAYS_PENDING_AT_COMPLETION] += end - filed
     fl[j, history(pe, p), c.FL_DAYS_WAITING_FOR_HEARING] += wait
     if pe.state[p] == c.DETAINED_COURT:
         fl[j, history(pe, p), c.FL_COURT_COMPLETIONS_DETAINED] += 1
         fl[j, history(pe, p), c.FL_DAYS_WAITING_FOR_HEARING_DETAINED] += wait
+
+
+@jit
+def _requeue(court, pe, p) -> None:
+    """``p``'s hearing was continued: the case waits again, at the end of its docket's queue, from now."""
+    pe.t_arrive[p] = court.judges.last[1]  # keeps each queue in arrival order (days pending still count from day_in)
+    if pe.state[p] == c.DETAINED_COURT:
+        servers.requeue(court.judges, court.detq, court.detq_ends, p)
+    else:
+        servers.requeue(court.judges, court.ndq, court.ndq_ends, p)
+
+
+@jit
+def _hearing_ended(inp, par, pe, tally, cal, court, pool, p, t):
+    """A hearing of ``p``'s case is over: a continuance, the next stage, or the case's end (``hearings``)."""
+    fl = tally.flows[inp.month_of_day[t]]
+    j = pe.jur[p]
+    fl[j, history(pe, p), c.FL_COURT_HEARINGS] += 1
+    reason = continuance(par, pe, p, t)
+    if reason >= 0:
+        fl[j, history(pe, p), c.FL_CONTINUANCES_PREPARATION + reason] += 1
+        _requeue(court, pe, p)
+        return pool
+    detained = pe.state[p] == c.DETAINED_COURT
+    if first_hearing(pe, p) and not detained:
+        if np.random.random() < par.admin_closure_probability[t]:
+            # off the active docket: neither a completion nor pending, as EOIR counts them
+            fl[j, history(pe, p), c.FL_ADMINISTRATIVE_CLOSURES] += 1
+            end_supervision(inp, pe, tally, cal, p, t)
+            move(pe, tally, p, c.ADMIN_CLOSED)
+            fifo.push(court.closed, court.closed_ends, p)
+            return pool
+        if np.random.random() < no_show_probability(par, pe, p, t):
+            _count_completion(inp, pe, tally, court, p, t)
+            fl[j, history(pe, p), c.FL_IN_ABSENTIA_ORDERS] += 1
+            fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
+            order_issued(inp, pe, p, t)
+            set_status(pe, p, c.FINAL_ORDER)
+            end_supervision(inp, pe, tally, cal, p, t)  # after the hearing, which a supervised respondent missed
+            return join_pool(pe, tally, pool, p)
+    if at_master(pe, p):  # the merits hearing comes at the next free slot, ahead of newer cases
+        to_merits(pe, p)
+        if pe.state[p] == c.DETAINED_COURT:
+            servers.resume(court.judges, court.detq, court.detq_ends, p, pe.t_arrive)
+        else:
+            servers.resume(court.judges, court.ndq, court.ndq_ends, p, pe.t_arrive)
+        return pool
+    _count_completion(inp, pe, tally, court, p, t)
+    if detained:
         _complete_detained(inp, par, pe, tally, cal, p, t)
         return pool
-    pool = _complete_nondetained(inp, par, pe, tally, court, pool, p, t)
+    pool = _decide_nondetained(inp, par, pe, tally, pool, p, t)
     end_supervision(inp, pe, tally, cal, p, t)  # after the hearing, which a supervised respondent attended as such
     return pool
 
@@ -123,10 +170,10 @@ def _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, until, t):
     """Hear cases until ``until``; judges take non-detained cases from the queue whose ends are ``nd_ends``."""
     st = court.judges
     while True:
-        p = servers.next_completion(st, court.detq, court.detq_ends, court.ndq, nd_ends, until)
+        p = servers.next_completion(st, court.detq, court.detq_ends, court.ndq, nd_ends, pe.hearing, until)
         if p < 0:
             return pool
-        pool = _complete(inp, par, pe, tally, cal, court, pool, p, t)
+        pool = _hearing_ended(inp, par, pe, tally, cal, court, pool, p, t)
 
 
 @jit
@@ -155,6 +202,7 @@ def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     servers.set_servers(st, int(par.immigration_judges[t] + 0.5))
     rate = par.completions_per_judge_year[t]
     servers.set_mean_service(st, YEAR / rate if rate > 0 else np.inf)
+    set_hearing_times(st, par, t)
     suspended = inp.hearings_suspended[t]
     nd_ends = np.zeros(2, np.int64) if suspended else court.ndq_ends
     n = court.new_count[0]
@@ -167,7 +215,7 @@ def hearings_day(inp, par, pe, tally, cal, court, pool, t):
         if suspended and not high:
             fifo.push(court.ndq, court.ndq_ends, p)
         else:
-            servers.arrive(st, court.detq, court.detq_ends, court.ndq, nd_ends, p, high, time)
+            servers.arrive(st, court.detq, court.detq_ends, court.ndq, nd_ends, pe.hearing, p, high, time)
     court.new_count[0] = 0
     return _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, t + 1.0, t)
 
@@ -194,13 +242,29 @@ def _kth(a: np.ndarray, b: np.ndarray, b0: int, nb_: int, day_in: np.ndarray, k:
 
 
 @jit
+def _median_age_unordered(pe, court, t) -> float:
+    nd_ = court.detq_ends[1] - court.detq_ends[0]
+    days = np.empty(nd_ + court.ndq_ends[1] - court.ndq_ends[0])
+    if days.shape[0] == 0:
+        return 0.0
+    days[:nd_] = pe.day_in[court.detq[court.detq_ends[0] : court.detq_ends[1]]]
+    days[nd_:] = pe.day_in[court.ndq[court.ndq_ends[0] : court.ndq_ends[1]]]
+    return t - np.median(days)
+
+
+@jit
 def median_days_pending(pe, court, t) -> float:
     """Median age in days of the cases waiting for a hearing on both dockets.
 
     The non-detained queue is in filing order (its filing days ascend), so only
     the short detained queue needs sorting; the median is then a selection
     from two sorted sequences, read in place, rather than a sort of the backlog.
+    Once a continued case has gone back to the end of a queue (``hearings``)
+    the queue is in order of arrival but no longer of filing, and the median is
+    a selection over a copy.
     """
+    if court.judges.requeued[0] > 0:
+        return _median_age_unordered(pe, court, t)
     days = pe.day_in[court.detq[court.detq_ends[0] : court.detq_ends[1]]].astype(np.float64)
     order = stable_order(days)
     a = np.empty(days.shape[0])

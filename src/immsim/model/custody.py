@@ -41,6 +41,7 @@ from immsim.model.appearance import (
 )
 from immsim.model.community import draw_cohort, order_issued
 from immsim.model.docket import to_court
+from immsim.model.hearings import file_hearings
 from immsim.model.people import ICE_ARREST, OUTSIDE, create, history, move
 
 YEAR = 365.0
@@ -94,6 +95,7 @@ def open_case(inp, par, pe, tally, cal, court, p, detain, in_custody, t) -> None
         take_bed(inp, par, pe, tally, p, t)
         move(pe, tally, p, c.DETAINED_COURT)
         file_case(inp, par, pe, tally, cal, p, DETAINED, t)
+        file_hearings(par, pe, p, DETAINED, t)
         schedule_detained_case(par, pe, cal, p, t)
     else:
         if in_custody:
@@ -101,6 +103,7 @@ def open_case(inp, par, pe, tally, cal, court, p, detain, in_custody, t) -> None
             fl[pe.jur[p], history(pe, p), why] += 1
         move(pe, tally, p, c.COURT_NONDETAINED)
         file_case(inp, par, pe, tally, cal, p, RELEASED_KIND if in_custody else NEVER_DETAINED, t)
+        file_hearings(par, pe, p, RELEASED_KIND if in_custody else NEVER_DETAINED, t)
         to_court(court, p, pe.t_arrive[p])
 
 

@@ -26,6 +26,7 @@ from immsim.model import codes as c
 from immsim.model.appearance import DETAINED, NEVER_DETAINED, file_case
 from immsim.model.community import draw_cohort, join_pool
 from immsim.model.custody import schedule_detained_case
+from immsim.model.hearings import file_hearings
 from immsim.model.jails import book, booking_rate
 from immsim.model.people import COMMUNITY, ICE_ARREST, OUTSIDE, create, move
 
@@ -105,6 +106,7 @@ def initialize(inp, par, world, pool, seed, init):
             pe.t_arrive[p] = pe.day_in[p] + np.random.random()
             move(pe, tally, p, c.DETAINED_COURT)
             file_case(inp, par, pe, tally, cal, p, DETAINED, 0)
+            file_hearings(par, pe, p, DETAINED, 0)
             schedule_detained_case(par, pe, cal, p, 0)
         else:
             path = c.P_EXPEDITED if border else c.P_FINAL_ORDER
@@ -121,6 +123,7 @@ def initialize(inp, par, world, pool, seed, init):
         move(pe, tally, p, c.COURT_NONDETAINED)
         # the backlog's kinds are not published: taken as never detained
         file_case(inp, par, pe, tally, cal, p, NEVER_DETAINED, 0)
+        file_hearings(par, pe, p, NEVER_DETAINED, 0)
         pe.t_arrive[p] = -ages[oldest_first[i]]
         pe.day_in[p] = int(np.floor(pe.t_arrive[p]))
         fifo.push(court.ndq, court.ndq_ends, p)
@@ -129,6 +132,7 @@ def initialize(inp, par, world, pool, seed, init):
         p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
         move(pe, tally, p, c.ADMIN_CLOSED)
         file_case(inp, par, pe, tally, cal, p, NEVER_DETAINED, 0)
+        file_hearings(par, pe, p, NEVER_DETAINED, 0)
         fifo.push(court.closed, court.closed_ends, p)
     # What exists now is the initial stock, not a flow.
     tally.moves[:] = 0

@@ -498,7 +498,9 @@ SPECS: tuple[Spec, ...] = (
         "cases/judge/year",
         *POS,
         "courts",
-        "case completions one judge produces in a year",
+        "a judge's hearing time in a year, counted in reference hearings (one merits hearing of a non-asylum case):"
+        " the completions a judge would make if every case were decided at one such hearing; with hearing stages and"
+        " continuances (model/hearings.py) completions per judge come out lower",
     ),
     _p(
         "external_court_receipts_per_year",
@@ -639,6 +641,61 @@ SPECS: tuple[Spec, ...] = (
         *POS,
         "courts",
         "rate at which administratively closed cases return to the active docket",
+    ),
+    # hearings: case types, hearing stages and continuances (model/hearings.py)
+    *(
+        _p(
+            f"asylum_share_{kind}",
+            "scalar",
+            "share",
+            *PROB,
+            "hearings",
+            f"share of {what} cases with an asylum application (a longer merits hearing)",
+            0.0,
+        )
+        for kind, what in (
+            ("detained", "detained"),
+            ("released", "released"),
+            ("never_detained", "never-detained"),
+        )
+    ),
+    _p(
+        "master_hearing_time",
+        "scalar",
+        "reference hearings",
+        0.0,
+        10.0,
+        "hearings",
+        "judge time of a master-calendar hearing relative to a non-asylum merits hearing; 0: no master-calendar"
+        " stage (a case is decided at its one hearing)",
+        0.0,
+    ),
+    _p(
+        "asylum_merits_hearing_time",
+        "scalar",
+        "reference hearings",
+        0.0,
+        20.0,
+        "hearings",
+        "judge time of an asylum case's merits hearing relative to a non-asylum one",
+        1.0,
+    ),
+    *(
+        _p(
+            f"continuance_probability_{reason}",
+            "scalar",
+            "probability",
+            0.0,
+            0.9,
+            "hearings",
+            f"a hearing ends in a continuance {what}: the case goes back to the end of its docket's queue",
+            0.0,
+        )
+        for reason, what in (
+            ("preparation", "for preparation (either party asks for time)"),
+            ("representation", "for an unrepresented respondent to find counsel"),
+            ("judge", "for judge availability (the judge's slot is lost to a reset)"),
+        )
     ),
 )
 

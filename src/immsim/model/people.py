@@ -53,6 +53,7 @@ class People(NamedTuple):
     deadline: np.ndarray  # int32: last day ICE can pick the person up (hold); day of the bond hearing (detained case)
     t_arrive: np.ndarray  # float64: time (in days) the court case reached the court (filed, or ready if detained)
     since: np.ndarray  # int32: day the current jail, detention or ATD stay began
+    hearing: np.ndarray  # int8: the court case's type and next hearing (bits in ``hearings``)
     count: np.ndarray  # int64[1]: rows handed out so far (the high-water mark)
     free: np.ndarray  # int32[capacity]: rows of people in a final state, free for reuse (a stack)
     n_free: np.ndarray  # int64[1]: rows on the free stack
@@ -113,6 +114,7 @@ def new_people(capacity: int) -> People:
         np.zeros(capacity, np.int32),
         np.zeros(capacity),
         np.zeros(capacity, np.int32),
+        np.zeros(capacity, np.int8),
         np.zeros(1, np.int64),
         np.full(capacity, -1, np.int32),
         np.zeros(1, np.int64),
@@ -157,6 +159,7 @@ def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: 
     pe.cohort[p] = cohort
     pe.origin[p] = origin
     pe.flags[p] = 0
+    pe.hearing[p] = 0
     pe.day_in[p] = day
     if source == COMMUNITY:
         tally.community[jur, klass] -= 1

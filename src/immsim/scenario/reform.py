@@ -187,7 +187,10 @@ def _apply_parameter(ch: SetParameter, doc: dict, label: str) -> str | None:
     if ch.series == []:
         return "'series' is empty"
     spec = SPEC[ch.parameter]
-    p = copy.deepcopy(doc["parameters"][ch.parameter])
+    if ch.parameter in doc["parameters"]:
+        p = copy.deepcopy(doc["parameters"][ch.parameter])
+    else:  # a parameter the base leaves at its neutral default: the change starts from that default
+        p = {"value": spec.default, "unit": spec.unit, "meaning": spec.meaning}
     if ch.scale is not None:
         if ch.where is not None:
             return "'scale' applies to every entry; use 'value' with 'where'"

@@ -32,6 +32,7 @@ MECHANISMS = {
     "operations": "At-large, work-site and task-force operations",
     "custody": "Detention and removal",
     "courts": "Immigration courts",
+    "hearings": "Court hearings: case types, hearing stages, continuances",
 }
 
 Scale = Annotated[float, Field(gt=0, le=10)]

@@ -1,0 +1,166 @@
+"""Case types, hearing stages and continuances (model/hearings.py, issue 14 point 1).
+
+A busy court (a backlog that never empties) keeps every judge hearing all the
+time, so the hearings held in a period are Poisson with mean
+judges x capacity x days / 365 / (mean time of a hearing, in reference
+hearings): each judge is a Poisson process of hearings while busy. Each
+hearing is continued independently with probability q, so continuances are a
+binomial thinning of that Poisson count (Poisson with mean q x hearings) and
+completions the complementary thinning. Tolerances are four Poisson standard
+deviations. Runs that share a seed share their receipts (common random
+numbers), so differences in the backlog are differences in completions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+
+import immsim
+from scenarios import START, event, initial, make, params, quiet
+
+SEED = 140001
+K = 4.0
+JUDGES, RATE = 10.0, 600.0
+CAPACITY = JUDGES * RATE  # reference hearings a year
+NEUTRAL = {
+    "asylum_share_detained": 0.0,
+    "asylum_share_released": 0.0,
+    "asylum_share_never_detained": 0.0,
+    "master_hearing_time": 0.0,
+    "asylum_merits_hearing_time": 1.0,
+    "continuance_probability_preparation": 0.0,
+    "continuance_probability_representation": 0.0,
+    "continuance_probability_judge": 0.0,
+}
+
+
+def _leave_out_hearing_parameters(doc: dict) -> None:
+    for name in NEUTRAL:
+        del doc["parameters"][name]
+
+
+def _busy(*patches, **values) -> immsim.Result:
+    """One year of a court with a backlog it cannot clear and no closures."""
+    sc = make(
+        quiet(),
+        params(immigration_judges=JUDGES, completions_per_judge_year=RATE, admin_closure_probability=0.0),
+        params(recalendar_rate=0.0, external_court_receipts_per_year=1000.0, external_detained_share=0.0),
+        initial(court_pending=20_000, detention_population=0),
+        params(**values),
+        *patches,
+    )
+    return immsim.simulate(sc, years=1.0, seed=SEED)
+
+
+def _total(r: immsim.Result, col: str) -> float:
+    return float(r.national[col].sum())
+
+
+def _near(value: float, mean: float, what: str) -> None:
+    assert abs(value - mean) <= K * math.sqrt(mean), f"{what}: {value:.0f}, expected {mean:.0f}"
+
+
+@pytest.fixture(scope="module")
+def neutral() -> immsim.Result:
+    return _busy(**NEUTRAL)
+
+
+def test_with_neutral_values_every_case_is_heard_once_and_never_continued(neutral):
+    r = _busy(_leave_out_hearing_parameters)  # the defaults are the neutral values
+    assert "master_hearing_time" not in r.scenario.data.parameters
+    for col in ("court_completions", "court_pending", "in_absentia_orders", "median_days_pending"):
+        np.testing.assert_array_equal(r.national[col], neutral.national[col])
+    assert _total(r, "court_hearings") == _total(r, "court_completions") + _total(r, "administrative_closures")
+    for reason in ("preparation", "representation", "judge"):
+        assert _total(r, f"continuances_{reason}") == 0
+    _near(_total(r, "court_hearings"), CAPACITY, "hearings held by busy judges")
+
+
+def test_more_continuances_at_fixed_judges_lower_completions_and_raise_the_backlog(neutral):
+    q = 0.3
+    r = _busy(continuance_probability_preparation=q)
+    held = _total(r, "court_hearings")
+    _near(held, CAPACITY, "hearings held")  # the judges' time is the same: continued hearings use it too
+    _near(_total(r, "continuances_preparation"), q * CAPACITY, "continuances")
+    _near(_total(r, "court_completions"), (1 - q) * CAPACITY, "completions")
+    assert _total(r, "court_completions") < _total(neutral, "court_completions")
+    # same receipts (common random numbers): the backlog is higher by the completions lost, about q x capacity
+    gap = float(r.national.court_pending.iloc[-1] - neutral.national.court_pending.iloc[-1])
+    lost = _total(neutral, "court_completions") - _total(r, "court_completions")
+    assert gap == lost
+    _near(gap, q * CAPACITY, "backlog difference")
+
+
+def test_continuances_to_find_counsel_apply_to_unrepresented_respondents_only():
+    r = _busy(continuance_probability_representation=0.5, represented_share_never_detained=1.0)
+    assert _total(r, "continuances_representation") == 0
+    r = _busy(continuance_probability_representation=0.5)
+    _near(_total(r, "continuances_representation"), 0.5 * CAPACITY, "continuances to find counsel")
+
+
+def test_longer_asylum_merits_hearings_lower_completions_per_judge():
+    # every case is an asylum case heard once at 3 reference hearings: a busy judge completes RATE / 3 a year
+    r = _busy(asylum_share_never_detained=1.0, asylum_merits_hearing_time=3.0)
+    _near(_total(r, "court_completions"), CAPACITY / 3, "asylum completions")
+
+
+def test_a_respondent_who_does_not_appear_uses_only_master_calendar_time():
+    # everyone misses the master-calendar hearing (half a reference hearing): ordered removed in absentia there
+    r = _busy(master_hearing_time=0.5, no_show_probability=1.0)
+    _near(_total(r, "in_absentia_orders"), CAPACITY / 0.5, "in absentia completions at master-calendar hearings")
+    assert _total(r, "in_absentia_orders") == _total(r, "court_completions") == _total(r, "court_hearings")
+
+
+def test_with_a_master_calendar_stage_a_completed_case_had_two_hearings():
+    # a court that keeps up: receipts below capacity, no backlog at start, everyone appears, no continuances
+    sc = make(
+        quiet(),
+        params(immigration_judges=JUDGES, completions_per_judge_year=RATE, admin_closure_probability=0.0),
+        params(external_court_receipts_per_year=2000.0, no_show_probability=0.0, master_hearing_time=0.5),
+        initial(court_pending=0, detention_population=0),
+    )
+    r = immsim.simulate(sc, years=1.0, seed=SEED)
+    done, held = _total(r, "court_completions"), _total(r, "court_hearings")
+    pending = float(r.national.court_pending.iloc[-1])
+    # every completed case had its master-calendar and its merits hearing; a pending case had at most the first
+    assert 2 * done <= held <= 2 * done + pending
+    assert done > 0.9 * (_total(r, "court_receipts") - pending)
+
+
+def test_a_completion_goal_still_raises_hearings_from_its_date_and_only_then():
+    q, factor, day = 0.3, 1.4, 181
+    goal_date = START + dt.timedelta(days=day)
+    base = _busy(continuance_probability_preparation=q)
+    sc = make(
+        quiet(),
+        params(immigration_judges=JUDGES, completions_per_judge_year=RATE, admin_closure_probability=0.0),
+        params(recalendar_rate=0.0, external_court_receipts_per_year=1000.0, external_detained_share=0.0),
+        initial(court_pending=20_000, detention_population=0),
+        params(continuance_probability_preparation=q),
+        event(type="court_policy", policy="completion_goals", date=goal_date, factor=factor),
+    )
+    goal = immsim.simulate(sc, years=1.0, seed=SEED)
+    before = goal.national.month < np.datetime64(goal_date)
+    assert before.sum() == 6
+    for col in ("court_hearings", "court_completions", "continuances_preparation", "court_pending"):
+        np.testing.assert_array_equal(goal.national[col][before], base.national[col][before])
+    days = float(goal.national.days[~before].sum())
+    held = float(goal.national.court_hearings[~before].sum())
+    _near(held, factor * CAPACITY * days / 365.0, "hearings after the goal")
+    done = float(goal.national.court_completions[~before].sum())
+    _near(done, (1 - q) * factor * CAPACITY * days / 365.0, "completions after the goal")
+
+
+def test_a_case_that_appears_uses_master_calendar_and_merits_time():
+    # everyone appears: a case takes 0.5 + 1 reference hearings, so a busy judge completes RATE / 1.5 a year (the
+    # count of a renewal process whose steps add two exponentials varies less than a Poisson count: 4 Poisson sd
+    # is a wider band)
+    r = _busy(master_hearing_time=0.5, no_show_probability=0.0)
+    done = _total(r, "court_completions")
+    _near(done, CAPACITY / 1.5, "completions with a master-calendar stage")
+    # the merits hearing follows the master-calendar one at the next free slot: at most one per judge is in between
+    assert 2 * done <= _total(r, "court_hearings") <= 2 * done + JUDGES
