@@ -25,7 +25,7 @@ OUT = ROOT / "src" / "immsim" / "scenario" / "data" / "us-2017-prior.yaml"
 
 PEW = "Pew Research Center (2018-11-27), unauthorized immigrant population by state, 2016"
 A = "assumption"
-#: New convictions in the community (tools/steady_convictions.py prints these after a change of the model).
+#: New convictions in the community (tools/steady_state.py prints these after a change of the model).
 CONVICTION_RATE = 0.0146
 SERIOUS_SHARE_OF_CONVICTIONS = 0.59
 #: Collateral arrests per targeted at-large arrest from the DHS memorandum of 2017-02-20 (calibration round 10).
@@ -294,16 +294,16 @@ def scenario() -> dict:
             0.33, "per person-year", "recent entrants stop being recent after about 3 years", A, (0.2, 0.5)
         ),
         # Set so that the convicted stock (community and known at large, lesser and serious apart) is stationary
-        # over FY2017 at the calibrated rates: tools/steady_convictions.py prints the values that do it.
+        # over FY2017 at the calibrated rates: tools/steady_state.py prints the values that do it.
         "conviction_rate": par(
             CONVICTION_RATE,
             "per person-year",
-            "people with no conviction convicted while in the community",
+            "people with no conviction convicted (in the community stock and among known targets at large)",
             A,
             (0.5 * CONVICTION_RATE, 2.0 * CONVICTION_RATE),
             notes=(
                 "set so that the stock with convictions neither grows nor shrinks over FY2017"
-                " (tools/steady_convictions.py); that this stock was roughly stable is an assumption"
+                " (tools/steady_state.py); that this stock was roughly stable is an assumption"
                 " (MPI's estimate of about 820,000 unauthorized immigrants with convictions, 2015, is the starting"
                 " level); with no new convictions, enforcement would shrink it by about a quarter a year"
             ),
