@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from immsim.engine import fifo, servers
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_inline
 from immsim.engine.order import stable_order
 from immsim.engine.rng import pick_cumulative, poisson
 from immsim.model import codes as c
@@ -47,7 +47,7 @@ from immsim.model.supervision import end_supervision
 YEAR = 365.0
 
 
-@jit
+@jit_inline
 def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     pop_cum = np.cumsum(inp.pop_share)
@@ -176,7 +176,7 @@ def _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, until, t):
         pool = _hearing_ended(inp, par, pe, tally, cal, court, pool, p, t)
 
 
-@jit
+@jit_inline
 def recalendar_day(inp, par, pe, tally, court, t) -> None:
     """Administratively closed cases return, oldest closure first, to the back of the active docket."""
     rate = min(1.0, par.recalendar_rate[t] / YEAR)
@@ -189,7 +189,7 @@ def recalendar_day(inp, par, pe, tally, court, t) -> None:
         to_court(court, p, pe.t_arrive[p])
 
 
-@jit
+@jit_inline
 def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     """Run the court through day ``t``: today's cases join the queues in time order.
 
@@ -247,8 +247,10 @@ def _median_age_unordered(pe, court, t) -> float:
     days = np.empty(nd_ + court.ndq_ends[1] - court.ndq_ends[0])
     if days.shape[0] == 0:
         return 0.0
-    days[:nd_] = pe.day_in[court.detq[court.detq_ends[0] : court.detq_ends[1]]]
-    days[nd_:] = pe.day_in[court.ndq[court.ndq_ends[0] : court.ndq_ends[1]]]
+    for i in range(nd_):  # loops, not slice copies (engine/jit.py: no shape-error code to compile)
+        days[i] = pe.day_in[court.detq[court.detq_ends[0] + i]]
+    for i in range(days.shape[0] - nd_):
+        days[nd_ + i] = pe.day_in[court.ndq[court.ndq_ends[0] + i]]
     return t - np.median(days)
 
 
