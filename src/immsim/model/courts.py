@@ -243,15 +243,36 @@ def _kth(a: np.ndarray, b: np.ndarray, b0: int, nb_: int, day_in: np.ndarray, k:
 
 @jit
 def _median_age_unordered(pe, court, t) -> float:
-    nd_ = court.detq_ends[1] - court.detq_ends[0]
-    days = np.empty(nd_ + court.ndq_ends[1] - court.ndq_ends[0])
-    if days.shape[0] == 0:
+    """The median of the waiting cases' filing days when the queues are not in filing order, by counting.
+
+    Filing days are whole days, so a count per day gives
+    the two middle values in one pass over the cases and one over the days:
+    the same result as ``np.median`` of a copy, without NumPy's selection code
+    (about 1.5 s of a cold compile).
+    """
+    n = court.detq_ends[1] - court.detq_ends[0] + court.ndq_ends[1] - court.ndq_ends[0]
+    if n == 0:
         return 0.0
-    for i in range(nd_):  # loops, not slice copies (engine/jit.py: no shape-error code to compile)
-        days[i] = pe.day_in[court.detq[court.detq_ends[0] + i]]
-    for i in range(days.shape[0] - nd_):
-        days[nd_ + i] = pe.day_in[court.ndq[court.ndq_ends[0] + i]]
-    return t - np.median(days)
+    first, last = t, t
+    for i in range(court.detq_ends[0], court.detq_ends[1]):
+        first, last = min(first, pe.day_in[court.detq[i]]), max(last, pe.day_in[court.detq[i]])
+    for i in range(court.ndq_ends[0], court.ndq_ends[1]):
+        first, last = min(first, pe.day_in[court.ndq[i]]), max(last, pe.day_in[court.ndq[i]])
+    counts = np.zeros(last - first + 1, np.int64)
+    for i in range(court.detq_ends[0], court.detq_ends[1]):
+        counts[pe.day_in[court.detq[i]] - first] += 1
+    for i in range(court.ndq_ends[0], court.ndq_ends[1]):
+        counts[pe.day_in[court.ndq[i]] - first] += 1
+    lo, hi = (n - 1) // 2, n // 2  # 0-based ranks of the middle value(s)
+    seen, low, high = 0, -1, -1
+    for d in range(counts.shape[0]):
+        seen += counts[d]
+        if low < 0 and seen > lo:
+            low = d
+        if seen > hi:
+            high = d
+            break
+    return t - (first + 0.5 * (low + high))
 
 
 @jit
