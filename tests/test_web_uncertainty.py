@@ -10,6 +10,7 @@ be much wider than the dice's.
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import numpy as np
@@ -82,7 +83,19 @@ def test_a_run_over_the_posterior_pairs_its_draws_and_gives_the_apis_two_bands(c
     # both scenarios ran the same parameter set in replication r: seed 3 draws sets 0, 1, 1 for the three groups
     changed, base = (pd.read_parquet(d / "draws.parquet") for d in (directory, directory / "base"))
     pd.testing.assert_frame_equal(changed, base)
+    offered = pd.read_csv(io.StringIO(client.get(f"/api/runs/{run_id}/files/draws.csv").text))
+    pd.testing.assert_frame_equal(offered, changed, check_dtype=False)
     assert list(changed.draw) == [0, 0, 1, 1, 2, 2] and list(changed.set) == [0, 0, 1, 1, 1, 1]
+    # the catalog keys each replication by its parameter set too: a plain run of the same seed is another run
+    from immsim.catalog import run_key
+    from immsim.store import scenario_hash
+
+    keys = json.loads(client.app.state.runner.record(run_id)["run_keys"])
+    result = client.app.state.results.get(directory)
+    digest, start = scenario_hash(result.scenario.text), result.start
+    factors = [{"found_probability": f} for f in changed.found_probability]
+    assert keys[:6] == [run_key(digest, factors[r], 3 + r, start, 0.5) for r in range(6)]
+    assert run_key(digest, {}, 3, start, 0.5) not in keys and len(set(keys)) == 12
     # the web's differences are those of the Python API called with the same ensemble and per_draw
     folder = tmp_path / "api"
     folder.mkdir()
@@ -113,6 +126,7 @@ def test_a_run_over_the_posterior_pairs_its_draws_and_gives_the_apis_two_bands(c
     # at-large arrests follow search success, 0.4 or 1.4 times: the sets' spread dwarfs the dice's
     lo, hi, t_lo, t_hi = bands(page, "summary")["ice_at_large_arrests"]
     assert t_hi - t_lo > 3 * (hi - lo)
+    assert "draws.csv" in page
     # the only assumption the ensemble moves is named as what drives the width
     assert re.search(r'id="drivers">.*<code>found_probability</code> \d+ %', page)
 

@@ -364,6 +364,8 @@ def _csv(table: str):
         if table == "states":
             cache = request.app.state.results
             frame = cache.get(directory).by_state()
+        elif not (directory / f"{table}.parquet").is_file():
+            raise refuse(404, f"this run has no {table}.csv", "")
         else:
             frame = pd.read_parquet(directory / f"{table}.parquet")
         buf = io.StringIO()
@@ -382,11 +384,13 @@ FILES = {
     "national.csv": _csv("national"),
     "monthly.csv": _csv("monthly"),
     "fiscal_years.csv": _csv("fiscal_years"),
+    "draws.csv": _csv("draws"),
     "states.csv": _csv("states"),
     "national.parquet": _stored("national.parquet", "application/vnd.apache.parquet"),
     "monthly.parquet": _stored("monthly.parquet", "application/vnd.apache.parquet"),
     "fiscal_years.parquet": _stored("fiscal_years.parquet", "application/vnd.apache.parquet"),
     "by_history.parquet": _stored("by_history.parquet", "application/vnd.apache.parquet"),
+    "draws.parquet": _stored("draws.parquet", "application/vnd.apache.parquet"),
     "offices.parquet": _stored("offices.parquet", "application/vnd.apache.parquet"),
     "scenario.yaml": _stored("scenario.yaml", "application/yaml"),
     "reform.yaml": _stored("reform.yaml", "application/yaml"),

@@ -233,8 +233,11 @@ def router(library: Library, runner: Runner, limits: Limits, env: Environment) -
             status = {"id": run_id, "status": "done", "progress": 1.0}
             status |= {"title": row["title"], "request": json.loads(row["request"])}
             view = run_view(directory, cache)
-            optional = (".yaml", "differences.csv", "comparison.html", "_by_history.csv", ".parquet")
-            files = [(n, d) for n, d in FILE_LIST if not n.endswith(optional) or (directory / n).exists()]
+            optional = (".yaml", "differences.csv", "comparison.html", "_by_history.csv", ".parquet", "draws.csv")
+            stored = {"draws.csv": "draws.parquet"}  # a CSV made on request from the Parquet table
+            files = [
+                (n, d) for n, d in FILE_LIST if not n.endswith(optional) or (directory / stored.get(n, n)).exists()
+            ]
             return page("run.html", title=row["title"], run=status, view=view, files=files)
 
         return cache.pages.get(str(directory), render)
@@ -252,10 +255,12 @@ FILE_LIST = [
     ("states.csv", "per-state totals for the fiscal year shown (CSV)"),
     ("monthly.csv", "monthly series by jurisdiction, every replication (CSV)"),
     ("fiscal_years.csv", "headline figures by fiscal year and replication (CSV)"),
+    ("draws.csv", "over the posterior: the parameter set (factors) each replication ran (CSV)"),
     ("national.parquet", "national monthly series (Parquet)"),
     ("monthly.parquet", "monthly series by jurisdiction (Parquet)"),
     ("fiscal_years.parquet", "headline figures by fiscal year and replication (Parquet)"),
     ("by_history.parquet", "monthly series by jurisdiction and criminal history (Parquet)"),
+    ("draws.parquet", "over the posterior: the parameter set each replication ran (Parquet)"),
     ("offices.parquet", "officer-days and arrests by field office and month (Parquet)"),
     ("scenario.yaml", "the scenario as run (YAML)"),
     ("reform.yaml", "the changes, as a reform of the base scenario (YAML)"),
