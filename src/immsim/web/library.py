@@ -112,25 +112,33 @@ class Library:
 
     # --- posterior ensembles ------------------------------------------------------------------------------------------
 
-    def _uploaded_posterior(self, entry: Entry) -> Path:
-        return self.dir / f"{entry.id}.posterior.csv"  # entry.id is a built-in name or an upload id, never a path
+    def _uploaded_posterior(self, scenario_id: str) -> Path:
+        return self.dir / f"{scenario_id}.posterior.csv"  # a built-in name or an upload id, never a path
 
     def posterior_file(self, entry: Entry) -> Path | None:
-        """The ensemble a run of ``entry`` over the posterior would draw from, or None if there is none."""
-        own = self._uploaded_posterior(entry)
+        """The ensemble a run of ``entry`` over the posterior would draw from, or None if there is none.
+
+        The one uploaded for it; else, for a built-in scenario or an uploaded reform of one (an upload's
+        ``base`` is always built-in), the one uploaded for that built-in, else the one shipped with it.
+        """
+        own = self._uploaded_posterior(entry.id)
         if own.is_file():
             return own
-        shipped = entry.scenario.base if entry.kind == "upload" else entry.id  # an upload's base is built-in
-        if shipped is not None and shipped in builtin_names():
-            path = packaged_posterior(shipped)
-            return path if path.is_file() else None
+        builtin = entry.scenario.base if entry.kind == "upload" else entry.id
+        if builtin is None or builtin not in builtin_names():
+            return None
+        for path in (self._uploaded_posterior(builtin), packaged_posterior(builtin)):
+            if path.is_file():
+                return path
         return None
 
     def posterior_note(self, entry: Entry) -> str:
         """Where the scenario's posterior comes from, or why there is none: what the run form says."""
         path = self.posterior_file(entry)
-        if path == self._uploaded_posterior(entry):
+        if path == self._uploaded_posterior(entry.id):
             return "the posterior ensemble uploaded for this scenario"
+        if path is not None and path.parent == self.dir:
+            return f"the posterior ensemble uploaded for its base, {entry.scenario.base}"
         if path is not None:
             return f"the posterior ensemble shipped with {entry.scenario.base or entry.id}"
         name = entry.scenario.base or entry.id
@@ -165,5 +173,5 @@ class Library:
                 f"the ensemble moves {', '.join(unknown)}, which {entry.scenario.name} does not have: "
                 "was it made for another scenario?"
             )
-        atomic_write(self._uploaded_posterior(entry), lambda p: p.write_bytes(raw))
+        atomic_write(self._uploaded_posterior(entry.id), lambda p: p.write_bytes(raw))
         return ensemble
