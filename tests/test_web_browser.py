@@ -216,6 +216,7 @@ def test_a_run_over_the_posterior_from_the_form_shows_both_bands(server, page, t
     page.fill("#draws", "2")
     page.fill("#per_draw", "2")
     assert page.input_value("#replications") == "4"  # draws x replications per set
+    shot(page, "uncertainty-form", "#uncertainty-controls")
     page.click("#run")
     page.wait_for_url("**/runs/*")
     page.wait_for_selector("#summary", timeout=FIRST_RUN_TIMEOUT_MS)
@@ -223,6 +224,7 @@ def test_a_run_over_the_posterior_from_the_form_shows_both_bands(server, page, t
     headers = page.locator("#summary thead th").all_inner_texts()
     assert "95 % Monte Carlo" in headers and "95 % total" in headers
     assert page.locator("#summary td.total-band").count() == page.locator("#summary td.mc-band").count() > 5
+    shot(page, "uncertainty-result", "#headlines")
 
 
 @pytest.fixture(scope="module")
