@@ -127,6 +127,9 @@ def test_a_run_over_the_posterior_pairs_its_draws_and_gives_the_apis_two_bands(c
     lo, hi, t_lo, t_hi = bands(page, "summary")["ice_at_large_arrests"]
     assert t_hi - t_lo > 3 * (hi - lo)
     assert "draws.csv" in page
+    summary = {r["figure"]: r for r in client.get(f"/api/runs/{run_id}/summary").json()["summary"]}
+    lo, hi, t_lo, t_hi = bands(page, "summary")["ice_admin_arrests"]
+    assert (summary["ice_admin_arrests"]["total_low"], summary["ice_admin_arrests"]["total_high"]) == (t_lo, t_hi)
     # the only assumption the ensemble moves is named as what drives the width
     assert re.search(r'id="drivers">.*<code>found_probability</code> \d+ %', page)
 
