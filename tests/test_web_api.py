@@ -251,7 +251,7 @@ def test_a_run_gives_the_python_apis_numbers_and_is_kept_in_the_catalog(client, 
     sections = ('id="summary"', 'id="history-table"', 'id="difference-table"', 'id="history-difference-table"')
     for section in (*sections, 'id="fig-court_backlog"', 'id="state-table"'):
         assert section in page.text
-    assert "report.html" in page.text
+    assert "report.html" in page.text and "draws.csv" not in page.text  # no parameter sets: Monte Carlo only
     assert 'id="tile-map"' not in page.text  # the synthetic states AA and BB are not on the map of the U.S.
     assert client.get(f"/api/runs/{run_id}/files/report.html").text.startswith("<!DOCTYPE html>")
     assert "Comparison against synthetic" in client.get(f"/api/runs/{run_id}/files/comparison.html").text
@@ -365,7 +365,7 @@ def test_request_paths_never_reach_the_file_system(client, path):
 def test_file_names_are_a_fixed_list(client, small):
     run_id = client.post("/api/runs", json={"scenario": small, "years": 0.25, "replications": 1}).json()["id"]
     assert wait(client, run_id)["status"] == "done"
-    for name in ("..%2Fcatalog.duckdb", "run.json", "%2E%2E", "national.csv%00.txt"):
+    for name in ("..%2Fcatalog.duckdb", "run.json", "%2E%2E", "national.csv%00.txt", "draws.csv", "draws.parquet"):
         assert client.get(f"/api/runs/{run_id}/files/{name}").status_code == 404
 
 

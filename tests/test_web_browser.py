@@ -187,6 +187,46 @@ def test_the_keyboard_reaches_every_control(server, page):
     assert wanted | {"years", "replications", "seed", "compare", "run", "download-reform"} <= seen
 
 
+def test_a_run_over_the_posterior_from_the_form_shows_both_bands(server, page, tmp_path):
+    """The form's uncertainty choice reaches the API: bad draws are refused next to the control, good ones run."""
+    from immsim.uncertainty import Ensemble, write_ensemble
+    from scenarios import base, dump
+
+    page.goto(server + "/")
+    scenario = {"name": "s.yaml", "mimeType": "text/yaml", "buffer": dump(base()).encode()}
+    page.set_input_files("#upload", files=[scenario])
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_url("**/?scenario=u-*")
+    assert page.locator('#uncertainty option[value="posterior"]').is_disabled()
+    assert "no posterior ensemble is shipped" in page.inner_text("#uncertainty-note")
+    table = pd.DataFrame({"weight": [0.5, 0.5], "found_probability": [0.4, 1.4]})
+    write_ensemble(Ensemble("synthetic", table), tmp_path / "p.csv")
+    page.set_input_files("#posterior", str(tmp_path / "p.csv"))
+    page.click("#posterior-form button[type=submit]")
+    page.wait_for_selector('#uncertainty option[value="posterior"]:not([disabled])', state="attached")
+    page.select_option("#uncertainty", "posterior")
+    assert page.locator("#replications").is_disabled()
+    page.fill("#years", "0.5")
+    for draws, words in (("0", "greater than or equal to 1"), ("", "valid integer")):
+        page.fill("#draws", draws)
+        page.click("#run")
+        page.wait_for_selector("#err-draws:not(:empty)")
+        assert words in page.inner_text("#err-draws")
+        assert page.evaluate("document.activeElement.id") == "draws"
+    page.fill("#draws", "2")
+    page.fill("#per_draw", "2")
+    assert page.input_value("#replications") == "4"  # draws x replications per set
+    shot(page, "uncertainty-form", "#uncertainty-controls")
+    page.click("#run")
+    page.wait_for_url("**/runs/*")
+    page.wait_for_selector("#summary", timeout=FIRST_RUN_TIMEOUT_MS)
+    assert "2 parameter sets drawn by weight, 2 replications each" in page.inner_text("#uncertainty-setting")
+    headers = page.locator("#summary thead th").all_inner_texts()
+    assert "95 % Monte Carlo" in headers and "95 % total" in headers
+    assert page.locator("#summary td.total-band").count() == page.locator("#summary td.mc-band").count() > 5
+    shot(page, "uncertainty-result", "#headlines")
+
+
 @pytest.fixture(scope="module")
 def static_reports(tmp_path_factory):
     """A run report and a comparison report of a small scenario, as files (``report/templates``)."""

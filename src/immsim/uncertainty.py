@@ -220,3 +220,17 @@ def drivers(values: np.ndarray, draws: pd.DataFrame, top: int = 3) -> pd.Series:
     x = np.log(means.drop(columns="y"))
     r2 = {p: float(np.corrcoef(x[p], means.y)[0, 1] ** 2) for p in x.columns if x[p].std() > 0}
     return pd.Series(r2, dtype=float).sort_values(ascending=False).head(top)
+
+
+def year_drivers(
+    fiscal_years: pd.DataFrame, draws: pd.DataFrame, fiscal_year: int, figure: str = "ice_admin_arrests", top: int = 3
+) -> pd.Series:
+    """``drivers`` of one figure of one fiscal year: ``fiscal_years`` has a row per replication and fiscal year
+    (a run's, or the paired differences of two runs'), ``draws`` is the run's ``Result.draws``.
+
+    What ``immsim run`` and ``compare`` with ``--uncertainty`` and the web app's result page say moves a figure.
+    """
+    if draws.empty:
+        return pd.Series(dtype=float)
+    year = fiscal_years[fiscal_years.fiscal_year == fiscal_year].set_index("replication")[figure]
+    return drivers(year.reindex(draws.replication).to_numpy(), draws, top)

@@ -67,12 +67,11 @@ UNCERTAINTY_HELP = (
 
 def say_drivers(fiscal_years, result, what: str) -> None:
     """With --uncertainty: the assumptions whose factors go most with ``what`` (one fiscal year's rows)."""
-    from immsim.uncertainty import drivers
+    from immsim.uncertainty import year_drivers
 
-    if result.draws.empty:
+    if result.draws.empty or fiscal_years.empty:
         return
-    year = fiscal_years.set_index("replication").ice_admin_arrests.reindex(result.draws.replication)
-    found = drivers(year.to_numpy(), result.draws)
+    found = year_drivers(fiscal_years, result.draws, int(fiscal_years.fiscal_year.iloc[0]))
     if not found.empty:
         shares = ", ".join(f"{p} {r2:.0%}" for p, r2 in found.items())
         console.print(f"assumptions that move {what} most (r^2 over the sets run): {shares}", highlight=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi import Path as PathParam
@@ -19,8 +19,9 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 from pydantic import Field
 
 from immsim._strict import Strict
-from immsim.errors import ScenarioError
+from immsim.errors import ImmsimError, ScenarioError
 from immsim.scenario.loader import MAX_BYTES, parse_scenario
+from immsim.uncertainty import PER_DRAW
 from immsim.web.jobs import QueueFull, Runner
 from immsim.web.levers import (
     Levers,
@@ -57,6 +58,22 @@ class RunRequest(Strict):
     seed: int = Field(1, ge=0, lt=2**62)
     compare: bool = Field(True, description="also run the base scenario with the same seeds (paired differences)")
     title: str = Field("", max_length=200)
+    uncertainty: Literal["none", "posterior"] = Field(
+        "none",
+        description="none: the scenario's values, Monte Carlo band only (fast); posterior: each group of per_draw "
+        "replications runs one parameter set of the scenario's posterior ensemble, and figures get a Monte Carlo "
+        "and a total band (immsim run --uncertainty posterior)",
+    )
+    draws: int | None = Field(
+        None, ge=1, le=10_000, description="with uncertainty: parameter sets drawn; replications = draws x per_draw"
+    )
+    per_draw: int = Field(PER_DRAW, ge=1, le=1000, description="with uncertainty: replications per parameter set")
+
+    def run_replications(self) -> int:
+        """Replications the run makes: ``replications``, or with uncertainty ``draws`` x ``per_draw``."""
+        if self.uncertainty == "none" or self.draws is None:
+            return self.replications
+        return self.draws * self.per_draw
 
 
 class ReformRequest(Strict):
@@ -95,6 +112,35 @@ def _reform(library: Library, scenario_id: str, levers: Levers) -> tuple[Any, An
         message = e.problem if isinstance(e, ScenarioError) else str(e)
         raise refuse(422, f"the changes cannot be applied: {message}", "levers") from None
     return entry, scenario, text
+
+
+def uncertainty_context(library: Library, entry: Any) -> dict[str, Any]:
+    """What the run form's uncertainty choice offers for a scenario: whether a posterior exists, and where from."""
+    return {"posterior": library.posterior_file(entry) is not None, "note": library.posterior_note(entry)}
+
+
+def _ensemble(library: Library, body: RunRequest) -> tuple[Any, str]:
+    """The ensemble a run draws its parameter sets from (None: Monte Carlo only), and the field its count is in.
+
+    Read here, not in the run's process, so that a missing or unreadable posterior is refused at once with
+    a message next to the control, and the run's process gets the very sets that were checked.
+    """
+    if body.uncertainty == "none":
+        return None, "replications"
+    if body.draws is None:
+        raise refuse(422, "draws: give the number of parameter sets to draw from the posterior", "draws")
+    if "replications" in body.model_fields_set and body.replications != body.run_replications():
+        raise refuse(
+            422,
+            f"replications: over the posterior a run makes draws x per_draw = {body.run_replications()} "
+            f"replications; leave replications out (it says {body.replications})",
+            "replications",
+        )
+    entry = _entry(library, body.scenario)
+    try:
+        return library.ensemble(entry), "draws"
+    except ImmsimError as e:
+        raise refuse(422, str(e), "uncertainty") from None
 
 
 def _describe_levers(levers: Levers) -> str:
@@ -147,6 +193,7 @@ def router(library: Library, runner: Runner, limits: Limits) -> APIRouter:
             "start": sc.data.start.isoformat(),
             "parameters": parameter_groups(sc),
             "levers": lever_context(sc),
+            "uncertainty": uncertainty_context(library, entry),
             "events": [
                 {"date": e.date.isoformat(), "type": e.type, "meaning": e.meaning, **source_fields(e.source)}
                 for e in sc.data.events
@@ -166,28 +213,54 @@ def router(library: Library, runner: Runner, limits: Limits) -> APIRouter:
         _, _, text = _reform(library, body.scenario, body.levers)
         return PlainTextResponse(text, headers=_attachment("reform.yaml"), media_type="application/yaml")
 
+    @api.post("/scenarios/{scenario_id}/posterior", status_code=201)
+    async def upload_posterior(
+        scenario_id: Annotated[str, PathParam(pattern=SCENARIO_ID)],
+        file: Annotated[UploadFile, File(description="posterior.csv from immsim calibrate --method abc")],
+    ) -> dict:
+        """Upload a posterior ensemble for a scenario: runs over the posterior then draw from it."""
+        entry = _entry(library, scenario_id)
+        raw = await file.read(limits.max_upload_bytes + 1)
+        if len(raw) > limits.max_upload_bytes:
+            raise refuse(413, f"the file is larger than the {limits.max_upload_bytes:,}-byte limit", "posterior")
+        try:
+            ensemble = await run_in_threadpool(library.add_posterior, entry, raw, file.filename or "posterior.csv")
+        except ImmsimError as e:
+            raise refuse(400, str(e), "posterior") from None
+        return uncertainty_context(library, entry) | {
+            "sets": len(ensemble.table),
+            "effective_size": round(ensemble.effective_size(), 1),
+        }
+
     @api.post("/runs", status_code=202)
     def start_run(body: RunRequest) -> dict:
         """Queue a run; with levers and ``compare``, the base scenario runs too, with the same seeds."""
         if body.years > limits.max_years:
             raise refuse(422, f"at most {limits.max_years:g} years per run here (asked {body.years:g})", "years")
-        if body.replications > limits.max_replications:
+        replications = body.run_replications()
+        ensemble, where = _ensemble(library, body)
+        if replications > limits.max_replications:
             n = limits.max_replications
-            raise refuse(422, f"at most {n} replications per run here (asked {body.replications})", "replications")
+            asked = f"{body.draws} draws x {body.per_draw}" if body.draws and ensemble is not None else ""
+            raise refuse(
+                422,
+                f"at most {n} replications per run here (asked {replications}{f': {asked}' if asked else ''})",
+                where,
+            )
         if body.levers.is_empty():
             entry, reform_text = _entry(library, body.scenario), None
             scenario = entry.scenario
         else:
             entry, scenario, reform_text = _reform(library, body.scenario, body.levers)
         paired = body.compare and reform_text is not None
-        cost = body.years * body.replications * (2 if paired else 1)
+        cost = body.years * replications * (2 if paired else 1)
         if cost > limits.max_simulated_years:
             raise refuse(
                 422,
-                f"this run asks for {cost:g} simulated years ({body.years:g} years x {body.replications} replications"
+                f"this run asks for {cost:g} simulated years ({body.years:g} years x {replications} replications"
                 f"{' x 2 scenarios' if paired else ''}); the limit is {limits.max_simulated_years:g}: "
                 "ask for fewer replications or a shorter horizon",
-                "replications",
+                where,
             )
         changes = _describe_levers(body.levers)
         title = body.title.strip() or (f"{entry.scenario.name}: {changes}" if changes else entry.scenario.name)
@@ -199,8 +272,11 @@ def router(library: Library, runner: Runner, limits: Limits) -> APIRouter:
             "reform_text": reform_text,
             "years": body.years,
             "seed": body.seed,
-            "replications": body.replications,
-            "request": body.model_dump(mode="json") | {"title": title, "changes": changes},
+            "replications": replications,
+            "uncertainty": ensemble,  # the same parameter sets for the changed scenario and the base (paired)
+            "per_draw": body.per_draw,
+            "request": body.model_dump(mode="json")
+            | {"title": title, "changes": changes, "replications": replications},
         }
         try:
             job = runner.submit(spec)
@@ -288,6 +364,8 @@ def _csv(table: str):
         if table == "states":
             cache = request.app.state.results
             frame = cache.get(directory).by_state()
+        elif not (directory / f"{table}.parquet").is_file():
+            raise refuse(404, f"this run has no {table}.csv", "")
         else:
             frame = pd.read_parquet(directory / f"{table}.parquet")
         buf = io.StringIO()
@@ -306,11 +384,13 @@ FILES = {
     "national.csv": _csv("national"),
     "monthly.csv": _csv("monthly"),
     "fiscal_years.csv": _csv("fiscal_years"),
+    "draws.csv": _csv("draws"),
     "states.csv": _csv("states"),
     "national.parquet": _stored("national.parquet", "application/vnd.apache.parquet"),
     "monthly.parquet": _stored("monthly.parquet", "application/vnd.apache.parquet"),
     "fiscal_years.parquet": _stored("fiscal_years.parquet", "application/vnd.apache.parquet"),
     "by_history.parquet": _stored("by_history.parquet", "application/vnd.apache.parquet"),
+    "draws.parquet": _stored("draws.parquet", "application/vnd.apache.parquet"),
     "offices.parquet": _stored("offices.parquet", "application/vnd.apache.parquet"),
     "scenario.yaml": _stored("scenario.yaml", "application/yaml"),
     "reform.yaml": _stored("reform.yaml", "application/yaml"),

@@ -253,9 +253,13 @@ class Runner:
         runs = []
         for res in [result] if base is None else [result, base]:
             digest = scenario_hash(res.scenario.text)
+            sets = res.draws.set_index("replication") if not res.draws.empty else None
             for rep in range(res.replications):
+                # over a posterior, replication rep ran the scenario with its set's factors: that is in its key,
+                # as a sweep's factors are in a sweep run's, so equal keys still mean identical results
+                factors = {} if sets is None else sets.loc[rep].drop(["draw", "set"]).to_dict()
                 record = RunRecord(
-                    key=run_key(digest, {}, res.seed + rep, res.start, years),
+                    key=run_key(digest, factors, res.seed + rep, res.start, years),
                     kind="web",
                     scenario=res.scenario.name,
                     scenario_hash=digest,

@@ -8,6 +8,12 @@ from a request reaches the file system.
 
 An uploaded reform may only name a built-in scenario as its ``base``: a path
 in an uploaded file must not make the server read its own disk.
+
+A scenario may also have a *posterior ensemble* (``immsim calibrate --method
+abc`` writes one), which runs "over the assumptions" draw their parameter sets
+from: the one uploaded for it here (``<id>.posterior.csv``), else the one
+shipped beside its built-in scenario or its built-in base, which is what
+``--uncertainty posterior`` reads on the command line.
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from immsim._files import atomic_write
-from immsim.errors import ScenarioError
+from immsim.errors import ImmsimError, ScenarioError
 from immsim.scenario.loader import MAX_BYTES, Scenario, builtin_names, load_scenario, parse_scenario
 from immsim.scenario.yamldoc import read_yaml
 from immsim.store import scenario_hash
+from immsim.uncertainty import Ensemble, packaged_posterior, read_ensemble
 
 UPLOAD_ID = re.compile(r"^u-[0-9a-f]{16}$")
 #: Population of an uploaded scenario, summed over jurisdictions: 10x the built-in national scenario, about.
@@ -102,3 +109,69 @@ class Library:
         entry = Entry(scenario_id, parse_scenario(text, scenario_id), "upload")
         self._cache[scenario_id] = entry
         return entry
+
+    # --- posterior ensembles ------------------------------------------------------------------------------------------
+
+    def _uploaded_posterior(self, scenario_id: str) -> Path:
+        return self.dir / f"{scenario_id}.posterior.csv"  # a built-in name or an upload id, never a path
+
+    def posterior_file(self, entry: Entry) -> Path | None:
+        """The ensemble a run of ``entry`` over the posterior would draw from, or None if there is none.
+
+        The one uploaded for it; else, for a built-in scenario or an uploaded reform of one (an upload's
+        ``base`` is always built-in), the one uploaded for that built-in, else the one shipped with it.
+        """
+        own = self._uploaded_posterior(entry.id)
+        if own.is_file():
+            return own
+        builtin = entry.scenario.base if entry.kind == "upload" else entry.id
+        if builtin is None or builtin not in builtin_names():
+            return None
+        for path in (self._uploaded_posterior(builtin), packaged_posterior(builtin)):
+            if path.is_file():
+                return path
+        return None
+
+    def posterior_note(self, entry: Entry) -> str:
+        """Where the scenario's posterior comes from, or why there is none: what the run form says."""
+        path = self.posterior_file(entry)
+        if path == self._uploaded_posterior(entry.id):
+            return "the posterior ensemble uploaded for this scenario"
+        if path is not None and path.parent == self.dir:
+            return f"the posterior ensemble uploaded for its base, {entry.scenario.base}"
+        if path is not None:
+            return f"the posterior ensemble shipped with {entry.scenario.base or entry.id}"
+        name = entry.scenario.base or entry.id
+        return (
+            f"no posterior ensemble is shipped with {name} or uploaded for it, so runs here carry the Monte Carlo "
+            f"band only; make one with `immsim calibrate {name} --method abc --out DIR` and upload DIR/posterior.csv"
+        )
+
+    def ensemble(self, entry: Entry) -> Ensemble:
+        """The scenario's posterior ensemble; ``ImmsimError`` with ``posterior_note`` when there is none."""
+        path = self.posterior_file(entry)
+        if path is None:
+            raise ImmsimError(f"cannot run over the posterior: {self.posterior_note(entry)}")
+        return read_ensemble(path)
+
+    def add_posterior(self, entry: Entry, raw: bytes, filename: str) -> Ensemble:
+        """Validate an uploaded ensemble file against ``entry`` and keep it as the scenario's posterior."""
+        import tempfile
+
+        shown = Path(filename or "posterior.csv").name[:100] or "posterior.csv"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "posterior.csv"
+            path.write_bytes(raw)
+            try:
+                ensemble = read_ensemble(path)
+            except ImmsimError as e:  # the message names the file as the user knows it, not the temporary copy
+                raise ImmsimError(str(e).replace(str(path), shown)) from None
+        params = entry.scenario.data.parameters
+        unknown = [p for p in ensemble.parameters if p not in params]
+        if unknown:
+            raise ImmsimError(
+                f"the ensemble moves {', '.join(unknown)}, which {entry.scenario.name} does not have: "
+                "was it made for another scenario?"
+            )
+        atomic_write(self._uploaded_posterior(entry.id), lambda p: p.write_bytes(raw))
+        return ensemble

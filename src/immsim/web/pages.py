@@ -28,7 +28,7 @@ from immsim.metrics import label
 from immsim.model.codes import HISTORIES, HISTORY_LABELS
 from immsim.results import Result
 from immsim.store import load_result
-from immsim.web.api import JOB_ID, Limits
+from immsim.web.api import JOB_ID, Limits, uncertainty_context
 from immsim.web.jobs import Runner
 from immsim.web.levers import lever_context, parameter_groups, source_fields
 from immsim.web.library import Library
@@ -122,6 +122,7 @@ def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
             view["history_differences"] = _by_figure(pd.read_csv(directory / "differences_by_history.csv"))
         figs = comparison_figures({base.scenario.name: base, result.scenario.name: result})
         view["comparison_charts"] = [_chart(k, f) for k, f in figs.items()]
+    view |= _uncertainty_view(result, base, fy, view)
     states = result.by_state(fy)
     columns = [c for c in STATE_FIGURES if c in states]
     if base is not None:
@@ -136,6 +137,29 @@ def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
     view["states"] = states.to_dict("records")
     view["tiles"] = _tiles_json(view) if any(s in TILES for s in states.state) else None  # uploads may use other codes
     return view
+
+
+def _uncertainty_view(result: Result, base: Result | None, fy: int, view: dict[str, Any]) -> dict[str, Any]:
+    """Over the posterior: whether the tables have a total band, how many sets ran, and what drives the width.
+
+    The drivers are what ``immsim run`` and ``compare`` print (``immsim.uncertainty.year_drivers``): the
+    assumptions whose factors go most with ICE arrests, or with the paired difference in them.
+    """
+    from immsim.uncertainty import year_drivers
+
+    out: dict[str, Any] = {"two_bands": bool(view["summary"]) and "total_low" in view["summary"][0]}
+    if result.draws.empty:
+        return out | {"sets": 0, "drivers": [], "difference_drivers": []}
+    out["sets"] = int(result.draws.draw.nunique())
+    out["per_draw"] = int(result.draws.groupby("draw").size().max())
+    out["drivers"] = list(year_drivers(result.fiscal_years, result.draws, fy).items())
+    out["difference_drivers"] = []
+    if base is not None:
+        keys = ["replication", "fiscal_year"]
+        alt, ref = result.fiscal_years.set_index(keys), base.fiscal_years.set_index(keys)
+        diff = (alt - ref.reindex(alt.index)).reset_index()
+        out["difference_drivers"] = list(year_drivers(diff, result.draws, fy).items())
+    return out
 
 
 def _by_figure(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -183,6 +207,7 @@ def router(library: Library, runner: Runner, limits: Limits, env: Environment) -
             entry=entry,
             groups=parameter_groups(entry.scenario),
             levers=lever_context(entry.scenario),
+            uncertainty=uncertainty_context(library, entry),
             events=[
                 {"date": e.date.isoformat(), "type": e.type, "meaning": e.meaning, **source_fields(e.source)}
                 for e in sorted(entry.scenario.data.events, key=lambda e: e.date)
@@ -208,8 +233,11 @@ def router(library: Library, runner: Runner, limits: Limits, env: Environment) -
             status = {"id": run_id, "status": "done", "progress": 1.0}
             status |= {"title": row["title"], "request": json.loads(row["request"])}
             view = run_view(directory, cache)
-            optional = (".yaml", "differences.csv", "comparison.html", "_by_history.csv", ".parquet")
-            files = [(n, d) for n, d in FILE_LIST if not n.endswith(optional) or (directory / n).exists()]
+            optional = (".yaml", "differences.csv", "comparison.html", "_by_history.csv", ".parquet", "draws.csv")
+            stored = {"draws.csv": "draws.parquet"}  # a CSV made on request from the Parquet table
+            files = [
+                (n, d) for n, d in FILE_LIST if not n.endswith(optional) or (directory / stored.get(n, n)).exists()
+            ]
             return page("run.html", title=row["title"], run=status, view=view, files=files)
 
         return cache.pages.get(str(directory), render)
@@ -227,10 +255,12 @@ FILE_LIST = [
     ("states.csv", "per-state totals for the fiscal year shown (CSV)"),
     ("monthly.csv", "monthly series by jurisdiction, every replication (CSV)"),
     ("fiscal_years.csv", "headline figures by fiscal year and replication (CSV)"),
+    ("draws.csv", "over the posterior: the parameter set (factors) each replication ran (CSV)"),
     ("national.parquet", "national monthly series (Parquet)"),
     ("monthly.parquet", "monthly series by jurisdiction (Parquet)"),
     ("fiscal_years.parquet", "headline figures by fiscal year and replication (Parquet)"),
     ("by_history.parquet", "monthly series by jurisdiction and criminal history (Parquet)"),
+    ("draws.parquet", "over the posterior: the parameter set each replication ran (Parquet)"),
     ("offices.parquet", "officer-days and arrests by field office and month (Parquet)"),
     ("scenario.yaml", "the scenario as run (YAML)"),
     ("reform.yaml", "the changes, as a reform of the base scenario (YAML)"),

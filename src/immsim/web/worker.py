@@ -15,6 +15,7 @@ Layout of a result directory (``save_result``'s files, plus)::
     differences_by_history.csv                                the same by criminal history
     reform.yaml                                               the changes, as a reform file
     request.json                                              what was asked
+    draws.parquet (and base/draws.parquet)                    over the posterior: each replication's parameter set
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def _run(spec: dict[str, Any], out: Path, progress: Any) -> None:
 
     scenario = parse_scenario(spec["scenario_text"], spec["scenario_name"])
     options = {"years": spec["years"], "seed": spec["seed"], "replications": spec["replications"]}
+    if spec.get("uncertainty") is not None:  # an Ensemble read by the server: compare draws one set list for both
+        options |= {"uncertainty": spec["uncertainty"], "per_draw": spec["per_draw"]}
     out.mkdir(parents=True, exist_ok=False)
     if spec.get("base_text"):
         base = parse_scenario(spec["base_text"], spec["base_name"])

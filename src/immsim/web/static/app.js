@@ -149,6 +149,12 @@ function leversFromForm() {
   return levers;
 }
 
+// A whole number from a text box, or the text itself, so that the server names what is wrong with it.
+function wholeNumber(text) {
+  const t = String(text).trim();
+  return /^-?\d+$/.test(t) ? parseInt(t, 10) : t;
+}
+
 function initExplore() {
   const form = $("#run-form");
   if (!form) return;
@@ -180,6 +186,30 @@ function initExplore() {
     rows += 1;
   });
 
+  // Over the posterior the run makes draws x replications per set replications: the count comes from those two.
+  const uncertain = () => {
+    const on = $("#uncertainty").value !== "none";
+    $("#draws").disabled = !on; $("#per_draw").disabled = !on; $("#replications").disabled = on;
+    if (on) {
+      const n = wholeNumber($("#draws").value) * wholeNumber($("#per_draw").value);
+      $("#replications").value = Number.isFinite(n) ? n : "";
+    }
+  };
+  ["#uncertainty", "#draws", "#per_draw"].forEach(s => $(s).addEventListener("input", uncertain));
+  uncertain();
+
+  $("#posterior-form").addEventListener("submit", async e => {
+    e.preventDefault();
+    const input = $("#posterior");
+    $("#err-posterior").textContent = "";
+    if (!input.files.length) { $("#err-posterior").textContent = "Choose a file first."; input.focus(); return; }
+    const data = new FormData();
+    data.append("file", input.files[0]);
+    const r = await send("/api/scenarios/" + encodeURIComponent(scenario) + "/posterior", { method: "POST", body: data });
+    if (r.ok) location.reload();
+    else showError(r.body ? r.body.detail : "The upload failed (" + r.status + ").", "err-posterior");
+  });
+
   $("#download-reform").addEventListener("click", async () => {
     clearErrors(form);
     const resp = await fetch("/api/reform", {
@@ -197,9 +227,12 @@ function initExplore() {
     button.disabled = true;
     const body = {
       scenario, levers: leversFromForm(),
-      years: parseFloat($("#years").value), replications: parseInt($("#replications").value, 10),
+      years: parseFloat($("#years").value),
       seed: parseInt($("#seed").value, 10), compare: $("#compare").checked, title: $("#title").value,
+      uncertainty: $("#uncertainty").value,
     };
+    if (body.uncertainty === "none") body.replications = parseInt($("#replications").value, 10);
+    else { body.draws = wholeNumber($("#draws").value); body.per_draw = wholeNumber($("#per_draw").value); }
     const r = await send("/api/runs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     button.disabled = false;
     if (r.ok) location.href = r.body.url;
