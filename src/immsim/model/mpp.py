@@ -39,13 +39,20 @@ from immsim.model.appearance import RELEASED_KIND, chance
 from immsim.model.community import order_issued
 from immsim.model.docket import to_court
 from immsim.model.hearings import file_hearings
-from immsim.model.people import RELEASED, REPRESENTED, SUPERVISED, history, move
+from immsim.model.people import ICE_ARREST, RELEASED, REPRESENTED, SUPERVISED, history, move
 
 
 @jit
 def enrolled(inp, pe, p, t) -> bool:
-    """Whether non-detained case ``p``, filed today, goes on the MPP docket (only a case from the border may)."""
-    return pe.origin[p] != c.O_INTERIOR and chance(inp.mpp_share[t])
+    """Whether non-detained case ``p``, filed today, goes on the MPP docket.
+
+    Only a case filed at the border or from outside the interior may: not
+    one that follows an ICE arrest in the interior, whatever the person's
+    origin (a border arrival ordered removed in absentia and arrested later).
+    """
+    if inp.mpp_share[t] <= 0.0 or pe.origin[p] == c.O_INTERIOR or pe.flags[p] & ICE_ARREST:
+        return False
+    return chance(inp.mpp_share[t])
 
 
 @jit
