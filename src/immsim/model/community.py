@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from immsim.engine import buckets as bk
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_inline
 from immsim.engine.rng import pick_cumulative, pick_weighted, poisson
 from immsim.model import codes as c
 from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, history, move, set_history
@@ -116,7 +116,7 @@ def convict_known(inp, par, pe, tally, pool, t):
     return pool
 
 
-@jit
+@jit_inline
 def community_day(inp, par, pe, tally, pool, t):
     J = tally.community.shape[0]
     fl = tally.flows[inp.month_of_day[t]]

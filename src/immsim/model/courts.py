@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from immsim.engine import fifo, servers
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_inline
 from immsim.engine.order import stable_order
 from immsim.engine.rng import pick_cumulative, poisson
 from immsim.model import codes as c
@@ -48,7 +48,7 @@ from immsim.model.supervision import end_supervision
 YEAR = 365.0
 
 
-@jit
+@jit_inline
 def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     pop_cum = np.cumsum(inp.pop_share)
@@ -222,7 +222,7 @@ def _hear_mpp_until(inp, par, pe, tally, cal, court, pool, mpp_ends, until, t):
         pool = _hearing_ended(inp, par, pe, tally, cal, court, st, pool, p, t)
 
 
-@jit
+@jit_inline
 def recalendar_day(inp, par, pe, tally, court, t) -> None:
     """Administratively closed cases return, oldest closure first, to the back of the active docket."""
     rate = min(1.0, par.recalendar_rate[t] / YEAR)
@@ -244,7 +244,7 @@ def _set_judges(st, par, judges, t) -> None:
     set_hearing_times(st, par, t)
 
 
-@jit
+@jit_inline
 def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     """Run the court through day ``t``: today's cases join the queues in time order.
 
@@ -311,13 +311,36 @@ def _kth(a: np.ndarray, b: np.ndarray, b0: int, nb_: int, day_in: np.ndarray, k:
 
 @jit
 def _median_age_unordered(pe, court, t) -> float:
-    nd_ = court.detq_ends[1] - court.detq_ends[0]
-    days = np.empty(nd_ + court.ndq_ends[1] - court.ndq_ends[0])
-    if days.shape[0] == 0:
+    """The median of the waiting cases' filing days when the queues are not in filing order, by counting.
+
+    Filing days are whole days, so a count per day gives
+    the two middle values in one pass over the cases and one over the days:
+    the same result as ``np.median`` of a copy, without NumPy's selection code
+    (about 1.5 s of a cold compile).
+    """
+    n = court.detq_ends[1] - court.detq_ends[0] + court.ndq_ends[1] - court.ndq_ends[0]
+    if n == 0:
         return 0.0
-    days[:nd_] = pe.day_in[court.detq[court.detq_ends[0] : court.detq_ends[1]]]
-    days[nd_:] = pe.day_in[court.ndq[court.ndq_ends[0] : court.ndq_ends[1]]]
-    return t - np.median(days)
+    first, last = t, t
+    for i in range(court.detq_ends[0], court.detq_ends[1]):
+        first, last = min(first, pe.day_in[court.detq[i]]), max(last, pe.day_in[court.detq[i]])
+    for i in range(court.ndq_ends[0], court.ndq_ends[1]):
+        first, last = min(first, pe.day_in[court.ndq[i]]), max(last, pe.day_in[court.ndq[i]])
+    counts = np.zeros(last - first + 1, np.int64)
+    for i in range(court.detq_ends[0], court.detq_ends[1]):
+        counts[pe.day_in[court.detq[i]] - first] += 1
+    for i in range(court.ndq_ends[0], court.ndq_ends[1]):
+        counts[pe.day_in[court.ndq[i]] - first] += 1
+    lo, hi = (n - 1) // 2, n // 2  # 0-based ranks of the middle value(s)
+    seen, low, high = 0, -1, -1
+    for d in range(counts.shape[0]):
+        seen += counts[d]
+        if low < 0 and seen > lo:
+            low = d
+        if seen > hi:
+            high = d
+            break
+    return t - (first + 0.5 * (low + high))
 
 
 @jit

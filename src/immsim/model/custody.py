@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from immsim.engine.calendar import schedule
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_inline
 from immsim.engine.rng import duration, pick_cumulative, poisson
 from immsim.model import codes as c
 from immsim.model import mpp
@@ -186,7 +186,7 @@ def admit(inp, par, pe, tally, cal, court, p, channel, t) -> None:
         open_case(inp, par, pe, tally, cal, court, p, detain, True, t)
 
 
-@jit
+@jit_inline
 def border_day(inp, par, pe, tally, cal, court, t) -> None:
     """Book-ins of people arrested at the border (not ICE interior arrests).
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from immsim.engine import buckets as bk
 from immsim.engine.calendar import schedule
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_inline
 from immsim.engine.order import stable_order
 from immsim.engine.rng import duration, round_random
 from immsim.model import codes as c
@@ -74,7 +74,7 @@ def booking_rate(par, j, k, t) -> float:
     return min(1.0, rate / YEAR)
 
 
-@jit
+@jit_inline
 def bookings_day(inp, par, pe, tally, cal, pool, t) -> None:
     """Bookings from the community stock and from the known at-large pool."""
     J = tally.community.shape[0]
@@ -146,7 +146,7 @@ def release(inp, par, pe, tally, cal, court, pool, holds, p, t):
     return release_to_pool(inp, par, pe, tally, pool, p, t), holds
 
 
-@jit
+@jit_inline
 def pickups_day(inp, par, pe, tally, cal, court, pool, holds, t):
     """ICE jail officers pick people up, earliest deadline first, office by office."""
     fl = tally.flows[inp.month_of_day[t]]

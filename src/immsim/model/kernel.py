@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from immsim.engine.calendar import take_day
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_inline
 from immsim.engine.rng import reseed
 from immsim.engine.unowned import unowned
 from immsim.model import codes as c
@@ -58,7 +58,7 @@ class Stores(NamedTuple):
     stayed: Buckets  # removals stayed by an injunction, by cohort
 
 
-@jit
+@jit_inline
 def _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t):
     for p in take_day(cal, t):
         s = pe.state[p]
@@ -73,7 +73,7 @@ def _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t):
     return pool, holds, stayed
 
 
-@jit
+@jit_inline
 def _month_end(inp, par, pe, tally, court, t) -> None:
     m = inp.month_of_day[t]
     J = tally.live.shape[0]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from immsim.engine import buckets as bk
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_inline
 from immsim.model import codes as c
 from immsim.model.community import join_pool
 from immsim.model.custody import free_bed, start_removal
@@ -52,7 +52,7 @@ def removal_due(inp, par, pe, tally, cal, pool, stayed, p, t):
     return pool, stayed
 
 
-@jit
+@jit_inline
 def lift_stays_day(inp, par, pe, tally, cal, stayed, t) -> None:
     """Restart the removal of everyone whose cohort's injunction ended today; release those it no longer detains."""
     if t == 0:
