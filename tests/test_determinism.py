@@ -25,7 +25,7 @@ from immsim.store import load_result
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "reference.yaml"
 OPTIONS = {"years": 1, "replications": 2, "seed": 7}
-REFERENCE = "33f2a1cbd1b34b526e6fa8314566cfef08ed9b0f6760dec8f47667c4e20fefc9"
+REFERENCE = "d1eb1d93ca48d5a278f58c94d71dc33bd884542f5f1ccb20570c48883f13ff7f"
 
 
 @pytest.fixture(scope="module")

@@ -447,10 +447,15 @@ def event_strategy(date_s: st.SearchStrategy = date_like) -> st.SearchStrategy[d
             "type": st.just("court_policy"),
             **common,
             "policy": mostly(
-                st.sampled_from(["completion_goals", "hearing_suspension", "no_admin_closure"]), st.just("faster")
+                st.sampled_from(["completion_goals", "hearing_suspension", "no_admin_closure", "mpp"]),
+                st.just("faster"),
             ),
         },
-        optional={"end": date_s, "factor": mostly(st.floats(0, 2), numbers)},
+        optional={
+            "end": date_s,
+            "factor": mostly(st.floats(0, 2), numbers),
+            **{f: mostly(st.floats(0, 1), numbers) for f in ("share", "no_show_probability", "judge_share")},
+        },
     )
     odd = st.dictionaries(st.sampled_from(["type", "date", "end", "target", "regime", "x"]), scalars, max_size=4)
     return st.one_of(policy, policy, regime, injunction, injunction, pressure, court, odd)

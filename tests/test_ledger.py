@@ -196,9 +196,11 @@ def _event(draw, doc: dict) -> dict:
     elif kind == "regime":
         ev["regime"] = draw(st.sampled_from(sorted(doc["regimes"])))
     elif kind == "court_policy":
-        ev["policy"] = draw(st.sampled_from(["completion_goals", "hearing_suspension", "no_admin_closure"]))
+        ev["policy"] = draw(st.sampled_from(["completion_goals", "hearing_suspension", "no_admin_closure", "mpp"]))
         if ev["policy"] == "completion_goals":
             ev["factor"] = draw(st.floats(0.01, 5.0))
+        if ev["policy"] == "mpp":
+            ev |= {"share": draw(PROB), "no_show_probability": draw(PROB), "judge_share": draw(st.floats(0.01, 1.0))}
         if draw(st.booleans()):
             ev["end"] = (dt.date.fromisoformat(ev["date"]) + dt.timedelta(days=draw(st.integers(1, 90)))).isoformat()
     elif kind == "injunction":
@@ -246,9 +248,17 @@ def check_accounts(r: immsim.Result, comp, rep: int = 0) -> None:
     assert (m.in_absentia_orders <= m.removal_orders).all()
     assert (m.court_completions_detained <= m.court_completions).all()
     assert (m.court_receipts_external <= m.court_receipts).all()
+    # the MPP docket: a part of the court's receipts, completions and in-absentia orders, moving by them
+    assert (m.mpp_receipts <= m.court_receipts).all() and (m.mpp_completions <= m.court_completions).all()
+    assert (m.mpp_in_absentia_orders <= m.in_absentia_orders).all()
+    assert (m.mpp_in_absentia_orders <= m.mpp_completions).all()
+    mpp_stock = m.groupby("jurisdiction").stock_mpp.diff().fillna(m.stock_mpp)
+    assert (mpp_stock == m.mpp_receipts - m.mpp_completions).all()
+    if (comp.inputs.mpp_share == 0).all():
+        assert (n.mpp_receipts == 0).all() and (n.stock_mpp == 0).all()
     inflow = n.court_receipts + n.recalendared - n.court_completions - n.administrative_closures
     assert (np.diff(n.court_pending) == inflow.to_numpy()[1:]).all()
-    assert (n.court_pending == n.stock_detained_court + n.stock_court_nondetained).all()
+    assert (n.court_pending == n.stock_detained_court + n.stock_court_nondetained + n.stock_mpp).all()
     assert (n.court_pending_detained == n.stock_detained_court).all()
     # detention: beds in use are the detained
     assert (n.beds_used == n.stock_detained_removal + n.stock_detained_court).all()
@@ -346,21 +356,29 @@ def check_world(comp, w) -> None:
     ct = w.court
     detq = ct.detq[ct.detq_ends[0] : ct.detq_ends[1]]
     ndq = ct.ndq[ct.ndq_ends[0] : ct.ndq_ends[1]]
+    mppq = ct.mppq[ct.mppq_ends[0] : ct.mppq_ends[1]]
     heard = ct.judges.job[ct.judges.job >= 0]
+    heard_mpp = ct.mpp_judges.job[ct.mpp_judges.job >= 0]
     assert ct.new_count[0] == 0
     where = np.zeros(n, int)
     np.add.at(where, detq, 1)
     np.add.at(where, ndq, 1)
+    np.add.at(where, mppq, 1)
     np.add.at(where, heard, 1)
+    np.add.at(where, heard_mpp, 1)
+    # the MPP docket: its cases wait on its own queue or before its own judges, and no one else does
+    mp = state == c.MPP
+    assert (where[mp] == 1).all() and (state[mppq] == c.MPP).all() and (state[heard_mpp] == c.MPP).all()
+    assert not (pe.flags[:n][mp] & (SUPERVISED | KNOWN)).any()
     assert (state[detq] == c.DETAINED_COURT).all()
     dc = state == c.DETAINED_COURT
     assert ((when[dc] >= T).astype(int) + where[dc] == 1).all()
     nd = state == c.COURT_NONDETAINED
     assert (where[nd] == 1).all() and (state[ndq] == c.COURT_NONDETAINED).all()
-    assert (where[~(dc | nd)] == 0).all()
+    assert (where[~(dc | nd | mp)] == 0).all()
     assert (np.diff(pe.t_arrive[ndq]) >= 0).all(), "the non-detained docket is not in arrival order"
     # hearings: a pending case's next hearing is one of the kinds, and a merits hearing agrees with the asylum bit
-    byte = pe.hearing[:n][dc | nd]
+    byte = pe.hearing[:n][dc | nd | mp]
     kind = byte & hearings.KIND
     assert np.isin(kind, [hearings.MERITS, hearings.MERITS_ASYLUM, hearings.MASTER]).all()
     merits = kind != hearings.MASTER

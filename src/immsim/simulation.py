@@ -77,7 +77,12 @@ class _World:
         ct = self.court
         size = _buffer_size(self.beds_max, capacity)
         self.court = ct._replace(
-            detq=ext(ct.detq, -1), ndq=ext(ct.ndq, -1), new=ext(ct.new, 0, size), new_time=ext(ct.new_time, 0, size)
+            detq=ext(ct.detq, -1),
+            ndq=ext(ct.ndq, -1),
+            closed=ext(ct.closed, -1),
+            mppq=ext(ct.mppq, -1),
+            new=ext(ct.new, 0, size),
+            new_time=ext(ct.new_time, 0, size),
         )
         self.pool, self.holds, self.stayed = (
             b._replace(slot=ext(b.slot, -1), bucket=ext(b.bucket, -1)) for b in (self.pool, self.holds, self.stayed)

@@ -87,6 +87,8 @@ def _event_text(e) -> str:
         return f"stay removals of {e.cohort}" + (f" until {e.end}" if e.end else "")
     if e.type == "court_policy":
         factor = "" if e.factor is None else f" x{e.factor:g}"
+        if e.policy == "mpp":
+            factor = f" share {e.share:g}, no-show {e.no_show_probability:g}, judges {e.judge_share:g}"
         return f"court: {e.policy}{factor}" + (f" until {e.end}" if e.end else "")
     return f"HYPOTHETICAL federal pressure: comply probability {e.comply_probability}"
 

@@ -52,6 +52,7 @@ STATES = (
     "court_nondetained",  # case on the non-detained docket
     "stayed",  # removal stayed by an injunction
     "admin_closed",  # court case administratively closed: off the active docket until recalendared
+    "mpp",  # case on the MPP docket: the respondent waits outside the United States (model/mpp.py)
     "removed",  # removed from the country (final)
     "relief",  # relief granted or case terminated (final)
     "returned",  # back in the community stock, no longer tracked (final)
@@ -67,11 +68,12 @@ STATES = (
     COURT_NONDETAINED,
     STAYED,
     ADMIN_CLOSED,
+    MPP,
     REMOVED,
     RELIEF,
     RETURNED,
     DEPARTED,
-) = range(13)
+) = range(14)
 N_STATES = len(STATES)
 FINAL_STATES = (REMOVED, RELIEF, RETURNED, DEPARTED)
 
@@ -149,6 +151,9 @@ FLOWS = (
     "convictions",  # people in the community newly convicted, under their new criminal history
     "court_hearings",  # hearings held (master-calendar, merits and continued ones)
     *(f"continuances_{r}" for r in CONTINUANCE_REASONS),
+    "mpp_receipts",  # cases placed on the MPP docket (model/mpp.py), also counted in court_receipts
+    "mpp_completions",  # completions of MPP cases, also counted in court_completions
+    "mpp_in_absentia_orders",  # in-absentia orders of MPP cases, also counted in in_absentia_orders
 )
 F = {name: i for i, name in enumerate(FLOWS)}
 N_FLOWS = len(FLOWS)
@@ -156,13 +161,13 @@ F_ARREST0 = F["arrests_jail_hold"]
 F_REMOVAL0 = F["removals_expedited"]
 
 # Month-end stocks per jurisdiction: one per state, then the community stock.
-STOCKS = (*STATES[:9], "community")
+STOCKS = (*STATES[: MPP + 1], "community")
 N_STOCKS = len(STOCKS)
 K_COMMUNITY = N_STOCKS - 1
 
 # Month-end national figures.
 NATIONAL = (
-    "court_pending",  # cases on both dockets at month end
+    "court_pending",  # cases on every docket (detained, non-detained, MPP) at month end
     "court_pending_detained",
     "median_days_pending",  # median age of the cases waiting for a hearing
     "beds_used",  # at month end
@@ -247,7 +252,10 @@ N_NATIONAL = len(NATIONAL)
     FL_CONTINUANCES_PREPARATION,
     FL_CONTINUANCES_REPRESENTATION,
     FL_CONTINUANCES_JUDGE,
-) = range(67)
+    FL_MPP_RECEIPTS,
+    FL_MPP_COMPLETIONS,
+    FL_MPP_IN_ABSENTIA_ORDERS,
+) = range(70)
 (
     NA_COURT_PENDING,
     NA_COURT_PENDING_DETAINED,

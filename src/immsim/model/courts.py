@@ -36,11 +36,12 @@ from immsim.engine.jit import jit, jit_inline
 from immsim.engine.order import stable_order
 from immsim.engine.rng import pick_cumulative, poisson
 from immsim.model import codes as c
+from immsim.model import mpp
 from immsim.model.appearance import no_show_probability
 from immsim.model.community import draw_cohort, join_pool, order_issued
 from immsim.model.custody import free_bed, open_case, start_removal
 from immsim.model.docket import to_court
-from immsim.model.hearings import at_master, continuance, first_hearing, set_hearing_times, to_merits
+from immsim.model.hearings import APPEARED, at_master, continuance, first_hearing, set_hearing_times, to_merits
 from immsim.model.people import OUTSIDE, create, history, move, set_status
 from immsim.model.supervision import end_supervision
 
@@ -92,7 +93,7 @@ def _decide_nondetained(inp, par, pe, tally, pool, p, t):
 
 
 @jit
-def _count_completion(inp, pe, tally, court, p, t) -> None:
+def _count_completion(inp, pe, tally, st, p, t) -> None:
     """A completion, with the days since filing and the wait since the case last joined its queue.
 
     The time of day of the filing is taken from ``t_arrive``, which a continued case
@@ -100,7 +101,7 @@ def _count_completion(inp, pe, tally, court, p, t) -> None:
     """
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
-    start, end = court.judges.last[0], court.judges.last[1]
+    start, end = st.last[0], st.last[1]
     filed = pe.day_in[p] + (pe.t_arrive[p] - np.floor(pe.t_arrive[p]))
     wait = start - pe.t_arrive[p]
     fl[j, history(pe, p), c.FL_COURT_COMPLETIONS] += 1
@@ -109,28 +110,63 @@ def _count_completion(inp, pe, tally, court, p, t) -> None:
     if pe.state[p] == c.DETAINED_COURT:
         fl[j, history(pe, p), c.FL_COURT_COMPLETIONS_DETAINED] += 1
         fl[j, history(pe, p), c.FL_DAYS_WAITING_FOR_HEARING_DETAINED] += wait
+    elif pe.state[p] == c.MPP:
+        fl[j, history(pe, p), c.FL_MPP_COMPLETIONS] += 1
 
 
 @jit
-def _requeue(court, pe, p) -> None:
-    """``p``'s hearing was continued: the case waits again, at the end of its docket's queue, from now."""
-    pe.t_arrive[p] = court.judges.last[1]  # keeps each queue in arrival order (days pending still count from day_in)
+def _queue(court, pe, p):
+    """The queue (items, ends) of ``p``'s docket: detained, MPP or non-detained."""
     if pe.state[p] == c.DETAINED_COURT:
-        servers.requeue(court.judges, court.detq, court.detq_ends, p)
-    else:
-        servers.requeue(court.judges, court.ndq, court.ndq_ends, p)
+        return court.detq, court.detq_ends
+    if pe.state[p] == c.MPP:
+        return court.mppq, court.mppq_ends
+    return court.ndq, court.ndq_ends
 
 
 @jit
-def _hearing_ended(inp, par, pe, tally, cal, court, pool, p, t):
-    """A hearing of ``p``'s case is over: a continuance, the next stage, or the case's end (``hearings``)."""
+def _requeue(st, court, pe, p) -> None:
+    """``p``'s hearing was continued: the case waits again, at the end of its docket's queue, from now."""
+    pe.t_arrive[p] = st.last[1]  # keeps each queue in arrival order (days pending still count from day_in)
+    items, ends = _queue(court, pe, p)
+    servers.requeue(st, items, ends, p)
+
+
+@jit
+def _mpp_hearing_ended(inp, par, pe, tally, court, st, p, t) -> None:
+    """A hearing on the MPP docket is over and not continued: appearance, the merits stage, or the decision."""
+    fl = tally.flows[inp.month_of_day[t]]
+    j = pe.jur[p]
+    if first_hearing(pe, p) and mpp.no_show(inp, t):
+        _count_completion(inp, pe, tally, st, p, t)
+        fl[j, history(pe, p), c.FL_IN_ABSENTIA_ORDERS] += 1
+        fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
+        order_issued(inp, pe, p, t)
+        mpp.absent(inp, pe, tally, p, t)
+        return
+    if at_master(pe, p):
+        to_merits(pe, p)
+        servers.resume(st, court.mppq, court.mppq_ends, p, pe.t_arrive)
+        return
+    pe.hearing[p] |= APPEARED
+    _count_completion(inp, pe, tally, st, p, t)
+    mpp.decide(inp, par, pe, tally, p, t)
+
+
+@jit
+def _hearing_ended(inp, par, pe, tally, cal, court, st, pool, p, t):
+    """A hearing of ``p``'s case by a judge of station ``st`` is over: a continuance, the next stage, or the
+    case's end (``hearings``)."""
     fl = tally.flows[inp.month_of_day[t]]
     j = pe.jur[p]
     fl[j, history(pe, p), c.FL_COURT_HEARINGS] += 1
     reason = continuance(par, pe, p, t)
     if reason >= 0:
         fl[j, history(pe, p), c.FL_CONTINUANCES_PREPARATION + reason] += 1
-        _requeue(court, pe, p)
+        _requeue(st, court, pe, p)
+        return pool
+    if pe.state[p] == c.MPP:
+        _mpp_hearing_ended(inp, par, pe, tally, court, st, p, t)
         return pool
     detained = pe.state[p] == c.DETAINED_COURT
     if first_hearing(pe, p) and not detained:
@@ -142,7 +178,7 @@ def _hearing_ended(inp, par, pe, tally, cal, court, pool, p, t):
             fifo.push(court.closed, court.closed_ends, p)
             return pool
         if np.random.random() < no_show_probability(par, pe, p, t):
-            _count_completion(inp, pe, tally, court, p, t)
+            _count_completion(inp, pe, tally, st, p, t)
             fl[j, history(pe, p), c.FL_IN_ABSENTIA_ORDERS] += 1
             fl[j, history(pe, p), c.FL_REMOVAL_ORDERS] += 1
             order_issued(inp, pe, p, t)
@@ -151,12 +187,10 @@ def _hearing_ended(inp, par, pe, tally, cal, court, pool, p, t):
             return join_pool(pe, tally, pool, p)
     if at_master(pe, p):  # the merits hearing comes at the next free slot, ahead of newer cases
         to_merits(pe, p)
-        if pe.state[p] == c.DETAINED_COURT:
-            servers.resume(court.judges, court.detq, court.detq_ends, p, pe.t_arrive)
-        else:
-            servers.resume(court.judges, court.ndq, court.ndq_ends, p, pe.t_arrive)
+        items, ends = _queue(court, pe, p)
+        servers.resume(st, items, ends, p, pe.t_arrive)
         return pool
-    _count_completion(inp, pe, tally, court, p, t)
+    _count_completion(inp, pe, tally, st, p, t)
     if detained:
         _complete_detained(inp, par, pe, tally, cal, p, t)
         return pool
@@ -173,7 +207,19 @@ def _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, until, t):
         p = servers.next_completion(st, court.detq, court.detq_ends, court.ndq, nd_ends, pe.hearing, until)
         if p < 0:
             return pool
-        pool = _hearing_ended(inp, par, pe, tally, cal, court, pool, p, t)
+        pool = _hearing_ended(inp, par, pe, tally, cal, court, st, pool, p, t)
+
+
+@jit
+def _hear_mpp_until(inp, par, pe, tally, cal, court, pool, mpp_ends, until, t):
+    """The MPP judges hear cases until ``until``, from the MPP queue whose ends are ``mpp_ends``."""
+    st = court.mpp_judges
+    none = np.zeros(2, np.int64)  # the station's second queue: always empty
+    while True:
+        p = servers.next_completion(st, court.mppq, mpp_ends, court.mppq, none, pe.hearing, until)
+        if p < 0:
+            return pool
+        pool = _hearing_ended(inp, par, pe, tally, cal, court, st, pool, p, t)
 
 
 @jit_inline
@@ -189,6 +235,15 @@ def recalendar_day(inp, par, pe, tally, court, t) -> None:
         to_court(court, p, pe.t_arrive[p])
 
 
+@jit
+def _set_judges(st, par, judges, t) -> None:
+    """Open ``judges`` servers on station ``st`` with today's hearing times."""
+    servers.set_servers(st, judges)
+    rate = par.completions_per_judge_year[t]
+    servers.set_mean_service(st, YEAR / rate if rate > 0 else np.inf)
+    set_hearing_times(st, par, t)
+
+
 @jit_inline
 def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     """Run the court through day ``t``: today's cases join the queues in time order.
@@ -196,27 +251,40 @@ def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     On a day when non-detained hearings are suspended (``Inputs.hearings_suspended``)
     the judges see an empty non-detained queue: hearings already under way
     finish, detained cases are heard as usual, and new non-detained cases wait
-    on the docket.
+    on the docket. The MPP docket (``mpp``) has judges of its own, taken from
+    the day's judges while it holds cases, and is suspended with the
+    non-detained docket.
     """
-    st = court.judges
-    servers.set_servers(st, int(par.immigration_judges[t] + 0.5))
-    rate = par.completions_per_judge_year[t]
-    servers.set_mean_service(st, YEAR / rate if rate > 0 else np.inf)
-    set_hearing_times(st, par, t)
+    st, ms = court.judges, court.mpp_judges
+    judges = int(par.immigration_judges[t] + 0.5)
+    on_mpp = mpp.judges_today(inp, tally, judges, t)
+    _set_judges(st, par, judges - on_mpp, t)
+    if on_mpp > 0 or ms.state[servers.OPEN] > 0:
+        _set_judges(ms, par, on_mpp, t)
     suspended = inp.hearings_suspended[t]
     nd_ends = np.zeros(2, np.int64) if suspended else court.ndq_ends
+    mpp_ends = np.zeros(2, np.int64) if suspended else court.mppq_ends
+    none = np.zeros(2, np.int64)
     n = court.new_count[0]
     order = stable_order(court.new_time[:n])
     for i in order:
         time = court.new_time[i]
         pool = _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, time, t)
         p = court.new[i]
+        if pe.state[p] == c.MPP:
+            pool = _hear_mpp_until(inp, par, pe, tally, cal, court, pool, mpp_ends, time, t)
+            if suspended:
+                fifo.push(court.mppq, court.mppq_ends, p)
+            else:
+                servers.arrive(ms, court.mppq, mpp_ends, court.mppq, none, pe.hearing, p, True, time)
+            continue
         high = pe.state[p] == c.DETAINED_COURT
         if suspended and not high:
             fifo.push(court.ndq, court.ndq_ends, p)
         else:
             servers.arrive(st, court.detq, court.detq_ends, court.ndq, nd_ends, pe.hearing, p, high, time)
     court.new_count[0] = 0
+    pool = _hear_mpp_until(inp, par, pe, tally, cal, court, pool, mpp_ends, t + 1.0, t)
     return _hear_until(inp, par, pe, tally, cal, court, pool, nd_ends, t + 1.0, t)
 
 

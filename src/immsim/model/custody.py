@@ -31,6 +31,7 @@ from immsim.engine.calendar import schedule
 from immsim.engine.jit import jit, jit_inline
 from immsim.engine.rng import duration, pick_cumulative, poisson
 from immsim.model import codes as c
+from immsim.model import mpp
 from immsim.model.appearance import (
     DETAINED,
     NEVER_DETAINED,
@@ -85,7 +86,8 @@ def open_case(inp, par, pe, tally, cal, court, p, detain, in_custody, t) -> None
     so a non-detained case is a released one (``appearance``); otherwise the
     respondent was never detained. The filing time is spread uniformly over the day, so that a Poisson number
     of filings a day is a Poisson process in continuous time. A detained case
-    reaches the court after its preparation time; a non-detained one at once.
+    reaches the court after its preparation time; a non-detained one at once,
+    on the MPP docket if a case from the border is enrolled there (``mpp``).
     """
     pe.day_in[p] = t
     pe.t_arrive[p] = t + np.random.random()
@@ -97,6 +99,8 @@ def open_case(inp, par, pe, tally, cal, court, p, detain, in_custody, t) -> None
         file_case(inp, par, pe, tally, cal, p, DETAINED, t)
         file_hearings(par, pe, p, DETAINED, t)
         schedule_detained_case(par, pe, cal, p, t)
+    elif mpp.enrolled(inp, pe, p, t):  # returned to wait outside the United States (``mpp``)
+        mpp.enroll(inp, par, pe, tally, court, p, t)
     else:
         if in_custody:
             why = c.FL_RELEASED_NO_BED_CONTESTED if detain else c.FL_RELEASED_ON_RECOGNIZANCE

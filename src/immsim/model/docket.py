@@ -1,4 +1,7 @@
-"""The court's docket: two queues, the judges as servers, and the day's new cases.
+"""The court's docket: its queues, the judges as servers, and the day's new cases.
+
+The MPP docket (``model.mpp``) has its own queue and its own judges, a
+second station that is empty unless a scenario puts the MPP in force.
 
 Kept apart from ``courts`` (the rules of outcomes) so that every module that
 files a case can reach the docket without importing the court's rules.
@@ -23,6 +26,9 @@ class Court(NamedTuple):
     closed: np.ndarray  # administratively closed cases, oldest closure first
     closed_ends: np.ndarray
     judges: Station  # one server per judge
+    mppq: np.ndarray  # MPP docket (``model.mpp``): cases waiting outside the United States
+    mppq_ends: np.ndarray
+    mpp_judges: Station  # the judges assigned to the MPP docket
     new: np.ndarray  # int32[B]: cases reaching the court today
     new_time: np.ndarray  # float64[B]: when (days)
     new_count: np.ndarray  # int64[1]
@@ -32,6 +38,7 @@ def new_court(capacity: int, max_judges: int, buffer: int) -> Court:
     detq, detq_ends = new_fifo(capacity)
     ndq, ndq_ends = new_fifo(capacity)
     closed, closed_ends = new_fifo(capacity)
+    mppq, mppq_ends = new_fifo(capacity)
     return Court(
         detq,
         detq_ends,
@@ -39,6 +46,9 @@ def new_court(capacity: int, max_judges: int, buffer: int) -> Court:
         ndq_ends,
         closed,
         closed_ends,
+        new_station(max(1, max_judges), 0, 1.0),
+        mppq,
+        mppq_ends,
         new_station(max(1, max_judges), 0, 1.0),
         np.zeros(buffer, np.int32),
         np.zeros(buffer),

@@ -4,7 +4,8 @@ Parameters (``model.parameters``) are numbers with units; ``Inputs`` holds
 what the scenario compiler derives from the scenario's structure: which
 jurisdiction is in which field office, the policy in force in every
 jurisdiction on every day, the enforcement regime, injunctions and the
-fiscal-month calendar.
+fiscal-month calendar, and the
+court policies that events put in force (hearing suspensions, the MPP docket).
 """
 
 from __future__ import annotations
@@ -31,3 +32,6 @@ class Inputs(NamedTuple):
     cohort_share: np.ndarray  # float64[K+1]: share of people in each cohort (0: none)
     cohort_closes: np.ndarray  # int64[K+1]: last day of removal orders that count for a closed cohort (open: int32 max)
     hearings_suspended: np.ndarray  # bool[T]: non-detained hearings suspended (court policy events)
+    mpp_share: np.ndarray  # float64[T]: share of border-origin non-detained receipts placed on the MPP docket
+    mpp_no_show: np.ndarray  # float64[T]: probability that an MPP respondent fails to appear (model/mpp.py)
+    mpp_judge_share: np.ndarray  # float64[T]: share of the judges assigned to the MPP docket while it holds cases

@@ -85,7 +85,7 @@ def _month_end(inp, par, pe, tally, court, t) -> None:
             tally.stocks[m, j, k % c.N_HISTORIES, c.K_COMMUNITY] += tally.community[j, k]
     na = tally.national[m]
     pending_det = tally.live[:, :, c.DETAINED_COURT].sum()
-    na[c.NA_COURT_PENDING] = pending_det + tally.live[:, :, c.COURT_NONDETAINED].sum()
+    na[c.NA_COURT_PENDING] = pending_det + tally.live[:, :, c.COURT_NONDETAINED].sum() + tally.live[:, :, c.MPP].sum()
     na[c.NA_COURT_PENDING_DETAINED] = pending_det
     na[c.NA_MEDIAN_DAYS_PENDING] = median_days_pending(pe, court, t)
     na[c.NA_BEDS_USED] = tally.beds_used[0]
@@ -135,7 +135,9 @@ def run_days(inp, par, world, stores, seed, t0, t1, headroom):
         na[c.NA_ATD_PARTICIPANT_DAYS] += tally.atd_used[0]
         na[c.NA_JAIL_PERSON_DAYS] += tally.live[:, :, c.JAIL].sum()
         na[c.NA_COURT_PENDING_DAYS] += (
-            tally.live[:, :, c.DETAINED_COURT].sum() + tally.live[:, :, c.COURT_NONDETAINED].sum()
+            tally.live[:, :, c.DETAINED_COURT].sum()
+            + tally.live[:, :, c.COURT_NONDETAINED].sum()
+            + tally.live[:, :, c.MPP].sum()
         )
         if inp.month_end[t]:
             _month_end(inp, par, pe, tally, court, t)

@@ -6,14 +6,15 @@ applies from day 0). Office-level parameters given as one number are national
 totals, split between offices by removable population (an assumption stated in
 docs/model.md). Policy events are applied in date order; a state-level event
 sets every jurisdiction of the state from that day on. Court policy events
-(completion goals, hearing suspensions, the end of administrative closure)
-change the court's parameters for the days they are in force.
+(completion goals, hearing suspensions, the end of administrative closure,
+the MPP docket) change the court's parameters for the days they are in force.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -194,22 +195,40 @@ def _injunctions(
     return active, detains, share, closes
 
 
-def _court_policies(data: ScenarioFile, start: dt.date, days: int, params: Params) -> np.ndarray:
+class CourtDays(NamedTuple):
+    """The daily court inputs that court policy events set (``Inputs`` fields of the same names)."""
+
+    hearings_suspended: np.ndarray  # bool[T]
+    mpp_share: np.ndarray  # float64[T]
+    mpp_no_show: np.ndarray  # float64[T]
+    mpp_judge_share: np.ndarray  # float64[T]
+
+
+def _court_policies(data: ScenarioFile, start: dt.date, days: int, params: Params) -> CourtDays:
     """Apply dated court policies (see ``CourtPolicyEvent``) to the court's daily parameters, in place.
 
-    Returns the days on which non-detained hearings are suspended.
+    Returns the days on which non-detained hearings are suspended and the MPP
+    docket's daily inputs. An ``mpp`` event enrolls cases from its date up to
+    its end; its appearance and its judges apply from its date to the end of
+    the run (or to the next ``mpp`` event's date), since the cases it enrolled
+    are heard after enrollment ends.
     """
     suspended = np.zeros(days, bool)
-    for ev in (e for e in data.events if e.type == "court_policy"):
+    mpp_share, mpp_no_show, mpp_judges = np.zeros(days), np.zeros(days), np.zeros(days)
+    for ev in sorted((e for e in data.events if e.type == "court_policy"), key=lambda e: e.date):
         a = min(max(0, _day(ev.date, start)), days)
         b = days if ev.end is None else min(days, max(0, _day(ev.end, start)))
         if ev.policy == "no_admin_closure":
             params.admin_closure_probability[a:b] = 0.0
         elif ev.policy == "hearing_suspension":
             suspended[a:b] = True
+        elif ev.policy == "mpp":
+            mpp_share[a:b] = ev.share
+            mpp_no_show[a:] = ev.no_show_probability
+            mpp_judges[a:] = ev.judge_share
         else:
             params.completions_per_judge_year[a:b] *= ev.factor
-    return suspended
+    return CourtDays(suspended, mpp_share, mpp_no_show, mpp_judges)
 
 
 def _calendar(start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -271,7 +290,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
             for s in SPECS
         )
     )
-    suspended = _court_policies(data, start, days, params)
+    court_days = _court_policies(data, start, days, params)
     eligible, weight = _regimes(data, start, days)
     weight[:, _CONVICTED] *= params.conviction_targeting_factor[:, None]
     injunction, stay_detains, cohort_share, cohort_closes = _injunctions(data, start, days)
@@ -291,7 +310,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
         stay_detains,
         cohort_share,
         cohort_closes,
-        suspended,
+        *court_days,
     )
     ini = data.initial
     share = np.array(class_values(ini.class_share.value))

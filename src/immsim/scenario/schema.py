@@ -258,7 +258,11 @@ class FederalPressureEvent(Strict):
 
 
 #: Court policies an event can put in force for a time (see ``CourtPolicyEvent``).
-COURT_POLICIES = ("completion_goals", "hearing_suspension", "no_admin_closure")
+COURT_POLICIES = ("completion_goals", "hearing_suspension", "no_admin_closure", "mpp")
+
+#: The fields only an ``mpp`` event takes, each a share or a probability.
+MPP_FIELDS = ("share", "no_show_probability", "judge_share")
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class CourtPolicyEvent(Strict):
@@ -269,7 +273,14 @@ class CourtPolicyEvent(Strict):
     ``hearing_suspension`` (no ``factor``) suspends the non-detained docket:
     judges hear detained cases only; ``no_admin_closure`` (no ``factor``) ends
     administrative closure: closed cases still come back at the
-    recalendaring rate.
+    recalendaring rate; ``mpp`` (the Migrant Protection Protocols) places
+    ``share`` of the non-detained cases that come from the border (border
+    book-ins and external receipts) on a separate docket while it is in force:
+    the respondent waits outside the United States (never in the community,
+    never arrested in the interior), fails to appear with probability
+    ``no_show_probability``, and is heard by ``judge_share`` of the judges,
+    who hear that docket alone while it holds cases (also after ``end``, which
+    ends new enrollments only). See ``model.mpp``.
     """
 
     type: Literal["court_policy"]
@@ -277,6 +288,9 @@ class CourtPolicyEvent(Strict):
     date: Date
     end: Date | None = None
     factor: Annotated[float, Field(ge=0, le=10)] | None = None
+    share: Share | None = None
+    no_show_probability: Share | None = None
+    judge_share: Share | None = None
     meaning: str
     source: Source
 
@@ -284,6 +298,15 @@ class CourtPolicyEvent(Strict):
     def _fields(self) -> CourtPolicyEvent:
         if self.end is not None and self.end <= self.date:
             raise ValueError("'end' must be after 'date'")
+        given = [f for f in MPP_FIELDS if getattr(self, f) is not None]
+        if self.policy == "mpp":
+            missing = [f for f in MPP_FIELDS if f not in given]
+            if missing:
+                raise ValueError(f"'mpp' needs {', '.join(repr(f) for f in missing)}")
+            if self.share > 0 and self.judge_share <= 0:
+                raise ValueError("'mpp' with a 'share' above 0 needs a 'judge_share' above 0 to hear its docket")
+        elif given:
+            raise ValueError(f"'{self.policy}' takes no {', '.join(repr(f) for f in given)}")
         if self.policy != "completion_goals":
             if self.factor is not None:
                 raise ValueError(f"'{self.policy}' takes no 'factor'")
