@@ -279,9 +279,13 @@ def check_accounts(r: immsim.Result, comp, rep: int = 0) -> None:
         assert (n.atd_participant_days <= n.days * np.floor(slots.max())).all()
     if (comp.params.bond_hearing_probability == 0).all():
         assert (n.bond_hearings == 0).all()
-    # stays: the stock moves by stays minus lifts
-    stayed = m.groupby("jurisdiction").stock_stayed.diff().fillna(m.stock_stayed)
-    assert (stayed == m.removals_stayed - m.stays_lifted).all()
+    # stays: the stock moves by stays minus lifts; a stay that keeps detention (Inputs.stay_detains) holds its
+    # people on the detained removal path until the order releases them, so they are stayed but not in the stock
+    stays = (m.removals_stayed - m.stays_lifted).groupby(m.jurisdiction).cumsum()
+    kept_detained = stays - m.stock_stayed
+    if not comp.inputs.stay_detains.any():
+        assert (kept_detained == 0).all()
+    assert (kept_detained >= 0).all() and (kept_detained <= m.stock_detained_removal).all()
     removals = n[[f"removals_{p}" for p in PATHS]].sum(axis=1)
     assert (n.removals_from_ice_arrests <= removals).all() and (n.removals_border <= removals).all()
     # people: the whole population changes only by arrivals from and exits to outside

@@ -9,6 +9,7 @@ and are named by the year they end in.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from immsim.metrics import METRICS
@@ -150,7 +151,12 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
         ]
     ].sum()
     last = g[["court_pending", "median_days_pending"]].last()
-    out = pd.DataFrame(index=sums.index)
+    # Columns as NumPy arrays, made a frame once: reading and inserting ~60 columns of frames with a
+    # (replication, fiscal year) index one by one took most of a small simulation's time.
+    index = sums.index
+    sums = _columns(sums)
+    last = _columns(last)
+    out: dict[str, np.ndarray] = {}
     for name in (
         "ice_admin_arrests",
         "ice_at_large_arrests",
@@ -174,33 +180,21 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
         "court_completions",
     ):
         out[name] = sums[name]
-    out["custodial_share_of_arrests"] = sums["custodial_arrests"] / sums["ice_admin_arrests"].where(
-        sums["ice_admin_arrests"] > 0
-    )
+    out["custodial_share_of_arrests"] = sums["custodial_arrests"] / _positive(sums["ice_admin_arrests"])
     out["worksite_admin_arrests"] = sums["arrests_worksite"]
     out["detention_average_daily_population"] = sums["detention_bed_days"] / sums["days"]
-    out["detention_average_length_of_stay"] = sums["detention_stay_days"] / sums["detention_exits"].where(
-        sums["detention_exits"] > 0
-    )
+    out["detention_average_length_of_stay"] = sums["detention_stay_days"] / _positive(sums["detention_exits"])
     out["atd_average_daily_participants"] = sums["atd_participant_days"] / sums["days"]
-    out["atd_average_length_of_stay"] = sums["atd_days"] / sums["atd_exits"].where(sums["atd_exits"] > 0)
-    out["mean_days_to_completion"] = sums["days_pending_at_completion"] / sums["court_completions"].where(
-        sums["court_completions"] > 0
-    )
-    out["in_absentia_share"] = sums["in_absentia_orders"] / sums["court_completions"].where(
-        sums["court_completions"] > 0
-    )
-    arrests = sums["ice_admin_arrests"].where(sums["ice_admin_arrests"] > 0)
+    out["atd_average_length_of_stay"] = sums["atd_days"] / _positive(sums["atd_exits"])
+    out["mean_days_to_completion"] = sums["days_pending_at_completion"] / _positive(sums["court_completions"])
+    out["in_absentia_share"] = sums["in_absentia_orders"] / _positive(sums["court_completions"])
+    arrests = _positive(sums["ice_admin_arrests"])
     out["share_arrests_convicted"] = sums["arrests_convicted"] / arrests
     out["share_arrests_pending_charges"] = sums["arrests_pending_charges"] / arrests
-    out["share_removals_convicted"] = sums["removals_convicted"] / sums["removals_total"].where(
-        sums["removals_total"] > 0
-    )
+    out["share_removals_convicted"] = sums["removals_convicted"] / _positive(sums["removals_total"])
     transfers = sums["arrests_jail_hold"] + sums["arrests_jail_notified"]
-    out["officer_days_per_jail_transfer"] = sums["jail_officer_days"] / transfers.where(transfers > 0)
-    out["officer_days_per_at_large_arrest"] = sums["at_large_officer_days"] / sums["ice_at_large_arrests"].where(
-        sums["ice_at_large_arrests"] > 0
-    )
+    out["officer_days_per_jail_transfer"] = sums["jail_officer_days"] / _positive(transfers)
+    out["officer_days_per_at_large_arrest"] = sums["at_large_officer_days"] / _positive(sums["ice_at_large_arrests"])
     out["court_pending_end"] = last["court_pending"]
     out["median_days_pending_end"] = last["median_days_pending"]
     out["days"] = sums["days"]
@@ -208,7 +202,21 @@ def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
         out[f"arrests_{ch}"] = sums[f"arrests_{ch}"]
     for p in c.PATHS:
         out[f"removals_{p}"] = sums[f"removals_{p}"]
-    return out.reset_index()
+    return pd.DataFrame(out, index=index).reset_index()
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A frame's columns as arrays, read at once (integers stay integers: exact below 2**53)."""
+    values = frame.to_numpy(dtype=np.float64)
+    return {
+        str(name): values[:, i].astype(t) if t.kind in "iu" else values[:, i]
+        for i, (name, t) in enumerate(frame.dtypes.items())
+    }
+
+
+def _positive(x: np.ndarray) -> np.ndarray:
+    """``x`` where it is above 0, NaN elsewhere: a ratio over it is undefined, not infinite, when it is 0."""
+    return np.where(x > 0, x, np.nan)
 
 
 def history_year_table(by_history: pd.DataFrame) -> pd.DataFrame:
@@ -221,7 +229,7 @@ def history_year_table(by_history: pd.DataFrame) -> pd.DataFrame:
     ].sum()
     g = monthly.groupby(["replication", "fiscal_year", "criminal_history"], observed=True)
     sums = g[list(HISTORY_FLOWS)].sum()
-    out = pd.DataFrame(index=sums.index)
+    out: dict[str, pd.Series] = {}  # columns, made a frame once: inserting ~60 columns one by one is slow
     for name in ("bookings", "detainers_issued", "detainers_honored", "detainers_declined", "released_to_at_large"):
         out[name] = sums[name]
     out["custodial_arrests"] = sums[[f"arrests_{c.CHANNELS[i]}" for i in c.CUSTODIAL_CHANNELS]].sum(axis=1)
@@ -231,7 +239,7 @@ def history_year_table(by_history: pd.DataFrame) -> pd.DataFrame:
     out["removals_from_ice_arrests"] = sums["removals_from_ice_arrests"]
     out["removals_total"] = sums[[f"removals_{p}" for p in c.PATHS]].sum(axis=1)
     out["at_large_pool_end"] = g["stock_at_large"].last()
-    return out.reset_index()
+    return pd.DataFrame(out, index=sums.index).reset_index()
 
 
 def state_policies(last: pd.DataFrame) -> pd.DataFrame:
