@@ -346,6 +346,7 @@ def scenario() -> dict:
             A,
             (0.005, 0.4),
             calibratable=True,
+            prior="loguniform",  # a range of 80 times: every order of magnitude alike, not the top one favoured
         ),
         "jail_stay_days": par(
             cls(
@@ -576,6 +577,7 @@ def scenario() -> dict:
             (5, 90),
             notes="FY2017 average length of stay 43.7 days (crimmigration.com) includes court time",
             calibratable=True,
+            prior="loguniform",  # a range of 18 times
         ),
         "released_removal_days": par(120, "days", "time to removal when released for lack of a bed", A, (30, 365)),
         "abscond_probability": par(0.3, "probability", "released person absconds before removal", A, (0.1, 0.6)),

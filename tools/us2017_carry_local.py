@@ -46,12 +46,22 @@ def carry(prior: dict, target: dict, allow_new_codes: bool = False) -> dict:
     out = {k: target[k] if k in OWN_FIELDS else prior[k] for k in keys if k in prior or k in OWN_FIELDS}
     calibrated = target["parameters"]
     out["parameters"] = {
-        name: calibrated[name]
+        name: _calibrated(calibrated[name], spec)
         if name in calibrated and (spec.get("calibratable") or calibrated[name].get("calibratable"))
         else spec
         for name, spec in prior["parameters"].items()
     }
     return out
+
+
+def _calibrated(entry: dict, spec: dict) -> dict:
+    """The target's calibrated parameter, with the prior distribution the prior file now gives it (if any).
+
+    A prior distribution is an input of Bayesian calibration, not a calibrated value, so it follows the prior file.
+    """
+    if "prior" not in spec or entry.get("prior") == spec["prior"]:
+        return entry
+    return {**entry, "prior": spec["prior"]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -137,6 +137,7 @@ def convert(doc: dict) -> dict:
             "source": "assumption",
             "range": [0.1, 2.0],
             "calibratable": True,
+            "prior": "loguniform",  # a range of 10 times or more: every order of magnitude alike
             "notes": "fitted to the FY2017 shares of ICE arrests with convictions and with pending charges only "
             "(Pew 2018 from ICE data: 74% and 16%)",
         },
@@ -150,6 +151,7 @@ def convert(doc: dict) -> dict:
             "source": "assumption",
             "range": [0.5, 5.0],
             "calibratable": True,
+            "prior": "loguniform",  # a range of 10 times or more: every order of magnitude alike
             "notes": "multiplies the regimes' weights of lesser and serious convictions (already three times the old"
             " class weights); fitted to the FY2017 share of ICE arrests with convictions (Pew 2018 from ICE data: 74%)",
         },
