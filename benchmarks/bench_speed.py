@@ -34,22 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_scale import reference_seconds  # the same fixed workload (this script's folder is on the path)
+
 ROOT = Path(__file__).resolve().parents[1]
 COLD = "import immsim; immsim.simulate('us-2017', years=0.01, seed=1)"
-
-
-def reference_seconds() -> float:
-    """A fixed CPU workload (sort 20 million floats, 3 times), best of 3."""
-    import numpy as np
-
-    x = np.random.default_rng(0).random(20_000_000)
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        for _ in range(3):
-            np.sort(x)
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def _child(years: float) -> None:
