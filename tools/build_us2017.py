@@ -328,8 +328,12 @@ def scenario() -> dict:
             "per person-year",
             "community members becoming known targets",
             A,
-            (0.0, 0.1),
+            # Wide enough for these guesses and for us-2017's calibrated values (1.7e-5 to 4.2e-4 by class), above
+            # 0 so that its prior can be loguniform: the ABC's factors then spread over orders of magnitude rather
+            # than sitting mostly far above the calibrated value, as a uniform prior from 0 put them.
+            (1e-6, 0.1),
             calibratable=True,
+            prior="loguniform",
         ),
         "at_large_departure_rate": par(0.03, "per person-year", "known targets leaving the pool", A, (0.01, 0.08)),
         "booking_rate": par(

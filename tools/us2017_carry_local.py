@@ -55,13 +55,16 @@ def carry(prior: dict, target: dict, allow_new_codes: bool = False) -> dict:
 
 
 def _calibrated(entry: dict, spec: dict) -> dict:
-    """The target's calibrated parameter, with the prior distribution the prior file now gives it (if any).
+    """The target's calibrated parameter, with the range and prior distribution the prior file now gives it.
 
-    A prior distribution is an input of Bayesian calibration, not a calibrated value, so it follows the prior file.
+    Calibration moves values, not ranges; and a prior distribution is an input of Bayesian calibration, not a
+    calibrated value: both follow the prior file.
     """
-    if "prior" not in spec or entry.get("prior") == spec["prior"]:
-        return entry
-    return {**entry, "prior": spec["prior"]}
+    out = dict(entry)
+    for key in ("range", "prior"):
+        if key in spec:
+            out[key] = spec[key]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
