@@ -387,7 +387,7 @@ def check_world(comp, w) -> None:
     assert np.isin(kind, [hearings.MERITS, hearings.MERITS_ASYLUM, hearings.MASTER]).all()
     merits = kind != hearings.MASTER
     assert ((kind[merits] == hearings.MERITS_ASYLUM) == ((byte[merits] & hearings.ASYLUM) != 0)).all()
-    ages = (T - 1) - pe.day_in[np.r_[detq, ndq]]
+    ages = (T - 1) - pe.day_in[np.r_[detq, ndq, mppq]]  # every docket's waiting cases
     assert w.tally.national[-1, c.NA_MEDIAN_DAYS_PENDING] == (np.median(ages) if len(ages) else 0.0)
     # flags: known targets, detainers and holds
     flags = pe.flags[:n]

@@ -985,20 +985,22 @@ def test_median_selection_from_two_sorted_dockets_equals_a_full_sort():
 
 
 def test_median_of_unordered_dockets_by_counting_equals_numpy():
+    # three dockets (detained, non-detained, MPP) in no particular order
     from collections import namedtuple
 
     from immsim.model.courts import _median_age_unordered
 
     pe_ = namedtuple("pe_", "day_in")
-    court_ = namedtuple("court_", "detq detq_ends ndq ndq_ends")
+    court_ = namedtuple("court_", "detq detq_ends ndq ndq_ends mppq mppq_ends")
     rng = np.random.default_rng(1)
     for _ in range(300):
         t = int(rng.integers(0, 60))
         day_in = rng.integers(-40, t + 3, 50).astype(np.int32)  # filing days (a stage may begin later), by person
-        people = rng.permutation(50).astype(np.int32)  # two dockets in no particular order
-        d0, d1 = sorted(rng.integers(0, 20, 2))
-        n0, n1 = sorted(rng.integers(20, 50, 2))
-        court = court_(people, np.array([d0, d1]), people, np.array([n0, n1]))
-        waiting = day_in[np.concatenate([people[d0:d1], people[n0:n1]])]
+        people = rng.permutation(50).astype(np.int32)  # the dockets, in no particular order
+        d0, d1 = sorted(rng.integers(0, 15, 2))
+        n0, n1 = sorted(rng.integers(15, 40, 2))
+        m0, m1 = sorted(rng.integers(40, 50, 2))
+        court = court_(people, np.array([d0, d1]), people, np.array([n0, n1]), people, np.array([m0, m1]))
+        waiting = day_in[np.concatenate([people[d0:d1], people[n0:n1], people[m0:m1]])]
         expected = t - np.median(waiting) if len(waiting) else 0.0
         assert _median_age_unordered(pe_(day_in), court, t) == expected

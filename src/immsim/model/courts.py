@@ -319,6 +319,7 @@ def _median_age_unordered(pe, court, t) -> float:
     (about 1.5 s of a cold compile).
     """
     n = court.detq_ends[1] - court.detq_ends[0] + court.ndq_ends[1] - court.ndq_ends[0]
+    n += court.mppq_ends[1] - court.mppq_ends[0]
     if n == 0:
         return 0.0
     first, last = t, t
@@ -326,11 +327,15 @@ def _median_age_unordered(pe, court, t) -> float:
         first, last = min(first, pe.day_in[court.detq[i]]), max(last, pe.day_in[court.detq[i]])
     for i in range(court.ndq_ends[0], court.ndq_ends[1]):
         first, last = min(first, pe.day_in[court.ndq[i]]), max(last, pe.day_in[court.ndq[i]])
+    for i in range(court.mppq_ends[0], court.mppq_ends[1]):
+        first, last = min(first, pe.day_in[court.mppq[i]]), max(last, pe.day_in[court.mppq[i]])
     counts = np.zeros(last - first + 1, np.int64)
     for i in range(court.detq_ends[0], court.detq_ends[1]):
         counts[pe.day_in[court.detq[i]] - first] += 1
     for i in range(court.ndq_ends[0], court.ndq_ends[1]):
         counts[pe.day_in[court.ndq[i]] - first] += 1
+    for i in range(court.mppq_ends[0], court.mppq_ends[1]):
+        counts[pe.day_in[court.mppq[i]] - first] += 1
     lo, hi = (n - 1) // 2, n // 2  # 0-based ranks of the middle value(s)
     seen, low, high = 0, -1, -1
     for d in range(counts.shape[0]):
@@ -345,16 +350,16 @@ def _median_age_unordered(pe, court, t) -> float:
 
 @jit
 def median_days_pending(pe, court, t) -> float:
-    """Median age in days of the cases waiting for a hearing on both dockets.
+    """Median age in days of the cases waiting for a hearing on every docket (detained, non-detained, MPP).
 
     The non-detained queue is in filing order (its filing days ascend), so only
     the short detained queue needs sorting; the median is then a selection
     from two sorted sequences, read in place, rather than a sort of the backlog.
     Once a continued case has gone back to the end of a queue (``hearings``)
     the queue is in order of arrival but no longer of filing, and the median is
-    a selection over a copy.
+    a selection over a copy; so is it while the MPP docket (``model.mpp``) holds cases.
     """
-    if court.judges.requeued[0] > 0:
+    if court.judges.requeued[0] > 0 or court.mppq_ends[1] > court.mppq_ends[0]:
         return _median_age_unordered(pe, court, t)
     days = pe.day_in[court.detq[court.detq_ends[0] : court.detq_ends[1]]].astype(np.float64)
     order = stable_order(days)
