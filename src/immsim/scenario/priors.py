@@ -99,9 +99,9 @@ class Prior(Strict):
 UNIFORM = Prior()
 
 
-def draw(prior: Prior, low: float, high: float, rng: np.random.Generator, size: int = 1) -> np.ndarray:
-    """Values drawn from ``prior`` over the range ``[low, high]`` (seeded by ``rng``)."""
-    d = prior.frozen(low, high)
+def draw(prior: Prior | None, low: float, high: float, rng: np.random.Generator, size: int = 1) -> np.ndarray:
+    """Values drawn from ``prior`` over the range ``[low, high]`` (seeded by ``rng``); none given is uniform."""
+    d = (prior or UNIFORM).frozen(low, high)
     out = np.asarray(d.ppf(rng.random(size)), float)
     return np.clip(out, low, high)  # ppf's last bit can leave the range by a rounding error
 
