@@ -41,11 +41,9 @@ draw for draw.
 
 from __future__ import annotations
 
-import numpy as np
-
 from immsim.engine import servers
 from immsim.engine.jit import jit
-from immsim.model.appearance import DETAINED, RELEASED_KIND, is_represented
+from immsim.model.appearance import DETAINED, RELEASED_KIND, chance, is_represented
 
 # kinds of hearing: the low two bits of ``People.hearing`` (``servers.KIND_MASK``)
 MERITS, MERITS_ASYLUM, MASTER = 0, 1, 2
@@ -58,16 +56,6 @@ PREPARATION, REPRESENTATION, JUDGE_AVAILABILITY = 0, 1, 2
 
 
 @jit
-def _chance(q: float) -> bool:
-    """True with probability ``q``, with no random draw when the answer is certain."""
-    if q <= 0.0:
-        return False
-    if q >= 1.0:
-        return True
-    return np.random.random() < q
-
-
-@jit
 def file_hearings(par, pe, p, kind, t) -> None:
     """Give ``p``'s new case (of docket ``kind``, ``appearance``) its type and its first hearing."""
     if kind == DETAINED:
@@ -76,7 +64,7 @@ def file_hearings(par, pe, p, kind, t) -> None:
         share = par.asylum_share_released[t]
     else:
         share = par.asylum_share_never_detained[t]
-    h = ASYLUM if _chance(share) else 0
+    h = ASYLUM if chance(share) else 0
     if par.master_hearing_time[t] > 0.0:
         h |= MASTER
     else:
@@ -95,11 +83,11 @@ def set_hearing_times(st, par, t) -> None:
 @jit
 def continuance(par, pe, p, t) -> int:
     """Whether the hearing just held is continued, and why (a ``PREPARATION``.. reason), or -1."""
-    if _chance(par.continuance_probability_preparation[t]):
+    if chance(par.continuance_probability_preparation[t]):
         return PREPARATION
-    if not is_represented(pe, p) and _chance(par.continuance_probability_representation[t]):
+    if not is_represented(pe, p) and chance(par.continuance_probability_representation[t]):
         return REPRESENTATION
-    if _chance(par.continuance_probability_judge[t]):
+    if chance(par.continuance_probability_judge[t]):
         return JUDGE_AVAILABILITY
     return -1
 
