@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from immsim.scenario.loader import load_scenario
-from immsim.scenario.sources import is_assumption
+from immsim.scenario.sources import source_kinds
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "model.md"
@@ -38,7 +38,7 @@ def table() -> str:
     entries = [(f"initial.{k}", getattr(ini, k)) for k in type(ini).model_fields if k != "regime"]
     entries += list(sc.data.parameters.items())
     for name, p in entries:
-        if p is None or not is_assumption(p.source):
+        if p is None or "assumption" not in source_kinds(p.source):  # wholly, or in one of its references
             continue
         value = p.value if p.value is not None else p.series
         lo, hi = p.range or ("", "")

@@ -177,6 +177,41 @@ def rows(name: str) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+BEDS_FY2017 = 41000  # assumption: capacity above FY2017's ADP (38,106)
+
+
+def detention_beds() -> dict:
+    """ICE's bed capacity FY2017-FY2020: FY2017's assumed capacity, then moved with each year's funded ADP."""
+    funded = {int(r["fiscal_year"]): r for r in rows("inputs-fy2016-fy2024.csv") if r["series"] == "ice_funded_beds"}
+    sources = {r["id"]: r for r in rows("sources-fy2016-fy2024.csv")}
+    years = range(2017, 2021)
+    refs = []
+    for fy in years:
+        s = sources[funded[fy]["source_id"]]
+        ref = {"title": s["title"], "publisher": s["publisher"], "date": s["date"]}
+        if s["url"]:
+            ref["url"] = s["url"]
+        refs.append({**ref, "locator": f"ice_funded_beds FY{fy}: {funded[fy]['locator']}", "kind": funded[fy]["kind"]})
+    base = float(funded[2017]["value"])
+    return par(
+        [{"from": f"{fy - 1}-10-01", "value": round(BEDS_FY2017 * float(funded[fy]["value"]) / base)} for fy in years],
+        "beds",
+        "ICE detention capacity",
+        [
+            {
+                "title": f"{BEDS_FY2017:,} beds in FY2017: capacity above the FY2017 ADP of 38,106 (crimmigration.com "
+                "2018-04-03), which must fit",
+                "kind": "assumption",
+            },
+            *refs,
+        ],
+        (36000, 45000),
+        notes=f"from FY2018 the capacity moves with the funded average daily population (inputs-fy2016-fy2024.csv "
+        f"ice_funded_beds): {BEDS_FY2017:,} x funded / {base:,.0f} (FY2017's), held after FY2020 (assumption); the "
+        "range is FY2017's",
+    )
+
+
 def par(value, unit, meaning, source, rng=None, **kw):
     out = {"value": value} if not isinstance(value, list) else {"series": value}
     out.update(unit=unit, meaning=meaning, source=source)
@@ -506,14 +541,7 @@ def scenario() -> dict:
         "task_force_arrests_per_officer_day": par(
             0.05, "arrests/officer/day", "community arrests per task-force officer", A, (0.01, 0.2)
         ),
-        "detention_beds": par(
-            41000,
-            "beds",
-            "ICE detention capacity",
-            A,
-            (36000, 45000),
-            notes="FY2017 ADP 38,106 (crimmigration.com 2018-04-03) must fit; funded level recalled near 39,000-41,000",
-        ),
+        "detention_beds": detention_beds(),
         "expedited_removal_probability": par(
             cls(
                 serious_criminal=0.0,
