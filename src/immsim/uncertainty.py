@@ -21,9 +21,13 @@ difference, not on each level.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,10 +52,15 @@ class Ensemble:
     table : pandas.DataFrame
         One row per parameter set: ``weight`` (summing to 1) and one column per
         parameter, the factor applied to every entry of its table or series.
+    values : str
+        ``values_key`` of the scenario's values the factors were fitted on ("" if not known): a
+        factor means nothing once the value it multiplies has changed, so a shipped ensemble is
+        tested against its scenario's key.
     """
 
     scenario: str
     table: pd.DataFrame
+    values: str = ""
 
     def __post_init__(self) -> None:
         t = self.table
@@ -91,6 +100,12 @@ class Ensemble:
         ]
 
 
+def values_key(parameters: Mapping[str, Any], names: Iterable[str]) -> str:
+    """A short hash of the values (or dated series) of ``names`` in a scenario's ``parameters``."""
+    data = {n: [parameters[n].value, parameters[n].series] for n in sorted(names)}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def write_ensemble(ensemble: Ensemble, path: Path, note: str = "") -> None:
     """Write ``ensemble`` as CSV with a commented header naming its scenario (``read_ensemble`` reads it)."""
     lines = [
@@ -98,6 +113,8 @@ def write_ensemble(ensemble: Ensemble, path: Path, note: str = "") -> None:
         f"# scenario: {ensemble.scenario}",
         "# columns: weight, then one factor per calibratable parameter (multiplying every entry of its table)",
     ]
+    if ensemble.values:
+        lines.append(f"# values: {ensemble.values}")
     lines += [f"# {line}" for line in note.splitlines() if line.strip()]
     Path(path).write_text("\n".join(lines) + "\n" + ensemble.table.to_csv(index=False))
 
@@ -111,13 +128,18 @@ def read_ensemble(path: str | Path) -> Ensemble:
         raise ImmsimError(f"{path}: cannot read the ensemble ({e})") from None
     if not text.startswith(MAGIC):
         raise ImmsimError(f"{path}: not an immsim posterior ensemble (its first line is not {MAGIC!r})")
-    scenario = next((ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith("# scenario:")), "")
+    header = {
+        key.strip(): value.strip()
+        for ln in text.splitlines()
+        if ln.startswith("# ") and ":" in ln
+        for key, value in [ln[2:].split(":", 1)]
+    }
     try:
         table = pd.read_csv(path, comment="#")
     except (ValueError, pd.errors.ParserError) as e:
         raise ImmsimError(f"{path}: cannot read the ensemble ({e})") from None
     try:
-        return Ensemble(scenario, table.astype(float))
+        return Ensemble(header.get("scenario", ""), table.astype(float), header.get("values", ""))
     except (ValueError, TypeError) as e:
         raise ImmsimError(f"{path}: the ensemble holds a value that is not a number ({e})") from None
 
