@@ -20,7 +20,7 @@ import pytest
 pytest.importorskip("pyabc")
 
 from immsim.scenario.priors import Prior  # noqa: E402
-from immsim.uncertainty import read_ensemble, values_key  # noqa: E402
+from immsim.uncertainty import fit_key, read_ensemble  # noqa: E402
 from immsim.validation.abc import ToleranceDistance, abc_calibrate, prior_space  # noqa: E402
 from immsim.validation.calibrate import figures_of  # noqa: E402
 from scenarios import base, dump, make  # noqa: E402
@@ -86,10 +86,13 @@ def test_the_command_writes_an_ensemble_and_a_report_and_resumes(tmp_path):
     assert {"abc.db", "posterior.csv", "report.md", "marginals.png", "pairs.png"} <= {p.name for p in out.iterdir()}
     ens = read_ensemble(out / "posterior.csv")
     assert ens.scenario == "synthetic" and len(ens.table) == 20 and ens.weights.sum() == pytest.approx(1)
-    # the ensemble names the values its factors multiply; another value of one of them is another key
-    assert ens.values == values_key(sc.data.parameters, FREE)
-    moved = sc.with_changes([{"parameter": "found_probability", "scale": 1.01, "source": "assumption"}])
-    assert values_key(moved.data.parameters, FREE) != ens.values
+    # the ensemble names the scenario it was fitted on: another value is another key, other prose is not
+    assert ens.fitted_on == fit_key(sc_path.read_text())
+    doc = free_doc({"distribution": "beta", "a": 2, "b": 2})
+    doc["parameters"]["found_probability"]["notes"] = "other words"
+    assert fit_key(dump(doc)) == ens.fitted_on
+    doc["parameters"]["found_probability"]["value"] *= 1.01
+    assert fit_key(dump(doc)) != ens.fitted_on
     space = prior_space(sc).set_index("parameter")
     for p in FREE:
         assert space.lower[p] <= ens.table[p].min() and ens.table[p].max() <= space.upper[p]

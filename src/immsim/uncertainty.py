@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,15 +51,14 @@ class Ensemble:
     table : pandas.DataFrame
         One row per parameter set: ``weight`` (summing to 1) and one column per
         parameter, the factor applied to every entry of its table or series.
-    values : str
-        ``values_key`` of the scenario's values the factors were fitted on ("" if not known): a
-        factor means nothing once the value it multiplies has changed, so a shipped ensemble is
-        tested against its scenario's key.
+    fitted_on : str
+        ``fit_key`` of the scenario the sets were fitted on ("" if not known), so that a shipped
+        ensemble can be tested against its scenario as it is now.
     """
 
     scenario: str
     table: pd.DataFrame
-    values: str = ""
+    fitted_on: str = ""
 
     def __post_init__(self) -> None:
         t = self.table
@@ -100,9 +98,27 @@ class Ensemble:
         ]
 
 
-def values_key(parameters: Mapping[str, Any], names: Iterable[str]) -> str:
-    """A short hash of the values (or dated series) of ``names`` in a scenario's ``parameters``."""
-    data = {n: [parameters[n].value, parameters[n].series] for n in sorted(names)}
+#: Keys of a scenario document that hold prose, not model input: left out of ``fit_key``.
+PROSE = frozenset({"name", "title", "description", "question", "source", "notes", "meaning", "locator"})
+
+
+def _model_content(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _model_content(v) for k, v in node.items() if k not in PROSE}
+    if isinstance(node, list):
+        return [_model_content(v) for v in node]
+    return node
+
+
+def fit_key(text: str) -> str:
+    """A short hash of what a scenario's text gives the model (its prose and sources left out).
+
+    An ensemble keeps the key of the scenario it was fitted on: a factor means nothing once the value it
+    multiplies has changed, and a posterior means nothing once the model it was fitted through has.
+    """
+    from immsim.scenario.yamldoc import load_document
+
+    data = _model_content(load_document(text))
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -113,8 +129,8 @@ def write_ensemble(ensemble: Ensemble, path: Path, note: str = "") -> None:
         f"# scenario: {ensemble.scenario}",
         "# columns: weight, then one factor per calibratable parameter (multiplying every entry of its table)",
     ]
-    if ensemble.values:
-        lines.append(f"# values: {ensemble.values}")
+    if ensemble.fitted_on:
+        lines.append(f"# fitted on: {ensemble.fitted_on} (fit_key of the scenario's text)")
     lines += [f"# {line}" for line in note.splitlines() if line.strip()]
     Path(path).write_text("\n".join(lines) + "\n" + ensemble.table.to_csv(index=False))
 
@@ -139,7 +155,7 @@ def read_ensemble(path: str | Path) -> Ensemble:
     except (ValueError, pd.errors.ParserError) as e:
         raise ImmsimError(f"{path}: cannot read the ensemble ({e})") from None
     try:
-        return Ensemble(header.get("scenario", ""), table.astype(float), header.get("values", ""))
+        return Ensemble(header.get("scenario", ""), table.astype(float), header.get("fitted on", "").split(" ")[0])
     except (ValueError, TypeError) as e:
         raise ImmsimError(f"{path}: the ensemble holds a value that is not a number ({e})") from None
 

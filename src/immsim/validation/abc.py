@@ -36,7 +36,7 @@ from immsim.errors import ImmsimError
 from immsim.scenario.loader import Scenario, parse_scenario
 from immsim.scenario.priors import UNIFORM, describe
 from immsim.scenario.yamldoc import load_document
-from immsim.uncertainty import Ensemble, values_key
+from immsim.uncertainty import Ensemble, fit_key
 from immsim.validation.calibrate import calibratable, calibration_targets, figures_of
 
 #: Below this ratio of posterior to prior width (central 90 %), the targets pin a parameter down.
@@ -192,7 +192,7 @@ def abc_calibrate(
     finally:
         if scheduler:  # the Dask sampler's client: closed, the scheduler and its workers left running
             sampler.shutdown()
-    return summarize(abc.history, space, goal, scenario.name, values_key(scenario.data.parameters, space.parameter))
+    return summarize(abc.history, space, goal, scenario.name, fit_key(scenario.text))
 
 
 def _run(
@@ -231,10 +231,10 @@ def weighted_quantiles(x: np.ndarray, w: np.ndarray, qs: list[float]) -> np.ndar
     return np.interp(qs, cw - w[order] / w.sum() / 2, x[order])
 
 
-def summarize(history, space: pd.DataFrame, goal: pd.DataFrame, scenario: str, values: str = "") -> Posterior:
+def summarize(history, space: pd.DataFrame, goal: pd.DataFrame, scenario: str, fitted_on: str = "") -> Posterior:
     """The ensemble, widths, generations and fitted figures of the last generation of a pyabc history.
 
-    ``values`` is the ``values_key`` of the fitted scenario's calibratable parameters, kept with the ensemble.
+    ``fitted_on`` is the ``fit_key`` of the fitted scenario's text, kept with the ensemble.
     """
     from pyabc.weighted_statistics import effective_sample_size
 
@@ -244,7 +244,7 @@ def summarize(history, space: pd.DataFrame, goal: pd.DataFrame, scenario: str, v
     table = pd.DataFrame({"weight": w})
     for p in space.parameter:
         table[p] = df[p].to_numpy(float)
-    ensemble = Ensemble(scenario, table, values)
+    ensemble = Ensemble(scenario, table, fitted_on)
     rows = []
     for r in space.itertuples():
         prior_w = r.prior.width(r.low, r.high, r.lower, r.upper)
