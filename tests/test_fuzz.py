@@ -455,6 +455,10 @@ def event_strategy(date_s: st.SearchStrategy = date_like) -> st.SearchStrategy[d
             "end": date_s,
             "factor": mostly(st.floats(0, 2), numbers),
             **{f: mostly(st.floats(0, 1), numbers) for f in ("share", "no_show_probability", "judge_share")},
+            "dockets": mostly(
+                st.lists(st.sampled_from(["non_detained", "mpp"]), min_size=1, max_size=2),
+                st.one_of(st.just([]), st.just(["detained"]), scalars),
+            ),
         },
     )
     odd = st.dictionaries(st.sampled_from(["type", "date", "end", "target", "regime", "x"]), scalars, max_size=4)

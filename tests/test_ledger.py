@@ -201,6 +201,8 @@ def _event(draw, doc: dict) -> dict:
             ev["factor"] = draw(st.floats(0.01, 5.0))
         if ev["policy"] == "mpp":
             ev |= {"share": draw(PROB), "no_show_probability": draw(PROB), "judge_share": draw(st.floats(0.01, 1.0))}
+        if ev["policy"] == "hearing_suspension" and draw(st.booleans()):
+            ev["dockets"] = draw(st.sampled_from([["mpp"], ["non_detained"], ["non_detained", "mpp"]]))
         if draw(st.booleans()):
             ev["end"] = (dt.date.fromisoformat(ev["date"]) + dt.timedelta(days=draw(st.integers(1, 90)))).isoformat()
     elif kind == "injunction":

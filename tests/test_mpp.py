@@ -116,6 +116,50 @@ def test_mpp_judges_hear_their_docket_at_their_share_of_the_court():
     assert (n.stock_mpp[later] > 100).all()
 
 
+def suspension(dockets: list[str], date: dt.date, end: dt.date) -> object:
+    return event(
+        type="court_policy", policy="hearing_suspension", date=date.isoformat(), end=end.isoformat(), dockets=dockets
+    )
+
+
+@pytest.mark.parametrize("dockets", [["mpp"], ["non_detained"]])
+def test_a_suspension_of_one_docket_stops_its_hearings_and_frees_its_judges(dockets):
+    """MPP hearings suspended alone: none held (but those under way on the first day), and all the judges hear
+    the other docket; non-detained hearings suspended alone: the MPP docket is heard at its share as before."""
+    share, end = 0.3, OPEN + dt.timedelta(days=91)  # three whole months
+    patches = (*BORDER_ONLY, mpp(1.0, judge_share=share), params(border_book_ins_per_year=20_000.0))
+    n = immsim.simulate(make(*patches, suspension(dockets, OPEN, end)), years=1.0, seed=SEED).national
+    during = (n.month >= np.datetime64(OPEN)) & (n.month < np.datetime64(end))
+    days = float(n.days[during].sum())
+    mpp_done, other_done = n.mpp_completions[during], (n.court_completions - n.mpp_completions)[during]
+    on_mpp = round(share * JUDGES)
+    if dockets == ["mpp"]:
+        assert mpp_done.iloc[0] <= on_mpp and (mpp_done.iloc[1:] == 0).all()  # at most one under way per judge
+        mean = JUDGES * RATE * days / 365.0
+        assert abs(float(other_done.sum()) - mean) <= K * math.sqrt(mean), f"{other_done.sum()}, expected {mean:.0f}"
+        assert n.stock_mpp[during].is_monotonic_increasing
+    else:
+        mean = on_mpp * RATE * days / 365.0
+        assert abs(float(mpp_done.sum()) - mean) <= K * math.sqrt(mean), f"{mpp_done.sum()}, expected {mean:.0f}"
+
+
+def test_dockets_belong_to_hearing_suspensions_only():
+    with pytest.raises(ScenarioError, match="'mpp' takes no 'dockets'"):
+        make(
+            event(
+                type="court_policy",
+                policy="mpp",
+                date=START,
+                share=0.1,
+                no_show_probability=0.5,
+                judge_share=0.1,
+                dockets=["mpp"],
+            )
+        )
+    with pytest.raises(ScenarioError, match="dockets"):
+        make(suspension(["detained"], OPEN, OPEN + dt.timedelta(days=30)))
+
+
 def test_mpp_enrolls_no_case_before_its_date_or_after_its_end():
     end = OPEN + dt.timedelta(days=91)  # 2017-07-01: three whole months
     baseline = immsim.simulate(make(*BORDER_ONLY), years=1.0, seed=SEED).national

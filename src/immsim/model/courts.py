@@ -252,8 +252,9 @@ def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     the judges see an empty non-detained queue: hearings already under way
     finish, detained cases are heard as usual, and new non-detained cases wait
     on the docket. The MPP docket (``mpp``) has judges of its own, taken from
-    the day's judges while it holds cases, and is suspended with the
-    non-detained docket.
+    the day's judges while it holds cases and its hearings are not suspended
+    (``Inputs.mpp_hearings_suspended``, set with the non-detained docket's
+    unless a suspension names one docket).
     """
     st, ms = court.judges, court.mpp_judges
     judges = int(par.immigration_judges[t] + 0.5)
@@ -261,9 +262,9 @@ def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     _set_judges(st, par, judges - on_mpp, t)
     if on_mpp > 0 or ms.state[servers.OPEN] > 0:
         _set_judges(ms, par, on_mpp, t)
-    suspended = inp.hearings_suspended[t]
+    suspended, mpp_suspended = inp.hearings_suspended[t], inp.mpp_hearings_suspended[t]
     nd_ends = np.zeros(2, np.int64) if suspended else court.ndq_ends
-    mpp_ends = np.zeros(2, np.int64) if suspended else court.mppq_ends
+    mpp_ends = np.zeros(2, np.int64) if mpp_suspended else court.mppq_ends
     none = np.zeros(2, np.int64)
     n = court.new_count[0]
     order = stable_order(court.new_time[:n])
@@ -273,7 +274,7 @@ def hearings_day(inp, par, pe, tally, cal, court, pool, t):
         p = court.new[i]
         if pe.state[p] == c.MPP:
             pool = _hear_mpp_until(inp, par, pe, tally, cal, court, pool, mpp_ends, time, t)
-            if suspended:
+            if mpp_suspended:
                 fifo.push(court.mppq, court.mppq_ends, p)
             else:
                 servers.arrive(ms, court.mppq, mpp_ends, court.mppq, none, pe.hearing, p, True, time)

@@ -32,6 +32,7 @@ class Inputs(NamedTuple):
     cohort_share: np.ndarray  # float64[K+1]: share of people in each cohort (0: none)
     cohort_closes: np.ndarray  # int64[K+1]: last day of removal orders that count for a closed cohort (open: int32 max)
     hearings_suspended: np.ndarray  # bool[T]: non-detained hearings suspended (court policy events)
+    mpp_hearings_suspended: np.ndarray  # bool[T]: MPP hearings suspended (court policy events)
     mpp_share: np.ndarray  # float64[T]: share of border-origin non-detained receipts placed on the MPP docket
     mpp_no_show: np.ndarray  # float64[T]: probability that an MPP respondent fails to appear (model/mpp.py)
     mpp_judge_share: np.ndarray  # float64[T]: share of the judges assigned to the MPP docket while it holds cases

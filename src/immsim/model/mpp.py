@@ -67,9 +67,12 @@ def enroll(inp, par, pe, tally, court, p, t) -> None:
 
 @jit
 def judges_today(inp, tally, judges: int, t) -> int:
-    """How many of today's ``judges`` hear the MPP docket: its share, at least one, while it holds cases."""
+    """How many of today's ``judges`` hear the MPP docket: its share, at least one, while it holds cases.
+
+    None while its hearings are suspended: its judges hear the other dockets meanwhile.
+    """
     share = inp.mpp_judge_share[t]
-    if share <= 0.0 or judges <= 0:
+    if share <= 0.0 or judges <= 0 or inp.mpp_hearings_suspended[t]:
         return 0
     if tally.live[:, :, c.MPP].sum() == 0:
         return 0

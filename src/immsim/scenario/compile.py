@@ -199,6 +199,7 @@ class CourtDays(NamedTuple):
     """The daily court inputs that court policy events set (``Inputs`` fields of the same names)."""
 
     hearings_suspended: np.ndarray  # bool[T]
+    mpp_hearings_suspended: np.ndarray  # bool[T]
     mpp_share: np.ndarray  # float64[T]
     mpp_no_show: np.ndarray  # float64[T]
     mpp_judge_share: np.ndarray  # float64[T]
@@ -207,13 +208,13 @@ class CourtDays(NamedTuple):
 def _court_policies(data: ScenarioFile, start: dt.date, days: int, params: Params) -> CourtDays:
     """Apply dated court policies (see ``CourtPolicyEvent``) to the court's daily parameters, in place.
 
-    Returns the days on which non-detained hearings are suspended and the MPP
-    docket's daily inputs. An ``mpp`` event enrolls cases from its date up to
+    Returns the days on which non-detained and MPP hearings are suspended and
+    the MPP docket's daily inputs. An ``mpp`` event enrolls cases from its date up to
     its end; its appearance and its judges apply from its date to the end of
     the run (or to the next ``mpp`` event's date), since the cases it enrolled
     are heard after enrollment ends.
     """
-    suspended = np.zeros(days, bool)
+    suspended, mpp_suspended = np.zeros(days, bool), np.zeros(days, bool)
     mpp_share, mpp_no_show, mpp_judges = np.zeros(days), np.zeros(days), np.zeros(days)
     for ev in sorted((e for e in data.events if e.type == "court_policy"), key=lambda e: e.date):
         a = min(max(0, _day(ev.date, start)), days)
@@ -221,14 +222,16 @@ def _court_policies(data: ScenarioFile, start: dt.date, days: int, params: Param
         if ev.policy == "no_admin_closure":
             params.admin_closure_probability[a:b] = 0.0
         elif ev.policy == "hearing_suspension":
-            suspended[a:b] = True
+            dockets = ev.dockets or ("non_detained", "mpp")
+            suspended[a:b] |= "non_detained" in dockets
+            mpp_suspended[a:b] |= "mpp" in dockets
         elif ev.policy == "mpp":
             mpp_share[a:b] = ev.share
             mpp_no_show[a:] = ev.no_show_probability
             mpp_judges[a:] = ev.judge_share
         else:
             params.completions_per_judge_year[a:b] *= ev.factor
-    return CourtDays(suspended, mpp_share, mpp_no_show, mpp_judges)
+    return CourtDays(suspended, mpp_suspended, mpp_share, mpp_no_show, mpp_judges)
 
 
 def _calendar(start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -262,6 +262,8 @@ COURT_POLICIES = ("completion_goals", "hearing_suspension", "no_admin_closure", 
 
 #: The fields only an ``mpp`` event takes, each a share or a probability.
 MPP_FIELDS = ("share", "no_show_probability", "judge_share")
+#: The dockets whose hearings a ``hearing_suspension`` may suspend (both unless it names them).
+SUSPENDED_DOCKETS = ("non_detained", "mpp")
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
@@ -270,8 +272,10 @@ class CourtPolicyEvent(Strict):
 
     ``completion_goals`` multiplies the hearings a judge completes by
     ``factor`` (a productivity change; overlapping goals multiply);
-    ``hearing_suspension`` (no ``factor``) suspends the non-detained docket:
-    judges hear detained cases only; ``no_admin_closure`` (no ``factor``) ends
+    ``hearing_suspension`` (no ``factor``) suspends the hearings of the
+    ``dockets`` it names (``non_detained``, ``mpp``; both if it names none):
+    judges hear the other dockets only, and an MPP docket's judges go back
+    to them while it is suspended; ``no_admin_closure`` (no ``factor``) ends
     administrative closure: closed cases still come back at the
     recalendaring rate; ``mpp`` (the Migrant Protection Protocols) places
     ``share`` of the non-detained cases that come from the border (border
@@ -291,11 +295,14 @@ class CourtPolicyEvent(Strict):
     share: Share | None = None
     no_show_probability: Share | None = None
     judge_share: Share | None = None
+    dockets: Annotated[list[Literal[SUSPENDED_DOCKETS]], Field(min_length=1)] | None = None  # type: ignore[valid-type]
     meaning: str
     source: Source
 
     @model_validator(mode="after")
     def _fields(self) -> CourtPolicyEvent:
+        if self.dockets is not None and self.policy != "hearing_suspension":
+            raise ValueError(f"'{self.policy}' takes no 'dockets' (only 'hearing_suspension' does)")
         if self.end is not None and self.end <= self.date:
             raise ValueError("'end' must be after 'date'")
         given = [f for f in MPP_FIELDS if getattr(self, f) is not None]
