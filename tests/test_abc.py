@@ -21,7 +21,7 @@ pytest.importorskip("pyabc")
 
 from immsim.scenario.priors import Prior  # noqa: E402
 from immsim.uncertainty import fit_key, read_ensemble  # noqa: E402
-from immsim.validation.abc import ToleranceDistance, abc_calibrate, prior_space  # noqa: E402
+from immsim.validation.abc import ToleranceDistance, abc_calibrate, prior_space, pyabc_prior  # noqa: E402
 from immsim.validation.calibrate import figures_of  # noqa: E402
 from scenarios import base, dump, make  # noqa: E402
 
@@ -105,6 +105,26 @@ def test_the_command_writes_an_ensemble_and_a_report_and_resumes(tmp_path):
     assert "resuming" in proc.stderr
     assert "| 2 |" in (out / "report.md").read_text().split("## Generations")[1]
     assert not pd.read_csv(out / "posterior.csv", comment="#").equals(first)
+
+
+def test_a_loguniform_prior_is_sampled_in_log_factor_and_the_ensemble_holds_factors(tmp_path):
+    """The sampler moves log factors, uniform under a loguniform prior; the ensemble gives the factors back."""
+    import pyabc
+
+    sc = make(lambda d: free_doc({"distribution": "loguniform"}))
+    space = prior_space(sc)
+    prior = pyabc_prior(space)
+    assert set(prior) == {"log_found_probability", "detainer_issue_probability"}
+    lo, hi = space.set_index("parameter").loc["found_probability", ["lower", "upper"]]
+    x = np.linspace(math.log(lo), math.log(hi), 5)
+    density = [prior["log_found_probability"].pdf(v) for v in x]
+    assert density == pytest.approx([1 / math.log(hi / lo)] * 5)  # uniform over the log factor
+    targets = targets_of(figures_of(sc, sc.name, 99, 1))
+    post = abc_calibrate(sc, targets, tmp_path, population=10, generations=1, workers=1)
+    f = post.ensemble.table.found_probability
+    assert (f >= lo * (1 - 1e-12)).all() and (f <= hi * (1 + 1e-12)).all() and f.nunique() == 10
+    stored = pyabc.History(f"sqlite:///{tmp_path / 'abc.db'}").get_distribution(m=0)[0]
+    assert np.allclose(np.sort(np.exp(stored.log_found_probability)), np.sort(f))
 
 
 def test_a_fit_of_other_parameters_is_not_resumed(tmp_path):

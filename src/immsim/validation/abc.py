@@ -67,14 +67,43 @@ def prior_space(scenario: Scenario, only: list[str] | None = None) -> pd.DataFra
     return space
 
 
+#: How a parameter with a ``loguniform`` prior is named in the sampler: it is sampled as its log factor.
+LOG = "log_"
+
+
+def sampled_name(parameter: str, prior) -> str:
+    """The name under which the sampler moves ``parameter``: its log factor's for a ``loguniform`` prior.
+
+    Why: the sampler perturbs the accepted sets with a normal kernel and weighs each new set by prior over
+    proposal density. On a factor spanning orders of magnitude, a normal step is too coarse near the bottom
+    of the range and too fine at the top, and the prior's density (1 / factor) makes the few sets near the
+    bottom carry most of the weight (an effective sample size of 24 of 200 in a trial on us-2017). In log
+    factor the prior is uniform and a step is the same at every scale.
+    """
+    return LOG + parameter if prior.distribution == "loguniform" else parameter
+
+
+def factors_of(sampled: dict[str, float]) -> dict[str, float]:
+    """The factors of a set as the sampler holds it (log factors back to factors)."""
+    return {
+        (k[len(LOG) :] if k.startswith(LOG) else k): (math.exp(v) if k.startswith(LOG) else v)
+        for k, v in sampled.items()
+    }
+
+
 def pyabc_prior(space: pd.DataFrame):
-    """The prior as a ``pyabc.Distribution`` over the factors."""
+    """The prior as a ``pyabc.Distribution`` over the factors (over the log factors for ``loguniform`` priors)."""
     import pyabc
 
     rvs = {}
     for r in space.itertuples():
-        name, args = r.prior.scipy_form(r.low, r.high, r.lower, r.upper)
-        rvs[r.parameter] = pyabc.RV(name, *args)
+        if r.prior.distribution == "loguniform":
+            rvs[sampled_name(r.parameter, r.prior)] = pyabc.RV(
+                "uniform", math.log(r.lower), math.log(r.upper / r.lower)
+            )
+        else:
+            name, args = r.prior.scipy_form(r.low, r.high, r.lower, r.upper)
+            rvs[r.parameter] = pyabc.RV(name, *args)
     return pyabc.Distribution(**rvs)
 
 
@@ -97,7 +126,8 @@ class FigureModel:
         key = np.array([factors[k] for k in sorted(factors)], float).tobytes()
         return self.seed + int.from_bytes(hashlib.sha256(key).digest()[:6], "little")
 
-    def __call__(self, factors: dict[str, float]) -> dict[str, float]:
+    def __call__(self, sampled: dict[str, float]) -> dict[str, float]:
+        factors = factors_of(dict(sampled))
         base = _scenario(self.text, self.shown)
         changes = [{"parameter": p, "scale": float(f), "source": self.sources[p]} for p, f in sorted(factors.items())]
         sc = base.with_changes(changes, name=self.name, title=base.data.title)
@@ -211,7 +241,7 @@ def _run(
         abc.load(f"sqlite:///{db}", 1)
         history = abc.history
         stored = set(history.get_distribution(m=0, t=history.max_t)[0].columns)
-        if stored != set(space.parameter):
+        if stored != {sampled_name(r.parameter, r.prior) for r in space.itertuples()}:
             raise ImmsimError(f"{db} holds a fit of other parameters ({sorted(stored)}); use another --out")
         done = history.max_t + 1
     else:
@@ -242,8 +272,10 @@ def summarize(history, space: pd.DataFrame, goal: pd.DataFrame, scenario: str, f
     df, w = history.get_distribution(m=0, t=t)
     w = np.asarray(w, float) / np.sum(w)
     table = pd.DataFrame({"weight": w})
-    for p in space.parameter:
-        table[p] = df[p].to_numpy(float)
+    for r in space.itertuples():
+        name = sampled_name(r.parameter, r.prior)
+        values = df[name].to_numpy(float)
+        table[r.parameter] = np.exp(values) if name != r.parameter else values
     ensemble = Ensemble(scenario, table, fitted_on)
     rows = []
     for r in space.itertuples():
