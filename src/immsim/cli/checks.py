@@ -60,6 +60,12 @@ def validate(
         targets_df = public.compare_targets(sc, replications=replications, seed=seed, result=fy2017)
         backtest_df = public.backtest_court(sc, seed=seed)
         windows_df = public.window_checks(sc, replications=replications, seed=seed, result=fy2017)
+    forward_df = None
+    if sc.data.start == public.FY2017_START:  # FY2018-FY2020 outcomes follow from a run that starts in FY2017
+        with console.status("level 4: forward check, FY2018-FY2020"):
+            from immsim.validation.forward import forward_check
+
+            forward_df = forward_check(sc, replications=replications, seed=seed)
     cols = ["metric", "target", "mean", "ci_low", "ci_high", "rel_error", "tolerance", "status"]
     groups = report.targets_by_role(targets_df)
     for role, heading, _ in report.sections(groups):  # fitted, constructed and independent figures apart
@@ -70,6 +76,9 @@ def validate(
     out_console.print(titled_table("Court back-test on EOIR history", backtest_df, list(backtest_df.columns)))
     window_cols = ["metric", "target", "mean", "rel_error", "tolerance", "status"]
     out_console.print(titled_table("Windows inside FY2017 (checks)", windows_df, window_cols))
+    if forward_df is not None:
+        cols = ["figure", "fiscal_year", "published", "model", "rel_error", "status"]
+        out_console.print(titled_table("Forward check, FY2018-FY2020 (out of sample)", forward_df, cols))
     if markdown:
         text = report.markdown(
             sc.name,
@@ -82,6 +91,7 @@ def validate(
             windows_df=windows_df,
             pipeline_df=pipeline_df,
             power_df=power_df,
+            forward_df=forward_df,
         )
         atomic_write(markdown, lambda p: p.write_text(text))
         console.print(f"wrote {markdown}", markup=False)

@@ -198,6 +198,7 @@ def markdown(
     windows_df: pd.DataFrame | None = None,
     pipeline_df: pd.DataFrame | None = None,
     power_df: pd.DataFrame | None = None,
+    forward_df: pd.DataFrame | None = None,
 ) -> str:
     out = [
         f"# Validation of immsim (scenario `{scenario}`)",
@@ -320,4 +321,8 @@ def markdown(
         for r in windows_df.itertuples():
             error = f"{r.rel_error:+.1%} | {r.tolerance:.0%}"
             out.append(f"| {r.metric} | {r.target:,.0f} | {r.mean:,.0f} | {error} | {r.status} |")
+    if forward_df is not None and not forward_df.empty:
+        from immsim.validation.forward import markdown_lines as forward_lines
+
+        out += forward_lines(forward_df, replications)
     return "\n".join(out) + "\n"
