@@ -111,6 +111,9 @@ def test_validate_prints_the_levels_and_writes_markdown(tmp_path):
     assert "## 2. The model's own pipeline against theory" in text and "| court | mean_wait |" in text
     assert all(f"### {heading}" in text for _, heading, _ in ROLE_SECTIONS)
     assert "| detainers_issued |" in text and "| 2017 |" in text
+    # a scenario that starts in FY2017 gets the forward check of FY2018-FY2020
+    assert "Forward check, FY2018-FY2020" in proc.stdout and "## Forward check, FY2018-FY2020" in text
+    assert "| court_pending_end | FY2019 |" in text
 
 
 def test_calibrate_refuses_targets_without_the_needed_columns(tmp_path):

@@ -19,7 +19,10 @@ changes from ``us-2017``:
   after ``us-2017``'s events, which carry forward.
 
 Every other parameter, the calibrated ones included, is ``us-2017``'s: they
-were fitted to FY2017 alone. No figure of FY2024 or later other than the
+were fitted to FY2017 alone. So is the posterior ensemble over them: the tool
+writes ``us-2024.posterior.csv``, ``us-2017``'s shipped posterior under this
+scenario's name (its factors multiply the same values), for
+``--uncertainty posterior``. No figure of FY2024 or later other than the
 inputs above is read: the outcomes file is never opened here (tests check it).
 
 Run by developers when the figures change (``python tools/build_us2024.py``);
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -320,9 +324,31 @@ def build() -> str:
     return HEADER + yaml.dump(doc, Dumper=_NoAliases, sort_keys=False, width=110, allow_unicode=True)
 
 
+def carried_posterior() -> str | None:
+    """``us-2017``'s posterior ensemble as ``us-2024``'s (None if none is shipped): the same calibratable values."""
+    from immsim.uncertainty import Ensemble, read_ensemble, write_ensemble
+
+    source = BASE.with_suffix(".posterior.csv")
+    if not source.exists():
+        return None
+    ens = read_ensemble(source)
+    note = (
+        "carried from us-2017.posterior.csv by tools/build_us2024.py: us-2024's calibratable parameters keep "
+        "us-2017's values, fitted to FY2017 alone"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "p.csv"
+        write_ensemble(Ensemble("us-2024", ens.table, ens.fitted_on), path, note)
+        return path.read_text()
+
+
 def main() -> int:
     OUT.write_text(build())
     print(f"wrote {OUT}")
+    posterior = carried_posterior()
+    if posterior is not None:
+        OUT.with_suffix(".posterior.csv").write_text(posterior)
+        print(f"wrote {OUT.with_suffix('.posterior.csv')}")
     return 0
 
 
