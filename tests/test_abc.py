@@ -127,6 +127,16 @@ def test_a_loguniform_prior_is_sampled_in_log_factor_and_the_ensemble_holds_fact
     assert np.allclose(np.sort(np.exp(stored.log_found_probability)), np.sort(f))
 
 
+def test_one_generation_with_a_first_threshold_is_rejection_abc(tmp_path):
+    """Sets from the prior, kept below the threshold given, all of weight one: the effective size is the count."""
+    sc = make(lambda d: free_doc())
+    targets = targets_of(figures_of(sc, sc.name, 99, 1), tolerance=0.2)
+    post = abc_calibrate(sc, targets, tmp_path, population=12, generations=1, first_epsilon=1.5, workers=1)
+    assert post.generations.epsilon.tolist() == [1.5]
+    assert post.ess == pytest.approx(12) and np.allclose(post.ensemble.weights, 1 / 12)
+    assert (post.targets.high.sub(post.targets.target).abs() / post.targets.target <= 1.5 * 0.2 * math.sqrt(3)).all()
+
+
 def test_a_fit_of_other_parameters_is_not_resumed(tmp_path):
     sc = make(lambda d: free_doc())
     targets = targets_of(figures_of(sc, sc.name, 99, 1))

@@ -123,6 +123,10 @@ def calibrate(
     min_epsilon: Annotated[
         float, typer.Option(help="abc: stop at this threshold (RMS of target errors over tolerances)")
     ] = 1.0,
+    first_epsilon: Annotated[
+        float | None,
+        typer.Option(help="abc: the first generation's threshold (default: the median distance of prior draws)"),
+    ] = None,
     max_simulations: Annotated[int | None, typer.Option(help="abc: stop after this many model runs")] = None,
     workers: Annotated[int | None, typer.Option(help="abc: local worker processes (default: one per CPU)")] = None,
     scheduler: Annotated[str | None, typer.Option(help="abc: address of a Dask scheduler to use instead")] = None,
@@ -146,6 +150,7 @@ def calibrate(
             population=population,
             generations=generations,
             min_epsilon=min_epsilon,
+            first_epsilon=first_epsilon,
             max_simulations=max_simulations,
             seed=seed,
             workers=workers,

@@ -191,6 +191,7 @@ def abc_calibrate(
     population: int = 200,
     generations: int = 8,
     min_epsilon: float = 1.0,
+    first_epsilon: float | None = None,
     max_simulations: int | None = None,
     seed: int = 1,
     replications: int = 1,
@@ -203,8 +204,12 @@ def abc_calibrate(
 
     Stops after ``generations`` generations in all (a resumed run counts those in ``out/abc.db``), when the
     threshold reaches ``min_epsilon``, or after ``max_simulations`` model runs. The last generation's
-    ``population`` weighted sets are the posterior ensemble. ``workers`` processes on this machine
-    (pyabc's multicore sampler; 1 runs in this process), or the Dask scheduler at ``scheduler``.
+    ``population`` weighted sets are the posterior ensemble. ``first_epsilon`` sets the first generation's
+    threshold (by default the median distance of a sample from the prior); later ones are the median of
+    the last generation's distances. With ``generations=1`` that is rejection ABC: sets drawn from the prior,
+    kept below ``first_epsilon``, all of weight one, which a longer fit can resume from. ``workers``
+    processes on this machine (pyabc's multicore sampler; 1 runs in this process), or the Dask scheduler at
+    ``scheduler``.
     """
     import pyabc
 
@@ -217,7 +222,8 @@ def abc_calibrate(
     np.random.seed(seed % 2**32)  # pyabc draws its proposals from NumPy's global generator
     sampler = _sampler(workers, scheduler)
     try:
-        abc = pyabc.ABCSMC(model, pyabc_prior(space), distance, population_size=population, sampler=sampler)
+        eps = pyabc.QuantileEpsilon(initial_epsilon=first_epsilon if first_epsilon else "from_sample", alpha=0.5)
+        abc = pyabc.ABCSMC(model, pyabc_prior(space), distance, population_size=population, sampler=sampler, eps=eps)
         _run(abc, db, space, goal, scenario.name, generations, min_epsilon, max_simulations)
     finally:
         if scheduler:  # the Dask sampler's client: closed, the scheduler and its workers left running
