@@ -115,17 +115,33 @@ def _figure(rows: int, cols: int, size: float):
 
 
 def _marginals(post: Posterior, space: pd.DataFrame, path: Path) -> None:
+    from matplotlib.ticker import NullFormatter
+
     table = post.ensemble.table
     w = post.ensemble.weights
     k = len(space)
     cols = min(k, 4)
     plt, fig, axes = _figure((k + cols - 1) // cols, cols, 3.0)
     for ax, r in zip(axes.flat, space.itertuples(), strict=False):
-        grid = np.linspace(r.lower, r.upper, 200)
-        ax.hist(table[r.parameter], bins=20, range=(r.lower, r.upper), weights=w, density=True, alpha=0.6)
-        ax.plot(grid, r.prior.frozen(r.low, r.high, r.lower, r.upper).pdf(grid), color="black", lw=1)
+        prior = r.prior.frozen(r.low, r.high, r.lower, r.upper)
+        if r.prior.distribution == "loguniform":  # drawn over the log factor, where its prior is flat
+            edges = np.geomspace(r.lower, r.upper, 21)
+            ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # decade labels only: the others overlap
+            grid = np.geomspace(r.lower, r.upper, 200)
+            density = prior.pdf(grid) * grid * np.log(10)  # per decade
+            values = np.log10(table[r.parameter].to_numpy())
+            counts, _ = np.histogram(values, bins=np.log10(edges), weights=w, density=True)
+            ax.stairs(counts, edges, fill=True, alpha=0.6)
+        else:
+            grid = np.linspace(r.lower, r.upper, 200)
+            density = prior.pdf(grid)
+            ax.hist(table[r.parameter], bins=20, range=(r.lower, r.upper), weights=w, density=True, alpha=0.6)
+        ax.plot(grid, density, color="black", lw=1)
         ax.set_title(r.parameter, fontsize=8)
-        ax.set_xlabel("factor", fontsize=7)
+        ax.set_xlabel(
+            "factor (log scale, density per decade)" if r.prior.distribution == "loguniform" else "factor", fontsize=7
+        )
         ax.tick_params(labelsize=6)
     for ax in list(axes.flat)[k:]:
         ax.axis("off")
