@@ -137,6 +137,26 @@ def test_one_generation_with_a_first_threshold_is_rejection_abc(tmp_path):
     assert (post.targets.high.sub(post.targets.target).abs() / post.targets.target <= 1.5 * 0.2 * math.sqrt(3)).all()
 
 
+def test_rejection_fits_with_other_seeds_pool_into_one_sample(tmp_path):
+    from immsim.errors import ImmsimError
+    from immsim.validation.abc import _targets, pool_rejection
+
+    sc = make(lambda d: free_doc())
+    targets = targets_of(figures_of(sc, sc.name, 99, 1), tolerance=0.2)
+    one = dict(generations=1, first_epsilon=1.5, workers=1)
+    a = abc_calibrate(sc, targets, tmp_path / "a", population=6, seed=1, **one)
+    b = abc_calibrate(sc, targets, tmp_path / "b", population=4, seed=2, **one)
+    post = pool_rejection([tmp_path / "a", tmp_path / "b"], prior_space(sc), _targets(targets), sc.name)
+    assert len(post.ensemble.table) == 10 and post.ess == pytest.approx(10)
+    both = pd.concat([a.ensemble.table, b.ensemble.table])[list(FREE)]
+    pooled = post.ensemble.table[list(FREE)]
+    assert sorted(map(tuple, pooled.to_numpy())) == sorted(map(tuple, both.to_numpy()))
+    assert post.simulations == a.simulations + b.simulations
+    abc_calibrate(sc, targets, tmp_path / "c", population=4, seed=3, generations=1, first_epsilon=2.0, workers=1)
+    with pytest.raises(ImmsimError, match="different thresholds"):
+        pool_rejection([tmp_path / "a", tmp_path / "c"], prior_space(sc), _targets(targets), sc.name)
+
+
 def test_a_fit_of_other_parameters_is_not_resumed(tmp_path):
     sc = make(lambda d: free_doc())
     targets = targets_of(figures_of(sc, sc.name, 99, 1))

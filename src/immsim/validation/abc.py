@@ -272,10 +272,69 @@ def summarize(history, space: pd.DataFrame, goal: pd.DataFrame, scenario: str, f
 
     ``fitted_on`` is the ``fit_key`` of the fitted scenario's text, kept with the ensemble.
     """
-    from pyabc.weighted_statistics import effective_sample_size
-
     t = history.max_t
     df, w = history.get_distribution(m=0, t=t)
+    sw, stats = history.get_weighted_sum_stats(t=t)
+    return _posterior(
+        df, w, sw, stats, _generations(history), int(history.total_nr_simulations), space, goal, scenario, fitted_on
+    )
+
+
+def pool_rejection(
+    folders: list[Path], space: pd.DataFrame, goal: pd.DataFrame, scenario: str, fitted_on: str = ""
+) -> Posterior:
+    """One posterior from several rejection fits (one generation each, the same threshold, other seeds).
+
+    Each fit's sets are independent draws from the prior kept below the same threshold, so together they are
+    one larger sample of the same ABC posterior, all of weight one: more sets without running the first again.
+    """
+    import pyabc
+
+    frames, weights, stat_w, stats, gens, runs = [], [], [], [], [], 0
+    expected = {sampled_name(r.parameter, r.prior) for r in space.itertuples()}
+    for folder in folders:
+        history = pyabc.History(f"sqlite:///{Path(folder) / 'abc.db'}")
+        if history.max_t != 0:
+            raise ImmsimError(f"{folder}: {history.max_t + 1} generations; only one-generation (rejection) fits pool")
+        df, w = history.get_distribution(m=0, t=0)
+        if set(df.columns) != expected:
+            raise ImmsimError(f"{folder} holds a fit of other parameters ({sorted(df.columns)})")
+        sw, st = history.get_weighted_sum_stats(t=0)
+        frames.append(df)
+        weights.append(np.asarray(w, float) / np.sum(w) * len(w))  # weight one each, as drawn
+        stat_w.append(np.asarray(sw, float) / np.sum(sw) * len(sw))
+        stats += list(st)
+        gens.append(_generations(history).assign(t=len(gens)))
+        runs += int(history.total_nr_simulations)
+    generations = pd.concat(gens, ignore_index=True)
+    if generations.epsilon.nunique() != 1:
+        raise ImmsimError(f"the fits have different thresholds ({sorted(generations.epsilon)}); they do not pool")
+    df = pd.concat(frames, ignore_index=True)
+    return _posterior(
+        df, np.concatenate(weights), np.concatenate(stat_w), stats, generations, runs, space, goal, scenario, fitted_on
+    )
+
+
+def _generations(history) -> pd.DataFrame:
+    from pyabc.weighted_statistics import effective_sample_size
+
+    pops = history.get_all_populations()
+    pops = pops[pops.t >= 0]
+    gens = pd.DataFrame(
+        {
+            "t": pops.t.to_numpy(int),
+            "epsilon": pops.epsilon.to_numpy(float),
+            "samples": pops.samples.to_numpy(int),
+            "particles": [history.get_nr_particles_per_population().get(i, 0) for i in pops.t],
+        }
+    )
+    gens["acceptance"] = gens.particles / gens.samples
+    gens["ess"] = [effective_sample_size(np.asarray(history.get_distribution(m=0, t=i)[1])) for i in gens.t]
+    return gens
+
+
+def _posterior(df, w, sw, stats, gens, simulations, space, goal, scenario, fitted_on) -> Posterior:
+    """The Posterior of one population: sets ``df`` of weights ``w``, model figures ``stats`` of weights ``sw``."""
     w = np.asarray(w, float) / np.sum(w)
     table = pd.DataFrame({"weight": w})
     for r in space.itertuples():
@@ -303,19 +362,6 @@ def summarize(history, space: pd.DataFrame, goal: pd.DataFrame, scenario: str, f
                 "verdict": verdict,
             }
         )
-    pops = history.get_all_populations()
-    pops = pops[pops.t >= 0]
-    gens = pd.DataFrame(
-        {
-            "t": pops.t.to_numpy(int),
-            "epsilon": pops.epsilon.to_numpy(float),
-            "samples": pops.samples.to_numpy(int),
-            "particles": [history.get_nr_particles_per_population().get(i, 0) for i in pops.t],
-        }
-    )
-    gens["acceptance"] = gens.particles / gens.samples
-    gens["ess"] = [effective_sample_size(np.asarray(history.get_distribution(m=0, t=i)[1])) for i in gens.t]
-    sw, stats = history.get_weighted_sum_stats(t=t)
     sw = np.asarray(sw, float)
     fig_rows = []
     for f, g in goal.iterrows():
@@ -325,11 +371,4 @@ def summarize(history, space: pd.DataFrame, goal: pd.DataFrame, scenario: str, f
         fig_rows.append(
             {"figure": f, "target": g.value, "tolerance": g.tolerance, "median": mid, "low": lo, "high": hi}
         )
-    return Posterior(
-        ensemble,
-        pd.DataFrame(rows),
-        gens,
-        pd.DataFrame(fig_rows),
-        ensemble.effective_size(),
-        int(history.total_nr_simulations),
-    )
+    return Posterior(ensemble, pd.DataFrame(rows), gens, pd.DataFrame(fig_rows), ensemble.effective_size(), simulations)
