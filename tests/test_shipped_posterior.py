@@ -16,8 +16,9 @@ from immsim.uncertainty import fit_key, packaged_posterior, read_ensemble
 from immsim.validation.abc_report import FEW
 
 REFIT = (
-    "refit: immsim calibrate us-2017 --method abc --out DIR --population 200 --workers 2, then copy "
-    "DIR/posterior.csv to src/immsim/scenario/data/us-2017.posterior.csv (docs/uncertainty.md)"
+    "fit again as docs/uncertainty.md (The shipped posterior) shows: immsim calibrate us-2017 --method abc "
+    "--generations 1 --first-epsilon 2.25 ..., python tools/pool_abc.py ..., then copy posterior.csv to "
+    "src/immsim/scenario/data/us-2017.posterior.csv and run python tools/build_us2024.py"
 )
 
 
