@@ -6,11 +6,14 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import immsim
-from immsim.validation.forward import YEARS, forward_check, outcomes
-from immsim.validation.public import BACKTEST_TOLERANCE, FY2017_START
+from immsim.errors import ImmsimError
+from immsim.validation.forward import RUN_YEARS, YEARS, forward_check, outcomes
+from immsim.validation.public import BACKTEST_TOLERANCE, FY2017_START, fy2017_run
+from scenarios import make
 
 PUBLIC = Path(__file__).resolve().parents[1] / "data" / "public"
 
@@ -34,11 +37,19 @@ def test_the_packaged_outcomes_are_the_public_figures_and_only_later_years():
 
 @pytest.mark.slow
 def test_each_row_is_that_years_model_figure_against_that_years_outcome():
-    df = forward_check("us-2017", replications=2, seed=4)
-    r = immsim.simulate("us-2017", start=FY2017_START, years=YEARS[-1] - 2016, seed=4, replications=2)
+    r = immsim.simulate("us-2017", start=FY2017_START, years=RUN_YEARS, seed=4, replications=2)
+    df = forward_check("us-2017", replications=2, seed=4, result=r)
     fy = r.fiscal_years.groupby("fiscal_year").mean(numeric_only=True)
     for row in df.itertuples():
         assert row.model == pytest.approx(fy.loc[row.fiscal_year, row.figure], rel=1e-12)
         assert row.rel_error == pytest.approx(row.model / row.published - 1)
         assert row.status == ("pass" if abs(row.rel_error) <= BACKTEST_TOLERANCE else "miss")
     assert np.isfinite(df.ci_low).all() and (df.ci_low <= df.model).all() and (df.model <= df.ci_high).all()
+    # `immsim validate` reads FY2017's figures from this longer run: they are those of a run of FY2017 alone
+    pd.testing.assert_frame_equal(r.summary(2017), fy2017_run("us-2017", replications=2, seed=4).summary(2017))
+
+
+def test_a_run_that_does_not_cover_the_checked_years_is_refused():
+    short = fy2017_run(make(), replications=1, seed=1)
+    with pytest.raises(ImmsimError, match="needs a run from 2016-10-01 through FY2020"):
+        forward_check(short.scenario, replications=1, seed=1, result=short)

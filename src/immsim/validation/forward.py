@@ -24,12 +24,16 @@ from importlib import resources
 
 import pandas as pd
 
+from immsim.errors import ImmsimError
+from immsim.results import Result
 from immsim.scenario.loader import Scenario, load_scenario
 from immsim.simulation import simulate
 from immsim.validation.public import BACKTEST_TOLERANCE, FY2017_START
 
 #: The fiscal years checked: those after FY2017 for which us-2017 has dated inputs.
 YEARS = (2018, 2019, 2020)
+#: Years of the run the check reads, from FY2017's start through the last year checked.
+RUN_YEARS = YEARS[-1] - 2016
 
 
 def outcomes() -> pd.DataFrame:
@@ -38,16 +42,23 @@ def outcomes() -> pd.DataFrame:
         return pd.read_csv(f, comment="#")
 
 
-def forward_check(scenario: Scenario | str = "us-2017", replications: int = 3, seed: int = 1) -> pd.DataFrame:
+def forward_check(
+    scenario: Scenario | str = "us-2017", replications: int = 3, seed: int = 1, result: Result | None = None
+) -> pd.DataFrame:
     """Each outcome of FY2018-FY2020 against the model's mean over ``replications`` runs from FY2017's start.
 
     Returns one row per figure and year: ``figure``, ``fiscal_year``, ``published``, ``model`` (mean),
     ``ci_low``, ``ci_high`` (Student's 95 % interval over replications), ``rel_error``, ``status`` (pass or
     miss against ``BACKTEST_TOLERANCE``) and ``source``.
+
+    ``result``: a run of ``scenario`` from FY2017's start over ``RUN_YEARS`` to read instead of running it
+    (``immsim validate`` reads FY2017's figures from the same run: ``public.fy2017_run``).
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    years = YEARS[-1] - 2016  # from 2016-10-01 through FY2020
-    result = simulate(sc, start=FY2017_START, years=years, seed=seed, replications=replications)
+    if result is None:
+        result = simulate(sc, start=FY2017_START, years=RUN_YEARS, seed=seed, replications=replications)
+    elif result.start != FY2017_START or not set(YEARS) <= set(result.complete_fiscal_years()):
+        raise ImmsimError(f"the forward check needs a run from {FY2017_START} through FY{YEARS[-1]}")
     summaries = {fy: result.summary(fy).set_index("figure") for fy in YEARS}  # once a year, read by every row
     rows = []
     for r in outcomes().itertuples():  # every outcome names a headline figure (tests/test_forward.py)
