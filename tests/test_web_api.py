@@ -171,6 +171,78 @@ def test_levers_become_a_reform_that_the_command_line_runs(client, tmp_path):
         assert 1 - accept[k] == pytest.approx(min(1.0, 1.1 * (1 - a)), abs=1e-6)
 
 
+def test_court_policy_levers_remove_the_scenarios_own_and_add_new_ones(client, tmp_path):
+    page = client.get("/?scenario=us-2017").text
+    base_sc = immsim.load_scenario("us-2017")
+    own = [(e.policy, e.date.isoformat()) for e in base_sc.data.events if e.type == "court_policy"]
+    assert own and all(f'data-policy="{p}" data-date="{d}"' in page for p, d in own)  # one box for each
+    closure = next(d for p, d in own if p == "no_admin_closure")
+    levers = {
+        "remove_court_policies": [{"policy": "no_admin_closure", "date": closure}],
+        "court_policies": [
+            {"policy": "completion_goals", "start": "2017-01-01", "factor": 1.5},
+            {"policy": "hearing_suspension", "start": "2017-02-01", "end": "2017-03-01", "dockets": ["non_detained"]},
+        ],
+    }
+    r = client.post("/api/reform", json={"scenario": "us-2017", "levers": levers})
+    assert r.status_code == 200, r.text
+    path = tmp_path / "reform.yaml"
+    path.write_text(r.text)
+    court = [e for e in immsim.load_scenario(path).data.events if e.type == "court_policy"]
+    assert ("no_admin_closure", closure) not in {(e.policy, e.date.isoformat()) for e in court}
+    goals = [e for e in court if e.policy == "completion_goals" and e.date.isoformat() == "2017-01-01"]
+    assert [(e.factor, e.end) for e in goals] == [(1.5, None)]
+    stop = [e for e in court if e.policy == "hearing_suspension" and e.date.isoformat() == "2017-02-01"]
+    assert [(e.end.isoformat(), e.dockets) for e in stop] == [("2017-03-01", ["non_detained"])]
+    assert len(court) == len(own) - 1 + 2
+
+
+def test_a_completion_goal_from_the_app_raises_completions_by_its_factor(client, tmp_path):
+    # From day one the judges work through a backlog they never empty (us-2017: some 600,000 cases), so their
+    # completions follow their hearing rate: a goal of 1.5 gives 1.5 times the completions. Same seed, paired
+    # runs; the Poisson spread of a quarter's ~40,000 completions is about 0.5 %.
+    levers = {"court_policies": [{"policy": "completion_goals", "start": "2016-10-01", "factor": 1.5}]}
+    r = client.post("/api/reform", json={"scenario": "us-2017", "levers": levers})
+    path = tmp_path / "reform.yaml"
+    path.write_text(r.text)
+    changed = immsim.simulate(immsim.load_scenario(path), years=0.25, seed=2).national.court_completions.sum()
+    base = immsim.simulate("us-2017", years=0.25, seed=2).national.court_completions.sum()
+    assert changed / base == pytest.approx(1.5, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("levers", "field", "words"),
+    [
+        ({"remove_court_policies": [{"policy": "mpp", "date": "2017-01-01"}]}, "remove_court_policies", "no mpp"),
+        ({"court_policies": [{"policy": "completion_goals", "start": "2017-01-01"}]}, "court_policies", "factor"),
+        (
+            {"court_policies": [{"policy": "no_admin_closure", "start": "2017-01-01", "factor": 2}]},
+            "court_policies",
+            "takes no 'factor'",
+        ),
+        (
+            {"court_policies": [{"policy": "no_admin_closure", "start": "2017-05-01", "end": "2017-04-01"}]},
+            "court_policies",
+            "'end' must be after 'date'",
+        ),
+        (
+            {
+                "court_policies": [
+                    {"policy": "completion_goals", "start": "2017-01-01", "dockets": ["mpp"], "factor": 2}
+                ]
+            },
+            "court_policies",
+            "takes no 'dockets'",
+        ),
+    ],
+)
+def test_a_court_policy_the_scenario_cannot_take_is_refused_next_to_its_control(client, levers, field, words):
+    r = client.post("/api/reform", json={"scenario": "us-2017", "levers": levers})
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert detail["field"].startswith(f"levers.{field}.0.") and words in detail["message"], detail
+
+
 def test_the_atd_lever_scales_every_step_of_the_capacity_series(client, tmp_path):
     r = client.post("/api/reform", json={"scenario": "us-2017", "levers": {"atd_slots": 0.5}})
     assert r.status_code == 200

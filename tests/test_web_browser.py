@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -180,11 +181,32 @@ def test_the_keyboard_reaches_every_control(server, page):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
     seen = set()
-    for _ in range(80):
+    for _ in range(100):
         page.keyboard.press("Tab")
         seen.add(page.evaluate("document.activeElement.id"))
     wanted = {"scenario", "upload", "policy-state-0", "policy-policy-0", "lever-jail_officers", "lever-regime"}
+    wanted |= {"court-keep-0", "court-add-policy", "court-add-start", "court-add-end", "court-add-factor"}
     assert wanted | {"years", "replications", "seed", "compare", "run", "download-reform"} <= seen
+
+
+def test_court_policies_from_the_form_become_the_reforms_events(server, page):
+    page.goto(server + "/")
+    box = page.locator('.court-keep[data-policy="no_admin_closure"]')
+    closure = box.get_attribute("data-date")
+    box.uncheck()
+    page.select_option("#court-add-policy", "completion_goals")
+    page.fill("#court-add-start", "2017-01-01")
+    page.fill("#court-add-factor", "1.5")
+    with page.expect_download() as d:
+        page.click("#download-reform")
+    changes = yaml.safe_load(Path(d.value.path()).read_text())["changes"]
+    assert {"remove_event": {"type": "court_policy", "policy": "no_admin_closure", "date": closure}} in changes
+    added = [c["add_event"] for c in changes if "add_event" in c]
+    assert [(e["policy"], e["date"], e["factor"]) for e in added] == [("completion_goals", "2017-01-01", 1.5)]
+    # a goal without a factor is refused next to the control
+    page.fill("#court-add-factor", "")
+    page.click("#download-reform")
+    page.wait_for_selector("#err-levers-court_policies:not(:empty)")
 
 
 def test_a_run_over_the_posterior_from_the_form_shows_both_bands(server, page, tmp_path):

@@ -4,7 +4,9 @@ People ask a few questions again and again: a state's cooperation policy from
 a date (any policy the scenario knows: the built-in ones and its own), more or
 fewer officers, judges, detention beds or ATD slots, more people contesting their cases,
 another priority regime, how far ICE moves at-large officers toward the places
-that release people with detainers. Each lever here becomes one
+that release people with detainers, and the court's dated policies (judges'
+completion goals, the end of administrative closure, a suspension of hearings:
+the scenario's own kept or removed, new ones added). Each lever here becomes one
 or more ordinary reform changes (``immsim.scenario.reform``), so what the
 browser runs is a reform file a user can download, read, and run again with
 ``immsim run`` or ``immsim compare``.
@@ -13,16 +15,17 @@ browser runs is a reform file a user can download, read, and run again with
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from immsim._strict import Strict
 from immsim.model.codes import CLASSES, HISTORIES, HISTORY_LABELS
 from immsim.model.parameters import SPECS
 from immsim.scenario.compile import scenario_policies
 from immsim.scenario.loader import Scenario
+from immsim.scenario.schema import SUSPENDED_DOCKETS, CourtPolicyEvent
 from immsim.scenario.sources import is_assumption, references, source_kinds, source_text
 
 #: Model modules, in the order a person follows the pipeline, with the titles the app shows.
@@ -50,6 +53,32 @@ class PolicyLever(Strict):
     start: dt.date
 
 
+#: The court policies the app can add (``mpp`` needs a docket's shares and appearance: a reform file sets one).
+ADDABLE_COURT_POLICIES = ("completion_goals", "hearing_suspension", "no_admin_closure")
+
+
+class CourtPolicyLever(Strict):
+    """A court policy in force from ``start`` up to the day before ``end`` (or to the end of the run).
+
+    ``factor``: for ``completion_goals``, the judges' completions multiplied (a productivity change);
+    ``dockets``: for ``hearing_suspension``, the dockets whose hearings stop (both if none is named). The
+    scenario schema's ``CourtPolicyEvent`` checks the combination (``lever_problem``).
+    """
+
+    policy: Literal[ADDABLE_COURT_POLICIES]  # type: ignore[valid-type]
+    start: dt.date
+    end: dt.date | None = None
+    factor: Annotated[float, Field(gt=0, le=10)] | None = None
+    dockets: Annotated[list[Literal[SUSPENDED_DOCKETS]], Field(min_length=1, max_length=2)] | None = None  # type: ignore[valid-type]
+
+
+class CourtPolicyRef(Strict):
+    """One of the base scenario's court-policy events, named by its policy and first day."""
+
+    policy: str = Field(min_length=1, max_length=40)
+    date: dt.date
+
+
 class Levers(Strict):
     """Changes to a base scenario; every field left empty keeps the base's value."""
 
@@ -74,9 +103,15 @@ class Levers(Strict):
     counsel: float | None = Field(
         None, ge=0, le=1, description="share of respondents with counsel, in every kind of case (detained or not)"
     )
+    court_policies: list[CourtPolicyLever] = Field(
+        default_factory=list, max_length=10, description="court policies added, each for a time"
+    )
+    remove_court_policies: list[CourtPolicyRef] = Field(
+        default_factory=list, max_length=20, description="court policies of the scenario taken out"
+    )
 
     def is_empty(self) -> bool:
-        return not self.policies and all(
+        return not (self.policies or self.court_policies or self.remove_court_policies) and all(
             getattr(self, f) is None
             for f in (
                 "jail_officers",
@@ -123,7 +158,41 @@ def lever_problem(levers: Levers, base: Scenario) -> tuple[str, str] | None:
             return "regime", f"the scenario has no priority regime {levers.regime!r} (it has {known})"
         if levers.regime_start is None:
             return "regime_start", "give the date the priority regime starts"
+    court = {(e.policy, e.date) for e in base.data.events if e.type == "court_policy"}
+    for i, ref in enumerate(levers.remove_court_policies):
+        if (ref.policy, ref.date) not in court:
+            return f"remove_court_policies.{i}.policy", f"the scenario has no {ref.policy} from {ref.date.isoformat()}"
+    for i, lever in enumerate(levers.court_policies):
+        try:
+            CourtPolicyEvent.model_validate(_court_event(lever))
+        except ValidationError as e:
+            err = e.errors()[0]
+            where = ".".join(str(x) for x in err["loc"]) or "policy"
+            return f"court_policies.{i}.{where}", err["msg"].removeprefix("Value error, ")
     return None
+
+
+def _court_event(lever: CourtPolicyLever) -> dict[str, Any]:
+    """The scenario event a court-policy lever adds (validated as one by ``lever_problem``)."""
+    words = {
+        "completion_goals": f"judges' completions x {lever.factor:g}" if lever.factor is not None else "",
+        "hearing_suspension": "hearings suspended on the "
+        + (" and ".join(lever.dockets) if lever.dockets else "non-detained and MPP")
+        + " dockets",
+        "no_admin_closure": "no administrative closure",
+    }[lever.policy]
+    until = f" to {lever.end.isoformat()}" if lever.end else ""
+    event: dict[str, Any] = {
+        "type": "court_policy",
+        "policy": lever.policy,
+        "date": lever.start.isoformat(),
+        **({"end": lever.end.isoformat()} if lever.end else {}),
+        **({"factor": lever.factor} if lever.factor is not None else {}),
+        **({"dockets": list(lever.dockets)} if lever.dockets else {}),
+        "meaning": f"web app: {words} from {lever.start.isoformat()}{until}",
+        "source": "web app (hypothetical)",
+    }
+    return event
 
 
 def reform_document(levers: Levers, base: Scenario, base_ref: str, name: str, title: str) -> dict[str, Any]:
@@ -164,6 +233,9 @@ def reform_document(levers: Levers, base: Scenario, base_ref: str, name: str, ti
             )
     if levers.regime is not None and levers.regime_start is not None:
         changes += _regime_changes(base, levers.regime, levers.regime_start)
+    for ref in levers.remove_court_policies:
+        changes.append({"remove_event": {"type": "court_policy", "policy": ref.policy, "date": ref.date.isoformat()}})
+    changes += [{"add_event": _court_event(lever)} for lever in levers.court_policies]
     return {
         "name": name,
         "title": title,
@@ -330,6 +402,16 @@ def lever_context(scenario: Scenario) -> dict[str, Any]:
         | {"contest": _contest_text(scenario)},
         "at_large_reallocation_share": _share_value(scenario, "at_large_reallocation_share"),
         "counsel": _counsel_text(scenario),
+        "court_policies": [
+            {
+                "policy": e.policy,
+                "date": e.date.isoformat(),
+                "end": e.end.isoformat() if e.end else None,
+                "meaning": e.meaning,
+            }
+            for e in sorted((e for e in scenario.data.events if e.type == "court_policy"), key=lambda e: e.date)
+        ],
+        "addable_court_policies": list(ADDABLE_COURT_POLICIES),
     }
 
 

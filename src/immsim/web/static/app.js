@@ -146,6 +146,16 @@ function leversFromForm() {
   });
   const regime = $("#lever-regime").value;
   if (regime) { levers.regime = regime; levers.regime_start = $("#lever-regime-start").value; }
+  const removed = $all(".court-keep").filter(b => !b.checked).map(b => ({ policy: b.dataset.policy, date: b.dataset.date }));
+  if (removed.length) levers.remove_court_policies = removed;
+  const added = $("#court-add-policy") ? $("#court-add-policy").value : "";
+  if (added) {  // the factor and the dockets go only with the policy that takes them
+    const court = { policy: added, start: $("#court-add-start").value };
+    if ($("#court-add-end").value) court.end = $("#court-add-end").value;
+    if (added === "completion_goals") court.factor = Number($("#court-add-factor").value);
+    if (added === "hearing_suspension" && $("#court-add-dockets").value) court.dockets = [$("#court-add-dockets").value];
+    levers.court_policies = [court];
+  }
   return levers;
 }
 
