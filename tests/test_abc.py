@@ -97,6 +97,7 @@ def test_the_command_writes_an_ensemble_and_a_report_and_resumes(tmp_path):
     for p in FREE:
         assert space.lower[p] <= ens.table[p].min() and ens.table[p].max() <= space.upper[p]
     report = (out / "report.md").read_text()
+    assert report.startswith("# Bayesian calibration of `synthetic` (ABC-SMC)") and "over 2 generations" in report
     assert "effective sample size" in report and "| found_probability | beta (a 2, b 2) |" in report
     first = pd.read_csv(out / "posterior.csv", comment="#")
     # resumed with a larger budget: one more generation, the first two kept as they were
@@ -139,22 +140,28 @@ def test_one_generation_with_a_first_threshold_is_rejection_abc(tmp_path):
 
 def test_rejection_fits_with_other_seeds_pool_into_one_sample(tmp_path):
     from immsim.errors import ImmsimError
-    from immsim.validation.abc import _targets, pool_rejection
+    from immsim.validation.abc import fy2017_goal, pool_rejection
+    from immsim.validation.abc_report import report_markdown
 
     sc = make(lambda d: free_doc())
     targets = targets_of(figures_of(sc, sc.name, 99, 1), tolerance=0.2)
     one = dict(generations=1, first_epsilon=1.5, workers=1)
     a = abc_calibrate(sc, targets, tmp_path / "a", population=6, seed=1, **one)
     b = abc_calibrate(sc, targets, tmp_path / "b", population=4, seed=2, **one)
-    post = pool_rejection([tmp_path / "a", tmp_path / "b"], prior_space(sc), _targets(targets), sc.name)
+    post = pool_rejection([tmp_path / "a", tmp_path / "b"], prior_space(sc), fy2017_goal(targets), sc.name)
     assert len(post.ensemble.table) == 10 and post.ess == pytest.approx(10)
     both = pd.concat([a.ensemble.table, b.ensemble.table])[list(FREE)]
     pooled = post.ensemble.table[list(FREE)]
     assert sorted(map(tuple, pooled.to_numpy())) == sorted(map(tuple, both.to_numpy()))
     assert post.simulations == a.simulations + b.simulations
+    # named for what they are: one generation is rejection ABC, and the pooled report counts fits, not generations
+    assert (a.method, post.method) == ("rejection ABC", "rejection ABC, 2 fits pooled")
+    text = report_markdown(post)
+    assert text.startswith("# Bayesian calibration of `synthetic` (rejection ABC, 2 fits pooled)")
+    assert "in 2 fits of one generation each" in text and "generations" not in text.split("\n")[2]
     abc_calibrate(sc, targets, tmp_path / "c", population=4, seed=3, generations=1, first_epsilon=2.0, workers=1)
     with pytest.raises(ImmsimError, match="different thresholds"):
-        pool_rejection([tmp_path / "a", tmp_path / "c"], prior_space(sc), _targets(targets), sc.name)
+        pool_rejection([tmp_path / "a", tmp_path / "c"], prior_space(sc), fy2017_goal(targets), sc.name)
 
 
 def test_a_fit_of_other_parameters_is_not_resumed(tmp_path):

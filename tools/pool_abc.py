@@ -17,7 +17,7 @@ from pathlib import Path
 
 import immsim
 from immsim.uncertainty import fit_key
-from immsim.validation.abc import _targets, pool_rejection, prior_space
+from immsim.validation.abc import fy2017_goal, pool_rejection, prior_space
 from immsim.validation.abc_report import write_posterior
 from immsim.validation.public import load_targets
 
@@ -30,7 +30,7 @@ def main() -> int:
     args = ap.parse_args()
     sc = immsim.load_scenario(args.scenario)
     space = prior_space(sc)
-    post = pool_rejection(args.folders, space, _targets(load_targets()), sc.name, fit_key(sc.text))
+    post = pool_rejection(args.folders, space, fy2017_goal(load_targets()), sc.name, fit_key(sc.text))
     args.out.mkdir(parents=True, exist_ok=True)
     command = "python tools/pool_abc.py " + shlex.join(sys.argv[1:])
     files = write_posterior(post, space, args.out, command)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -157,9 +157,14 @@ class Posterior:
     targets: pd.DataFrame  # figure, target, tolerance, posterior mean and 90 % band of the model figure
     ess: float
     simulations: int
+    method: str = "ABC-SMC"  # or "rejection ABC" (one generation), "rejection ABC, N fits pooled"
 
 
-def _targets(targets: pd.DataFrame) -> pd.DataFrame:
+def fy2017_goal(targets: pd.DataFrame) -> pd.DataFrame:
+    """The FY2017 calibration rows of ``targets`` that name a model figure: ``value`` and ``tolerance`` by figure.
+
+    What a fit's distance reads (``ToleranceDistance``), and what ``pool_rejection`` needs to summarize fits.
+    """
     t = calibration_targets(targets)
     t = t[t.period.astype(str).str.startswith("FY2017")]
     if t.empty:
@@ -213,7 +218,7 @@ def abc_calibrate(
     """
     import pyabc
 
-    goal = _targets(targets)
+    goal = fy2017_goal(targets)
     space = prior_space(scenario, only)
     out.mkdir(parents=True, exist_ok=True)
     db = out / "abc.db"
@@ -275,9 +280,10 @@ def summarize(history, space: pd.DataFrame, goal: pd.DataFrame, scenario: str, f
     t = history.max_t
     df, w = history.get_distribution(m=0, t=t)
     sw, stats = history.get_weighted_sum_stats(t=t)
-    return _posterior(
+    post = _posterior(
         df, w, sw, stats, _generations(history), int(history.total_nr_simulations), space, goal, scenario, fitted_on
     )
+    return replace(post, method="rejection ABC") if t == 0 else post
 
 
 def pool_rejection(
@@ -310,9 +316,10 @@ def pool_rejection(
     if generations.epsilon.nunique() != 1:
         raise ImmsimError(f"the fits have different thresholds ({sorted(generations.epsilon)}); they do not pool")
     df = pd.concat(frames, ignore_index=True)
-    return _posterior(
+    post = _posterior(
         df, np.concatenate(weights), np.concatenate(stat_w), stats, generations, runs, space, goal, scenario, fitted_on
     )
+    return replace(post, method=f"rejection ABC, {len(folders)} fits pooled")
 
 
 def _generations(history) -> pd.DataFrame:

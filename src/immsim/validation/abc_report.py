@@ -37,15 +37,23 @@ def write_posterior(post: Posterior, space: pd.DataFrame, out: Path, command: st
     return [out / f for f in FILES]
 
 
+def _over(post: Posterior) -> str:
+    """Where the runs were made: generations of one fit, or pooled one-generation (rejection) fits."""
+    n = len(post.generations)
+    if post.method.startswith("rejection ABC,"):
+        return f"in {n} fits of one generation each (sets drawn from the prior), pooled"
+    return f"over {n} generation" + ("s" if n != 1 else "")
+
+
 def report_markdown(post: Posterior, command: str = "") -> str:
     """The report of an ABC fit as Markdown."""
     g = post.generations
     last = g.iloc[-1]
     lines = [
-        f"# Bayesian calibration of `{post.ensemble.scenario}` (ABC-SMC)",
+        f"# Bayesian calibration of `{post.ensemble.scenario}` ({post.method})",
         "",
         (f"Made by `{command}`. " if command else "")
-        + f"{post.simulations:,} model runs over {len(g)} generations; the last threshold is "
+        + f"{post.simulations:,} model runs {_over(post)}; the last threshold is "
         f"{last.epsilon:.3f} (root mean square of each target's relative error over its tolerance: 1 means "
         f"the typical target is met within its tolerance). The ensemble holds {len(post.ensemble.table)} "
         f"weighted parameter sets, worth **{post.ess:.0f} independent sets** (Kish's effective sample size).",
