@@ -4,8 +4,11 @@
 # (pass -m "not slow" for the quick subset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The Python packages and the browser install side by side (each mostly waits on downloads); either failing stops here.
+bash scripts/install-browser.sh &
+browser=$!
 bash scripts/setup.sh test
-bash scripts/install-browser.sh
+wait "$browser"
 .venv/bin/ruff check src tests benchmarks tools
 .venv/bin/ruff format --check src tests benchmarks tools
 # On every core (pytest-xdist); tests/conftest.py groups and orders the tests and compiles the kernels once.
