@@ -182,7 +182,7 @@ def _court_event(lever: CourtPolicyLever) -> dict[str, Any]:
         "no_admin_closure": "no administrative closure",
     }[lever.policy]
     until = f" to {lever.end.isoformat()}" if lever.end else ""
-    event: dict[str, Any] = {
+    return {
         "type": "court_policy",
         "policy": lever.policy,
         "date": lever.start.isoformat(),
@@ -192,7 +192,6 @@ def _court_event(lever: CourtPolicyLever) -> dict[str, Any]:
         "meaning": f"web app: {words} from {lever.start.isoformat()}{until}",
         "source": "web app (hypothetical)",
     }
-    return event
 
 
 def reform_document(levers: Levers, base: Scenario, base_ref: str, name: str, title: str) -> dict[str, Any]:
@@ -411,7 +410,6 @@ def lever_context(scenario: Scenario) -> dict[str, Any]:
             }
             for e in sorted((e for e in scenario.data.events if e.type == "court_policy"), key=lambda e: e.date)
         ],
-        "addable_court_policies": list(ADDABLE_COURT_POLICIES),
     }
 
 
