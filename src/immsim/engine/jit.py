@@ -59,7 +59,9 @@ def _wide(ty: types.Type) -> types.Type:
 class _WideDispatcher(CPUDispatcher):
     def compile(self, sig):
         global _compiling
-        _compiling += 1  # Numba compiles under a global lock: one compile (and its nested ones) at a time
+        # Counted before Numba takes its compiler lock: other Numba code compiled by another thread meanwhile
+        # would skip the function passes too, which costs it some speed, never a result.
+        _compiling += 1
         try:
             return super().compile(sig)
         finally:
