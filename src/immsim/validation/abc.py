@@ -158,6 +158,7 @@ class Posterior:
     ess: float
     simulations: int
     method: str = "ABC-SMC"  # or "rejection ABC" (one generation), "rejection ABC, N fits pooled"
+    fits: int = 1  # pooled one-generation fits (``pool_rejection``): then ``generations`` has one row per fit
 
 
 def fy2017_goal(targets: pd.DataFrame) -> pd.DataFrame:
@@ -319,7 +320,7 @@ def pool_rejection(
     post = _posterior(
         df, np.concatenate(weights), np.concatenate(stat_w), stats, generations, runs, space, goal, scenario, fitted_on
     )
-    return replace(post, method=f"rejection ABC, {len(folders)} fits pooled")
+    return replace(post, method=f"rejection ABC, {len(folders)} fits pooled", fits=len(folders))
 
 
 def _generations(history) -> pd.DataFrame:

@@ -39,9 +39,9 @@ def write_posterior(post: Posterior, space: pd.DataFrame, out: Path, command: st
 
 def _over(post: Posterior) -> str:
     """Where the runs were made: generations of one fit, or pooled one-generation (rejection) fits."""
+    if post.fits > 1:
+        return f"in {post.fits} fits of one generation each (sets drawn from the prior), pooled"
     n = len(post.generations)
-    if post.method.startswith("rejection ABC,"):
-        return f"in {n} fits of one generation each (sets drawn from the prior), pooled"
     return f"over {n} generation" + ("s" if n != 1 else "")
 
 
