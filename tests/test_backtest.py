@@ -10,9 +10,12 @@ an unexpected miss fails as usual.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
+import immsim
 from immsim.validation import public
 
 
@@ -49,3 +52,23 @@ def test_backtest_status_says_pass_fail_and_known_misses(backtest: pd.DataFrame)
 def test_known_misses_are_out_of_sample_years_with_reasons() -> None:
     for (fy, figure), reason in public.BACKTEST_KNOWN_MISSES.items():
         assert fy in public.BACKTEST_OUT_OF_SAMPLE and figure in ("pending", "completions") and len(reason) > 20
+
+
+def test_court_practice_gives_each_out_of_sample_year_its_inputs_and_fy2017_the_scenarios_own() -> None:
+    table = public.court_practice()
+    for figure, rows in table.groupby("parameter"):
+        assert sorted(rows.fiscal_year) == list(public.BACKTEST_OUT_OF_SAMPLE), figure
+        assert rows.value.between(0.0, 0.9).all() and rows.source.str.len().gt(20).all(), figure
+    base = immsim.load_scenario("us-2017")
+    sc = public._court_only_scenario(base, public.eoir_history(), 2009)
+    P, B = sc.data.parameters, base.data.parameters
+    by = table.set_index(["parameter", "fiscal_year"]).value
+    for name, figure in (
+        ("continuance_probability_preparation", "continuance_probability_preparation"),
+        ("admin_closure_probability", "admin_closure_probability"),
+        ("asylum_share_detained", "asylum_share"),
+        ("asylum_share_never_detained", "asylum_share"),
+    ):
+        steps = {s.start: s.value for s in P[name].series}
+        assert steps[dt.date(2011, 10, 1)] == by[figure, 2012], name
+        assert steps[dt.date(2016, 10, 1)] == B[name].value, name  # FY2017: the scenario's own value

@@ -164,3 +164,33 @@ def test_a_case_that_appears_uses_master_calendar_and_merits_time():
     _near(done, CAPACITY / 1.5, "completions with a master-calendar stage")
     # the merits hearing follows the master-calendar one at the next free slot: at most one per judge is in between
     assert 2 * done <= _total(r, "court_hearings") <= 2 * done + JUDGES
+
+
+def test_the_default_scenarios_hearing_values_keep_fy2017s_completions_per_judge():
+    """us-2017's judge time is FY2017's 555 completions per judge times the reference hearings a case needs.
+
+    With asylum share s, asylum merits time A and continuance probability q, a case needs (1 + s (A - 1)) / (1 - q)
+    reference hearings on average. Hearing times are a mixture of exponentials (mean 1 or A), so a busy judge's
+    hearings are a renewal process: over the year their count has variance about CV^2 times its mean (CV^2, the
+    squared coefficient of variation of one hearing's time); completions are the (1 - q) thinning of it.
+    """
+    P = immsim.load_scenario("us-2017").data.parameters
+    s, A = P["asylum_share_never_detained"].value, P["asylum_merits_hearing_time"].value
+    q, rate = P["continuance_probability_preparation"].value, P["completions_per_judge_year"].value
+    per_case = (1 + s * (A - 1)) / (1 - q)
+    assert s > 0 and A > 1 and q > 0  # the default uses the mechanism
+    assert abs(rate / per_case - 555) < 1  # FY2017's completions and closures per judge, up to rounding
+    r = _busy(
+        completions_per_judge_year=rate,
+        asylum_share_never_detained=s,
+        asylum_merits_hearing_time=A,
+        continuance_probability_preparation=q,
+    )
+    m = 1 + s * (A - 1)  # mean time of a hearing, in reference hearings
+    cv2 = (2 * (1 - s) + 2 * s * A * A) / (m * m) - 1
+    hearings = JUDGES * rate / m
+    mean = (1 - q) * hearings
+    sd = math.sqrt((1 - q) ** 2 * cv2 * hearings + q * (1 - q) * hearings)
+    done = _total(r, "court_completions")
+    assert abs(done - mean) <= K * sd, f"completions {done:.0f}, expected {mean:.0f} +- {K * sd:.0f}"
+    assert abs(mean - JUDGES * 555) < JUDGES

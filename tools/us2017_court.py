@@ -105,6 +105,14 @@ COURT_EVENTS = (
 )
 
 
+# The case mix and continuances of FY2017 (docs/model.md, hearings): each figure as read, the derivations below.
+ASYLUM_DECISIONS_FY2017 = 30_179  # TRAC (trac-a2986)
+COMPLETIONS_FY2017 = 163_078  # EOIR Adjudication Statistics (data/public/eoir-history.csv)
+FOUR_PLUS_CONTINUANCES_FY2015 = 0.20  # GAO-17-438 via CIS: share of completed cases with 4 or more continuances
+ASYLUM_MERITS_TIME = 3.0  # assumption: an asylum merits hearing takes three times a non-asylum one
+RATE_BEFORE = 555  # the former completions_per_judge_year: FY2017 completions and closures per judge
+
+
 def _note(title: str, kind: str) -> dict:
     """A reference that is not a published source: a derivation, a recalled figure or an assumption."""
     return {"title": title, "kind": kind}
@@ -244,6 +252,87 @@ def appearance_parameters(sources: dict) -> dict[str, dict]:
     }
 
 
+def hearing_parameters(sources: dict, before: dict) -> dict[str, dict]:
+    """The case types, the continuances and the judges' hearing time that together give FY2017's completions.
+
+    ``before`` is the prior's ``completions_per_judge_year`` (completions per judge, hearings neutral). Judge time
+    is kept: the new rate counts reference hearings, so FY2017's completions per judge are unchanged when every
+    case needs ``(1 + s (A - 1)) / (1 - q)`` reference hearings on average (asylum share s, asylum merits time A,
+    continuance probability q). The court back-test (docs/validation.md) then gives earlier years their own
+    case mix and continuances, not their own rate.
+    """
+    share = round(ASYLUM_DECISIONS_FY2017 / COMPLETIONS_FY2017, 2)
+    q = round(FOUR_PLUS_CONTINUANCES_FY2015**0.25, 2)
+    per_case = (1 + share * (ASYLUM_MERITS_TIME - 1)) / (1 - q)
+    rate = round(RATE_BEFORE * per_case)
+    low, high = before["range"]
+    earlier = before["source"] if isinstance(before["source"], list) else [before["source"]]
+    asylum_ref = [
+        source_ref(sources, "trac-a2986", "asylum decisions were up sharply in FY 2017, with a total of 30,179"),
+        _note(
+            f"{share} = {ASYLUM_DECISIONS_FY2017:,} asylum decisions / {COMPLETIONS_FY2017:,} EOIR completions in "
+            "FY2017; the same share on every docket (detained asylum seekers were likely fewer: no figure read)",
+            "derived",
+        ),
+    ]
+    out = {
+        f"asylum_share_{kind}": {
+            "value": share,
+            "unit": "share",
+            "meaning": f"{what} cases with an asylum application (a longer merits hearing)",
+            "source": [dict(r) for r in asylum_ref],
+            "range": [0.1, 0.4],
+        }
+        for kind, what in (("detained", "detained"), ("released", "released"), ("never_detained", "never-detained"))
+    }
+    out["asylum_merits_hearing_time"] = {
+        "value": ASYLUM_MERITS_TIME,
+        "unit": "reference hearings",
+        "meaning": "judge time of an asylum case's hearing relative to a non-asylum merits hearing",
+        "source": "assumption",
+        "range": [2.0, 5.0],
+        "notes": "no published figure of hearing length by case type was read; an individual asylum hearing is "
+        "usually set for several hours, a non-asylum one (most end in an order or voluntary departure) for less",
+    }
+    out["continuance_probability_preparation"] = {
+        "value": q,
+        "unit": "probability",
+        "meaning": "a hearing ends in a continuance (for preparation, counsel or the judge's calendar: the reasons "
+        "are not split in the figure)",
+        "source": [
+            source_ref(
+                sources,
+                "numbersusa-cis-continuances",
+                "cases with four or more continuances rose from 9 percent of cases completed in FY 2006 to 20 "
+                "percent in FY 2015",
+            ),
+            _note(
+                f"{q} = {FOUR_PLUS_CONTINUANCES_FY2015} ** (1/4): the probability that makes four or more "
+                f"continuances {FOUR_PLUS_CONTINUANCES_FY2015:.0%} of completions when each hearing is continued "
+                "independently (a geometric count); FY2015's figure, the last read, held for FY2017",
+                "derived",
+            ),
+        ],
+        "range": [0.5, 0.75],
+    }
+    out["completions_per_judge_year"] = {
+        "value": rate,
+        "unit": "reference hearings/judge/year",
+        "meaning": "judge time per year, counted in reference hearings (one non-asylum merits hearing)",
+        "source": [
+            *earlier,
+            _note(
+                f"{rate} = {RATE_BEFORE} x (1 + {share} x ({ASYLUM_MERITS_TIME:g} - 1)) / (1 - {q}): FY2017's "
+                f"completions and closures per judge times the reference hearings a case needs on average",
+                "derived",
+            ),
+        ],
+        "range": [round(low * per_case), round(high * per_case)],
+        "notes": before.get("notes", ""),
+    }
+    return out
+
+
 def hamama(doc: dict, sources: dict) -> None:
     """The ``iraqi_nationals`` cohort as the closed class of Hamama v. Adducci, and its injunction's end and detention."""
     doc["cohorts"]["iraqi_nationals"] = {
@@ -309,6 +398,8 @@ def add_courts(doc: dict) -> dict:
         if name == "no_show_probability":
             params.update(appearance_parameters(sources))
             params.update(release_parameters(sources))
+        elif name == "completions_per_judge_year":
+            params.update(hearing_parameters(sources, spec))
         else:
             params[name] = spec
     doc["parameters"] = params

@@ -495,7 +495,7 @@ SPECS: tuple[Spec, ...] = (
     _p(
         "completions_per_judge_year",
         "scalar",
-        "cases/judge/year",
+        "reference hearings/judge/year",
         *POS,
         "courts",
         "a judge's hearing time in a year, counted in reference hearings (one merits hearing of a non-asylum case):"
@@ -700,6 +700,15 @@ SPECS: tuple[Spec, ...] = (
 )
 
 SPEC = {s.name: s for s in SPECS}
+
+
+def neutral_values(module: str) -> dict[str, float]:
+    """The neutral value of each parameter of model module ``module`` that has one (its ``default``).
+
+    With the ``hearings`` parameters at these values every case is heard once: the court is the queue of
+    queueing theory again, as the validation's theory checks need whatever a scenario gives them.
+    """
+    return {s.name: s.default for s in SPECS if s.module == module and s.default is not None}
 PARAM_NAMES = tuple(s.name for s in SPECS)
 
 #: The bundle of compiled daily arrays the kernels read, one field per parameter.
