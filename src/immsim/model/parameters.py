@@ -709,6 +709,8 @@ def neutral_values(module: str) -> dict[str, float]:
     queueing theory again, as the validation's theory checks need whatever a scenario gives them.
     """
     return {s.name: s.default for s in SPECS if s.module == module and s.default is not None}
+
+
 PARAM_NAMES = tuple(s.name for s in SPECS)
 
 #: The bundle of compiled daily arrays the kernels read, one field per parameter.
