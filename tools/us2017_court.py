@@ -110,7 +110,6 @@ ASYLUM_DECISIONS_FY2017 = 30_179  # TRAC (trac-a2986)
 COMPLETIONS_FY2017 = 163_078  # EOIR Adjudication Statistics (data/public/eoir-history.csv)
 FOUR_PLUS_CONTINUANCES_FY2015 = 0.20  # GAO-17-438 via CIS: share of completed cases with 4 or more continuances
 ASYLUM_MERITS_TIME = 3.0  # assumption: an asylum merits hearing takes three times a non-asylum one
-RATE_BEFORE = 555  # the former completions_per_judge_year: FY2017 completions and closures per judge
 
 
 def _note(title: str, kind: str) -> dict:
@@ -264,7 +263,7 @@ def hearing_parameters(sources: dict, before: dict) -> dict[str, dict]:
     share = round(ASYLUM_DECISIONS_FY2017 / COMPLETIONS_FY2017, 2)
     q = round(FOUR_PLUS_CONTINUANCES_FY2015**0.25, 2)
     per_case = (1 + share * (ASYLUM_MERITS_TIME - 1)) / (1 - q)
-    rate = round(RATE_BEFORE * per_case)
+    rate = round(before["value"] * per_case)
     low, high = before["range"]
     earlier = before["source"] if isinstance(before["source"], list) else [before["source"]]
     asylum_ref = [
@@ -322,7 +321,7 @@ def hearing_parameters(sources: dict, before: dict) -> dict[str, dict]:
         "source": [
             *earlier,
             _note(
-                f"{rate} = {RATE_BEFORE} x (1 + {share} x ({ASYLUM_MERITS_TIME:g} - 1)) / (1 - {q}): FY2017's "
+                f"{rate} = {before['value']} x (1 + {share} x ({ASYLUM_MERITS_TIME:g} - 1)) / (1 - {q}): FY2017's "
                 f"completions and closures per judge times the reference hearings a case needs on average",
                 "derived",
             ),
