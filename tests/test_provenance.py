@@ -80,6 +80,13 @@ def test_the_validation_targets_are_what_the_build_tool_writes(tools):
     assert _strings(build_targets.history_rows()) == _csv(data / "eoir-history.csv"), again
 
 
+def test_the_court_back_tests_practice_by_year_is_what_its_build_tool_writes(tools):
+    import build_court_practice
+
+    shipped = _csv(PACKAGE / "validation" / "data" / "court-practice-fy2009-fy2016.csv")
+    assert _strings(build_court_practice.rows()) == shipped, "run: python tools/build_court_practice.py"
+
+
 def test_the_tools_read_only_the_repository():
     """A fresh clone holds everything the build tools read: nothing outside the repository."""
     for path in (ROOT / "tools").glob("*.py"):

@@ -111,13 +111,22 @@ def closures() -> list[tuple]:
     return rows
 
 
+COLUMNS = ("fiscal_year", "parameter", "value", "derivation", "source")
+
+
+def rows() -> list[dict]:
+    """The file's rows, by parameter and year."""
+    out = sorted(closures() + asylum() + continuances(), key=lambda r: (r[1], r[0]))
+    return [dict(zip(COLUMNS, r, strict=True)) for r in out]
+
+
 def main() -> None:
-    rows = sorted(closures() + asylum() + continuances(), key=lambda r: (r[1], r[0]))
+    table = rows()
     with OUT.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["fiscal_year", "parameter", "value", "derivation", "source"])
-        w.writerows(rows)
-    print(f"wrote {OUT}: {len(rows)} rows")
+        w = csv.DictWriter(f, fieldnames=COLUMNS)
+        w.writeheader()
+        w.writerows(table)
+    print(f"wrote {OUT}: {len(table)} rows")
 
 
 if __name__ == "__main__":
