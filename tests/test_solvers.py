@@ -127,3 +127,21 @@ def test_the_answers_interval_comes_from_the_whole_search_not_the_last_bracket()
     half = (answer.ci_high - answer.ci_low) / 2
     assert 0.6 < half < 1.6, answer
     assert abs(answer.value - 10.0) < 1.0
+
+
+def test_a_difference_that_goes_flat_above_the_answer_still_finds_it():
+    """A backlog target: once the docket is cleared, more judges cannot lower pending, so the difference stops
+    rising (here it even falls a little, as the cleared docket's floor moves). f rises by 5,000 a judge up to
+    about 3,141 judges, then stays near +90,000; the answer is where f = 0, 3,123. The search without the
+    Illinois rule kept its lower end for step after step, and the answer taken from the evaluation nearest zero
+    with the whole search's slope (flattened by the plateau) was 4,975, on the plateau (on us-2024 it answered
+    4,476 judges where 3,123 clear the docket).
+    """
+
+    def f(x: float) -> dict[str, float]:
+        d = x - 3123.0
+        mean = min(5000.0 * d, 90_000.0 - 5.0 * d)
+        return {"mean": mean, "ci_low": mean - 500.0, "ci_high": mean + 500.0}
+
+    answer = solvers._solve(f, 1.0, 5000.0, "judges", rel_tol=0.01, max_evaluations=12)
+    assert abs(answer.value - 3123.0) < 0.01 * 3123.0, answer.steps

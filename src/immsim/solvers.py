@@ -142,7 +142,14 @@ def _solve(
     max_evaluations: int,
 ) -> Answer:
     """Find x in [lo, hi] with mean f(x) = 0; f returns ``interval_columns`` (mean, ci_*, maybe total_*) and
-    increases with x."""
+    increases with x.
+
+    Regula falsi with the Illinois rule: when the same end of the bracket moves twice in a row, the other end's
+    difference is halved for the next secant. Without it one end can stay put for every step when f bends, as
+    a backlog target does: once the docket is cleared, more judges cannot lower pending further, so the
+    difference is flat above the answer, and plain regula falsi crept up from below and stopped far short. The
+    answer is kept inside the last bracket.
+    """
     rows = []
 
     def ev(x: float) -> float:
@@ -153,22 +160,27 @@ def _solve(
     f_lo, f_hi = ev(lo), ev(hi)
     if f_lo > 0 or f_hi < 0:
         raise ImmsimError(f"{lever}: no answer between {lo:g} and {hi:g} (differences {f_lo:+,.0f} and {f_hi:+,.0f})")
-    x = lo
+    w_lo, w_hi, moved = f_lo, f_hi, 0  # the differences the secant uses (Illinois); which end moved last
     while len(rows) < max_evaluations and hi - lo > rel_tol * max(abs(hi), 1e-9):
-        x = lo - f_lo * (hi - lo) / (f_hi - f_lo) if f_hi != f_lo else (lo + hi) / 2
+        x = lo - w_lo * (hi - lo) / (w_hi - w_lo) if w_hi != w_lo else (lo + hi) / 2
         x = min(max(x, lo + 0.1 * (hi - lo)), hi - 0.1 * (hi - lo))  # stay inside: bisection safeguard
         fx = ev(x)
         row = rows[-1]
         if row["ci_low"] <= 0 <= row["ci_high"] and hi - lo < 10 * rel_tol * max(abs(hi), 1e-9):
             break
         if fx < 0:
-            lo, f_lo = x, fx
+            lo, f_lo, w_lo = x, fx, fx
+            w_hi = w_hi / 2 if moved < 0 else w_hi
+            moved = -1
         else:
-            hi, f_hi = x, fx
+            hi, f_hi, w_hi = x, fx, fx
+            w_lo = w_lo / 2 if moved > 0 else w_lo
+            moved = 1
     steps = pd.DataFrame(rows)
     best = steps.iloc[(steps.difference.abs()).argmin()]
     slope = _slope(steps, f_hi - f_lo, hi - lo)
     value = best.lever - best.difference / slope if slope and np.isfinite(slope) else best.lever
+    value = min(max(value, lo), hi)  # the slope of the whole search is too shallow where f bends
 
     def width(low: str, high: str) -> float:
         half = max(best[high] - best.difference, best.difference - best[low])
