@@ -53,8 +53,8 @@ LIGHT_FIXTURES = {"_report", "tally"}
 LONG = {
     "tests/test_interrupt.py": 150,
     "tests/test_abc.py::test_the_posterior_covers_the_true_parameters": 170,
-    "tests/test_docs.py::test_the_validation_page_is_what_its_command_writes": 65,
-    "tests/test_cli.py": 60,
+    "tests/test_docs.py::test_the_validation_page_is_what_its_command_writes": 120,
+    "tests/test_cli.py": 35,
     "tests/test_fuzz.py::test_mutated_us_2017": 38,
     "tests/test_fuzz.py::test_mutated_synthetic_scenarios": 33,
     "tests/test_fuzz.py::test_odd_bytes_and_yaml": 32,

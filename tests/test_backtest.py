@@ -72,3 +72,18 @@ def test_court_practice_gives_each_out_of_sample_year_its_inputs_and_fy2017_the_
         steps = {s.start: s.value for s in P[name].series}
         assert steps[dt.date(2011, 10, 1)] == by[figure, 2012], name
         assert steps[dt.date(2016, 10, 1)] == B[name].value, name  # FY2017: the scenario's own value
+
+
+def test_the_closed_stock_at_the_start_is_where_closures_and_recalendaring_balance() -> None:
+    """FY2008's stock of closed cases (no count found): FY2009's closure share of FY2008's completions over the
+    recalendaring rate, so that as many cases come back as are closed; it moves inversely with the rate."""
+    base = immsim.load_scenario("us-2017")
+    history = public.eoir_history()
+    share = public.court_practice().set_index(["parameter", "fiscal_year"]).value["admin_closure_probability", 2009]
+    rate = base.data.parameters["recalendar_rate"].value
+    closed = public._court_only_scenario(base, history, 2009).data.initial.court_admin_closed.value
+    assert closed == round(share * 228_831 / rate)  # EOIR's FY2008 completions
+    assert closed < 240_000 < base.data.initial.court_admin_closed.value  # the bound of the 2018 count; FY2017's
+    faster = base.with_changes([{"parameter": "recalendar_rate", "scale": 2.0, "source": "test"}])
+    halved = public._court_only_scenario(faster, history, 2009).data.initial.court_admin_closed.value
+    assert abs(halved - closed / 2) <= 1

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from immsim.scenario.loader import load_scenario, resolve
-from immsim.validation.report import ROLE_SECTIONS
 from scenarios import base, dump
 
 
@@ -92,28 +91,6 @@ def test_bad_options_are_refused_plainly(tmp_path, args, words):
     assert proc.returncode == 2
     assert words in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "o").exists()
-
-
-@pytest.mark.slow
-def test_validate_prints_the_levels_and_writes_markdown(tmp_path):
-    md = tmp_path / "validation.md"
-    proc = immsim("validate", "us-2017", "--replications", "2", "--no-peer", "--markdown", str(md))
-    assert proc.returncode == 0, proc.stderr
-    assert "Queueing theory" in proc.stdout
-    # the fitted, constructed and independent figures in three tables, in this order
-    at = [proc.stdout.index(f"FY2017: {heading}") for _, heading, _ in ROLE_SECTIONS]
-    assert at == sorted(at)
-    assert "not reproduced:" in proc.stdout and "back-test" in proc.stdout
-    text = md.read_text()
-    assert text.startswith("# Validation of immsim") and "## 4. Public figures, FY2017" in text
-    # the model's own pipeline against theory, and its power check, between the engine's checks
-    assert "The model's own pipeline against theory" in proc.stdout and "Power check" in proc.stdout
-    assert "## 2. The model's own pipeline against theory" in text and "| court | mean_wait |" in text
-    assert all(f"### {heading}" in text for _, heading, _ in ROLE_SECTIONS)
-    assert "| detainers_issued |" in text and "| 2017 |" in text
-    # a scenario that starts in FY2017 gets the forward check of FY2018-FY2020
-    assert "Forward check, FY2018-FY2020" in proc.stdout and "## Forward check, FY2018-FY2020" in text
-    assert "| court_pending_end | FY2019 |" in text
 
 
 def test_calibrate_refuses_targets_without_the_needed_columns(tmp_path):

@@ -313,9 +313,9 @@ def markdown(
         "an administrative closure uses a hearing without a completion; with the published shares of each year "
         "this explains the fall from FY2012 on, and part of the higher output of FY2009-FY2011. What is left is "
         "listed with the known misses in validation/public.py (`BACKTEST_KNOWN_MISSES`): among others, the "
-        "detained share of cases, higher in those years, was not found as a yearly figure, and the back-test "
-        "starts from `us-2017`'s stock of administratively closed cases, FY2017's, whose recalendared cases add to "
-        "pending from the first year.",
+        "detained share of cases, higher in those years, was not found as a yearly figure. The stock of "
+        "administratively closed cases at the start, for which no count was found, is the level at which closures "
+        "and recalendared cases balance (`_closed_at_start` in validation/public.py).",
     ]
     if windows_df is not None and not windows_df.empty:
         out += [
