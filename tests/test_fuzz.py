@@ -669,7 +669,9 @@ good_change = st.one_of(
     ),
     st.fixed_dictionaries(
         {
-            "initial": st.sampled_from(["court_pending", "court_pending_mean_age_days", "detention_population"]),
+            "initial": st.sampled_from(
+                ["court_pending", "court_pending_mean_age_days", "detention_population", "atd_participants"]
+            ),
             "value": st.floats(0, 1e6),
         }
     ),

@@ -249,3 +249,41 @@ def test_release_and_supervision_at_their_neutral_values_reproduce_the_reference
     assert r.fingerprint() == REFERENCE
     assert r.monthly[[f for f in NEW_FLOWS if f != "released_on_recognizance"]].sum().sum() == 0
     assert r.monthly.released_on_recognizance.sum() > 0
+
+
+def _supervised_at_start(n: int):
+    def patch(doc: dict) -> None:
+        doc["initial"]["atd_participants"] = {
+            "value": n,
+            "unit": "people",
+            "meaning": "released respondents under ATD at start",
+            "source": "test",
+        }
+
+    return patch
+
+
+def test_the_initial_atd_participants_are_the_youngest_pending_cases_released_and_supervised():
+    """500 of 2,000 pending cases under ATD at start, 300 slots, no judges and no new cases: the 500 youngest are
+    released and supervised from the first day (beyond the slots, which then take nobody new), and stay so."""
+    scenario = make(
+        quiet(),
+        initial(detention_population=0, court_pending=2000),
+        _supervised_at_start(500),
+        params(immigration_judges=0.0, atd_slots=300.0, supervised_share_released=1.0),
+    )
+    r, comp, w = _world(scenario, years=0.25)
+    assert comp.atd_participants == 500
+    n = r.national
+    assert (n.atd_used == 500).all() and _total(r, "atd_enrollments") == 0 and _total(r, "atd_exits") == 0
+    pending = np.flatnonzero(w.pe.state == c.COURT_NONDETAINED)
+    assert len(pending) == 2000
+    supervised = (w.pe.flags[pending] & SUPERVISED) > 0
+    assert ((w.pe.flags[pending] & RELEASED) > 0).tolist() == supervised.tolist()
+    ages = w.pe.t_arrive[pending]
+    assert supervised.sum() == 500 and ages[supervised].min() >= ages[~supervised].max()
+
+
+def test_more_atd_participants_at_start_than_pending_cases_is_refused_by_name():
+    with pytest.raises(immsim.ScenarioError, match=r"initial\.atd_participants\.value.*more than the 100 pending"):
+        make(initial(court_pending=100), _supervised_at_start(101))

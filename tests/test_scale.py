@@ -29,7 +29,7 @@ from immsim.scenario.scale import (
     split_counties,
 )
 
-COUNT_UNITS = {"people/year", "cases/year", "operations/year", "officers", "beds", "judges"}
+COUNT_UNITS = {"people/year", "cases/year", "operations/year", "officers", "beds", "judges", "participants"}
 FIGURES = [
     "bookings",
     "leads",
@@ -73,6 +73,8 @@ def test_scale_population_multiplies_stocks_inflows_and_capacities_only(us):
     for key in ("court_pending", "court_admin_closed", "detention_population"):
         assert getattr(big.data.initial, key).value == 10 * getattr(us.data.initial, key).value
     assert big.data.initial.known_at_start.value == us.data.initial.known_at_start.value
+    supervised = us.with_changes([{"initial": "atd_participants", "value": 1000, "source": "test"}])
+    assert scale_population(supervised, 10).data.initial.atd_participants.value == 10_000
     for name, p in us.data.parameters.items():
         factor = 10 if name in SCALED_PARAMETERS else 1
         assert _numbers(big.data.parameters[name]) == pytest.approx([factor * x for x in _numbers(p)]), name

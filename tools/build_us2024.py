@@ -244,6 +244,58 @@ def initial_state(initial: dict, fig: dict, sources: dict) -> dict:
         notes="read for December 2023, ten weeks after the start (a state, not an outcome)",
     )
     out["detention_border_share"] = share
+    atd = fig["ice_atd_participants_fy_end", START_FY - 1]
+    out["atd_participants"] = {
+        "value": int(atd["value"]),
+        "unit": "people",
+        "meaning": "released respondents under alternatives to detention at start (the end of FY2023)",
+        "source": reference(atd, sources),
+        "range": [int(atd["low"]), int(atd["high"])],
+        "notes": f"{atd['note']}; taken as the youngest of the pending cases (model.initial)",
+    }
+    return out
+
+
+#: TRAC (2022-10-20): the time people spent on ATD, read for 2022 (before the start).
+ATD_DAYS_2022 = 200
+
+
+def supervision(params: dict, fig: dict, sources: dict) -> dict:
+    """ATD's capacity and turnover at the start: FY2023's participants, and 2022's time in the program."""
+    out = dict(params)
+    atd = fig["ice_atd_participants_fy_end", START_FY - 1]
+    slots = {k: v for k, v in params["atd_slots"].items() if k not in ("series", "source", "notes", "range")}
+    out["atd_slots"] = {
+        "value": int(atd["value"]),
+        **slots,
+        "source": reference(atd, sources),
+        "range": [int(atd["low"]), int(atd["high"])],
+        "notes": "the participants at the end of FY2023 taken as the capacity, as us-2017 takes FY2017's; held "
+        f"(FY2024's own count is a figure of the scenario's first year and is not read). {params['atd_slots']['notes']}",
+    }
+    end = {k: v for k, v in params["atd_end_rate"].items() if k not in ("value", "source", "notes", "range")}
+    ref = sources["trac-2022-10-20"]
+    out["atd_end_rate"] = {
+        "value": round(365 / ATD_DAYS_2022, 2),
+        **end,
+        "source": [
+            {
+                "title": ref["title"],
+                "publisher": ref["publisher"],
+                "date": ref["date"],
+                "url": ref["url"],
+                "locator": "'Immigrants have spent shorter and shorter time on ATD—about 200 days on average in "
+                "2022 down from 700 days on average at the start of the Biden administration'",
+                "kind": "secondary",
+            },
+            {
+                "title": f"365 / {ATD_DAYS_2022} days: a case waits years, so nearly every exit is ICE's",
+                "kind": "derived",
+            },
+        ],
+        "range": [round(365 / 700, 2), round(365 / 150, 2)],
+        "notes": "us-2017 keeps 0 (no time in the program was read for 2017)",
+    }
     return out
 
 
@@ -319,7 +371,7 @@ def build() -> str:
     weights = doc["regimes"]["pep2014"]["weight"]
     doc["regimes"] = {**doc["regimes"], "mayorkas2021": {**MAYORKAS2021, "weight": weights}}
     doc["initial"] = initial_state(doc["initial"], fig, sources)
-    doc["parameters"] = dated_inputs(doc["parameters"], fig, sources)
+    doc["parameters"] = supervision(dated_inputs(doc["parameters"], fig, sources), fig, sources)
     doc["events"] = sorted([*doc["events"], *new_events(sources)], key=lambda e: str(e["date"]))
     return HEADER + yaml.dump(doc, Dumper=_NoAliases, sort_keys=False, width=110, allow_unicode=True)
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from immsim.engine.jit import jit
 from immsim.model.people import RELEASED, REPRESENTED, SUPERVISED
-from immsim.model.supervision import enroll
+from immsim.model.supervision import enroll, supervise
 
 #: Kinds of case, as EOIR counts custody.
 DETAINED, RELEASED_KIND, NEVER_DETAINED = 0, 1, 2
@@ -54,6 +54,16 @@ def file_case(inp, par, pe, tally, cal, p, kind, t) -> None:
     else:
         share = par.represented_share_never_detained[t]
     if chance(share):
+        pe.flags[p] |= REPRESENTED
+
+
+@jit
+def file_supervised_case(inp, par, pe, tally, cal, p, t) -> None:
+    """``p``'s case is a released one already under ATD (the initial stock): counsel is drawn, supervision is not."""
+    pe.flags[p] &= ~(REPRESENTED | SUPERVISED)
+    pe.flags[p] |= RELEASED
+    supervise(inp, par, pe, tally, cal, p, t)
+    if chance(par.represented_share_released[t]):
         pe.flags[p] |= REPRESENTED
 
 

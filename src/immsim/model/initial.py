@@ -23,7 +23,7 @@ from immsim.engine.order import stable_order
 from immsim.engine.rng import duration, pick_cumulative, reseed
 from immsim.engine.unowned import unowned
 from immsim.model import codes as c
-from immsim.model.appearance import DETAINED, NEVER_DETAINED, file_case
+from immsim.model.appearance import DETAINED, NEVER_DETAINED, RELEASED_KIND, file_case, file_supervised_case
 from immsim.model.community import draw_cohort, join_pool
 from immsim.model.custody import schedule_detained_case
 from immsim.model.hearings import file_hearings
@@ -45,6 +45,7 @@ class Initial(NamedTuple):
     court_pending: int  # non-detained cases pending in court
     court_mean_age: float  # their mean age, days
     court_admin_closed: int  # administratively closed cases
+    atd_participants: int  # of the pending cases, the youngest released respondents under ATD
     detained: int  # people in detention
     detained_court_share: float  # share of them with a case in court
     detained_border_share: float  # share of them booked in at the border
@@ -117,13 +118,17 @@ def initialize(inp, par, world, pool, seed, init):
     for i in range(init.court_pending):
         ages[i] = np.random.exponential(init.court_mean_age)
     oldest_first = stable_order(ages)[::-1]  # np.sort(ages)[::-1], with the model's one compiled sort
+    supervised_from = init.court_pending - init.atd_participants  # the youngest cases, last of the backlog
     for i in range(init.court_pending):
         j = pick_cumulative(pop_cum, 1.0)
         p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
         move(pe, tally, p, c.COURT_NONDETAINED)
-        # the backlog's kinds are not published: taken as never detained
-        file_case(inp, par, pe, tally, cal, p, NEVER_DETAINED, 0)
-        file_hearings(par, pe, p, NEVER_DETAINED, 0)
+        if i >= supervised_from:  # under ATD at start: released respondents (``supervision``)
+            file_supervised_case(inp, par, pe, tally, cal, p, 0)
+            file_hearings(par, pe, p, RELEASED_KIND, 0)
+        else:  # the backlog's kinds are not published: taken as never detained
+            file_case(inp, par, pe, tally, cal, p, NEVER_DETAINED, 0)
+            file_hearings(par, pe, p, NEVER_DETAINED, 0)
         pe.t_arrive[p] = -ages[oldest_first[i]]
         pe.day_in[p] = int(np.floor(pe.t_arrive[p]))
         fifo.push(court.ndq, court.ndq_ends, p)

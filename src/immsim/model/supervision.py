@@ -38,10 +38,20 @@ def enroll(inp, par, pe, tally, cal, p, t) -> None:
     if not slot_free(par, tally, t):
         fl[c.FL_ATD_FULL] += 1
         return
+    supervise(inp, par, pe, tally, cal, p, t)
+    fl[c.FL_ATD_ENROLLMENTS] += 1
+
+
+@jit
+def supervise(inp, par, pe, tally, cal, p, t) -> None:
+    """``p`` is under ATD from day ``t``: a slot taken and, if ICE ends supervision early, its end scheduled.
+
+    Without the capacity check and the count of enrollments: ``enroll`` adds those for new participants;
+    the participants of the initial state (``model.initial``) start here directly, and may exceed the slots.
+    """
     pe.flags[p] |= SUPERVISED
     tally.atd_used[0] += 1
     pe.since[p] = t
-    fl[c.FL_ATD_ENROLLMENTS] += 1
     rate = par.atd_end_rate[t]
     if rate * NEVER_DAYS > YEAR:  # a mean time in the program past any horizon never ends it (and never overflows)
         schedule(cal, p, t + duration(YEAR / rate))

@@ -142,6 +142,7 @@ def semantic_problem(data: ScenarioFile) -> tuple[tuple, str] | None:
         "detention_border_share": ("scalar", 0.0, 1.0),
     }
     checks["court_admin_closed"] = ("scalar", 0.0, 50_000_000)
+    checks["atd_participants"] = ("scalar", 0.0, 50_000_000)
     checks["detention_history_share"] = ("history", 0.0, 1.0)
     for key, (dims, lo, hi) in checks.items():
         p = getattr(ini, key)
@@ -152,6 +153,11 @@ def semantic_problem(data: ScenarioFile) -> tuple[tuple, str] | None:
         msg = value_problem(p.value, dims, lo, hi, data)
         if msg:
             return ("initial", key, "value"), msg
+    if ini.atd_participants is not None and ini.atd_participants.value > ini.court_pending.value:
+        return ("initial", "atd_participants", "value"), (
+            f"{ini.atd_participants.value:g} people under ATD at start, more than the {ini.court_pending.value:g} "
+            "pending cases they are among"
+        )
     shares = ini.class_share.value
     if not isinstance(shares, dict) or class_key_kind(shares) != "class" or "default" in shares:
         return ("initial", "class_share", "value"), "give a share for every class (pair such as 'other/serious')"

@@ -38,6 +38,7 @@ class Compiled:
     court_pending: int
     court_mean_age: float
     court_admin_closed: int
+    atd_participants: int
     detained: int
     detained_court_share: float
     detained_border_share: float
@@ -326,6 +327,7 @@ def compile_scenario(scenario: Scenario, start: dt.date, days: int, seed: int = 
         int(ini.court_pending.value),
         float(ini.court_pending_mean_age_days.value),
         int(ini.court_admin_closed.value) if ini.court_admin_closed else 0,
+        int(ini.atd_participants.value) if ini.atd_participants else 0,
         int(ini.detention_population.value),
         float(ini.detention_court_share.value),
         float(ini.detention_border_share.value),

@@ -53,11 +53,17 @@ INITIAL_VALUES = (
     "court_pending",
     "court_pending_mean_age_days",
     "court_admin_closed",
+    "atd_participants",
     "detention_population",
     "detention_court_share",
     "detention_border_share",
     "detention_history_share",
 )
+#: Initial stocks a base may leave out (zero then), which a change may still set: what the new entry says.
+_OPTIONAL_INITIAL = {
+    "court_admin_closed": {"unit": "cases", "meaning": "administratively closed cases at start"},
+    "atd_participants": {"unit": "people", "meaning": "released respondents under ATD at start, of the pending cases"},
+}
 
 
 class Where(Strict):
@@ -314,7 +320,7 @@ def apply_changes(doc: dict, changes: Sequence[Change], name: str, title: str, c
                 }
                 changed_by[f"policies.{ch.define_policy}"] = label
         elif isinstance(ch, SetInitial):
-            entry = doc["initial"].get(ch.initial)
+            entry = doc["initial"].get(ch.initial) or _OPTIONAL_INITIAL.get(ch.initial)
             if entry is None:
                 problem = f"the base gives no initial {ch.initial!r}"
             else:

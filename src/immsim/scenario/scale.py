@@ -16,11 +16,11 @@ same, and flows are ``factor`` times larger. Scaled:
 
 - ``jurisdictions[].removable_population`` (rounded to whole people);
 - ``initial.court_pending``, ``initial.court_admin_closed``,
-  ``initial.detention_population`` (rounded); ``initial.known_at_start`` is a
-  share and stays;
+  ``initial.atd_participants``, ``initial.detention_population`` (rounded);
+  ``initial.known_at_start`` is a share and stays;
 - the parameters in ``SCALED_PARAMETERS``: inflows (new entrants, border
   book-ins, external court receipts, work-site operations) and capacities
-  (jail, at-large and task-force officers, detention beds, judges).
+  (jail, at-large and task-force officers, detention beds, judges, ATD slots).
 
 ``team_size`` (officers per team) is a ratio and is not scaled. The court
 rounds judges to a whole number, so ``factor`` x 313.5 judges is not exactly
@@ -69,9 +69,10 @@ SCALED_PARAMETERS = (
     "task_force_officers",
     "detention_beds",
     "immigration_judges",
+    "atd_slots",
 )
 #: Initial stocks of people: multiplied by ``scale_population``.
-SCALED_INITIAL = ("court_pending", "court_admin_closed", "detention_population")
+SCALED_INITIAL = ("court_pending", "court_admin_closed", "atd_participants", "detention_population")
 #: Parameters with a count-like unit that are ratios and are not scaled.
 NOT_SCALED = ("team_size",)
 #: Jurisdiction-level parameters and whether a county gets a share of the

@@ -191,6 +191,7 @@ class Initial(Strict):
     court_pending: Parameter
     court_pending_mean_age_days: Parameter
     court_admin_closed: Parameter | None = None
+    atd_participants: Parameter | None = None  # released respondents under ATD at start, among court_pending
     detention_population: Parameter
     detention_court_share: Parameter
     detention_border_share: Parameter

@@ -259,6 +259,8 @@ def _court_only_scenario(base: Scenario, history: pd.DataFrame, first_fy: int) -
     changes.append({"initial": "court_pending", "value": pending, "source": "eoir-history.csv"})
     closed, how = _closed_at_start(base, history, first_fy)
     changes.append({"initial": "court_admin_closed", "value": closed, "source": how})
+    if base.data.initial.atd_participants is not None:  # the FY2008 docket's supervision was not read
+        changes.append({"initial": "atd_participants", "value": 0, "source": off})
     known = base.data.initial.known_at_start.value
     changes.append({"initial": "known_at_start", "value": {k: 0.0 for k in known}, "source": off})
     if base.data.events:  # every dated event goes: EOIR's series carry the history

@@ -63,7 +63,7 @@ def _court_queue(base: Scenario, lam: float, judges: int, detained_share: float 
     ini = base.data.initial
     changes += [
         {"initial": key, "value": 0, "source": why}
-        for key in ("court_pending", "detention_population", "court_admin_closed")
+        for key in ("court_pending", "detention_population", "court_admin_closed", "atd_participants")
         if getattr(ini, key) is not None
     ]
     changes.append({"initial": "known_at_start", "value": {k: 0.0 for k in ini.known_at_start.value}})
