@@ -99,6 +99,7 @@ VALUES: dict[str, Any] = {
     "represented_no_show_factor": 1.0,
     "released_no_show_factor": 1.0,
     "supervised_share_released": 0.0,
+    "supervised_share_external": 0.0,
     "supervised_no_show_factor": 1.0,
     "bond_hearing_probability": 0.0,
     "bond_hearing_days": 30.0,

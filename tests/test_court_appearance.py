@@ -55,6 +55,7 @@ NEW = {
     "represented_no_show_factor",
     "released_no_show_factor",
     "supervised_share_released",
+    "supervised_share_external",
     "supervised_no_show_factor",
 }
 NEVER = {"external_court_receipts_per_year": 15000.0}

@@ -287,3 +287,26 @@ def test_the_initial_atd_participants_are_the_youngest_pending_cases_released_an
 def test_more_atd_participants_at_start_than_pending_cases_is_refused_by_name():
     with pytest.raises(immsim.ScenarioError, match=r"initial\.atd_participants\.value.*more than the 100 pending"):
         make(initial(court_pending=100), _supervised_at_start(101))
+
+
+@pytest.mark.parametrize("slots", [1e9, 100.0])
+def test_external_receipts_released_at_the_border_are_placed_under_atd_by_their_share(slots):
+    """15,000 external receipts a year, none detained, no judges: ICE offers ATD to each with probability 0.4
+    (a binomial count, within four standard deviations), and the offers beyond the slots are turned away."""
+    scenario = make(
+        quiet(),
+        initial(detention_population=0, court_pending=0),
+        params(
+            external_court_receipts_per_year=15000.0,
+            external_detained_share=0.0,
+            immigration_judges=0.0,
+            supervised_share_external=0.4,
+            atd_slots=slots,
+        ),
+    )
+    r, _, w = _world(scenario)
+    receipts = _total(r, "court_receipts")
+    offered = _total(r, "atd_enrollments") + _total(r, "atd_full")
+    assert abs(offered - 0.4 * receipts) <= K * math.sqrt(receipts * 0.24), (offered, receipts)
+    assert _total(r, "atd_enrollments") == min(offered, slots) == w.tally.atd_used[0]
+    assert _total(r, "released_on_recognizance") == 0  # never in custody: not released ones

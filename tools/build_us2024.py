@@ -296,6 +296,28 @@ def supervision(params: dict, fig: dict, sources: dict) -> dict:
         "range": [round(365 / 700, 2), round(365 / 150, 2)],
         "notes": "us-2017 keeps 0 (no time in the program was read for 2017)",
     }
+    enrollments = int(atd["value"]) * 365 / ATD_DAYS_2022
+    receipts = float(fig["eoir_initial_receipts", START_FY - 1]["value"]) - PIPELINE_RECEIPTS
+    share = round(enrollments / receipts, 3)
+    out["supervised_share_external"] = {
+        "value": share,
+        "unit": "share",
+        "meaning": "external receipts not detained (people released at the border with a notice to appear) that ICE "
+        "places under alternatives to detention (while a slot is free)",
+        "source": [
+            reference(atd, sources),
+            {
+                "title": f"{share} = {int(atd['value']):,} participants x 365 / {ATD_DAYS_2022} days = {enrollments:,.0f} "
+                f"enrollments a year, the number that keeps FY2023's participants level, over FY2023's "
+                f"{receipts:,.0f} external receipts (this scenario's FY2023 value)",
+                "kind": "derived",
+            },
+        ],
+        "range": [round(share / 2, 3), min(1.0, round(share * 1.5, 3))],
+        "notes": "a share calibrated to FY2023 (before the start), on the assumption that the enrollments come from "
+        "the external receipts, most of FY2023's new cases (the model's own released respondents are few); "
+        "us-2017 leaves it at 0",
+    }
     return out
 
 

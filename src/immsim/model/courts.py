@@ -37,13 +37,13 @@ from immsim.engine.order import stable_order
 from immsim.engine.rng import pick_cumulative, poisson
 from immsim.model import codes as c
 from immsim.model import mpp
-from immsim.model.appearance import no_show_probability
+from immsim.model.appearance import chance, no_show_probability
 from immsim.model.community import draw_cohort, join_pool, order_issued
 from immsim.model.custody import free_bed, open_case, start_removal
 from immsim.model.docket import to_court
 from immsim.model.hearings import APPEARED, at_master, continuance, first_hearing, set_hearing_times, to_merits
 from immsim.model.people import OUTSIDE, create, history, move, set_status
-from immsim.model.supervision import end_supervision
+from immsim.model.supervision import end_supervision, enroll
 
 YEAR = 365.0
 
@@ -58,6 +58,8 @@ def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
         fl[j, history(pe, p), c.FL_COURT_RECEIPTS_EXTERNAL] += 1
         detain = np.random.random() < par.external_detained_share[t]
         open_case(inp, par, pe, tally, cal, court, p, detain, False, t)
+        if pe.state[p] == c.COURT_NONDETAINED and chance(par.supervised_share_external[t]):
+            enroll(inp, par, pe, tally, cal, p, t)  # no draw when the share is 0 (the neutral value)
 
 
 @jit

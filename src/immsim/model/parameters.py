@@ -593,6 +593,16 @@ SPECS: tuple[Spec, ...] = (
         0.0,
     ),
     _p(
+        "supervised_share_external",
+        "scalar",
+        "share",
+        *PROB,
+        "courts",
+        "share of external receipts not detained (people released at the border with a notice to appear) ICE"
+        " places under alternatives to detention (when an ATD slot is free)",
+        0.0,
+    ),
+    _p(
         "supervised_no_show_factor",
         "scalar",
         "factor",

@@ -1,7 +1,9 @@
 """Alternatives to detention (ATD): supervision of released respondents, with a capacity.
 
-ICE places a share of released respondents (``supervised_share_released``)
-under supervision while a slot is free: the people supervised at once never
+ICE places a share of released respondents (``supervised_share_released``),
+and of external receipts not detained, people released at the border with a
+notice to appear (``supervised_share_external``, ``courts``), under
+supervision while a slot is free: the people supervised at once never
 exceed ``atd_slots`` (a dated series) when an enrollment is made. A supervised
 respondent misses the deciding hearing less often (``appearance``, the
 supervised factor) and leaves ATD when the case is decided or
