@@ -361,6 +361,13 @@ def test_the_policy_lever_offers_the_scenarios_own_policies(client):
     )
     r = client.post("/api/reform", json={"scenario": sid, "levers": {"counsel": 1.5}})
     assert r.status_code == 422
+    assert 'id="lever-atd_share"' in page
+    r = client.post("/api/reform", json={"scenario": sid, "levers": {"atd_share": 0.6}})
+    assert r.status_code == 200, r.text
+    changes = {ch["parameter"]: ch["value"] for ch in yaml.safe_load(r.text)["changes"]}
+    assert changes == dict.fromkeys(["supervised_share_released", "supervised_share_external"], 0.6)
+    r = client.post("/api/reform", json={"scenario": sid, "levers": {"atd_share": -0.1}})
+    assert r.status_code == 422 and r.json()["detail"]["field"] == "levers.atd_share"
 
 
 def test_a_finished_run_survives_a_restart(tmp_path):

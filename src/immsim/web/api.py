@@ -155,6 +155,8 @@ def _describe_levers(levers: Levers) -> str:
         parts.append(f"at-large officers reallocated by releases: share {levers.at_large_reallocation_share:g}")
     if levers.counsel is not None:
         parts.append(f"respondents with counsel: share {levers.counsel:g}")
+    if levers.atd_share is not None:
+        parts.append(f"released respondents under ATD: share {levers.atd_share:g}")
     return "; ".join(parts)
 
 

@@ -103,6 +103,13 @@ class Levers(Strict):
     counsel: float | None = Field(
         None, ge=0, le=1, description="share of respondents with counsel, in every kind of case (detained or not)"
     )
+    atd_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="share of people released with a court case (by ICE, or at the border with a notice to "
+        "appear) whom ICE places under alternatives to detention while a slot is free",
+    )
     court_policies: list[CourtPolicyLever] = Field(
         default_factory=list, max_length=10, description="court policies added, each for a time"
     )
@@ -123,12 +130,16 @@ class Levers(Strict):
                 "regime",
                 "at_large_reallocation_share",
                 "counsel",
+                "atd_share",
             )
         )
 
 
 #: The parameters the counsel lever sets: the represented share of each kind of case.
 COUNSEL = ("represented_share_detained", "represented_share_released", "represented_share_never_detained")
+
+#: The parameters the ATD lever sets: the supervised share of released respondents and of border releases.
+ATD_SHARE = ("supervised_share_released", "supervised_share_external")
 
 #: Capacity levers: lever field -> (scenario parameter, what the change says).
 _SCALED = {
@@ -230,6 +241,15 @@ def reform_document(levers: Levers, base: Scenario, base_ref: str, name: str, ti
                     "source": f"web app: {levers.counsel:g} of respondents with counsel",
                 }
             )
+    if levers.atd_share is not None:
+        changes += [
+            {
+                "parameter": param,
+                "value": levers.atd_share,
+                "source": f"web app: {levers.atd_share:g} of released respondents placed under ATD",
+            }
+            for param in ATD_SHARE
+        ]
     if levers.regime is not None and levers.regime_start is not None:
         changes += _regime_changes(base, levers.regime, levers.regime_start)
     for ref in levers.remove_court_policies:
@@ -401,6 +421,7 @@ def lever_context(scenario: Scenario) -> dict[str, Any]:
         | {"contest": _contest_text(scenario)},
         "at_large_reallocation_share": _share_value(scenario, "at_large_reallocation_share"),
         "counsel": _counsel_text(scenario),
+        "atd_share": _atd_share_text(scenario),
         "court_policies": [
             {
                 "policy": e.policy,
@@ -420,6 +441,18 @@ def _counsel_text(scenario: Scenario) -> str:
     if any(v is None for v in shares):
         return "0 (not set) or a dated series: see parameters"
     return ", ".join(f"{k} {v:.0%}" for k, v in zip(kinds, shares, strict=True))
+
+
+def _atd_share_text(scenario: Scenario) -> str:
+    """The scenario's supervised shares (ICE's releases, border releases), in a few words."""
+
+    def text(name: str) -> str:
+        if name not in scenario.data.parameters:
+            return "0 (not set)"
+        v = _share_value(scenario, name)
+        return "a dated series" if v is None else f"{v:.0%}"
+
+    return f"released by ICE {text(ATD_SHARE[0])}, released at the border {text(ATD_SHARE[1])}"
 
 
 def _contest_text(scenario: Scenario) -> str:
