@@ -55,7 +55,7 @@ LONG = {
     "tests/test_abc.py::test_the_posterior_covers_the_true_parameters": 170,
     "tests/test_docs.py::test_the_validation_page_is_what_its_command_writes": 120,
     "tests/test_cli.py": 35,
-    "tests/test_fuzz.py::test_mutated_us_2017": 38,
+    "tests/test_fuzz.py::test_mutated_us_2017": 30,
     "tests/test_fuzz.py::test_mutated_synthetic_scenarios": 33,
     "tests/test_fuzz.py::test_odd_bytes_and_yaml": 32,
     "tests/test_peer.py": 30,
