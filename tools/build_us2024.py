@@ -10,8 +10,13 @@ changes from ``us-2017``:
   FY2024 (a series keeps its last value);
 - the initial state at the end of FY2023: the court docket (the one outcome
   copied on purpose, as ``eoir_pending_end_fy2023_initial_state``), the
-  detention population (FY2023 average daily population) and the share of
-  detainees arrested at the border;
+  detention population (FY2023 average daily population), the share of
+  detainees arrested at the border and the people under alternatives to
+  detention (ATD);
+- ATD at that level: its capacity held at FY2023's participants, ICE ending a
+  supervision after 2022's 200 days on average, and the share of the
+  external receipts placed under ATD that keeps FY2023's participants level
+  (``supervision``);
 - the removable population scaled to Pew's July 2023 estimate, the
   jurisdictions' shares kept from ``us-2017``;
 - the enforcement regime of the 2021 DHS guidelines (``mayorkas2021``) and the
