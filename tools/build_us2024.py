@@ -122,6 +122,19 @@ def reference(row: dict, sources: dict[str, dict], locator: str | None = None) -
     return ref
 
 
+def quoted(sources: dict[str, dict], source_id: str, locator: str, kind: str = "secondary") -> dict:
+    """The structured source of a figure read in source ``source_id`` of the sources file, at ``locator``."""
+    s = sources[source_id]
+    return {
+        "title": s["title"],
+        "publisher": s["publisher"],
+        "date": s["date"],
+        "url": s["url"],
+        "locator": locator,
+        "kind": kind,
+    }
+
+
 def _number(x: float) -> float | int:
     return int(x) if float(x).is_integer() else float(x)
 
@@ -236,14 +249,7 @@ def initial_state(initial: dict, fig: dict, sources: dict) -> dict:
     share.update(
         value=0.7,
         source=[
-            {
-                "title": sources["trac-2023-12-22"]["title"],
-                "publisher": sources["trac-2023-12-22"]["publisher"],
-                "date": sources["trac-2023-12-22"]["date"],
-                "url": sources["trac-2023-12-22"]["url"],
-                "locator": "7 in 10 of the people detained in December 2023 were arrested by CBP",
-                "kind": "secondary",
-            }
+            quoted(sources, "trac-2023-12-22", "7 in 10 of the people detained in December 2023 were arrested by CBP")
         ],
         range=[0.6, 0.8],
         notes="read for December 2023, ten weeks after the start (a state, not an outcome)",
@@ -279,20 +285,16 @@ def supervision(params: dict, fig: dict, sources: dict) -> dict:
         f"(FY2024's own count is a figure of the scenario's first year and is not read). {params['atd_slots']['notes']}",
     }
     end = {k: v for k, v in params["atd_end_rate"].items() if k not in ("value", "source", "notes", "range")}
-    ref = sources["trac-2022-10-20"]
     out["atd_end_rate"] = {
         "value": round(365 / ATD_DAYS_2022, 2),
         **end,
         "source": [
-            {
-                "title": ref["title"],
-                "publisher": ref["publisher"],
-                "date": ref["date"],
-                "url": ref["url"],
-                "locator": "'Immigrants have spent shorter and shorter time on ATD—about 200 days on average in "
-                "2022 down from 700 days on average at the start of the Biden administration'",
-                "kind": "secondary",
-            },
+            quoted(
+                sources,
+                "trac-2022-10-20",
+                "'Immigrants have spent shorter and shorter time on ATD—about 200 days on average in 2022 down from "
+                "700 days on average at the start of the Biden administration'",
+            ),
             {
                 "title": f"365 / {ATD_DAYS_2022} days: a case waits years, so nearly every exit is ICE's",
                 "kind": "derived",
