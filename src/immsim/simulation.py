@@ -8,6 +8,7 @@ random numbers), while replications are independent of each other.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from immsim._cache import compiling, mark_kernels_compiled
 from immsim.engine.buckets import Buckets, new_buckets
 from immsim.engine.bundle import bundle
 from immsim.engine.calendar import Calendar, new_calendar
+from immsim.engine.precompile import helping
 from immsim.errors import ImmsimError
 from immsim.frames import replication_frames
 from immsim.ledger import check_ledger
@@ -123,9 +125,13 @@ def run_replication(
     inp, par = bundle(comp.inputs), bundle(comp.params)  # one pointer each for compiled code: see engine/bundle.py
     world = w.bundles()  # made once, and again only when w.grow replaces the arrays
     with compiling() as first:  # on an empty cache, one process compiles and the others wait (see _cache)
-        w.pool = initialize(inp, par, world, w.pool, seed, Initial(**{f: getattr(comp, f) for f in Initial._fields}))
-        if first:  # no days: compiles (or loads) run_days while the lock is held
-            run_days(inp, par, world, w.stores(), seed, 0, 0, HEADROOM)
+        # compiling, a second process compiles helpers from the other end of the chain (engine/precompile.py)
+        helper = helping([b.numba_type for b in (inp, par, *world)]) if first else contextlib.nullcontext()
+        with helper:
+            initial = Initial(**{f: getattr(comp, f) for f in Initial._fields})
+            w.pool = initialize(inp, par, world, w.pool, seed, initial)
+            if first:  # no days: compiles (or loads) run_days while the lock is held
+                run_days(inp, par, world, w.stores(), seed, 0, 0, HEADROOM)
     t = 0
     chunk = 30
     while t < days:

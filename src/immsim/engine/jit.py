@@ -35,6 +35,8 @@ from collections.abc import Callable
 from numba.core import codegen, types
 from numba.core.registry import CPUDispatcher
 
+from immsim.engine import precompile
+
 _numba_function_passes = codegen.CPUCodeLibrary._optimize_functions
 _compiling = 0  # compiles of ``jit`` functions under way (nested: a kernel compiles its helpers)
 
@@ -59,13 +61,17 @@ def _wide(ty: types.Type) -> types.Type:
 class _WideDispatcher(CPUDispatcher):
     def compile(self, sig):
         global _compiling
+        nested = _compiling > 0  # a helper, compiled for a call from compiled code: see ``precompile``
         # Counted before Numba takes its compiler lock: other Numba code compiled by another thread meanwhile
         # would skip the function passes too, which costs it some speed, never a result.
         _compiling += 1
         try:
-            return super().compile(sig)
+            compiled = super().compile(sig)
         finally:
             _compiling -= 1
+        if nested:
+            precompile.record(self.py_func.__module__, self.py_func.__qualname__, tuple(sig))
+        return compiled
 
     def get_call_template(self, args, kws):
         return super().get_call_template(tuple(_wide(a) for a in args), {k: _wide(v) for k, v in kws.items()})
