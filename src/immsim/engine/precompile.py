@@ -30,6 +30,7 @@ name from the index it read, which two processes could do at once).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import os
@@ -116,6 +117,13 @@ def helping(bundle_types: Iterable[types.Type], order: Path | None = None) -> It
         if proc is not None:
             with contextlib.suppress(OSError):
                 proc.terminate()  # it exits between two steps of its current compile (``_main``)
+            atexit.register(_reap, proc)  # not waited for now: the model runs meanwhile
+
+
+def _reap(proc: subprocess.Popen) -> None:
+    """Wait for a stopped helper at exit, so that no zombie is left and its CPU time counts as this process's."""
+    with contextlib.suppress(subprocess.TimeoutExpired, OSError):
+        proc.wait(timeout=30)
 
 
 def start_helper(bundles: dict[str, types.Type], entries: list[tuple[str, str, tuple]]) -> subprocess.Popen:
