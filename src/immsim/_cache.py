@@ -40,8 +40,8 @@ except ImportError:  # not on Windows: no lock, see ``compiling``
 
 _PACKAGE = Path(__file__).resolve().parent
 
-#: Wall time of a cold compile of every kernel on a quiet 2-core machine (docs/performance.md), for the message.
-COMPILE_SECONDS = 35
+#: Wall time of a cold compile of every kernel on a 2-core machine (docs/performance.md), for the message.
+COMPILE_SECONDS = 30
 
 
 def _source_hash() -> str:
