@@ -27,9 +27,12 @@ FIGURE_FILES = (INPUTS, OUTCOMES)
 # Strongest first: a figure cannot be better established than the document it cites.
 STRENGTH = {"primary": 3, "secondary": 2, "recalled": 1, "assumption": 1}
 NEEDS_RANGE = {"recalled", "assumption"}
-ROLES = {"input", "initial_state_or_check"}
-#: Inputs named ``<outcome series>_fy<year>_initial_state`` copy that outcome of that year as a start state.
-INITIAL_STATE_SUFFIX = "_initial_state"
+ROLES = {"input", "initial_state_or_check", "calibration"}
+#: Inputs named ``<outcome series>_fy<year>_initial_state`` copy that outcome of that year as a start state, and
+#: ``<outcome series>_fy<year>_calibration`` as a calibration target of a scenario that starts after that year.
+COPY_ROLES = {"_initial_state": "initial_state_or_check", "_calibration": "calibration"}
+#: The first fiscal year of the latest scenario built from these files (us-2024): a calibration target is earlier.
+LATEST_START_FY = 2024
 CHECK_ONLY = "out-of-sample check only; never an input or calibration target"
 
 
@@ -99,16 +102,18 @@ def test_inputs_have_a_role_and_outcomes_say_they_are_checks_only():
     assert {r["use"] for r in outcomes} == {CHECK_ONLY}
     assert not {r["series"] for r in inputs} & {r["series"] for r in outcomes}, "a series in both files"
     outcome_words = ("pending", "completion", "resolution", "arrest", "removal")
-    copies = {r["series"] for r in inputs if r["series"].endswith(INITIAL_STATE_SUFFIX)}
-    for series in {r["series"] for r in inputs} - copies:
+    copies = {r["series"]: suffix for r in inputs for suffix in COPY_ROLES if r["series"].endswith(suffix)}
+    for series in {r["series"] for r in inputs} - copies.keys():
         assert not any(w in series for w in outcome_words), f"{series} looks like an outcome"
-    # An outcome copied on purpose as a scenario's initial state: one year, that role, the outcome's own figure.
-    for series in copies:
+    # An outcome copied on purpose as an initial state or a calibration target: one year, the role its name says,
+    # the outcome's own figure; a calibration target only of a year before the latest scenario's start.
+    for series, suffix in copies.items():
         rows = [r for r in inputs if r["series"] == series]
-        assert len(rows) == 1 and rows[0]["role"] == "initial_state_or_check", series
-        outcome = series.removesuffix(INITIAL_STATE_SUFFIX).rsplit("_fy", 1)[0]
+        assert len(rows) == 1 and rows[0]["role"] == COPY_ROLES[suffix], series
+        outcome = series.removesuffix(suffix).rsplit("_fy", 1)[0]
         fy = rows[0]["fiscal_year"]
-        assert series.endswith(f"_fy{fy}{INITIAL_STATE_SUFFIX}"), series
+        assert series.endswith(f"_fy{fy}{suffix}"), series
+        assert suffix != "_calibration" or int(fy) < LATEST_START_FY, series
         same = [o for o in outcomes if o["series"] == outcome and o["fiscal_year"] == fy]
         assert len(same) == 1 and float(same[0]["value"]) == float(rows[0]["value"]), series
 

@@ -59,6 +59,9 @@ FIRST_FY = 2017  # first fiscal year of the dated series (FY2016 needs FY2015's 
 #: EOIR's initial receipts as external, so 45.6 % of FY2017's 295,245 (134,600) come from the pipeline.
 PIPELINE_RECEIPTS = 134_600
 PIPELINE_RANGE = (80_000, 160_000)
+#: us-2017's judge time stands for FY2017's 555 completions and closures per judge (its source says how).
+US2017_RESOLUTIONS_PER_JUDGE = 555
+GOALS_RANGE = (1.08, 1.35)  # the completion goals' factor, as us-2017's event gives it
 US2017_POPULATION = 10_700_000  # Pew 2016, us-2017's total
 POPULATION_SERIES, POPULATION_FY = "unauthorized_population_pew", 2023
 HEADER = (
@@ -328,6 +331,58 @@ def supervision(params: dict, fig: dict, sources: dict) -> dict:
     return out
 
 
+def court_capacity(params: dict, fig: dict, sources: dict, events: list[dict]) -> dict:
+    """The judges' hearing time derived from FY2023 (before the start) as ``us-2017``'s is from FY2017.
+
+    ``us-2017``'s ``completions_per_judge_year`` is FY2017's completions and closures per judge (555) times the
+    reference hearings a case needs; EOIR's completion goals (a court policy from October 2018, still in force)
+    multiply it. FY2023's resolutions per judge stand in for FY2017's: the same case mix and continuances, more
+    judge output per year (``US2017_RESOLUTIONS_PER_JUDGE``, checked against us-2017's own derivation).
+    """
+    base = params["completions_per_judge_year"]
+    assert f"{US2017_RESOLUTIONS_PER_JUDGE} x" in str(base["source"]), "us-2017's derivation changed"
+    goals = [e for e in events if e.get("type") == "court_policy" and e.get("policy") == "completion_goals"]
+    assert len(goals) == 1 and "end" not in goals[0], "one completion-goals policy in force at the start"
+    goal, (goal_low, goal_high) = float(goals[0]["factor"]), GOALS_RANGE
+    target = fig["eoir_case_resolutions_fy2023_calibration", START_FY - 1]
+    ends = [fig["immigration_judges_end", fy] for fy in (START_FY - 2, START_FY - 1)]
+    judges = sum(float(r["value"]) for r in ends) / 2
+    judges_range = [
+        sum(float(r["low"] or r["value"]) for r in ends) / 2,
+        sum(float(r["high"] or r["value"]) for r in ends) / 2,
+    ]
+    per_judge = float(target["value"]) / judges
+
+    def value(per: float, factor: float) -> int:
+        return round(float(base["value"]) * per / (US2017_RESOLUTIONS_PER_JUDGE * factor))
+
+    v = value(per_judge, goal)
+    low = value(float(target["value"]) / judges_range[1], goal_high)
+    high = value(float(target["value"]) / judges_range[0], goal_low)
+    out = dict(params)
+    kept = {k: val for k, val in base.items() if k not in ("value", "source", "notes", "range")}
+    out["completions_per_judge_year"] = {
+        "value": v,
+        **kept,
+        "source": [
+            reference(target, sources),
+            *(reference(r, sources) for r in ends),
+            {
+                "title": f"{v} = us-2017's {base['value']} x ({int(target['value']):,} FY2023 resolutions / {judges:g} "
+                f"average judges = {per_judge:.0f} a judge) / ({US2017_RESOLUTIONS_PER_JUDGE} in FY2017 x {goal:g}, the "
+                "completion goals in force): FY2023's output per judge in place of FY2017's, with us-2017's case mix "
+                "and continuances",
+                "kind": "derived",
+            },
+        ],
+        "range": [low, high],
+        "notes": "calibrated to FY2023, the year before the start (issue 14: a later scenario only to years before its "
+        f"start); the range spans the judges' count at the end of FY2022 and the completion goals' factor "
+        f"({goal_low:g}-{goal_high:g}). us-2017 keeps {base['value']} (FY2017)",
+    }
+    return out
+
+
 def scaled_jurisdictions(jurisdictions: list[dict], fig: dict, sources: dict) -> list[dict]:
     """Each jurisdiction's removable population times Pew 2023 / Pew 2016: us-2017's shares kept."""
     row = fig[POPULATION_SERIES, POPULATION_FY]
@@ -401,6 +456,7 @@ def build() -> str:
     doc["regimes"] = {**doc["regimes"], "mayorkas2021": {**MAYORKAS2021, "weight": weights}}
     doc["initial"] = initial_state(doc["initial"], fig, sources)
     doc["parameters"] = supervision(dated_inputs(doc["parameters"], fig, sources), fig, sources)
+    doc["parameters"] = court_capacity(doc["parameters"], fig, sources, doc["events"])
     doc["events"] = sorted([*doc["events"], *new_events(sources)], key=lambda e: str(e["date"]))
     return HEADER + yaml.dump(doc, Dumper=_NoAliases, sort_keys=False, width=110, allow_unicode=True)
 
