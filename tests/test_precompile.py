@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 import subprocess
 import sys
 import time
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 from numba.core import caching, types
 
+import immsim.engine
+import immsim.model
 from immsim.engine import precompile
 from immsim.engine.bundle import BundleType
 from immsim.engine.jit import _WideDispatcher
@@ -34,6 +37,21 @@ def test_shipped_list_names_the_kernels_helpers_with_their_arguments():
     # callees before callers: the entry points are not listed, and a helper's callees come before it
     assert ("immsim.model.kernel", "run_days") not in names
     assert names.index(("immsim.engine.rng", "_splitmix64")) < names.index(("immsim.engine.rng", "reseed"))
+
+
+def test_every_compiled_helper_of_the_engine_and_model_is_listed():
+    """A helper added since the list was written would compile in one process only: run tools/compile_order.py."""
+    listed = {(m, q) for m, q, _ in precompile.read_order()}
+    entry_points = {("immsim.model.kernel", "run_days"), ("immsim.model.initial", "initialize")}
+    for pkg in (immsim.engine, immsim.model):
+        for info in pkgutil.iter_modules(pkg.__path__):
+            module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+            for obj in vars(module).values():
+                if not isinstance(obj, _WideDispatcher) or obj.py_func.__module__ != module.__name__:
+                    continue
+                key = (module.__name__, obj.py_func.__qualname__)
+                inlined = obj.targetoptions.get("inline") == "always"  # part of its caller's compile
+                assert key in listed or key in entry_points or inlined, f"{key} is not in the list"
 
 
 def test_bundles_named_in_the_list_become_todays_types():

@@ -17,6 +17,9 @@ changes from ``us-2017``:
   supervision after 2022's 200 days on average, and the share of the
   external receipts placed under ATD that keeps FY2023's participants level
   (``supervision``);
+- the judges' hearing time derived from FY2023's resolutions per judge, the
+  year before the start, as ``us-2017``'s is from FY2017's (``court_capacity``;
+  the FY2023 figure is copied into the inputs file as a calibration target);
 - the removable population scaled to Pew's July 2023 estimate, the
   jurisdictions' shares kept from ``us-2017``;
 - the enforcement regime of the 2021 DHS guidelines (``mayorkas2021``) and the

@@ -109,8 +109,3 @@ def to_merits(pe, p) -> None:
     h = pe.hearing[p]
     merits = MERITS_ASYLUM if h & ASYLUM else MERITS
     pe.hearing[p] = (h & ~KIND) | merits | APPEARED
-
-
-@jit
-def is_asylum(pe, p) -> bool:
-    return (pe.hearing[p] & ASYLUM) != 0
