@@ -224,3 +224,35 @@ def test_the_cache_folder_is_ours_even_when_numba_was_imported_first(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     config_dir, env_dir = out.stdout.split()
     assert config_dir == env_dir and config_dir.startswith(str(tmp_path / "immsim" / "numba-"))
+
+
+def test_a_process_that_waited_for_the_compile_lock_loads_what_the_first_compiled(tmp_path, monkeypatch):
+    """The first holder compiles (and may start a helper); one that waited finds the kernels marked and loads them."""
+    import threading
+    import time
+
+    from immsim import _cache
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    _cache._marker.cache_clear()
+    holding, seen = threading.Event(), []
+
+    def first_process() -> None:
+        with _cache.compiling() as compiles:
+            seen.append(("first", compiles))
+            holding.set()
+            time.sleep(0.5)  # compiling, while the other waits for the lock
+            _cache.mark_kernels_compiled()
+
+    try:
+        t = threading.Thread(target=first_process)
+        t.start()
+        holding.wait(10)
+        with _cache.compiling() as compiles:  # flock: a second open file waits, even in the same process
+            seen.append(("waited", compiles))
+        t.join()
+        assert seen == [("first", True), ("waited", False)]
+        with _cache.compiling() as compiles:  # once marked, no lock at all
+            assert compiles is False
+    finally:
+        _cache._marker.cache_clear()

@@ -11,8 +11,9 @@ times in the hash, no later process computes that name again. Folders unused
 for a week are removed. This runs before Numba is imported.
 
 Compiling the kernels into an empty folder takes tens of seconds, so the
-command line says so before it starts: ``kernels_compiled`` is true once a run
-of this source has finished and left a marker file next to the kernels.
+command line says so before it starts: ``kernels_compiled`` is true once a
+process has compiled (or loaded) this source's kernels under the lock below, or
+a run has finished, and left a marker file next to the kernels.
 
 Processes that start together on an empty folder (the test suite's workers,
 a sweep's Dask workers, the web app's runs, two terminals) would each compile
@@ -92,11 +93,13 @@ def mark_kernels_compiled() -> None:
 
 @contextlib.contextmanager
 def compiling() -> Iterator[bool]:
-    """Hold the folder's compile lock around a first call of the kernels; yields whether it is held.
+    """Hold the folder's compile lock around a first call of the kernels; yields whether this process compiles.
 
-    A no-op (yields False) once the kernels are marked compiled, or where the
-    lock cannot be taken (no ``fcntl``, a read-only folder): processes then
-    compile side by side as before, which is slower but correct.
+    True while the lock is held and no other process has compiled the kernels
+    meanwhile (they are then loaded, still under the lock). A no-op (yields
+    False) once the kernels are marked compiled, or where the lock cannot be
+    taken (no ``fcntl``, a read-only folder): processes then compile side by
+    side as before, which is slower but correct.
     """
     if fcntl is None or kernels_compiled():
         yield False
@@ -111,7 +114,7 @@ def compiling() -> Iterator[bool]:
     with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # waits while another process compiles
         try:
-            yield True
+            yield not kernels_compiled()
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 

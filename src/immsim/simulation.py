@@ -132,6 +132,7 @@ def run_replication(
             w.pool = initialize(inp, par, world, w.pool, seed, initial)
             if first:  # no days: compiles (or loads) run_days while the lock is held
                 run_days(inp, par, world, w.stores(), seed, 0, 0, HEADROOM)
+                mark_kernels_compiled()  # before the lock is released: a process waiting for it then loads
     t = 0
     chunk = 30
     while t < days:
