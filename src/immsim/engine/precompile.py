@@ -3,7 +3,7 @@
 Why: Numba compiles in one thread (a global lock), and a cold compile of the
 kernels is a chain of about a hundred helpers, each compiled before its
 callers, then the two entry points. On an empty cache the process that runs
-the model (``start`` is called from ``simulation.run_replication``) starts a
+the model (``helping``, from ``simulation.run_replication``) starts a
 helper process that compiles the same helpers from the other end of that
 chain and saves each into the shared Numba cache; whichever process comes to
 a helper the other has saved loads it instead of compiling it. They meet near
