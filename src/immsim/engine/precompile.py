@@ -98,15 +98,15 @@ def _cores() -> int:
 
 
 @contextlib.contextmanager
-def helping(bundle_types: Iterable[types.Type], order: Path | None = None) -> Iterator[None]:
-    """Run a helper process that compiles the listed helpers from the end while this block compiles.
+def helping(bundle_types: Iterable[types.Type]) -> Iterator[None]:
+    """Run a helper process that compiles the listed helpers (``ORDER_FILE``) from the end while this block compiles.
 
-    ``bundle_types``: the types of the bundles the kernels are called with now; ``order``: the list
-    (``ORDER_FILE`` by default). Nothing is started on a single core, without a list, or where Numba's cache is not
-    in a folder of its own (``NUMBA_CACHE_DIR``); the helper is stopped when the block ends, whatever happened in it.
+    ``bundle_types``: the types of the bundles the kernels are called with now. Nothing is started on a single
+    core, without a list, or where Numba's cache is not in a folder of its own (``NUMBA_CACHE_DIR``); the helper is
+    stopped when the block ends, whatever happened in it.
     """
     proc = None
-    entries = read_order(order or ORDER_FILE)
+    entries = read_order(ORDER_FILE)
     if entries and os.environ.get("NUMBA_CACHE_DIR") and _cores() > 1:
         bundles = {str(ty.name).split("&", 1)[0]: ty for ty in bundle_types}
         with contextlib.suppress(OSError, pickle.PicklingError):
