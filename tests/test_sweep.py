@@ -204,3 +204,40 @@ def test_cli_refuses_a_bad_spec_in_one_line(tmp_path):
     assert result.exit_code == 2
     assert f"{spec}:1: samples:" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_dasks_cancel_race_is_silenced_and_nothing_else(caplog):
+    """Ctrl-C as a Dask call begins makes its event loop log a NameError (distributed.utils.sync's ``cancel``):
+    a stopped sweep drops that record and no other, whatever the logger's level."""
+    import functools
+    import logging
+    import sys
+
+    from immsim.sweeps.runner import _quiet_cancel_race
+
+    def cancel() -> None:
+        pass
+
+    cancel.__qualname__ = "sync.<locals>.cancel"
+
+    def record(exc: BaseException, callback) -> logging.LogRecord:
+        try:
+            raise exc
+        except BaseException:
+            info = sys.exc_info()
+        return logging.LogRecord(
+            "tornado.application", logging.ERROR, "ioloop.py", 1, "Exception in callback %r", (callback,), info
+        )
+
+    race = NameError("cannot access free variable 'future' where it is not associated with a value")
+    log = logging.getLogger("tornado.application")
+    _quiet_cancel_race()
+    _quiet_cancel_race()  # installed once
+    with caplog.at_level(logging.ERROR, logger="tornado.application"):
+        log.handle(record(race, functools.partial(cancel)))
+        assert caplog.records == []
+        log.handle(record(NameError("name 'x' is not defined"), functools.partial(cancel)))
+        log.handle(record(race, functools.partial(print)))
+        log.handle(record(ValueError("'future'"), functools.partial(cancel)))
+    assert len(caplog.records) == 3
+    assert sum(type(f).__name__ == "_CancelRaceFilter" for f in log.filters) == 1
