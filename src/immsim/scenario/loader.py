@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ class Scenario:
     path : str
         Where it came from, as given (a built-in name or a path), for messages.
     text : str
-        The YAML text; for a reform, the resolved scenario's whole document.
+        The YAML text; for a reform or a derived scenario, the resolved scenario's whole document.
     changed_by : dict of str to str
         For a reform or a derived scenario: field (``parameters.immigration_judges``)
         to the change that set it (``more-judges change 1``).
@@ -79,9 +80,19 @@ class Scenario:
 
     data: ScenarioFile
     path: str
-    text: str = field(repr=False)
+    _source: str | dict = field(repr=False, compare=False)  # the YAML text, or the document ``text`` writes
     changed_by: dict[str, str] = field(default_factory=dict)  # field -> the reform change that set it
     base: str | None = None  # the scenario a reform changes
+
+    @cached_property
+    def text(self) -> str:
+        """The YAML text; for a reform or a derived scenario, the resolved scenario's whole document.
+
+        A derived scenario keeps its document and writes the text when it is first read: the
+        calibrations and solvers derive and run hundreds of scenarios whose text nobody reads, and
+        writing one is most of the cost of deriving it.
+        """
+        return self._source if isinstance(self._source, str) else dump_document(self._source)
 
     @property
     def name(self) -> str:
@@ -314,9 +325,12 @@ def parse_scenario(text: str, shown: str = "<scenario>", _seen: tuple[str, ...] 
 
 
 def validate_document(
-    doc: dict, lines: dict, text: str, shown: str, changed_by: dict | None = None, base: str | None = None
+    doc: dict, lines: dict, text: str | None, shown: str, changed_by: dict | None = None, base: str | None = None
 ) -> Scenario:
-    """A Scenario from a parsed document; ``lines`` maps field paths to lines of ``text`` for the errors."""
+    """A Scenario from a parsed document; ``lines`` maps field paths to lines of ``text`` for the errors.
+
+    Without ``text`` (a derived scenario) the document is kept, and becomes the text when that is first read.
+    """
     try:
         data = ScenarioFile.model_validate(doc)
     except ValidationError as e:
@@ -325,7 +339,7 @@ def validate_document(
     if problem:
         loc, msg = problem
         raise ScenarioError(shown, dotted(loc), msg, line_of(lines, loc))
-    return Scenario(data, shown, text, changed_by or {}, base)
+    return Scenario(data, shown, doc if text is None else text, changed_by or {}, base)
 
 
 def _base_path(base: str, shown: str) -> str:
@@ -386,7 +400,7 @@ def _derive(
     if start:
         doc["start"] = start
     try:
-        return validate_document(doc, {}, dump_document(doc), shown, changed_by, base.name)
+        return validate_document(doc, {}, None, shown, changed_by, base.name)
     except ScenarioError as e:
         raise ScenarioError(shown, e.field, f"after applying the changes: {e.problem}", None) from None
 
