@@ -116,15 +116,29 @@ HISTORY_HEADLINES: dict[str, str] = {name: METRICS[name].label for name in HISTO
 
 
 def fiscal_year_of(month: pd.Series) -> pd.Series:
-    return month.dt.year + (month.dt.month >= 10).astype(int)
+    """The fiscal year of each month (October starts the next year's), computed on the datetime64 values."""
+    months = month.to_numpy(dtype="datetime64[M]").astype(np.int64)  # months since January 1970
+    return pd.Series(1970 + (months + 3) // 12, index=month.index, name=month.name)
+
+
+def _sum_of(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The sum of ``columns`` row by row, added left to right as ``DataFrame.sum(axis=1)`` does, as an array."""
+    total = df[columns[0]].to_numpy().copy()
+    for name in columns[1:]:
+        total += df[name].to_numpy()
+    return total
 
 
 def add_derived(df: pd.DataFrame) -> pd.DataFrame:
-    arrests = [f"arrests_{ch}" for ch in c.CHANNELS]
-    df["ice_admin_arrests"] = df[arrests].sum(axis=1)
-    df["custodial_arrests"] = df[[f"arrests_{c.CHANNELS[i]}" for i in c.CUSTODIAL_CHANNELS]].sum(axis=1)
-    df["ice_at_large_arrests"] = df["arrests_at_large"] + df["arrests_collateral"]
-    df["removals_total"] = df[[f"removals_{p}" for p in c.PATHS]].sum(axis=1)
+    """Add the arrest and removal totals (columns of sums, each made from the arrays at once)."""
+    derived = {
+        "ice_admin_arrests": _sum_of(df, [f"arrests_{ch}" for ch in c.CHANNELS]),
+        "custodial_arrests": _sum_of(df, [f"arrests_{c.CHANNELS[i]}" for i in c.CUSTODIAL_CHANNELS]),
+        "ice_at_large_arrests": _sum_of(df, ["arrests_at_large", "arrests_collateral"]),
+        "removals_total": _sum_of(df, [f"removals_{p}" for p in c.PATHS]),
+    }
+    for name, values in derived.items():
+        df[name] = values
     return df
 
 
