@@ -129,23 +129,25 @@ def _sum_of(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return total
 
 
-def add_derived(df: pd.DataFrame) -> pd.DataFrame:
-    """Add the arrest and removal totals (columns of sums, each made from the arrays at once)."""
+def add_derived(df: pd.DataFrame, **more: np.ndarray) -> pd.DataFrame:
+    """``df`` and the arrest and removal totals, then the columns ``more``, as a new frame.
+
+    The columns are made from the arrays and joined to ``df`` at once: inserting
+    them one by one into a frame of ~150 columns took most of this function's time.
+    """
     derived = {
         "ice_admin_arrests": _sum_of(df, [f"arrests_{ch}" for ch in c.CHANNELS]),
         "custodial_arrests": _sum_of(df, [f"arrests_{c.CHANNELS[i]}" for i in c.CUSTODIAL_CHANNELS]),
         "ice_at_large_arrests": _sum_of(df, ["arrests_at_large", "arrests_collateral"]),
         "removals_total": _sum_of(df, [f"removals_{p}" for p in c.PATHS]),
+        **more,
     }
-    for name, values in derived.items():
-        df[name] = values
-    return df
+    return pd.concat([df, pd.DataFrame(derived, index=df.index)], axis=1)
 
 
 def fiscal_year_table(national: pd.DataFrame) -> pd.DataFrame:
     """Headline figures by replication and fiscal year (complete and partial years)."""
-    nat = add_derived(national.copy())
-    nat["fiscal_year"] = fiscal_year_of(nat["month"])
+    nat = add_derived(national, fiscal_year=fiscal_year_of(national["month"]).to_numpy())
     g = nat.groupby(["replication", "fiscal_year"], sort=True)
     sums = g[
         [

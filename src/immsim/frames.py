@@ -109,26 +109,30 @@ def replication_frames(scenario: Scenario, comp: Compiled, tally: Tally, rep: in
         ],
         axis=1,
     )
-    nat = pd.DataFrame(flows.reshape(M, J, c.N_FLOWS).sum(axis=1), columns=list(c.FLOWS))
-    nat = pd.concat(
-        [
-            pd.DataFrame({"replication": rep, "month": months}),
-            nat,
-            pd.DataFrame(stocks.reshape(M, J, c.N_STOCKS).sum(axis=1), columns=[f"stock_{s}" for s in c.STOCKS]),
-            pd.DataFrame(tally.national, columns=list(c.NATIONAL)),
-        ],
-        axis=1,
-    )
-    nat["days"] = np.bincount(comp.inputs.month_of_day, minlength=M)
     by_h = tally.flows.sum(axis=1)  # [M, H, N_FLOWS]
     arrests = by_h[:, :, c.F_ARREST0 : c.F_ARREST0 + len(c.CHANNELS)].sum(axis=2)
     removals = by_h[:, :, c.F_REMOVAL0 : c.F_REMOVAL0 + len(c.PATHS)].sum(axis=2)
-    nat["arrests_convicted"] = arrests[:, c.H_LESSER] + arrests[:, c.H_SERIOUS]
-    nat["arrests_pending_charges"] = arrests[:, c.H_PENDING]
-    nat["removals_convicted"] = removals[:, c.H_LESSER] + removals[:, c.H_SERIOUS]
     officer_days = tally.officer_days.sum(axis=1)
-    nat["jail_officer_days"] = officer_days[:, 0]
-    nat["at_large_officer_days"] = officer_days[:, 1]
+    # one concat of whole blocks: inserting columns one by one into a wide frame is slow
+    nat = pd.concat(
+        [
+            pd.DataFrame({"replication": rep, "month": months}),
+            pd.DataFrame(flows.reshape(M, J, c.N_FLOWS).sum(axis=1), columns=list(c.FLOWS)),
+            pd.DataFrame(stocks.reshape(M, J, c.N_STOCKS).sum(axis=1), columns=[f"stock_{s}" for s in c.STOCKS]),
+            pd.DataFrame(tally.national, columns=list(c.NATIONAL)),
+            pd.DataFrame(
+                {
+                    "days": np.bincount(comp.inputs.month_of_day, minlength=M),
+                    "arrests_convicted": arrests[:, c.H_LESSER] + arrests[:, c.H_SERIOUS],
+                    "arrests_pending_charges": arrests[:, c.H_PENDING],
+                    "removals_convicted": removals[:, c.H_LESSER] + removals[:, c.H_SERIOUS],
+                    "jail_officer_days": officer_days[:, 0],
+                    "at_large_officer_days": officer_days[:, 1],
+                }
+            ),
+        ],
+        axis=1,
+    )
     return Frames(jur, nat, _history_frame(scenario, comp, tally, rep), _office_frame(scenario, comp, tally, rep))
 
 

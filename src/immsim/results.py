@@ -340,8 +340,7 @@ class Result:
         (51, True)
         """
         fy = fiscal_year if fiscal_year is not None else (self.complete_fiscal_years() or [None])[0]
-        m = add_derived(self.monthly.copy())
-        m["fiscal_year"] = fiscal_year_of(m["month"])
+        m = add_derived(self.monthly, fiscal_year=fiscal_year_of(self.monthly["month"]).to_numpy())
         if fy is not None:
             m = m[m.fiscal_year == fy]
         per_rep = m.groupby(["replication", "state"])[list(STATE_FIGURES)].sum()
