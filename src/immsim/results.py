@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from immsim.figures import (
@@ -234,9 +235,10 @@ class Result:
         >>> immsim.simulate("us-2017", years=0.25, seed=1).complete_fiscal_years()
         []
         """
-        counts = self.national[self.national.replication == 0].assign(fy=lambda d: fiscal_year_of(d.month))
-        full = counts.groupby("fy")["days"].agg(["count", "sum"])
-        return [int(fy) for fy, row in full.iterrows() if row["count"] == 12 and row["sum"] >= 365]
+        first = self.national[self.national.replication == 0]
+        fy, days = fiscal_year_of(first.month).to_numpy(), first["days"].to_numpy()
+        years = np.unique(fy)  # ascending
+        return [int(y) for y in years if (fy == y).sum() == 12 and days[fy == y].sum() >= 365]
 
     def headline_figures(self, replication: int = 0) -> pd.DataFrame:
         """One replication's headline figures in long form, as catalogs store them.
