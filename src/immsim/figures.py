@@ -122,7 +122,7 @@ def fiscal_year_of(month: pd.Series) -> pd.Series:
 
 
 def _sum_of(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """The sum of ``columns`` row by row, added left to right as ``DataFrame.sum(axis=1)`` does, as an array."""
+    """The sum of ``columns`` row by row, as an array (counts: whole numbers, exact in any order of addition)."""
     total = df[columns[0]].to_numpy().copy()
     for name in columns[1:]:
         total += df[name].to_numpy()
