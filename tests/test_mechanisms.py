@@ -990,7 +990,7 @@ def test_median_of_unordered_dockets_by_counting_equals_numpy():
 
     from immsim.model.courts import _median_age_unordered
 
-    pe_ = namedtuple("pe_", "day_in")
+    pe_ = namedtuple("pe_", "day_in count")
     court_ = namedtuple("court_", "detq detq_ends ndq ndq_ends mppq mppq_ends")
     rng = np.random.default_rng(1)
     for _ in range(300):
@@ -1003,4 +1003,4 @@ def test_median_of_unordered_dockets_by_counting_equals_numpy():
         court = court_(people, np.array([d0, d1]), people, np.array([n0, n1]), people, np.array([m0, m1]))
         waiting = day_in[np.concatenate([people[d0:d1], people[n0:n1], people[m0:m1]])]
         expected = t - np.median(waiting) if len(waiting) else 0.0
-        assert _median_age_unordered(pe_(day_in), court, t) == expected
+        assert _median_age_unordered(pe_(day_in, np.array([50])), court, t) == expected

@@ -91,6 +91,14 @@ class Scenario:
         A derived scenario keeps its document and writes the text when it is first read: the
         calibrations and solvers derive and run hundreds of scenarios whose text nobody reads, and
         writing one is most of the cost of deriving it.
+
+        Examples
+        --------
+        >>> import immsim
+        >>> base = immsim.load_scenario("us-2017")
+        >>> more = base.with_changes([{"parameter": "immigration_judges", "scale": 1.1, "source": "example"}])
+        >>> more.text.splitlines()[0], "solver" in more.text, "example" in more.text
+        ('name: us-2017-changed', False, True)
         """
         return self._source if isinstance(self._source, str) else dump_document(self._source)
 
