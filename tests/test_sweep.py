@@ -213,7 +213,7 @@ def test_dasks_cancel_race_is_silenced_and_nothing_else(caplog):
     import logging
     import sys
 
-    from immsim.sweeps.runner import _quiet_cancel_race
+    from immsim._dask import quiet_cancel_race
 
     def cancel() -> None:
         pass
@@ -231,8 +231,8 @@ def test_dasks_cancel_race_is_silenced_and_nothing_else(caplog):
 
     race = NameError("cannot access free variable 'future' where it is not associated with a value")
     log = logging.getLogger("tornado.application")
-    _quiet_cancel_race()
-    _quiet_cancel_race()  # installed once
+    quiet_cancel_race()
+    quiet_cancel_race()  # installed once
     with caplog.at_level(logging.ERROR, logger="tornado.application"):
         log.handle(record(race, functools.partial(cancel)))
         assert caplog.records == []

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from immsim._dask import quiet_cancel_race
 from immsim.catalog import Catalog, RunRecord
 from immsim.errors import ImmsimError
 from immsim.sweeps.design import Run, runs
@@ -150,32 +151,10 @@ def _same(text: str) -> str:
     return text
 
 
-class _CancelRaceFilter(logging.Filter):
-    """Drops the one error Dask's event loop logs when Ctrl-C lands as a call to the scheduler begins.
-
-    ``distributed.utils.sync`` schedules a ``cancel`` callback on KeyboardInterrupt; if the interrupted call's
-    coroutine had not started yet, the callback reads an unset variable and the loop logs a NameError with its
-    traceback. Nothing is lost (the call is abandoned either way), but a stopped sweep must not print a
-    traceback; any other error still goes through.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        race = isinstance(exc, NameError) and "'future'" in str(exc)
-        return not (race and "sync.<locals>.cancel" in record.getMessage())
-
-
-def _quiet_cancel_race() -> None:
-    """Install ``_CancelRaceFilter`` once; it stays, as the loop may log the error after the sweep returns."""
-    log = logging.getLogger("tornado.application")
-    if not any(isinstance(f, _CancelRaceFilter) for f in log.filters):
-        log.addFilter(_CancelRaceFilter())
-
-
 def _dask(todo: list[Run], spec: Spec, args: tuple, save, workers: int | None, scheduler: str | None) -> None:
     from distributed import Client, KilledWorker, LocalCluster, as_completed
 
-    _quiet_cancel_race()
+    quiet_cancel_race()
 
     cluster = None
     try:

@@ -179,6 +179,9 @@ def _sampler(workers: int | None, scheduler: str | None):
     if scheduler:
         from distributed import Client
 
+        from immsim._dask import quiet_cancel_race
+
+        quiet_cancel_race()
         try:
             client = Client(scheduler, timeout="20s")
         except (OSError, TimeoutError, ValueError) as e:
