@@ -13,7 +13,9 @@ from scipy import stats
 from immsim.engine import buckets as bk
 from immsim.engine import fifo, servers
 from immsim.engine.calendar import cancel, new_calendar, schedule, take_day
+from immsim.engine.jit import _WideDispatcher
 from immsim.engine.rng import duration, pick_cumulative, pick_weighted, reseed, round_random, stream_seed
+from immsim.engine.unowned import unowned
 
 
 def test_calendar_returns_people_of_a_day_in_scheduling_order_once():
@@ -256,3 +258,46 @@ def test_a_process_that_waited_for_the_compile_lock_loads_what_the_first_compile
             assert compiles is False
     finally:
         _cache._marker.cache_clear()
+
+
+def _row_total(a, i):
+    s = 0.0
+    for x in a[i]:  # a view of the row: counted, unless the array is unowned
+        s += x
+    return s
+
+
+def _running_totals(a, out):
+    a, out = unowned((a, out))
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += row_total(a, i)  # noqa: F821 (a compiled helper the test puts in this module's namespace)
+        out[i] = s
+    return s
+
+
+def _compile_uncached(fn):
+    """A ``jit`` function, not cached, so that its LLVM can be read."""
+    return _WideDispatcher(py_func=fn, locals={}, targetoptions={"nopython": True, "no_cfunc_wrapper": True})
+
+
+def test_reference_counts_of_unowned_arrays_compile_to_nothing(monkeypatch):
+    """engine/refcounts.py: Numba's counting calls are inlined, and for unowned arrays fold away.
+
+    Numba's own optimization leaves calls to ``NRT_decref`` here (its pruning cannot pair them all); if Numba's
+    text form changes so that the counting functions are no longer found, the calls come back and this fails.
+    """
+    import re
+
+    from immsim.engine import refcounts
+
+    def counting_calls(inline: bool) -> int:
+        monkeypatch.setattr(refcounts, "supported", lambda: inline)
+        monkeypatch.setitem(globals(), "row_total", _compile_uncached(_row_total))  # compiled afresh each time
+        kernel = _compile_uncached(_running_totals)
+        out = np.zeros(3)
+        assert kernel(np.arange(12.0).reshape(3, 4), out) == 66.0 and list(out) == [6.0, 28.0, 66.0]
+        return len(re.findall(r"call void @NRT_(?:incref|decref)", kernel.inspect_llvm(kernel.signatures[0])))
+
+    assert counting_calls(inline=False) > 0
+    assert counting_calls(inline=True) == 0

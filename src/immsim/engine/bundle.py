@@ -39,6 +39,8 @@ from numba.extending import (
     unbox,
 )
 
+from immsim.engine.unowned import strip
+
 _WORD = 8  # every member of Numba's array descriptor is a pointer or an intp
 
 
@@ -142,4 +144,6 @@ def _bundle_getattr(context, builder, typ, value, attr):
     llty = context.get_value_type(fty)
     assert context.get_abi_sizeof(llty) == _words(fty) * _WORD, "unexpected array descriptor layout"
     ptr = builder.gep(value, [ir.Constant(ir.IntType(64), typ.offsets[i])])
-    return impl_ret_borrowed(context, builder, fty, builder.load(builder.bitcast(ptr, llty.as_pointer())))
+    # the null meminfo as a constant, not as loaded from the buffer: reference counts of it then compile to nothing
+    value = strip(context, builder, fty, builder.load(builder.bitcast(ptr, llty.as_pointer())))
+    return impl_ret_borrowed(context, builder, fty, value)

@@ -26,6 +26,10 @@ of CPU), with the same warm speed (ten years: 14.4 s of CPU either way) and
 identical results (docs/performance.md). It is skipped only while one of these
 functions compiles, so other Numba code in the same process compiles as Numba
 would.
+
+Reference counts inlined: the module's optimization also lets LLVM inline
+Numba's reference-counting calls, which vanish for the unowned arrays the
+kernels handle (``engine.refcounts``).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from collections.abc import Callable
 from numba.core import codegen, types
 from numba.core.registry import CPUDispatcher
 
-from immsim.engine import precompile
+from immsim.engine import precompile, refcounts
 
 _numba_function_passes = codegen.CPUCodeLibrary._optimize_functions
 _compiling = 0  # compiles of ``jit`` functions under way (nested: a kernel compiles its helpers)
@@ -48,7 +52,15 @@ def _optimize_functions(self, ll_module) -> None:  # noqa: ANN001 (Numba's signa
     return None
 
 
+def _optimize_final_module(self) -> None:  # noqa: ANN001 (Numba's signature)
+    if not _compiling or not refcounts.supported():
+        return _numba_module_passes(self)
+    return refcounts.optimize_inlining_counts(self)  # see engine/refcounts.py
+
+
+_numba_module_passes = codegen.CPUCodeLibrary._optimize_final_module
 codegen.CPUCodeLibrary._optimize_functions = _optimize_functions
+codegen.CPUCodeLibrary._optimize_final_module = _optimize_final_module
 
 
 def _wide(ty: types.Type) -> types.Type:

@@ -20,14 +20,15 @@ from numba.extending import intrinsic
 from numba.np.arrayobj import make_array
 
 
-def _strip(context, builder, ty, value):
+def strip(context, builder, ty, value):
+    """LLVM code for ``value`` (of Numba type ``ty``) with a constant null ``meminfo`` in every array."""
     if isinstance(ty, types.Array):
         ary = make_array(ty)(context, builder, value=value)
         ary.meminfo = context.get_constant_null(types.MemInfoPointer(types.voidptr))
         return ary._getvalue()
     if isinstance(ty, types.BaseTuple):
         for i, member in enumerate(ty):
-            value = builder.insert_value(value, _strip(context, builder, member, builder.extract_value(value, i)), i)
+            value = builder.insert_value(value, strip(context, builder, member, builder.extract_value(value, i)), i)
     return value
 
 
@@ -36,6 +37,6 @@ def unowned(typingctx, x):
     """``x`` (an array, or a possibly nested tuple of arrays) without reference counting."""
 
     def codegen(context, builder, sig, args):
-        return _strip(context, builder, sig.args[0], args[0])
+        return strip(context, builder, sig.args[0], args[0])
 
     return x(x), codegen
