@@ -16,12 +16,12 @@ them), the ``noinline`` mark is removed from the two functions, so the full
 optimization inlines them. Where the array's handle is known to be null (every
 unowned array: the handle is a constant null there), the check folds away and
 nothing is left of the count; where it is a real handle, the same atomic
-update runs inline. The machine code computes the same thing; a three-year run
-took 22 % less CPU, with an identical fingerprint, and a cold compile no longer
-(docs/performance.md).
+update runs inline. The machine code computes the same thing: a three-year run
+took 8 % less CPU and a ten-year run 15 % less, with an identical fingerprint,
+and a cold compile took no longer (docs/performance.md).
 
 Numba gives no way to change a function's attributes in a compiled module, so
-the module goes through its text form once (a few percent of its compile). It
+the module goes through its text form once (written and parsed again). It
 applies only to the model's own functions (``engine.jit``), and only on Numba
 versions whose optimization runs the cheap and full pass managers as 0.68 does;
 otherwise Numba's own optimization runs unchanged.
