@@ -56,6 +56,7 @@ from immsim.scenario.loader import Scenario, load_scenario, parse_scenario, reso
 from immsim.scenario.policies import POLICIES
 from immsim.scenario.scale import scale_population
 from immsim.scenario.yamldoc import load_document
+from plainyaml import plain_dump
 from scenarios import JURISDICTIONS, STATE_OF, base, make, param, params, population
 
 #: A hard bound per example (SIGALRM): a hang fails instead of stalling the suite.
@@ -364,11 +365,41 @@ def check_mutated(data: st.DataObject, which: str) -> None:
     done = [mutate(data, doc, PATHS_OF[which]) for _ in range(n)]
     for kind in done:
         event(f"mutation: {kind}")
-    text = dump(doc)
+    text = plain_dump(doc)
     _new_file()
     attempt(
         lambda: parse_scenario(text, "fuzz.yaml"), {"fuzz.yaml"}, field_expected=isinstance(doc, dict) and bool(doc)
     )
+
+
+def _as_loaded(text: str) -> str:
+    """The document ``text`` holds, as immsim's loader builds it (its repr: types count, and NaN equals NaN)."""
+    from immsim.scenario.yamldoc import _Loader
+
+    return repr(yaml.load(text, Loader=_Loader))  # noqa: S506 - immsim's loader is a SafeLoader
+
+
+@QUICK
+@given(st.data())
+def test_the_fast_writer_gives_what_pyyaml_gives(data):
+    """``plain_dump``, which writes the fuzzers' files, loads to the same document as ``yaml.dump``'s text."""
+    which = data.draw(st.sampled_from(["synthetic", "us-2017"]))
+    doc = fresh(SYNTHETIC if which == "synthetic" else US_2017)
+    for _ in range(data.draw(st.integers(0, 3))):
+        mutate(data, doc, PATHS_OF[which])
+    assert _as_loaded(plain_dump(doc)) == _as_loaded(dump(doc))
+
+
+def test_the_fast_writer_on_odd_text_and_numbers():
+    odd = ["a\u2028b", "x\x85y", "\x7f", "\ufeffz", "tab\there", "\n", "", " lead", "yes", "~", "null", "1e5"]
+    odd += ["0x1F", "2017-01-02", "'", '"', "\\", "#c", "- a", ": b", "&a", "*b", "!t", "%x", "\U0001f600", "\x00"]
+    values = [*odd, 1e-05, 1e300, -0.0, math.inf, -math.inf, math.nan, 10**30, True, False, None, [[], {}, [[1]]]]
+    values += [{1: 2, None: 3, False: "x", 1.5: []}, dt.date(2017, 1, 2)]
+    for v in values:
+        doc = {"k": v, "l": [v, {"m": v}]}
+        assert _as_loaded(plain_dump(doc)) == _as_loaded(dump(doc)), v
+    shared = [1]
+    assert plain_dump({"a": shared, "b": shared}) == dump({"a": shared, "b": shared})  # an alias: PyYAML writes it
 
 
 @QUICK
@@ -509,7 +540,7 @@ def check_dated(data: st.DataObject) -> None:
     doc["events"] = data.draw(st.lists(event_strategy(date_s), max_size=4), label="events")
     if data.draw(st.booleans(), label="closed cohort"):
         doc["cohorts"]["c1"]["orders_by"] = data.draw(date_s, label="orders_by")
-    text = dump(doc)
+    text = plain_dump(doc)
     _new_file()
     attempt(lambda: parse_scenario(text, "dated.yaml"), {"dated.yaml"}, field_expected=True)
 
@@ -571,7 +602,7 @@ def check_priors(data: st.DataObject) -> None:
         p["source"] = data.draw(st.sampled_from(["a report (primary)", 3])) if bad == "source" else "assumption"
         prior = BAD_PRIORS if bad == "prior" else good_prior(low, high)
         p["prior"] = data.draw(prior, label=f"prior of {name}")
-    text = dump(doc)
+    text = plain_dump(doc)
     _new_file()
     if attempt(lambda: parse_scenario(text, "priors.yaml"), {"priors.yaml"}, field_expected=True) != "accepted":
         return

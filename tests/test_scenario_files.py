@@ -147,3 +147,60 @@ def test_a_reform_that_sources_an_assumption_drops_its_prior():
     kept = sc.with_changes([{"parameter": "found_probability", "scale": 1.1, "source": "assumption"}])
     assert sourced.data.parameters["found_probability"].prior is None
     assert kept.data.parameters["found_probability"].prior.distribution == "loguniform"
+
+
+#: YAML that takes each branch of ``yamldoc._construct``: plain and quoted text, numbers, booleans and null as
+#: values and keys, repeated keys, empty containers, explicit tags, merge keys, a key that is a list, unknown tags.
+ODD_YAML = [
+    "a: 1\nb: [x, 'y', 2.5, .inf, -.nan, null, ~, true, no, 0x1F, 1_000, 2017-01-02]\n",
+    "1: one\n2.5: two\nnull: three\ntrue: four\n'5': five\n",
+    "a: 1\na: 2\nb: {}\nc: []\nd: {e: [{f: [[], [g]]}]}\n",
+    "a: !!str 12\nb: !!int '7'\nc: !!float 1\nd: !!binary aGVsbG8=\ne: !!timestamp 2017-01-02\n",
+    "a: !!set {x, y}\nb: !!omap [{p: 1}, {q: 2}]\nc: !!pairs [{p: 1}]\n",
+    "base: &b {x: 1}\nuse: {<<: {x: 2, y: 3}, z: 4}\n",
+    "? [1, 2]\n: v\n",
+    "? {k: v}\n: v\n",
+    "a: !custom 1\n",
+    "a: !!map [1]\n",
+    "a: {b: !!seq x, c: !!int nope}\n",
+    "a: {b: !!set x, c: {d: !!int nope}}\n",
+    "? !!seq x\n: v\n",
+    "- [a, b]\n- {c: d}\n- e\n",
+    "plain\n",
+    "",
+]
+
+
+def _pyyaml(text: str) -> tuple[str, object]:
+    """``text`` built by PyYAML's own constructor with immsim's loader, or the error it raises."""
+    from immsim.scenario.yamldoc import _Loader
+
+    loader = _Loader(text)
+    try:
+        return "ok", loader.get_single_data()
+    except Exception as e:  # noqa: BLE001 - PyYAML also raises ValueError and others: compared, not hidden
+        return type(e).__name__, str(e)
+    finally:
+        loader.dispose()
+
+
+@pytest.mark.parametrize("text", ODD_YAML)
+def test_the_fast_constructor_builds_what_pyyaml_builds(text):
+    """``yamldoc._parse`` builds the document itself (faster); it must equal PyYAML's, value and type, or fail alike."""
+    from immsim.scenario.yamldoc import _parse
+
+    try:
+        mine = "ok", _parse(text)[0]
+    except Exception as e:  # noqa: BLE001 - compared with PyYAML's
+        mine = type(e).__name__, str(e)
+    theirs = _pyyaml(text)
+    assert mine == theirs
+    assert repr(mine) == repr(theirs)  # the same types too (True is not 1, 1.0 is not 1)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_the_fast_constructor_builds_each_builtin_scenario_as_pyyaml_does(name):
+    from immsim.scenario.yamldoc import _parse
+
+    text = resolve(name).read_text()
+    assert repr(_parse(text)[0]) == repr(_pyyaml(text)[1])

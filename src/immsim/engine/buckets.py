@@ -30,8 +30,12 @@ class Buckets(NamedTuple):
     used: np.ndarray  # int64[1]: end of the part of the store handed out to buckets
 
 
-def new_buckets(n_buckets: int, capacity: int, initial_cap: int = 64) -> Buckets:
-    cap = np.full(n_buckets, initial_cap, np.int64)
+def new_buckets(n_buckets: int, capacity: int, initial_cap: int | np.ndarray = 64) -> Buckets:
+    """Empty buckets for people ``0 .. capacity - 1``, each with room for ``initial_cap`` members (one or each).
+
+    Room only saves work: a bucket that fills up grows (``grow``), and members keep their order either way.
+    """
+    cap = np.broadcast_to(np.asarray(initial_cap, np.int64), (n_buckets,)).copy()
     start = np.concatenate(([0], np.cumsum(cap)[:-1])).astype(np.int64)
     return Buckets(
         start,
