@@ -901,9 +901,9 @@ def test_growing_the_person_table_mid_run_changes_nothing(monkeypatch):
     s = make()
     comp = compile_scenario(s, START, 365, SEED)
     ref = run_replication(comp, SEED)
-    monkeypatch.setattr(simulation, "HEADROOM", 1_000)  # far above any day's arrivals here
+    monkeypatch.setattr(simulation, "_headroom", lambda comp: 1_000)  # far above any day's arrivals here
     grown = run_replication(comp, SEED)
-    assert grown.pe.state.shape[0] > simulation._initial_capacity(comp)  # the table had to grow
+    assert grown.pe.state.shape[0] > simulation._initial_capacity(comp, 1_000)  # the table had to grow
     n = int(ref.pe.count[0])
     assert int(grown.pe.count[0]) == n
     for a, b in zip(grown.pe[:-1], ref.pe[:-1], strict=True):
@@ -911,6 +911,32 @@ def test_growing_the_person_table_mid_run_changes_nothing(monkeypatch):
     np.testing.assert_array_equal(grown.tally.flows, ref.tally.flows)
     np.testing.assert_array_equal(grown.tally.stocks, ref.tally.stocks)
     np.testing.assert_array_equal(grown.tally.national, ref.tally.national)
+
+
+def test_a_day_needing_more_rows_than_kept_free_runs_again_to_the_same_result(monkeypatch):
+    """With 2 free rows, the first days need more: ``TableFull`` is raised instead of writing past the arrays,
+    and the replication runs again with more room until it fits, with the same draws: the same result."""
+    s = make()
+    comp = compile_scenario(s, START, 120, SEED)
+    ref = run_replication(comp, SEED)
+    attempts = []
+    replication = simulation._replication
+    monkeypatch.setattr(simulation, "_headroom", lambda comp: 2)
+    monkeypatch.setattr(simulation, "_replication", lambda comp, *a: attempts.append(a[1]) or replication(comp, *a))
+    again = run_replication(comp, SEED)
+    assert attempts[:2] == [2, 16]  # the first one was too small; then 8 times the room
+    n = int(ref.pe.count[0])
+    assert int(again.pe.count[0]) == n
+    for a, b in zip(again.pe[:-1], ref.pe[:-1], strict=True):
+        np.testing.assert_array_equal(a[:n], b[:n])
+    np.testing.assert_array_equal(again.tally.flows, ref.tally.flows)
+    np.testing.assert_array_equal(again.tally.national, ref.tally.national)
+
+
+def test_inflows_that_cannot_fit_in_memory_are_refused_before_the_run():
+    """Ten billion border book-ins a year is valid input but 27 million people a day: a message, not a crash."""
+    with pytest.raises(immsim.ImmsimError, match="people a day, more than the 2,000,000 a run can hold"):
+        immsim.simulate(make(param("border_book_ins_per_year", 1e10)), years=0.01)
 
 
 def test_series_steps_apply_from_their_dates_and_earlier_steps_from_day_0():

@@ -29,7 +29,7 @@ from immsim.model import codes as c
 from immsim.model.docket import Court, new_court
 from immsim.model.initial import Initial, initialize
 from immsim.model.kernel import Stores, World, run_days
-from immsim.model.people import People, Tally, grow_people, new_people, new_tally
+from immsim.model.people import People, TableFull, Tally, grow_people, new_people, new_tally
 from immsim.results import Result
 from immsim.scenario.compile import Compiled, compile_scenario
 from immsim.scenario.loader import Scenario, load_scenario
@@ -38,13 +38,16 @@ from immsim.uncertainty import PER_DRAW, Ensemble, group_of, resolve_uncertainty
 
 MAX_YEARS = 60
 MAX_REPLICATIONS = 10_000
-HEADROOM = 200_000  # free rows kept so that no single day can overflow the table
+#: Free rows kept before each day (``_headroom``): at least, at most, and the most a rerun may ask for.
+MIN_HEADROOM, HEADROOM, MAX_HEADROOM = 10_000, 200_000, 20_000_000
+#: New people a day beyond which a scenario is refused: its people would not fit in memory for long.
+MAX_PER_DAY = 2_000_000
 Progress = Callable[[int, int], None]  # (days done, days in all replications)
 
 
-def _buffer_size(beds_max: float, capacity: int) -> int:
+def _buffer_size(beds_max: float, capacity: int, headroom: int) -> int:
     """Room for a day's new court cases: today's new people plus detained cases becoming ready."""
-    return HEADROOM + int(min(beds_max, capacity))
+    return headroom + int(min(beds_max, capacity))
 
 
 @dataclass
@@ -57,6 +60,7 @@ class _World:
     holds: Buckets
     stayed: Buckets
     beds_max: float
+    headroom: int
 
     def bundles(self) -> World:
         """People, tally, calendar and court for compiled code (see engine/bundle.py); valid until ``grow``."""
@@ -77,7 +81,7 @@ class _World:
 
         self.cal = Calendar(self.cal.head, ext(self.cal.link, -1), ext(self.cal.when, -1), ext(self.cal.prev, -1))
         ct = self.court
-        size = _buffer_size(self.beds_max, capacity)
+        size = _buffer_size(self.beds_max, capacity, self.headroom)
         self.court = ct._replace(
             detq=ext(ct.detq, -1),
             ndq=ext(ct.ndq, -1),
@@ -91,7 +95,7 @@ class _World:
         )
 
 
-def _new_world(comp: Compiled, days: int, capacity: int) -> _World:
+def _new_world(comp: Compiled, days: int, capacity: int, headroom: int) -> _World:
     J = comp.population.shape[0]
     months = comp.month_starts.shape[0]
     F = comp.inputs.office_ptr.shape[0] - 1
@@ -103,11 +107,12 @@ def _new_world(comp: Compiled, days: int, capacity: int) -> _World:
         new_people(capacity),
         tally,
         new_calendar(days, capacity),
-        new_court(capacity, max_judges, _buffer_size(beds_max, capacity)),
+        new_court(capacity, max_judges, _buffer_size(beds_max, capacity, headroom)),
         new_buckets(J * c.N_CLASSES, capacity, _pool_room(comp)),
         new_buckets(F, capacity, 256),
         new_buckets(K, capacity, 16),
         beds_max,
+        headroom,
     )
 
 
@@ -121,17 +126,69 @@ def _pool_room(comp: Compiled) -> np.ndarray:
     return np.maximum(64, np.ceil(1.1 * known + 4 * np.sqrt(known))).astype(np.int64)
 
 
-def _initial_capacity(comp: Compiled) -> int:
+def _bookings_per_year(comp: Compiled) -> np.ndarray:
+    """A high estimate of each class's jail bookings a year from the community stock (``model.jails``)."""
+    P = comp.params
+    factor = max(1.0, float(P.booking_rate_factor.max())) * max(1.0, float(P.no_record_booking_factor.max()))
+    return comp.population.sum(axis=0) * P.booking_rate.max(axis=0) * factor
+
+
+def _new_per_day(comp: Compiled) -> float:
+    """A high estimate of the rows a day adds: arrivals, border book-ins, court receipts, leads and bookings
+    from the community stock, recalendared cases (arrests by officers, bounded by their numbers, are left out)."""
+    P = comp.params
+    per_year = float(P.new_entrants_per_year.max() + P.border_book_ins_per_year.max())
+    per_year += float(P.external_court_receipts_per_year.max())
+    per_year += float(comp.population.sum(axis=0) @ P.lead_rate.max(axis=0) + _bookings_per_year(comp).sum())
+    per_year += comp.court_admin_closed * float(P.recalendar_rate.max())
+    return per_year / 365
+
+
+def _headroom(comp: Compiled) -> int:
+    """Free rows to keep before each day: ten days of ``_new_per_day``, within ``MIN_HEADROOM``-``HEADROOM``.
+
+    Only speed depends on it: a day that needs more raises ``TableFull`` and the replication runs again
+    with more room (``run_replication``), to the same result. Empty rows cost time to fill: 400,000 of
+    them, the fixed headroom this replaced, were a sixth of a one-year run of a small scenario.
+    """
+    return int(min(HEADROOM, max(MIN_HEADROOM, 10 * _new_per_day(comp))))
+
+
+def _initial_capacity(comp: Compiled, headroom: int) -> int:
+    """Rows for the first day's people (``initialize``) and twice the headroom."""
     known = int((comp.population * comp.known_at_start).sum())
-    return known + comp.court_pending + comp.court_admin_closed + comp.detained + 2 * HEADROOM
+    jails = float(_bookings_per_year(comp) @ comp.params.jail_stay_days.max(axis=0)) / 365  # the stock in jail
+    rows = known + comp.court_pending + comp.court_admin_closed + comp.detained + int(1.2 * jails)
+    return rows + 2 * headroom
 
 
 def run_replication(
     comp: Compiled, seed: int, progress: Progress | None = None, done_before: int = 0, total: int = 0
 ) -> _World:
-    """One replication, checked against the ledger; returns its final world."""
+    """One replication, checked against the ledger; returns its final world.
+
+    If a day needs more rows than were kept free (``TableFull``), the replication runs again from its
+    first day with eight times the room: the same draws, so the same result.
+    """
+    per_day = _new_per_day(comp)
+    if per_day > MAX_PER_DAY:  # before anything is allocated: such a run would fill the memory within days
+        raise ImmsimError(
+            f"the scenario's inflows (arrivals, border book-ins, court receipts, leads and bookings a year) "
+            f"add about {per_day:,.0f} people a day, more than the {MAX_PER_DAY:,} a run can hold"
+        )
+    headroom = _headroom(comp)
+    while True:
+        try:
+            return _replication(comp, seed, headroom, progress, done_before, total)
+        except TableFull:
+            headroom *= 8
+            if headroom > MAX_HEADROOM:
+                raise ImmsimError(f"a single day of the scenario adds more than {MAX_HEADROOM // 8:,} people") from None
+
+
+def _replication(comp: Compiled, seed: int, headroom: int, progress: Progress | None, done_before: int, total: int):
     days = comp.dates.shape[0]
-    w = _new_world(comp, days, _initial_capacity(comp))
+    w = _new_world(comp, days, _initial_capacity(comp, headroom), headroom)
     inp, par = bundle(comp.inputs), bundle(comp.params)  # one pointer each for compiled code: see engine/bundle.py
     world = w.bundles()  # made once, and again only when w.grow replaces the arrays
     with compiling() as first:  # on an empty cache, one process compiles and the others wait (see _cache)
@@ -141,15 +198,15 @@ def run_replication(
             initial = Initial(**{f: getattr(comp, f) for f in Initial._fields})
             w.pool = initialize(inp, par, world, w.pool, seed, initial)
             if first:  # no days: compiles (or loads) run_days while the lock is held
-                run_days(inp, par, world, w.stores(), seed, 0, 0, HEADROOM)
+                run_days(inp, par, world, w.stores(), seed, 0, 0, headroom)
                 mark_kernels_compiled()  # before the lock is released: a process waiting for it then loads
     t = 0
     chunk = 30
     while t < days:
         stop = min(days, t + chunk)
-        reached, (w.pool, w.holds, w.stayed) = run_days(inp, par, world, w.stores(), seed, t, stop, HEADROOM)
+        reached, (w.pool, w.holds, w.stayed) = run_days(inp, par, world, w.stores(), seed, t, stop, headroom)
         if reached < stop:
-            w.grow(int(w.pe.state.shape[0] * 1.5))
+            w.grow(max(int(w.pe.state.shape[0] * 1.5), int(w.pe.count[0]) + 2 * headroom))
             world = w.bundles()
         t = reached
         if progress:

@@ -16,6 +16,7 @@ import numpy as np
 from immsim.engine.fifo import new_fifo
 from immsim.engine.jit import jit
 from immsim.engine.servers import Station, new_station
+from immsim.model.people import TableFull
 
 
 class Court(NamedTuple):
@@ -56,10 +57,15 @@ def new_court(capacity: int, max_judges: int, buffer: int) -> Court:
     )
 
 
+_NO_ROOM = "more cases reached the court in a day than the headroom left room for"
+
+
 @jit
 def to_court(court: Court, p: int, time: float) -> None:
     """Case ``p`` reaches the court at ``time`` today; ``hearings_day`` queues it in time order."""
     n = court.new_count[0]
+    if n >= court.new.shape[0]:
+        raise TableFull(_NO_ROOM)
     court.new[n] = p
     court.new_time[n] = time
     court.new_count[0] = n + 1

@@ -133,6 +133,19 @@ def grow_people(pe: People, capacity: int) -> People:
     return fresh
 
 
+class TableFull(Exception):  # noqa: N818 - the name says what happened; it is not reported as an error
+    """A day needed more rows (people, or cases reaching the court) than the arrays had room for.
+
+    The kernel checks for room before each day (its ``headroom``), so this
+    happens only when one day creates more than that; ``simulation`` then runs
+    the replication again with more room, which gives the same result (room
+    changes no draw). Raised rather than written past the end of an array.
+    """
+
+
+_NO_ROOM = "a day created more people than the headroom left room for"
+
+
 @jit
 def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: int, origin: int, day: int) -> int:
     """A new row for a person coming from ``source`` (COMMUNITY or OUTSIDE).
@@ -152,6 +165,8 @@ def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: 
         pe.since[p] = 0
     else:
         p = pe.count[0]
+        if p >= pe.state.shape[0]:
+            raise TableFull(_NO_ROOM)
         pe.count[0] = p + 1
     pe.state[p] = source
     pe.jur[p] = jur
