@@ -904,13 +904,18 @@ def test_growing_the_person_table_mid_run_changes_nothing(monkeypatch):
     monkeypatch.setattr(simulation, "_headroom", lambda comp: 1_000)  # far above any day's arrivals here
     grown = run_replication(comp, SEED)
     assert grown.pe.state.shape[0] > simulation._initial_capacity(comp, 1_000)  # the table had to grow
+    _assert_same_replication(grown, ref)
+
+
+def _assert_same_replication(w, ref) -> None:
+    """Two final worlds hold the same people (row by row) and the same counts."""
     n = int(ref.pe.count[0])
-    assert int(grown.pe.count[0]) == n
-    for a, b in zip(grown.pe[:-1], ref.pe[:-1], strict=True):
+    assert int(w.pe.count[0]) == n
+    for a, b in zip(w.pe[:-1], ref.pe[:-1], strict=True):
         np.testing.assert_array_equal(a[:n], b[:n])
-    np.testing.assert_array_equal(grown.tally.flows, ref.tally.flows)
-    np.testing.assert_array_equal(grown.tally.stocks, ref.tally.stocks)
-    np.testing.assert_array_equal(grown.tally.national, ref.tally.national)
+    np.testing.assert_array_equal(w.tally.flows, ref.tally.flows)
+    np.testing.assert_array_equal(w.tally.stocks, ref.tally.stocks)
+    np.testing.assert_array_equal(w.tally.national, ref.tally.national)
 
 
 def test_a_day_needing_more_rows_than_kept_free_runs_again_to_the_same_result(monkeypatch):
@@ -925,12 +930,7 @@ def test_a_day_needing_more_rows_than_kept_free_runs_again_to_the_same_result(mo
     monkeypatch.setattr(simulation, "_replication", lambda comp, *a: attempts.append(a[1]) or replication(comp, *a))
     again = run_replication(comp, SEED)
     assert attempts[:2] == [2, 16]  # the first one was too small; then 8 times the room
-    n = int(ref.pe.count[0])
-    assert int(again.pe.count[0]) == n
-    for a, b in zip(again.pe[:-1], ref.pe[:-1], strict=True):
-        np.testing.assert_array_equal(a[:n], b[:n])
-    np.testing.assert_array_equal(again.tally.flows, ref.tally.flows)
-    np.testing.assert_array_equal(again.tally.national, ref.tally.national)
+    _assert_same_replication(again, ref)
 
 
 def test_inflows_that_cannot_fit_in_memory_are_refused_before_the_run():
