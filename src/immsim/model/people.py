@@ -100,37 +100,35 @@ def new_tally(months: int, J: int, F: int) -> Tally:
     )
 
 
+#: Each per-row array of ``People``: its type and the value a row starts with (no state, no removal path, no
+#: channel; the free stack is empty). ``count`` and ``n_free`` are counters.
+ROWS: dict[str, tuple[type, int]] = {
+    "state": (np.int8, -1),
+    "jur": (np.int16, 0),
+    "klass": (np.int8, 0),
+    "cohort": (np.int8, 0),
+    "origin": (np.int8, 0),
+    "flags": (np.int8, 0),
+    "path": (np.int8, -1),
+    "channel": (np.int8, -1),
+    "day_in": (np.int32, 0),
+    "deadline": (np.int32, 0),
+    "t_arrive": (np.float64, 0),
+    "since": (np.int32, 0),
+    "hearing": (np.int8, 0),
+    "free": (np.int32, -1),
+}
+
+
+def new_rows(capacity: int, dtype: type, fill: float) -> np.ndarray:
+    """``capacity`` rows holding ``fill``; zeros are left to the system, which clears pages when first used."""
+    return np.zeros(capacity, dtype) if fill == 0 else np.full(capacity, fill, dtype)
+
+
 def new_people(capacity: int) -> People:
     return People(
-        np.full(capacity, -1, np.int8),
-        np.zeros(capacity, np.int16),
-        np.zeros(capacity, np.int8),
-        np.zeros(capacity, np.int8),
-        np.zeros(capacity, np.int8),
-        np.zeros(capacity, np.int8),
-        np.full(capacity, -1, np.int8),
-        np.full(capacity, -1, np.int8),
-        np.zeros(capacity, np.int32),
-        np.zeros(capacity, np.int32),
-        np.zeros(capacity),
-        np.zeros(capacity, np.int32),
-        np.zeros(capacity, np.int8),
-        np.zeros(1, np.int64),
-        np.full(capacity, -1, np.int32),
-        np.zeros(1, np.int64),
+        **{name: new_rows(capacity, *ROWS[name]) if name in ROWS else np.zeros(1, np.int64) for name in People._fields}
     )
-
-
-def grow_people(pe: People, capacity: int) -> People:
-    """A copy of ``pe`` with room for ``capacity`` rows."""
-    fresh = new_people(capacity)
-    n = int(pe.count[0])
-    for old, new in zip(pe, fresh, strict=True):
-        if old.shape[0] == pe.state.shape[0]:  # per-row arrays and the free stack
-            new[:n] = old[:n]
-    fresh.count[0] = n
-    fresh.n_free[0] = pe.n_free[0]
-    return fresh
 
 
 class TableFull(Exception):  # noqa: N818 - the name says what happened; it is not reported as an error
