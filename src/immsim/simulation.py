@@ -78,22 +78,20 @@ class _World:
         peak memory of a long run (us-2017's decade, which grows twice: 1.07 GB copying whole tables, 0.88 GB
         one array at a time).
         """
-        self._lengthen("pe", dict.fromkeys(ROWS, capacity))
-        self._lengthen("cal", dict.fromkeys(("link", "when", "prev"), capacity))
+        self._lengthen("pe", {name: (capacity, fill) for name, (_, fill) in ROWS.items()})
+        self._lengthen("cal", dict.fromkeys(("link", "when", "prev"), (capacity, -1)))
         size = _buffer_size(self.beds_max, capacity, self.headroom)
-        self._lengthen(
-            "court", {**dict.fromkeys(("detq", "ndq", "closed", "mppq"), capacity), "new": size, "new_time": size}
-        )
+        queues = dict.fromkeys(("detq", "ndq", "closed", "mppq"), (capacity, -1))
+        self._lengthen("court", {**queues, "new": (size, 0), "new_time": (size, 0)})
         for store in ("pool", "holds", "stayed"):
-            self._lengthen(store, dict.fromkeys(("slot", "bucket"), capacity))
+            self._lengthen(store, dict.fromkeys(("slot", "bucket"), (capacity, -1)))
 
-    def _lengthen(self, attr: str, sizes: dict[str, int]) -> None:
-        """Give the arrays ``sizes`` names in named tuple ``attr`` their new length (see ``grow``)."""
+    def _lengthen(self, attr: str, arrays: dict[str, tuple[int, float]]) -> None:
+        """Give each array named in ``arrays`` of named tuple ``attr`` its (length, fill) (see ``grow``)."""
         t = getattr(self, attr)
         setattr(self, attr, None)  # ``t`` holds the only reference: each replaced array is freed at once
-        fills = {name: ROWS[name][1] for name in ROWS} if attr == "pe" else {"new": 0, "new_time": 0}
-        for name, size in sizes.items():
-            t = t._replace(**{name: _longer(getattr(t, name), size, fills.get(name, -1))})
+        for name, (size, fill) in arrays.items():
+            t = t._replace(**{name: _longer(getattr(t, name), size, fill)})
         setattr(self, attr, t)
 
 

@@ -240,9 +240,8 @@ def _construct(loader: _Loader, root: yaml.Node) -> Any:
     doc = make(root)
     while fills:
         out, node = fills.popleft()
-        if node is None:  # a generator of the loader's: it fills what it made
-            for _ in out:
-                pass
+        if node is None:  # a generator of the loader's: run to its end, it fills what it made
+            deque(out, maxlen=0)
             adopt()
         elif type(out) is list:
             out.extend(make(v) for v in node.value)
