@@ -72,6 +72,10 @@ def test_court_practice_gives_each_out_of_sample_year_its_inputs_and_fy2017_the_
         steps = {s.start: s.value for s in P[name].series}
         assert steps[dt.date(2011, 10, 1)] == by[figure, 2012], name
         assert steps[dt.date(2016, 10, 1)] == B[name].value, name  # FY2017: the scenario's own value
+    # the detained share of new cases: every receipt is external here, so CY2014's share holds into FY2017
+    steps = {s.start: s.value for s in P["external_detained_share"].series}
+    assert steps[dt.date(2008, 10, 1)] == by["external_detained_share", 2009] > 0.5
+    assert max(steps) == dt.date(2015, 10, 1) and steps[max(steps)] == by["external_detained_share", 2016] < 0.3
 
 
 def test_the_closed_stock_at_the_start_is_where_closures_and_recalendaring_balance() -> None:

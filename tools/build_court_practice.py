@@ -12,6 +12,13 @@ below, with its source; the arithmetic is written into each row's ``derivation``
 - ``admin_closure_probability``: GAO's 2 % of completed cases in FY2006 until prosecutorial-discretion closures
   began in FY2012; TRAC's prosecutorial-discretion closures plus about 2,400 others over all closures in FY2012
   and FY2013; GAO's 23 % in FY2015, held for FY2016; FY2014 between.
+- ``external_detained_share``: the share of new cases whose respondent was detained throughout (custody code
+  ``D``; ``R``, detained then released, and ``N``, never detained, are on the non-detained docket), from EOIR's
+  case database (CASE) as released under FOIA to BuzzFeed News (records to 2015-01-15) and tabulated by
+  nationality and calendar year of the first scheduled hearing in a public repository; the counts below are
+  that table summed over nationalities. A calendar year stands for the fiscal year ending in it (a quarter
+  apart); CY2014's share is held for FY2015 and FY2016 (and by the back-test for FY2017: with the pipeline off,
+  every receipt takes the external path).
 
     python tools/build_court_practice.py
 """
@@ -46,6 +53,20 @@ OTHER_CLOSURES = 2_400
 #: fiscal year: (prosecutorial-discretion closures, all closures)
 PD_CLOSURES = {2012: (9_684, 206_330), 2013: (16_306, 191_803)}
 GAO_SHARES = {2006: 0.02, 2015: 0.23}
+CASE_CUSTODY = (
+    "EOIR CASE database (FOIA copy of BuzzFeed News, records to 2015-01-15), cases by custody and calendar year of "
+    "the first scheduled hearing, as tabulated by nationality in github fordb/2015-08-immigrant-detention "
+    "(notebooks/custody_by_nationality_year.csv), summed over nationalities"
+)
+#: calendar year of the first scheduled hearing: (cases detained throughout (D), all cases (N + D + R))
+DETAINED_CASES = {
+    2009: (122_813, 238_096),
+    2010: (107_441, 234_320),
+    2011: (107_719, 235_951),
+    2012: (80_933, 203_275),
+    2013: (58_985, 185_948),
+    2014: (60_114, 204_640),
+}
 
 
 def continuances() -> list[tuple]:
@@ -111,12 +132,24 @@ def closures() -> list[tuple]:
     return rows
 
 
+def detained() -> list[tuple]:
+    last = max(DETAINED_CASES)
+    rows = []
+    for fy in YEARS:
+        year = min(fy, last)
+        d, total = DETAINED_CASES[year]
+        held = ", held (no later year in the data)" if fy > last else ""
+        how = f"{d:,} detained / {total:,} cases with a first hearing in CY{year}{held}"
+        rows.append((fy, "external_detained_share", round(d / total, 3), how, CASE_CUSTODY))
+    return rows
+
+
 COLUMNS = ("fiscal_year", "parameter", "value", "derivation", "source")
 
 
 def rows() -> list[dict]:
     """The file's rows, by parameter and year."""
-    out = sorted(closures() + asylum() + continuances(), key=lambda r: (r[1], r[0]))
+    out = sorted(closures() + asylum() + continuances() + detained(), key=lambda r: (r[1], r[0]))
     return [dict(zip(COLUMNS, r, strict=True)) for r in out]
 
 

@@ -127,21 +127,21 @@ def compare_targets(
 BACKTEST_TOLERANCE = 0.15
 BACKTEST_OUT_OF_SAMPLE = tuple(range(2009, 2017))
 _EARLY = (
-    "the published case mix, continuances and closures explain part of the judges' higher output before FY2012 "
-    "(1,041 completions per judge in FY2009, 520 in FY2017), not all of it: the detained share of cases, higher then, "
-    "was not found as a yearly figure, and the model's detained cases need as much judge time as others"
+    "the published case mix, continuances, closures and detained share of cases explain part of the judges' higher "
+    "output before FY2012 (1,041 completions per judge in FY2009, 520 in FY2017), not all of it. A model's detained "
+    "case is continued as often as any other; a trial run in which detained cases were never continued (not adopted: "
+    "no figure for their continuances was read) raised output per judge in FY2009 and in FY2017 alike, the ratio of "
+    "the two from 1.44 to 1.54 against EOIR's 2.0, so what lowered output per judge over the period is still missing"
 )
 #: Years and figures the model misses today, with the reason; the tests mark them expected-to-fail (strictly),
 #: so a court model that fixes one is noticed and the entry is removed.
 BACKTEST_KNOWN_MISSES: dict[tuple[int, str], str] = {
     **{
-        (fy, "pending"): "backlog over-predicted by 18-31 %: too few completions in FY2009-FY2011 (below) leave "
+        (fy, "pending"): "backlog over-predicted by 19-32 %: too few completions in FY2009-FY2011 (below) leave "
         "about 100,000 more cases pending by FY2011 than EOIR counted, and the gap carries forward"
         for fy in BACKTEST_OUT_OF_SAMPLE
     },
-    **{(fy, "completions"): f"completions under-predicted by 19-25 %: {_EARLY}" for fy in (2009, 2010)},
-    (2015, "completions"): "completions under-predicted by about 15 %: GAO's 23 % of FY2015 completions "
-    "administratively closed takes a larger share of judge time from decisions than in the years around it",
+    **{(fy, "completions"): f"completions under-predicted by 18-24 %: {_EARLY}" for fy in (2009, 2010)},
 }
 
 
@@ -153,8 +153,9 @@ def court_practice() -> pd.DataFrame:
     """The court's case mix, continuances and closures in FY2009-FY2016, with their sources: the back-test's inputs.
 
     Dated inputs of the years before ``us-2017`` starts (tools/build_court_practice.py writes the file from the
-    published figures): the asylum share of cases, the probability that a hearing is continued, and the share of
-    hearings ending in administrative closure. ``asylum_share`` applies to every docket.
+    published figures): the asylum share of cases, the probability that a hearing is continued, the share of
+    hearings ending in administrative closure, and the detained share of new cases. ``asylum_share`` applies to
+    every docket.
     """
     return _data("court-practice-fy2009-fy2016.csv")
 
@@ -167,8 +168,15 @@ def _value_at(base: Scenario, name: str, day: dt.date) -> float:
     return float(par.value)
 
 
+#: Court-practice figures whose last year holds through FY2017 instead of giving way to the base scenario's
+#: value: ``us-2017``'s ``external_detained_share`` is the detained share of the receipts its pipeline does not
+#: make, while in the back-test, the pipeline off, every receipt is external.
+_HELD_INTO_FY2017 = frozenset({"external_detained_share"})
+
+
 def _court_practice_changes(base: Scenario, first_fy: int) -> list[dict]:
-    """Each year's court practice from ``court_practice``, then the base scenario's own values from FY2017."""
+    """Each year's court practice from ``court_practice``, then the base scenario's own values from FY2017
+    (but for ``_HELD_INTO_FY2017``)."""
     table = court_practice()
     table = table[table.fiscal_year >= first_fy]
     changes = []
@@ -179,7 +187,8 @@ def _court_practice_changes(base: Scenario, first_fy: int) -> list[dict]:
                 {"from": f"{fy - 1}-10-01", "value": float(v)}
                 for fy, v in zip(rows.fiscal_year, rows.value, strict=True)
             ]
-            steps.append({"from": FY2017_START.isoformat(), "value": _value_at(base, name, FY2017_START)})
+            if figure not in _HELD_INTO_FY2017:
+                steps.append({"from": FY2017_START.isoformat(), "value": _value_at(base, name, FY2017_START)})
             source = "; ".join(dict.fromkeys(rows.source))
             changes.append(
                 {"parameter": name, "series": steps, "source": f"court-practice-fy2009-fy2016.csv: {source}"}

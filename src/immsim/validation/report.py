@@ -282,10 +282,11 @@ def markdown(
         "The court sub-model alone (interior pipeline off), with EOIR's initial receipts and judges (year-end "
         "counts averaged over each fiscal year) as inputs, from EOIR's pending count at the end of FY2008. "
         "Administrative closures and recalendared cases are modelled as flows. The judges' hearing time is the "
-        "default scenario's constant; each year's case mix (the asylum share), the probability that a hearing is "
-        "continued and the share of hearings ending in administrative closure are dated inputs from published "
-        "figures (`court_practice()`, src/immsim/validation/data/court-practice-fy2009-fy2016.csv), so completions "
-        "per judge come out of the model. No factor is fitted to any year.",
+        "default scenario's constant; each year's case mix (the asylum share and the detained share of new cases), "
+        "the probability that a hearing is continued and the share of hearings ending in administrative closure are "
+        "dated inputs from published figures (`court_practice()`, "
+        "src/immsim/validation/data/court-practice-fy2009-fy2016.csv), so completions per judge come out of the "
+        "model. No factor is fitted to any year.",
         "",
         f"Tolerance, stated before the run (`BACKTEST_TOLERANCE` in validation/public.py): "
         f"{BACKTEST_TOLERANCE:.0%} on pending and on completions, for the out-of-sample years "
@@ -311,9 +312,10 @@ def markdown(
         f"{per_judge.iloc[-1]:,.0f} in FY{per_judge.index[-1]}. In the model a case needs more judge time when "
         "more cases carry an asylum application (a longer merits hearing) and when more hearings are continued, and "
         "an administrative closure uses a hearing without a completion; with the published shares of each year "
-        "this explains the fall from FY2012 on, and part of the higher output of FY2009-FY2011. What is left is "
-        "listed with the known misses in validation/public.py (`BACKTEST_KNOWN_MISSES`): among others, the "
-        "detained share of cases, higher in those years, was not found as a yearly figure. The stock of "
+        "this explains the fall from FY2012 on, and part of the higher output of FY2009-FY2011. The detained share "
+        "of new cases (52 % in 2009, 29 % in 2014, from EOIR's case database) changes little: a detained case is "
+        "continued as often as others in the model and always reaches its merits hearing. What is left is "
+        "listed with the known misses in validation/public.py (`BACKTEST_KNOWN_MISSES`). The stock of "
         "administratively closed cases at the start, for which no count was found, is the level at which closures "
         "and recalendared cases balance (`_closed_at_start` in validation/public.py).",
     ]
