@@ -17,9 +17,12 @@ changes from ``us-2017``:
   supervision after 2022's 200 days on average, and the share of the
   external receipts placed under ATD that keeps FY2023's participants level
   (``supervision``);
+- the case mix: the share of completions that were asylum decisions in
+  FY2022, the last year read, in place of FY2017's (``asylum_mix``);
 - the judges' hearing time derived from FY2023's resolutions per judge, the
-  year before the start, as ``us-2017``'s is from FY2017's (``court_capacity``;
-  the FY2023 figure is copied into the inputs file as a calibration target);
+  year before the start, as ``us-2017``'s is from FY2017's, with the asylum
+  share of FY2022's completions in place of FY2017's (``court_capacity``; the
+  figures are copied into the inputs file as calibration targets);
 - the removable population scaled to Pew's July 2023 estimate, the
   jurisdictions' shares kept from ``us-2017``;
 - the enforcement regime of the 2021 DHS guidelines (``mayorkas2021``) and the
@@ -64,6 +67,9 @@ PIPELINE_RECEIPTS = 134_600
 PIPELINE_RANGE = (80_000, 160_000)
 #: us-2017's judge time stands for FY2017's 555 completions and closures per judge (its source says how).
 US2017_RESOLUTIONS_PER_JUDGE = 555
+#: us-2017's asylum share of FY2017's completions, in the same derivation (30,179 decisions / 163,078).
+US2017_ASYLUM_SHARE = 0.19
+DOCKETS = ("detained", "released", "never_detained")
 GOALS_RANGE = (1.08, 1.35)  # the completion goals' factor, as us-2017's event gives it
 US2017_POPULATION = 10_700_000  # Pew 2016, us-2017's total
 POPULATION_SERIES, POPULATION_FY = "unauthorized_population_pew", 2023
@@ -334,13 +340,52 @@ def supervision(params: dict, fig: dict, sources: dict) -> dict:
     return out
 
 
+def asylum_share_fy2022(fig: dict, sources: dict) -> tuple[float, list[dict]]:
+    """The share of completions that were asylum decisions in FY2022, the last year read, with its sources.
+
+    The model's asylum share is drawn when a case is filed but costs judge time only when the case reaches its
+    merits hearing, so ``us-2017`` takes the share of completions that were asylum decisions (0.19 in FY2017), not
+    the share of receipts with an application (about 0.40 in FY2017, as in FY2023): this is the same measure.
+    """
+    decisions = fig["trac_asylum_decisions", 2022]
+    completions = fig["eoir_total_completions_fy2022_calibration", 2022]
+    share = round(float(decisions["value"]) / float(completions["value"]), 3)
+    how = {
+        "title": f"derived: {int(decisions['value']):,} asylum decisions / {int(completions['value']):,} completions "
+        f"in FY2022 = {share:g}, the last year read (FY2023's not read), as us-2017 takes FY2017's "
+        f"({US2017_ASYLUM_SHARE:g})",
+        "kind": "derived",
+    }
+    return share, [reference(decisions, sources), reference(completions, sources), how]
+
+
+def asylum_mix(params: dict, fig: dict, sources: dict) -> dict:
+    """Every docket's asylum share at FY2022's (``asylum_share_fy2022``), in place of us-2017's FY2017 share."""
+    share, source = asylum_share_fy2022(fig, sources)
+    out = dict(params)
+    for docket in DOCKETS:
+        name = f"asylum_share_{docket}"
+        p = {k: v for k, v in params[name].items() if k not in ("value", "source", "notes")}
+        out[name] = {
+            "value": share,
+            **p,
+            "source": source,
+            "notes": "the same share on every docket, as in us-2017 (detained asylum seekers are likely fewer: no "
+            f"figure read); us-2017 keeps {US2017_ASYLUM_SHARE:g} (FY2017)",
+        }
+    return out
+
+
 def court_capacity(params: dict, fig: dict, sources: dict, events: list[dict]) -> dict:
     """The judges' hearing time derived from FY2023 (before the start) as ``us-2017``'s is from FY2017.
 
     ``us-2017``'s ``completions_per_judge_year`` is FY2017's completions and closures per judge (555) times the
     reference hearings a case needs; EOIR's completion goals (a court policy from October 2018, still in force)
-    multiply it. FY2023's resolutions per judge stand in for FY2017's: the same case mix and continuances, more
-    judge output per year (``US2017_RESOLUTIONS_PER_JUDGE``, checked against us-2017's own derivation).
+    multiply it. FY2023's resolutions per judge stand in for FY2017's (``US2017_RESOLUTIONS_PER_JUDGE``, checked
+    against us-2017's own derivation), with us-2017's continuances and the asylum share of FY2022's completions (the
+    last year read) for FY2017's (``US2017_ASYLUM_SHARE``): an asylum merits hearing takes
+    ``asylum_merits_hearing_time`` reference hearings, so a case needs ``1 + share x (time - 1)`` of them before
+    continuances.
     """
     base = params["completions_per_judge_year"]
     assert f"{US2017_RESOLUTIONS_PER_JUDGE} x" in str(base["source"]), "us-2017's derivation changed"
@@ -355,9 +400,13 @@ def court_capacity(params: dict, fig: dict, sources: dict, events: list[dict]) -
         sum(float(r["high"] or r["value"]) for r in ends) / 2,
     ]
     per_judge = float(target["value"]) / judges
+    share, share_source = asylum_share_fy2022(fig, sources)
+    merits = float(params["asylum_merits_hearing_time"]["value"])
+    assert f"{US2017_ASYLUM_SHARE} x ({merits:g} - 1)" in str(base["source"]), "us-2017's derivation changed"
+    mix = (1 + share * (merits - 1)) / (1 + US2017_ASYLUM_SHARE * (merits - 1))
 
     def value(per: float, factor: float) -> int:
-        return round(float(base["value"]) * per / (US2017_RESOLUTIONS_PER_JUDGE * factor))
+        return round(float(base["value"]) * mix * per / (US2017_RESOLUTIONS_PER_JUDGE * factor))
 
     v = value(per_judge, goal)
     low = value(float(target["value"]) / judges_range[1], goal_high)
@@ -370,11 +419,14 @@ def court_capacity(params: dict, fig: dict, sources: dict, events: list[dict]) -
         "source": [
             reference(target, sources),
             *(reference(r, sources) for r in ends),
+            *share_source[:2],
             {
                 "title": f"{v} = us-2017's {base['value']} x ({int(target['value']):,} FY2023 resolutions / {judges:g} "
                 f"average judges = {per_judge:.0f} a judge) / ({US2017_RESOLUTIONS_PER_JUDGE} in FY2017 x {goal:g}, the "
-                "completion goals in force): FY2023's output per judge in place of FY2017's, with us-2017's case mix "
-                "and continuances",
+                f"completion goals in force) x {mix:.4f}: FY2023's output per judge in place of FY2017's, and the "
+                f"reference hearings a case needs with FY2022's asylum share of completions ({share:g}) over those "
+                f"with FY2017's ({US2017_ASYLUM_SHARE:g}): (1 + {share:g} x ({merits:g} - 1)) / (1 + "
+                f"{US2017_ASYLUM_SHARE:g} x ({merits:g} - 1)); us-2017's continuances",
                 "kind": "derived",
             },
         ],
@@ -460,6 +512,7 @@ def build() -> str:
     doc["initial"] = initial_state(doc["initial"], fig, sources)
     doc["parameters"] = supervision(dated_inputs(doc["parameters"], fig, sources), fig, sources)
     doc["parameters"] = court_capacity(doc["parameters"], fig, sources, doc["events"])
+    doc["parameters"] = asylum_mix(doc["parameters"], fig, sources)
     doc["events"] = sorted([*doc["events"], *new_events(sources)], key=lambda e: str(e["date"]))
     return HEADER + yaml.dump(doc, Dumper=_NoAliases, sort_keys=False, width=110, allow_unicode=True)
 
