@@ -241,3 +241,49 @@ def test_dasks_cancel_race_is_silenced_and_nothing_else(caplog):
         log.handle(record(ValueError("'future'"), functools.partial(cancel)))
     assert len(caplog.records) == 3
     assert sum(type(f).__name__ == "_CancelRaceFilter" for f in log.filters) == 1
+
+
+def _interrupted_statement(con) -> None:
+    """A SIGINT that lands while DuckDB runs a statement: DuckDB ends it with its own RuntimeError."""
+    import threading
+
+    threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+    con.execute("SELECT count(*) FROM range(5000000000) t(x) WHERE x % 7 = 3").fetchall()
+
+
+def test_a_signal_inside_a_catalog_statement_stops_the_sweep_as_an_interrupt(tmp_path, monkeypatch):
+    """Seen in test_interrupt: Ctrl-C while the sweep opened its catalog gave DuckDB's 'Query interrupted'
+    traceback and exit 1; the sweep now reports it as an interrupt (the command exits 130 with one line)."""
+    from immsim.sweeps import runner
+
+    opened = Catalog.__init__
+
+    def open_then_interrupted(self, *args, **kwargs):
+        opened(self, *args, **kwargs)
+        _interrupted_statement(self.con)
+
+    monkeypatch.setattr(runner.Catalog, "__init__", open_then_interrupted)
+    spec = as_spec(write_spec(tmp_path))
+    with pytest.raises(runner.SweepInterrupted, match="0 of 8 runs are saved"):
+        runner.run_sweep(spec, tmp_path / "out", serial=True)
+
+
+def test_the_command_line_guard_takes_duckdbs_interruption_for_ctrl_c():
+    """Any command reading a catalog without the sweep's handlers: exit 130 with one line, not a traceback."""
+    import typer
+
+    from immsim.cli.common import guarded
+
+    def statement() -> None:
+        import duckdb
+
+        _interrupted_statement(duckdb.connect())
+
+    def other() -> None:
+        raise RuntimeError("something else")
+
+    with pytest.raises(typer.Exit) as e:
+        guarded(statement)()
+    assert e.value.exit_code == 130
+    with pytest.raises(RuntimeError, match="something else"):
+        guarded(other)()

@@ -103,8 +103,18 @@ def guarded(fn):
         except KeyboardInterrupt:
             console.print("interrupted: no partial result was written")
             raise typer.Exit(130) from None
+        except RuntimeError as e:
+            if not _duckdb_interrupted(e):
+                raise
+            console.print("interrupted: no partial result was written")
+            raise typer.Exit(130) from None
 
     return wrapper
+
+
+def _duckdb_interrupted(e: RuntimeError) -> bool:
+    """Ctrl-C inside a DuckDB statement: DuckDB ends the statement with this error instead of the interrupt."""
+    return str(e) == "Query interrupted"
 
 
 def titled_table(title: str, df, columns: list[str]) -> Table:

@@ -224,31 +224,38 @@ def run_sweep(
     t0 = time.perf_counter()
     every = runs(spec)
     total = len({r.key for r in every})
-    with Catalog(out) as catalog, Interrupts().installed() as interrupts:
-        catalog.add_sweep(spec.id, spec.data.name, spec.data.design, spec.resolved(), spec.text, spec.scenario.text)
-        done = catalog.keys()
-        todo = list({r.key: r for r in every if r.key not in done}.values())
-        saved = total - len(todo)
-        skipped = saved
-        if progress:
-            progress(saved, total)
-
-        def save(o: RunOutput) -> None:
-            nonlocal saved
-            with interrupts.holding():
-                _save(catalog, spec, o)
-                saved += 1
-            if progress:
-                progress(saved, total)
-
-        args = (spec.scenario.text, spec.scenario.path, spec.start.isoformat(), spec.data.years)
+    saved = 0
+    # The handlers first: a signal that lands in a DuckDB statement (opening the catalog, reading it) ends the
+    # statement with DuckDB's own error, a RuntimeError, which ``interrupts.received`` tells from a real one.
+    with Interrupts().installed() as interrupts:
         try:
-            if todo and serial:
-                _serial(todo, spec, args, save, interrupts)
-            elif todo:
-                _dask(todo, spec, args, save, workers, scheduler)
+            with Catalog(out) as catalog:
+                catalog.add_sweep(
+                    spec.id, spec.data.name, spec.data.design, spec.resolved(), spec.text, spec.scenario.text
+                )
+                done = catalog.keys()
+                todo = list({r.key: r for r in every if r.key not in done}.values())
+                saved = total - len(todo)
+                skipped = saved
+                if progress:
+                    progress(saved, total)
+
+                def save(o: RunOutput) -> None:
+                    nonlocal saved
+                    with interrupts.holding():
+                        _save(catalog, spec, o)
+                        saved += 1
+                    if progress:
+                        progress(saved, total)
+
+                args = (spec.scenario.text, spec.scenario.path, spec.start.isoformat(), spec.data.years)
+                if todo and serial:
+                    _serial(todo, spec, args, save, interrupts)
+                elif todo:
+                    _dask(todo, spec, args, save, workers, scheduler)
+                frame = runs_table(catalog, spec)
         except BaseException as e:
-            # an interrupt can surface as another error (Numba's, if it lands mid-compilation)
+            # an interrupt can surface as another error (Numba's mid-compilation, DuckDB's mid-statement)
             if isinstance(e, KeyboardInterrupt) or interrupts.received:
                 raise SweepInterrupted(saved, total, out) from None
             if isinstance(e, _WorkersDied):
@@ -256,7 +263,6 @@ def run_sweep(
                     f"{e}; {saved} of {total} runs are saved in {out}; run the same command again to resume"
                 ) from None
             raise
-        frame = runs_table(catalog, spec)
     return Outcome(frame, skipped, saved - skipped, time.perf_counter() - t0)
 
 
