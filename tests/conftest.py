@@ -48,27 +48,34 @@ simulate_network(Network(servers=[2], service_mean=[[1.0]], arrival_rate=[[1.0]]
 #: Module-scoped fixtures that are cheap and only collect or print figures: they do not tie a module's tests together.
 LIGHT_FIXTURES = {"_report", "tally"}
 
-#: Units of work known to be long (CPU seconds measured on a 2-core machine): node id prefix -> seconds.
-#: Only the order in which units are handed out depends on it; a stale entry costs balance, nothing else.
+#: Units of work known to be long (seconds, measured on a 2-core machine with one worker: ``pytest -n 1
+#: --durations=80``, docs/performance.md): node id prefix -> seconds. Only the order in which units are handed
+#: out depends on it; a stale entry costs balance, nothing else.
 LONG = {
     "tests/test_interrupt.py": 150,
-    "tests/test_abc.py::test_the_posterior_covers_the_true_parameters": 170,
-    "tests/test_docs.py::test_the_validation_page_is_what_its_command_writes": 120,
+    "tests/test_abc.py::test_the_posterior_covers_the_true_parameters": 107,
+    "tests/test_abc.py::test_the_command_writes_an_ensemble_and_a_report_and_resumes": 25,
+    "tests/test_docs.py::test_the_validation_page_is_what_its_command_writes": 143,
     "tests/test_cli.py": 35,
-    "tests/test_fuzz.py::test_mutated_us_2017": 30,
-    "tests/test_fuzz.py::test_mutated_synthetic_scenarios": 33,
-    "tests/test_fuzz.py::test_odd_bytes_and_yaml": 32,
+    "tests/test_fuzz.py::test_mutated_us_2017": 37,
+    "tests/test_fuzz.py::test_mutated_synthetic_scenarios": 32,
+    "tests/test_fuzz.py::test_odd_bytes_and_yaml": 62,
     "tests/test_peer.py": 30,
-    "tests/test_docs.py::test_the_sanctuary_page_is_what_its_command_writes": 28,
+    "tests/test_docs.py::test_the_sanctuary_page_is_what_its_command_writes": 36,
     "tests/test_sweep.py": 42,
-    "tests/test_web_load.py::test_fifty_clients_for_a_minute": 66,
+    "tests/test_web_load.py::test_fifty_clients_for_a_minute": 67,
+    "tests/test_manual.py::test_python_examples_run[README.md:161]": 31,
+    "tests/test_manual.py::test_python_examples_run[docs/uncertainty.md:63]": 20,
+    "tests/test_manual.py::test_python_examples_run[docs/sweeps.md:27]": 16,
+    "tests/test_forward.py": 23,
     "tests/test_backtest.py": 20,
-    "tests/test_queueing.py": 22,
-    "tests/test_fuzz.py::test_reforms": 18,
-    "tests/test_fuzz.py::test_dates_series_and_events": 17,
-    "tests/test_web_browser.py": 26,
+    "tests/test_queueing.py": 32,
+    "tests/test_fuzz.py::test_reforms": 25,
+    "tests/test_fuzz.py::test_dates_series_and_events": 22,
+    "tests/test_fuzz.py::test_priors": 17,
+    "tests/test_web_browser.py": 40,
     "tests/test_model_peer.py": 18,
-    "tests/test_scale.py": 18,
+    "tests/test_scale.py": 24,
     "tests/test_crossval.py": 14,
 }
 
