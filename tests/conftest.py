@@ -12,9 +12,17 @@ this file makes that efficient without changing any test:
   meanwhile waits for that compile (``immsim._cache.compiling``) and loads
   them, instead of compiling them a second time.
 * Groups. Tests that use a module-scoped fixture (a shared simulation, a
-  server, a Dask cluster, a reference run) go to one worker together
-  (``xdist_group``), so the fixture is made once, as in a serial run. Other
-  tests are scheduled one by one, wherever a worker is free.
+  server, a Dask cluster, a reference run) go to one worker together, so the
+  fixture is made once, as in a serial run. Other tests are scheduled one by
+  one, wherever a worker is free. The groups do not rely on xdist's own
+  ``xdist_group`` mark, which since pytest 9.2 no longer reaches the
+  scheduler (xdist 3.8 writes the group into ``item._nodeid``, which pytest
+  9.2 does not read: every test was scheduled alone, and a module's fixture
+  was made on each worker that ran one of its tests, the back-test twice). Each
+  worker writes the groups it collected to a file the controller names
+  (``pytest_configure_node``), and the controller's scheduler
+  (``pytest_xdist_make_scheduler``) reads them; tests/test_scheduling.py
+  checks that a group's fixture is made once.
 * Order. Long tests that need no kernels (``KERNEL_FREE``: the fuzzers) go
   first, to keep the workers busy while the kernels compile; then units of
   work are handed out longest first (``LONG``: measured CPU seconds, a
@@ -28,8 +36,11 @@ order, as before.
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -90,6 +101,10 @@ KERNEL_FREE = (
 
 _warm_up: subprocess.Popen | None = None
 
+#: The file in which workers leave their groups for the controller: node id -> group name.
+_GROUPS_FILE = pytest.StashKey[Path]()
+_GROUPS_INPUT = "immsim_groups_file"  # its name in each worker's ``workerinput``
+
 
 def _distributing(config: pytest.Config) -> bool:
     """This process is xdist's controller, handing tests to worker processes."""
@@ -107,6 +122,54 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if _warm_up is not None and _warm_up.poll() is None:
         _warm_up.wait()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In the controller: name the file the workers will write their groups to."""
+    if _distributing(config):
+        fd, name = tempfile.mkstemp(prefix="immsim-test-groups-", suffix=".json")
+        os.close(fd)
+        config.stash[_GROUPS_FILE] = Path(name)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _GROUPS_FILE in config.stash:
+        config.stash[_GROUPS_FILE].unlink(missing_ok=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # noqa: ANN001 (xdist's WorkerController)
+    """In the controller, for each worker: where to write its groups."""
+    if _GROUPS_FILE in node.config.stash:
+        node.workerinput[_GROUPS_INPUT] = str(node.config.stash[_GROUPS_FILE])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201 (xdist's types)
+    """``--dist loadgroup``: xdist's group scheduler, with the groups the workers wrote (see the docstring)."""
+    if config.getvalue("dist") != "loadgroup" or _GROUPS_FILE not in config.stash:
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    path = config.stash[_GROUPS_FILE]
+
+    class WrittenGroups(LoadGroupScheduling):
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:  # read once: the workers wrote it while collecting, before they reported
+                self.groups = json.loads(path.read_text() or "{}")
+            return self.groups.get(nodeid) or super()._split_scope(nodeid)
+
+    return WrittenGroups(config, log)
+
+
+def _write_groups(config: pytest.Config, groups: dict[str, str]) -> None:
+    """In a worker: write ``groups`` whole (every worker collects the same tests, so any one's file will do)."""
+    target = Path(config.workerinput[_GROUPS_INPUT])
+    tmp = target.with_name(f"{target.name}.{config.workerinput['workerid']}")
+    tmp.write_text(json.dumps(groups))
+    os.replace(tmp, target)
 
 
 def _module_fixtures(item: pytest.Item) -> set[str]:
@@ -133,13 +196,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
         return
     units: dict[str, list[pytest.Item]] = {}
+    groups: dict[str, str] = {}
     for item in items:
         module = item.nodeid.split("::")[0]
         if _module_fixtures(item):
-            item.add_marker(pytest.mark.xdist_group(module.replace("/", "-")))
+            groups[item.nodeid] = module.replace("/", "-")
             unit = module
         else:
             unit = item.nodeid
         units.setdefault(unit, []).append(item)
     order = sorted(units, key=_priority)  # stable: equal keys keep the collection order
     items[:] = [item for unit in order for item in units[unit]]
+    if _GROUPS_INPUT in getattr(config, "workerinput", {}):
+        _write_groups(config, groups)

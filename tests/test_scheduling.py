@@ -1,0 +1,70 @@
+"""The suite's own scheduling on several processes (tests/conftest.py): a module's shared fixture is made once.
+
+A regression test: with pytest 9.2 and pytest-xdist 3.8, xdist's ``xdist_group``
+mark stopped reaching its scheduler, so each test of a module with a shared
+simulation was scheduled alone and the simulation was run again on every
+worker, and again whenever a worker came back to the module. This runs a small
+suite through the same conftest, on two workers, and counts the fixture's setups.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("xdist")
+
+TESTS = Path(__file__).resolve().parent
+
+SHARED = """
+import os, time
+import pytest
+
+@pytest.fixture(scope="module")
+def shared():
+    with open(os.environ["SETUPS"], "a") as f:
+        f.write("shared\\n")
+    return 1
+
+@pytest.mark.parametrize("i", range(6))
+def test_uses_shared(shared, i):
+    time.sleep(0.2)
+"""
+
+ALONE = """
+import time
+import pytest
+
+@pytest.mark.parametrize("i", range(6))
+def test_alone(i):
+    time.sleep(0.2)
+"""
+
+
+def test_tests_sharing_a_module_fixture_run_on_one_worker_and_make_it_once(tmp_path):
+    (tmp_path / "test_shared.py").write_text(SHARED)
+    (tmp_path / "test_alone.py").write_text(ALONE)
+    setups = tmp_path / "setups.txt"
+    env = {**os.environ, "SETUPS": str(setups), "PYTHONPATH": os.pathsep.join([str(TESTS), str(tmp_path)])}
+    # the suite's conftest as a plugin (``-p conftest``), the way scripts/test.sh distributes the suite
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadgroup"]
+        + ["--no-loadscope-reorder", "-v", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "12 passed" in proc.stdout, proc.stdout
+    assert setups.read_text().splitlines() == ["shared"], proc.stdout
+    # the six tests of the shared module ran on one worker, the others wherever a worker was free
+    ran = [line.split()[0] for line in proc.stdout.splitlines() if line.startswith("[gw") and "PASSED" in line]
+    on = [line.split()[0] for line in proc.stdout.splitlines() if line.startswith("[gw") and "test_uses_shared" in line]
+    assert len(ran) == 12 and len(on) == 6 and len(set(on)) == 1, proc.stdout
