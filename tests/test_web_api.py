@@ -171,6 +171,38 @@ def test_levers_become_a_reform_that_the_command_line_runs(client, tmp_path):
         assert 1 - accept[k] == pytest.approx(min(1.0, 1.1 * (1 - a)), abs=1e-6)
 
 
+def _policy_events(sc) -> list[tuple]:
+    return sorted((e.target, e.policy, e.date.isoformat()) for e in sc.data.events if e.type == "policy")
+
+
+def test_a_policy_lever_names_counties_and_cities_as_well_as_states(client, tmp_path):
+    """The levers reach one county: the reform changes that jurisdiction's policy, not its state's others."""
+    detail = client.get("/api/scenarios/us-2017").json()["levers"]
+    local = {j["code"]: j for j in detail["jurisdictions"]}
+    assert {"CA-SAN-FRANCISCO", "CO-DENVER", "CA"} <= set(local) and "AL" not in local  # Alabama is one jurisdiction
+    assert local["CA"]["name"] == "California (rest of state)"
+    assert {s["state"]: s["name"] for s in detail["states"]}["CA"] == "California"
+    page = client.get("/?scenario=us-2017").text
+    assert '<option value="jurisdiction:CA-SAN-FRANCISCO">' in page and '<option value="state:CA">' in page
+    levers = {"policies": [{"jurisdictions": ["CA-SAN-FRANCISCO"], "policy": "honor", "start": "2017-01-01"}]}
+    r = client.post("/api/reform", json={"scenario": "us-2017", "levers": levers})
+    assert r.status_code == 200, r.text
+    assert yaml.safe_load(r.text)["changes"][0]["where"] == {"jurisdictions": ["CA-SAN-FRANCISCO"]}
+    path = tmp_path / "reform.yaml"
+    path.write_text(r.text)
+    base_events = _policy_events(immsim.load_scenario("us-2017"))
+    added = [e for e in _policy_events(immsim.load_scenario(path)) if e not in base_events]
+    assert added == [("CA-SAN-FRANCISCO", "honor", "2017-01-01")]
+    for bad, field, words in [
+        ({"jurisdictions": ["CA-NOWHERE"]}, "levers.policies.0.jurisdictions", "no jurisdiction CA-NOWHERE"),
+        ({}, "levers.policies.0", "name the states or the jurisdictions"),
+    ]:
+        lever = {**bad, "policy": "honor", "start": "2017-01-01"}
+        r = client.post("/api/reform", json={"scenario": "us-2017", "levers": {"policies": [lever]}})
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"]["field"].startswith(field) and words in r.json()["detail"]["message"], r.json()
+
+
 def test_court_policy_levers_remove_the_scenarios_own_and_add_new_ones(client, tmp_path):
     page = client.get("/?scenario=us-2017").text
     base_sc = immsim.load_scenario("us-2017")

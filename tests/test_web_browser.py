@@ -110,7 +110,7 @@ def test_change_a_states_policy_run_and_download(server, page):
     assert page.title().startswith("Explore us-2017")
     shot(page, "explore")
     # California honors detainers from the start instead of declining holds
-    page.select_option("#policy-state-0", "CA")
+    page.select_option("#policy-where-0", "state:CA")
     page.select_option("#policy-policy-0", "honor")
     page.fill("#policy-start-0", "2016-10-01")
     page.fill("#years", "1")
@@ -184,7 +184,7 @@ def test_the_keyboard_reaches_every_control(server, page):
     for _ in range(100):
         page.keyboard.press("Tab")
         seen.add(page.evaluate("document.activeElement.id"))
-    wanted = {"scenario", "upload", "policy-state-0", "policy-policy-0", "lever-jail_officers", "lever-regime"}
+    wanted = {"scenario", "upload", "policy-where-0", "policy-policy-0", "lever-jail_officers", "lever-regime"}
     wanted |= {"court-keep-0", "court-add-policy", "court-add-start", "court-add-end", "court-add-factor"}
     assert wanted | {"years", "replications", "seed", "compare", "run", "download-reform"} <= seen
 
@@ -207,6 +207,25 @@ def test_court_policies_from_the_form_become_the_reforms_events(server, page):
     page.fill("#court-add-factor", "")
     page.click("#download-reform")
     page.wait_for_selector("#err-levers-court_policies:not(:empty)")
+
+
+def test_a_countys_policy_and_a_states_from_the_form_become_the_reforms_changes(server, page):
+    """Local jurisdictions set their own policies: the form offers them beside whole states, one per row."""
+    page.goto(server + "/")
+    page.select_option("#policy-where-0", "jurisdiction:CO-DENVER")
+    page.select_option("#policy-policy-0", "honor")
+    page.fill("#policy-start-0", "2017-04-01")
+    page.click("#add-policy")
+    assert page.evaluate("document.activeElement.id") == "policy-where-1"
+    page.select_option("#policy-where-1", "state:TX")
+    page.select_option("#policy-policy-1", "decline_holds")
+    with page.expect_download() as d:
+        page.click("#download-reform")
+    changes = yaml.safe_load(Path(d.value.path()).read_text())["changes"]
+    assert [(c["where"], c["policy"], c["from"]) for c in changes if "policy" in c] == [
+        ({"jurisdictions": ["CO-DENVER"]}, "honor", "2017-04-01"),
+        ({"states": ["TX"]}, "decline_holds", page.input_value("#policy-start-1")),
+    ]
 
 
 def test_a_run_over_the_posterior_from_the_form_shows_both_bands(server, page, tmp_path):

@@ -144,7 +144,7 @@ def _ensemble(library: Library, body: RunRequest) -> tuple[Any, str]:
 
 
 def _describe_levers(levers: Levers) -> str:
-    parts = [f"{'/'.join(p.states)} {p.policy} from {p.start}" for p in levers.policies]
+    parts = [f"{'/'.join([*p.states, *p.jurisdictions])} {p.policy} from {p.start}" for p in levers.policies]
     for name in ("jail_officers", "at_large_officers", "immigration_judges", "detention_beds", "atd_slots", "contest"):
         v = getattr(levers, name)
         if v is not None and v != 1:

@@ -1,7 +1,8 @@
 """The levers the web app offers, written as a reform of the base scenario.
 
-People ask a few questions again and again: a state's cooperation policy from
-a date (any policy the scenario knows: the built-in ones and its own), more or
+People ask a few questions again and again: the cooperation policy of a state,
+a county or a city from a date (any policy the scenario knows: the built-in ones
+and its own), more or
 fewer officers, judges, detention beds or ATD slots, more people contesting their cases,
 another priority regime, how far ICE moves at-large officers toward the places
 that release people with detainers, and the court's dated policies (judges'
@@ -18,7 +19,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from immsim._strict import Strict
 from immsim.model.codes import CLASSES, HISTORIES, HISTORY_LABELS
@@ -42,15 +43,34 @@ Scale = Annotated[float, Field(gt=0, le=10)]
 
 
 class PolicyLever(Strict):
-    """Jurisdictions in ``states`` apply ``policy`` from ``start`` on.
+    """Every jurisdiction in ``states``, and the local ones named in ``jurisdictions``, apply ``policy`` from ``start``.
 
-    The policy is any name the base scenario knows (built-in or its own
-    ``policies``), so it is checked against the scenario in ``lever_problem``.
+    Counties and cities set their own policies, so a lever can name them by
+    their codes (``CA-SAN-FRANCISCO``) as well as whole states. The policy is
+    any name the base scenario knows (built-in or its own ``policies``), and
+    both are checked against the scenario in ``lever_problem``.
     """
 
-    states: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(min_length=1, max_length=60)
+    states: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(default_factory=list, max_length=60)
+    jurisdictions: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=200
+    )
     policy: str = Field(min_length=1, max_length=80)
     start: dt.date
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> PolicyLever:
+        if not (self.states or self.jurisdictions):
+            raise ValueError("name the states or the jurisdictions that apply the policy")
+        return self
+
+    def where(self) -> dict[str, list[str]]:
+        """The reform's ``where`` for this lever."""
+        return {k: list(v) for k, v in (("states", self.states), ("jurisdictions", self.jurisdictions)) if v}
+
+    def places(self) -> str:
+        """The states and jurisdictions, in a few words."""
+        return ", ".join([*self.states, *self.jurisdictions])
 
 
 #: The court policies the app can add (``mpp`` needs a docket's shares and appearance: a reform file sets one).
@@ -154,11 +174,15 @@ _SCALED = {
 def lever_problem(levers: Levers, base: Scenario) -> tuple[str, str] | None:
     """(field, message) for a lever the base scenario cannot take, else None."""
     states = {j.state for j in base.data.jurisdictions}
+    codes = {j.code for j in base.data.jurisdictions}
     known = scenario_policies(base.data)
     for i, p in enumerate(levers.policies):
         missing = [s for s in p.states if s not in states]
         if missing:
             return f"policies.{i}.states", f"the scenario has no jurisdiction in {', '.join(missing)}"
+        missing = [c for c in p.jurisdictions if c not in codes]
+        if missing:
+            return f"policies.{i}.jurisdictions", f"the scenario has no jurisdiction {', '.join(missing)}"
         if p.policy not in known:
             return f"policies.{i}.policy", f"the scenario has no policy {p.policy!r} (it has {', '.join(known)})"
     if levers.atd_slots not in (None, 1) and "atd_slots" not in base.data.parameters:
@@ -212,9 +236,9 @@ def reform_document(levers: Levers, base: Scenario, base_ref: str, name: str, ti
         changes.append(
             {
                 "policy": p.policy,
-                "where": {"states": list(p.states)},
+                "where": p.where(),
                 "from": p.start.isoformat(),
-                "source": f"web app: {', '.join(p.states)} {p.policy} from {p.start.isoformat()}",
+                "source": f"web app: {p.places()} {p.policy} from {p.start.isoformat()}",
             }
         )
     for lever, (param, words) in _SCALED.items():
@@ -399,18 +423,26 @@ def policy_list(scenario: Scenario) -> list[dict[str, Any]]:
 
 
 def lever_context(scenario: Scenario) -> dict[str, Any]:
-    """What the lever form shows: states and their policies, regimes, and the base values it scales."""
+    """What the lever form shows: states, local jurisdictions and their policies, regimes, and the base values
+    it scales. ``jurisdictions`` lists those of the states that have more than one (a county, a city, the rest of
+    the state): in a state with one, the state is the jurisdiction."""
     states: dict[str, dict[str, Any]] = {}
     for j in scenario.data.jurisdictions:
-        s = states.setdefault(j.state, {"state": j.state, "name": j.state, "policies": set()})
-        if j.code == j.state:
-            s["name"] = j.name
+        s = states.setdefault(j.state, {"state": j.state, "name": j.state, "policies": set(), "count": 0})
+        if j.code == j.state:  # the state's own entry: the whole state, or the rest of it beside its counties
+            s["name"] = j.name.removesuffix(" (rest of state)")
         s["policies"].add(j.policy)
+        s["count"] += 1
     params = scenario.data.parameters
     return {
         "states": [
             {"state": s["state"], "name": s["name"], "policy": "/".join(sorted(s["policies"]))}
             for s in sorted(states.values(), key=lambda s: s["state"])
+        ],
+        "jurisdictions": [
+            {"code": j.code, "name": j.name, "state": j.state, "policy": j.policy}
+            for j in sorted(scenario.data.jurisdictions, key=lambda j: (j.state, j.code))
+            if states[j.state]["count"] > 1
         ],
         "policies": policy_list(scenario),
         "regimes": {k: r.meaning for k, r in scenario.data.regimes.items()},

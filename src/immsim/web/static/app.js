@@ -132,8 +132,12 @@ function drawTiles() {
 function leversFromForm() {
   const levers = { policies: [] };
   $all(".policy-row").forEach(row => {
-    const state = $(".policy-state", row).value;
-    if (state) levers.policies.push({ states: [state], policy: $(".policy-policy", row).value, start: $(".policy-start", row).value });
+    const where = $(".policy-where", row).value;  // "state:CA" or "jurisdiction:CA-SAN-FRANCISCO"
+    if (!where) return;
+    const [kind, code] = [where.slice(0, where.indexOf(":")), where.slice(where.indexOf(":") + 1)];
+    const lever = { policy: $(".policy-policy", row).value, start: $(".policy-start", row).value };
+    lever[kind === "state" ? "states" : "jurisdictions"] = [code];
+    levers.policies.push(lever);
   });
   $all(".lever-scale").forEach(input => {
     const v = parseFloat(input.value);
@@ -190,9 +194,9 @@ function initExplore() {
     const copy = first.cloneNode(true);
     $all("[id]", copy).forEach(el => { el.id = el.id.replace(/-0$/, "-" + rows); });
     $all("label", copy).forEach(l => { l.htmlFor = l.htmlFor.replace(/-0$/, "-" + rows); });
-    $(".policy-state", copy).value = "";
+    $(".policy-where", copy).value = "";
     $("#policy-rows").appendChild(copy);
-    $(".policy-state", copy).focus();
+    $(".policy-where", copy).focus();
     rows += 1;
   });
 
