@@ -9,6 +9,7 @@ from html import escape
 from html.parser import HTMLParser
 
 import numpy as np
+import pandas as pd
 import plotly.offline
 import pytest
 from scipy import stats
@@ -273,3 +274,19 @@ def test_a_state_reads_as_the_rest_of_the_state_with_its_local_policies_counted(
         assert states.loc[state, "policy"] == rows.loc[state, "policy"]
         assert states.loc[state, "local_policies"] == (mine.policy != rows.loc[state, "policy"]).sum()
     assert states.loc["CA", "local_policies"] > 0 and states.loc["VT", "local_policies"] == 0
+
+
+def test_jurisdictions_add_up_to_their_states_and_keep_their_own_policies(result):
+    """``by_jurisdiction`` splits ``by_state``: each state's figures are the sum of its jurisdictions'."""
+    places = result.by_jurisdiction(2017)
+    assert list(places.jurisdiction) == [j.code for j in result.scenario.data.jurisdictions]
+    states = result.by_state(2017).set_index("state")
+    figures_ = [c for c in states.columns if c not in ("policy", "local_policies")]
+    sums = places.groupby("state")[figures_].sum()
+    pd.testing.assert_frame_equal(sums.sort_index(), states[figures_].sort_index(), check_names=False)
+    last = result.monthly[result.monthly.month == result.monthly.month.max()].drop_duplicates("jurisdiction")
+    assert dict(zip(places.jurisdiction, places.policy, strict=True)) == dict(
+        zip(last.jurisdiction, last.policy, strict=True)
+    )
+    sf = places.set_index("jurisdiction").loc["CA-SAN-FRANCISCO"]
+    assert sf["name"] == "City and County of San Francisco" and sf.policy != states.loc["CA", "policy"]

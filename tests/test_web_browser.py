@@ -126,6 +126,12 @@ def test_change_a_states_policy_run_and_download(server, page):
     row = page.locator('#difference-table tr[data-figure="detainers_declined"] td').nth(2)
     assert float(row.get_attribute("data-value")) < 0
     assert "CA" in page.locator("#tile-map").inner_text()
+    # and in Los Angeles County, which declined some of them before, as the table of local jurisdictions shows
+    page.click("#by-jurisdiction summary")
+    columns = page.locator("#place-table thead th").all_inner_texts()
+    at = columns.index(next(t for t in columns if t.lower().startswith("detainers declined") and "difference" in t))
+    cell = page.locator('#place-table tr[data-jurisdiction="CA-LOS-ANGELES"] > *').nth(at)
+    assert float(cell.get_attribute("data-value")) < 0
     shot(page, "result")
     shot(page, "difference-chart", "#fig-compare_custodial")
     page.select_option("#state-figure", "custodial_arrests_difference")

@@ -341,13 +341,53 @@ class Result:
         >>> len(states), bool(states.loc["CA", "ice_admin_arrests"] > states.loc["VT", "ice_admin_arrests"])
         (51, True)
         """
-        fy = fiscal_year if fiscal_year is not None else (self.complete_fiscal_years() or [None])[0]
-        m = add_derived(self.monthly, fiscal_year=fiscal_year_of(self.monthly["month"]).to_numpy())
-        if fy is not None:
-            m = m[m.fiscal_year == fy]
+        m = self._year_of_monthly(fiscal_year)
         per_rep = m.groupby(["replication", "state"])[list(STATE_FIGURES)].sum()
         out = per_rep.groupby("state").mean()
         return out.join(state_policies(m[m.month == m.month.max()])).reset_index()
+
+    def by_jurisdiction(self, fiscal_year: int | None = None) -> pd.DataFrame:
+        """Per-jurisdiction totals for one fiscal year, averaged over replications: counties and cities apart.
+
+        Counties and cities set their own policies, so the effect of a local
+        policy shows here rather than in its state's total.
+
+        Parameters
+        ----------
+        fiscal_year : int, optional
+            As for ``by_state``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per jurisdiction, in the scenario's order: ``jurisdiction``
+            (its code), ``name``, ``state``, ``policy`` at the last month, and
+            the figures of ``by_state``.
+
+        Examples
+        --------
+        >>> import immsim
+        >>> places = immsim.simulate("us-2017", years=0.25, seed=1).by_jurisdiction().set_index("jurisdiction")
+        >>> places.loc["CA-SAN-FRANCISCO", ["name", "state"]].tolist()
+        ['City and County of San Francisco', 'CA']
+        """
+        m = self._year_of_monthly(fiscal_year)
+        per_rep = m.groupby(["replication", "jurisdiction"])[list(STATE_FIGURES)].sum()
+        out = per_rep.groupby("jurisdiction").mean()
+        last = m[m.month == m.month.max()].drop_duplicates("jurisdiction").set_index("jurisdiction")
+        jurs = self.scenario.data.jurisdictions
+        codes = [j.code for j in jurs]
+        head = pd.DataFrame(
+            {"name": [j.name for j in jurs], "state": [j.state for j in jurs], "policy": last.policy.reindex(codes)},
+            index=pd.Index(codes, name="jurisdiction"),
+        )
+        return head.join(out).reset_index()
+
+    def _year_of_monthly(self, fiscal_year: int | None) -> pd.DataFrame:
+        """``monthly`` with the derived totals, for one fiscal year (see ``by_state``)."""
+        fy = fiscal_year if fiscal_year is not None else (self.complete_fiscal_years() or [None])[0]
+        m = add_derived(self.monthly, fiscal_year=fiscal_year_of(self.monthly["month"]).to_numpy())
+        return m if fy is None else m[m.fiscal_year == fy]
 
     def fiscal_years_by_history(self) -> pd.DataFrame:
         """Headline figures by replication, fiscal year and criminal history (``HISTORY_HEADLINES``).

@@ -136,7 +136,20 @@ def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
     )
     view["states"] = states.to_dict("records")
     view["tiles"] = _tiles_json(view) if any(s in TILES for s in states.state) else None  # uploads may use other codes
+    view["places"] = _places(result, base, fy, columns)
     return view
+
+
+def _places(result: Result, base: Result | None, fy: int, columns: list[str]) -> list[dict[str, Any]]:
+    """The jurisdictions of the states that have several (counties, cities, the rest of the state): rows of
+    ``Result.by_jurisdiction``, with the differences from the base as for the states."""
+    places = result.by_jurisdiction(fy)
+    places = places[places.groupby("state").state.transform("size") > 1].copy()
+    if base is not None and not places.empty:
+        b = base.by_jurisdiction(fy).set_index("jurisdiction")
+        for c in columns:
+            places[f"{c}_difference"] = places[c].to_numpy() - b.loc[places.jurisdiction, c].to_numpy()
+    return places.to_dict("records")
 
 
 def _uncertainty_view(result: Result, base: Result | None, fy: int, view: dict[str, Any]) -> dict[str, Any]:
