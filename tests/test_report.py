@@ -290,3 +290,14 @@ def test_jurisdictions_add_up_to_their_states_and_keep_their_own_policies(result
     )
     sf = places.set_index("jurisdiction").loc["CA-SAN-FRANCISCO"]
     assert sf["name"] == "City and County of San Francisco" and sf.policy != states.loc["CA", "policy"]
+
+
+def test_the_report_has_the_local_jurisdictions_of_split_states(report, result):
+    _, text = report
+    rows = parse_tables(text)["jurisdictions"]
+    places = result.by_jurisdiction(2017)
+    split = places[places.state.map(places.state.value_counts()) > 1]
+    assert 0 < len(rows) == len(split) < len(places)  # Vermont, one jurisdiction, is in the state table only
+    for row, rec in zip(rows, split.itertuples(index=False), strict=True):
+        assert row[0][0] == rec.jurisdiction and row[2][0] == rec.state
+        assert same(row[4][0], float(rec.ice_admin_arrests))

@@ -271,3 +271,12 @@ def state_policies(last: pd.DataFrame) -> pd.DataFrame:
     differ = rows.policy.to_numpy() != policy.reindex(rows.state).to_numpy()
     local = pd.Series(differ, index=rows.state.to_numpy()).groupby(level=0).sum().astype(int)
     return pd.DataFrame({"local_policies": local.reindex(policy.index).to_numpy(), "policy": policy})
+
+
+def in_split_states(places: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``places`` (``Result.by_jurisdiction``) in states with more than one jurisdiction.
+
+    Where a state is one jurisdiction its row says what the state's row says; the others are the counties,
+    cities and rests of states whose policies can differ from their neighbours'.
+    """
+    return places[places.groupby("state")["state"].transform("size") > 1]

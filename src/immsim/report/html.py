@@ -17,6 +17,7 @@ import pandas as pd
 
 from immsim._files import write_text
 from immsim._format import number
+from immsim.figures import in_split_states
 from immsim.metrics import label
 from immsim.report import charts
 from immsim.report import history as hist
@@ -68,8 +69,9 @@ def summary_table(summary: pd.DataFrame, replications: int) -> Table:
     return Table(head, rows, id="summary")
 
 
-def state_table(states: pd.DataFrame) -> Table:
-    """Per-state table, one row per state, every column shown as in ``Result.by_state`` (policy last)."""
+def state_table(states: pd.DataFrame, id: str = "states") -> Table:  # noqa: A002 (the table's HTML id)
+    """Per-state table, one row per state, every column shown as in ``Result.by_state`` (policy last); the same
+    for ``Result.by_jurisdiction``'s rows, one per jurisdiction."""
     numeric = [pd.api.types.is_numeric_dtype(states[col]) for col in states.columns]
     head = [Column(label(col, short=True), num) for col, num in zip(states.columns, numeric, strict=True)]
     rows = []
@@ -81,7 +83,7 @@ def state_table(states: pd.DataFrame) -> Table:
             else:
                 cells.append(Cell(value, label(str(value))))
         rows.append(Row(cells))
-    return Table(head, rows, id="states")
+    return Table(head, rows, id=id)
 
 
 def chart_items(figs: dict[str, go.Figure], with_plotlyjs: bool = True) -> list[dict[str, Any]]:
@@ -151,6 +153,7 @@ def render(result: Result) -> str:
         national_charts=chart_items(charts.figures(result)),
         history=history_context(result, fy),
         states=state_table(result.by_state(fy)),
+        places=state_table(in_split_states(result.by_jurisdiction(fy)), id="jurisdictions"),
     )
 
 

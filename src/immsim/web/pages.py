@@ -24,6 +24,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from immsim._format import number
 from immsim.figures import STATE_FIGURES as STATE_COLUMNS
+from immsim.figures import in_split_states
 from immsim.metrics import label
 from immsim.model.codes import HISTORIES, HISTORY_LABELS
 from immsim.results import Result
@@ -143,8 +144,7 @@ def run_view(directory: Path, cache: ResultCache) -> dict[str, Any]:
 def _places(result: Result, base: Result | None, fy: int, columns: list[str]) -> list[dict[str, Any]]:
     """The jurisdictions of the states that have several (counties, cities, the rest of the state): rows of
     ``Result.by_jurisdiction``, with the differences from the base as for the states."""
-    places = result.by_jurisdiction(fy)
-    places = places[places.groupby("state").state.transform("size") > 1].copy()
+    places = in_split_states(result.by_jurisdiction(fy)).copy()
     if base is not None and not places.empty:
         b = base.by_jurisdiction(fy).set_index("jurisdiction")
         for c in columns:
