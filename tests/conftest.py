@@ -57,37 +57,42 @@ simulate_network(Network(servers=[2], service_mean=[[1.0]], arrival_rate=[[1.0]]
 """.format(reference=str(ROOT / "tests" / "data" / "reference.yaml"))
 
 #: Module-scoped fixtures that are cheap and only collect or print figures: they do not tie a module's tests together.
-LIGHT_FIXTURES = {"_report", "tally"}
+LIGHT_FIXTURES = {"_report", "tally", "reform_dir", "bytes_dir"}
 
-#: Units of work known to be long (seconds, measured on a 2-core machine with one worker: ``pytest -n 1
-#: --durations=80``, docs/performance.md): node id prefix -> seconds. Only the order in which units are handed
-#: out depends on it; a stale entry costs balance, nothing else.
+#: Units of work known to be long (seconds, measured on a 2-core machine: ``pytest -n 2 --durations=0``,
+#: docs/performance.md): node id prefix -> seconds; a module's entry is the whole of its group. Only the order in
+#: which units are handed out depends on it; a stale entry costs balance, nothing else.
 LONG = {
-    "tests/test_interrupt.py": 150,
+    "tests/test_interrupt.py": 154,
     "tests/test_abc.py::test_the_posterior_covers_the_true_parameters": 107,
     "tests/test_abc.py::test_the_command_writes_an_ensemble_and_a_report_and_resumes": 25,
     "tests/test_docs.py::test_the_validation_page_is_what_its_command_writes": 143,
-    "tests/test_cli.py": 35,
+    "tests/test_cli.py": 26,
     "tests/test_fuzz.py::test_mutated_us_2017": 37,
     "tests/test_fuzz.py::test_mutated_synthetic_scenarios": 32,
     "tests/test_fuzz.py::test_odd_bytes_and_yaml": 62,
-    "tests/test_peer.py": 30,
+    "tests/test_peer.py": 32,
     "tests/test_docs.py::test_the_sanctuary_page_is_what_its_command_writes": 36,
-    "tests/test_sweep.py": 42,
+    "tests/test_sweep.py": 31,
     "tests/test_web_load.py::test_fifty_clients_for_a_minute": 67,
     "tests/test_manual.py::test_python_examples_run[README.md:161]": 31,
     "tests/test_manual.py::test_python_examples_run[docs/uncertainty.md:63]": 20,
     "tests/test_manual.py::test_python_examples_run[docs/sweeps.md:27]": 16,
-    "tests/test_forward.py": 23,
-    "tests/test_backtest.py": 20,
-    "tests/test_queueing.py": 32,
+    "tests/test_forward.py": 32,
+    "tests/test_backtest.py": 12,
+    "tests/test_queueing.py": 47,
     "tests/test_fuzz.py::test_reforms": 25,
     "tests/test_fuzz.py::test_dates_series_and_events": 22,
     "tests/test_fuzz.py::test_priors": 17,
-    "tests/test_web_browser.py": 40,
-    "tests/test_model_peer.py": 18,
-    "tests/test_scale.py": 24,
-    "tests/test_crossval.py": 14,
+    "tests/test_web_browser.py": 57,
+    "tests/test_model_peer.py": 15,
+    "tests/test_scale.py": 32,
+    "tests/test_crossval.py": 11,
+    "tests/test_report.py": 18,
+    "tests/test_default_scenario.py": 13,
+    "tests/test_extras.py": 13,
+    "tests/test_determinism.py": 12,
+    "tests/test_scheduling.py": 11,
 }
 
 #: Long tests that never call the kernels (node id prefixes): they run while the kernels compile.
@@ -184,9 +189,14 @@ def _module_fixtures(item: pytest.Item) -> set[str]:
     }
 
 
-def _priority(unit: str) -> tuple[bool, float]:
-    """Sort key: kernel-free long tests first, then the longest units."""
-    cost = max((s for prefix, s in LONG.items() if unit.startswith(prefix)), default=0.0)
+def _cost(node: str) -> float:
+    return max((s for prefix, s in LONG.items() if node.startswith(prefix)), default=0.0)
+
+
+def _priority(unit: str, items: list[pytest.Item]) -> tuple[bool, float]:
+    """Sort key: kernel-free long tests first, then the longest units (a group without an entry of its own
+    costs what its tests' entries add up to)."""
+    cost = _cost(unit) or sum(_cost(item.nodeid) for item in items)
     return (not unit.startswith(KERNEL_FREE), -cost)
 
 
@@ -205,7 +215,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         else:
             unit = item.nodeid
         units.setdefault(unit, []).append(item)
-    order = sorted(units, key=_priority)  # stable: equal keys keep the collection order
+    order = sorted(units, key=lambda unit: _priority(unit, units[unit]))  # stable: equal keys keep their order
     items[:] = [item for unit in order for item in units[unit]]
     if _GROUPS_INPUT in getattr(config, "workerinput", {}):
         _write_groups(config, groups)
