@@ -2,12 +2,12 @@
 
 People ask a few questions again and again: the cooperation policy of a state,
 a county or a city from a date (any policy the scenario knows: the built-in ones
-and its own), more or
-fewer officers, judges, detention beds or ATD slots, more people contesting their cases,
-another priority regime, how far ICE moves at-large officers toward the places
-that release people with detainers, and the court's dated policies (judges'
-completion goals, the end of administrative closure, a suspension of hearings:
-the scenario's own kept or removed, new ones added). Each lever here becomes one
+and its own), more or fewer officers, judges, detention beds or ATD slots, more
+people contesting their cases, another priority regime, how far ICE moves
+at-large officers toward the places that release people with detainers, and the
+court's dated policies (judges' completion goals, the end of administrative
+closure, a suspension of hearings: the scenario's own kept or removed, new ones
+added). Each lever here becomes one
 or more ordinary reform changes (``immsim.scenario.reform``), so what the
 browser runs is a reform file a user can download, read, and run again with
 ``immsim run`` or ``immsim compare``.
