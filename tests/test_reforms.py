@@ -138,7 +138,8 @@ def test_compare_command_writes_table_and_report_with_bands(tmp_path, base_file)
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "paired replications" in proc.stdout and "largest differences" in proc.stdout
+    assert "paired replications" in proc.stdout and "largest differences in ICE arrests by state" in proc.stdout
+    assert "largest differences in ICE arrests by jurisdiction" in proc.stdout  # state AA has two
     table = pd.read_csv(out / "comparison.csv")
     assert set(table.scenario) == {"officers"} and (table.ci_low <= table.difference).all()
     html = (out / "comparison.html").read_text()
@@ -229,3 +230,21 @@ def test_compare_keeps_every_result_when_names_repeat(base_file):
     assert list(results) == [b.name, more.name, f"{more.name} (2)"]
     arrests = table[table.figure == "ice_at_large_arrests"].set_index("scenario").difference
     assert arrests[more.name] > 0 > arrests[f"{more.name} (2)"]
+
+
+def test_the_largest_differences_by_jurisdiction_find_the_county_that_changed(tmp_path, base_file):
+    """One local jurisdiction declines holds: it tops the jurisdictions, and its state the states."""
+    from immsim.comparison import largest_differences
+
+    change = {"policy": "decline_holds", "where": {"jurisdictions": ["A2"]}, "from": "2017-01-01"}
+    alt = reform(tmp_path, "a2", [change])
+    _, results = immsim.compare(immsim.load_scenario(base_file), [immsim.load_scenario(alt)], years=1, seed=3)
+    base_name, alt_name = list(results)
+    fy = int(results[base_name].summary().fiscal_year.iloc[0])
+    places = largest_differences(results, base_name, alt_name, fy, figure="detainers_declined", by="jurisdiction")
+    assert places.jurisdiction.iloc[0] == "A2" and places.difference.iloc[0] > 0
+    assert (places.set_index("jurisdiction").difference.drop("A2") == 0).all()  # the others decline none, as before
+    states = largest_differences(results, base_name, alt_name, fy, figure="detainers_declined")
+    assert states.state.iloc[0] == "AA" and states.difference.iloc[0] == places.difference.iloc[0]
+    with pytest.raises(ValueError, match="by: 'state' or 'jurisdiction'"):
+        largest_differences(results, base_name, alt_name, fy, by="county")

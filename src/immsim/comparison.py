@@ -260,10 +260,18 @@ def largest_differences(
     fiscal_year: int,
     figure: str = "ice_admin_arrests",
     top: int = 5,
+    by: str = "state",
 ) -> pd.DataFrame:
-    """States where the paired difference in ``figure`` is largest (mean over replications)."""
-    a = results[alternative].by_state(fiscal_year).set_index("state")[figure]
-    b = results[base].by_state(fiscal_year).set_index("state")[figure]
+    """States (``by="state"``) or jurisdictions (``by="jurisdiction"``: counties and cities apart) where the paired
+    difference in ``figure`` is largest (mean over replications)."""
+    if by not in ("state", "jurisdiction"):
+        raise ValueError(f"by: 'state' or 'jurisdiction', not {by!r}")
+
+    def table(result: Result) -> pd.Series:
+        rows = result.by_state(fiscal_year) if by == "state" else result.by_jurisdiction(fiscal_year)
+        return rows.set_index(by)[figure]
+
+    a, b = table(results[alternative]), table(results[base])
     d = (a - b).rename("difference").to_frame()
     d["base"], d["alternative"] = b, a
     return d.reindex(d.difference.abs().sort_values(ascending=False).index).head(top).reset_index()

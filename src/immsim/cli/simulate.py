@@ -150,12 +150,15 @@ def compare_cmd(
             history_rows = by_history[by_history.scenario == name]
             if not history_rows.empty:
                 out_console.print(history_difference_table(history_rows, base_name, name, replications))
-            top = largest_differences(results, base_name, name, fy)
-            out_console.print(
-                "largest differences in ICE arrests by state: "
-                + ", ".join(f"{r.state} {number(r.difference, signed=True)}" for r in top.itertuples()),
-                highlight=False,
-            )
+            jurisdictions = results[base_name].scenario.data.jurisdictions
+            split = len(jurisdictions) > len({j.state for j in jurisdictions})  # some state has local jurisdictions
+            for by in ("state", "jurisdiction") if split else ("state",):
+                top = largest_differences(results, base_name, name, fy, by=by)
+                out_console.print(
+                    f"largest differences in ICE arrests by {by}: "
+                    + ", ".join(f"{getattr(r, by)} {number(r.difference, signed=True)}" for r in top.itertuples()),
+                    highlight=False,
+                )
         if out:
             from immsim.report.comparison import write_comparison_report
 
