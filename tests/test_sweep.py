@@ -286,3 +286,28 @@ def test_the_command_line_guard_takes_duckdbs_interruption_for_ctrl_c():
     assert e.value.exit_code == 130
     with pytest.raises(RuntimeError, match="something else"):
         guarded(other)()
+
+
+def test_a_signal_inside_a_weak_reference_callback_is_kept_not_printed_and_stops_at_the_end(capfd):
+    """Found by test_interrupt: SIGTERM as ``compare`` imported its report writer landed in importlib's module-lock
+    callback, where Python prints "Exception ignored in" with a traceback and drops the exception; the command then
+    exited 0. Now the signal is kept, nothing is printed, and the command stops when the handlers come off."""
+    import gc
+    import weakref
+
+    from immsim.sweeps.signals import Interrupts
+
+    class Thing:
+        pass
+
+    went_on, hook = [], sys.unraisablehook
+    with pytest.raises(KeyboardInterrupt), Interrupts().installed():
+        thing = Thing()
+        ref = weakref.ref(thing, lambda _: signal.raise_signal(signal.SIGTERM))  # the handler raises in the callback
+        del thing
+        gc.collect()
+        went_on.append(ref() is None)  # the callback's exception is dropped: the block goes on to its end
+    assert went_on == [True]
+    err = capfd.readouterr().err
+    assert "Exception ignored" not in err and "Traceback" not in err, err
+    assert sys.unraisablehook is hook  # and outside the handlers the hook is what it was

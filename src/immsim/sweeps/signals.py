@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 
 class Interrupts:
@@ -28,6 +30,13 @@ class Interrupts:
     runs) into a ``SystemError`` or a segmentation fault. A second signal
     while one is held stops at once: a first compilation of the kernels can
     take minutes, and whoever presses Ctrl-C twice prefers that to waiting.
+
+    Where Python can only ignore an exception (a weak reference's callback,
+    such as the one that drops an import's module lock, or a ``__del__``), the
+    ``KeyboardInterrupt`` raised there would be printed as "Exception ignored
+    in" with a traceback and the signal lost: the command went on to exit 0.
+    Such a signal is kept instead, without a word, and the command stops at
+    the next safe point or, at the latest, when ``installed`` ends.
     """
 
     def __init__(self) -> None:
@@ -48,11 +57,23 @@ class Interrupts:
             yield self  # signals are delivered to the main thread only; nothing to install
             return
         previous = {s: signal.signal(s, self.handler) for s in (signal.SIGINT, signal.SIGTERM)}
+        hook, sys.unraisablehook = sys.unraisablehook, self._unraisable(sys.unraisablehook)
         try:
             yield self
         finally:
             for s, h in previous.items():
                 signal.signal(s, h)
+            sys.unraisablehook = hook
+        self.check()  # a signal that came where its exception could only be ignored
+
+    def _unraisable(self, hook: Any) -> Any:
+        def unraisable(info: Any) -> None:
+            if info.exc_type is KeyboardInterrupt and self.received:  # this handler's, raised where Python ignores it
+                self.pending = True
+            else:
+                hook(info)
+
+        return unraisable
 
     @contextlib.contextmanager
     def holding(self) -> Iterator[None]:
