@@ -35,7 +35,13 @@ NEUTRAL = {
     "continuance_probability_preparation": 0.0,
     "continuance_probability_representation": 0.0,
     "continuance_probability_judge": 0.0,
+    "relief_application_share_detained_represented": 1.0,
+    "relief_application_share_detained_unrepresented": 1.0,
+    "relief_application_share_represented": 1.0,
+    "relief_application_share_unrepresented": 1.0,
+    "no_relief_hearing_time": 1.0,
 }
+NO_RELIEF = 0.25  # judge time of a case decided without a relief application, in reference hearings
 
 
 def _leave_out_hearing_parameters(doc: dict) -> None:
@@ -166,31 +172,103 @@ def test_a_case_that_appears_uses_master_calendar_and_merits_time():
     assert 2 * done <= _total(r, "court_hearings") <= 2 * done + JUDGES
 
 
-def test_the_default_scenarios_hearing_values_keep_fy2017s_completions_per_judge():
-    """us-2017's judge time is FY2017's 555 completions per judge times the reference hearings a case needs.
+def _kinds(asylum: float, applied: float, asylum_time: float) -> list[tuple[float, float]]:
+    """(probability, mean time) of a case's deciding hearing: asylum, other relief, none (``model.hearings``)."""
+    other = max(0.0, applied - asylum)
+    return [(asylum, asylum_time), (other, 1.0), (1.0 - asylum - other, NO_RELIEF)]
 
-    With asylum share s, asylum merits time A and continuance probability q, a case needs (1 + s (A - 1)) / (1 - q)
-    reference hearings on average. Hearing times are a mixture of exponentials (mean 1 or A), so a busy judge's
-    hearings are a renewal process: over the year their count has variance about CV^2 times its mean (CV^2, the
-    squared coefficient of variation of one hearing's time); completions are the (1 - q) thinning of it.
+
+def _expect_completions(r: immsim.Result, kinds: list[tuple[float, float]], rate: float, q: float = 0.0) -> None:
+    """Completions of a busy court whose hearing times are a mixture of exponentials (``kinds``).
+
+    A busy judge's hearings are then a renewal process: over the year their count has mean capacity / m and
+    variance about CV^2 times that (m the mean time of a hearing, CV^2 its squared coefficient of variation);
+    completions are the (1 - q) thinning of it.
     """
-    P = immsim.load_scenario("us-2017").data.parameters
-    s, A = P["asylum_share_never_detained"].value, P["asylum_merits_hearing_time"].value
-    q, rate = P["continuance_probability_preparation"].value, P["completions_per_judge_year"].value
-    per_case = (1 + s * (A - 1)) / (1 - q)
-    assert s > 0 and A > 1 and q > 0  # the default uses the mechanism
-    assert abs(rate / per_case - 555) < 1  # FY2017's completions and closures per judge, up to rounding
-    r = _busy(
-        completions_per_judge_year=rate,
-        asylum_share_never_detained=s,
-        asylum_merits_hearing_time=A,
-        continuance_probability_preparation=q,
-    )
-    m = 1 + s * (A - 1)  # mean time of a hearing, in reference hearings
-    cv2 = (2 * (1 - s) + 2 * s * A * A) / (m * m) - 1
+    m = sum(p * t for p, t in kinds)
+    cv2 = sum(p * 2 * t * t for p, t in kinds) / (m * m) - 1
     hearings = JUDGES * rate / m
     mean = (1 - q) * hearings
     sd = math.sqrt((1 - q) ** 2 * cv2 * hearings + q * (1 - q) * hearings)
     done = _total(r, "court_completions")
     assert abs(done - mean) <= K * sd, f"completions {done:.0f}, expected {mean:.0f} +- {K * sd:.0f}"
-    assert abs(mean - JUDGES * 555) < JUDGES
+
+
+def test_a_case_without_a_relief_application_is_decided_at_one_short_hearing():
+    # four times as many cases heard as with one reference hearing each: a backlog they cannot clear either
+    r = _busy(
+        initial(court_pending=40_000), relief_application_share_unrepresented=0.0, no_relief_hearing_time=NO_RELIEF
+    )
+    _near(_total(r, "court_completions"), CAPACITY / NO_RELIEF, "completions without relief applications")
+    assert _total(r, "court_hearings") == _total(r, "court_completions")
+
+
+def test_represented_respondents_apply_for_relief_more_often_and_use_more_judge_time():
+    """Counsel changes what a case costs: the relief it applies for takes a merits hearing (issue 14, point 2)."""
+    shares = {"relief_application_share_represented": 0.8, "relief_application_share_unrepresented": 0.2}
+    done = {}
+    for counsel in (1.0, 0.0):
+        r = _busy(represented_share_never_detained=counsel, no_relief_hearing_time=NO_RELIEF, **shares)
+        applied = shares[
+            "relief_application_share_represented" if counsel else "relief_application_share_unrepresented"
+        ]
+        _expect_completions(r, _kinds(0.0, applied, 1.0), RATE)
+        done[counsel] = _total(r, "court_completions")
+    assert done[1.0] < done[0.0]
+
+
+def test_an_asylum_case_is_a_relief_application_whatever_the_share():
+    # every case carries an asylum application, none applies for anything else: all take the asylum merits hearing
+    r = _busy(
+        asylum_share_never_detained=1.0,
+        asylum_merits_hearing_time=3.0,
+        relief_application_share_unrepresented=0.0,
+        no_relief_hearing_time=NO_RELIEF,
+    )
+    _near(_total(r, "court_completions"), CAPACITY / 3, "asylum completions")
+
+
+def test_the_default_scenarios_hearing_values_keep_fy2017s_completions_per_judge():
+    """us-2017's judge time is FY2017's 555 completions per judge times the reference hearings a case needs.
+
+    A case's deciding hearing takes A reference hearings with an asylum application (share s), 1 with another
+    application for relief, ``no_relief_hearing_time`` with none; who applies depends on custody and counsel, mixed
+    as the derivation says (a third of FY2017's completions detained); a case needs that mean over (1 - q) hearings
+    (q the continuance probability). The simulation checks it on a busy never-detained docket.
+    """
+    P = immsim.load_scenario("us-2017").data.parameters
+    v = {name: P[name].value for name in NEUTRAL if name in P}
+    s, A, q = (
+        v["asylum_share_never_detained"],
+        v["asylum_merits_hearing_time"],
+        v["continuance_probability_preparation"],
+    )
+    rate = P["completions_per_judge_year"].value
+    assert v["no_relief_hearing_time"] == NO_RELIEF and s > 0 and A > 1 and q > 0  # the default uses the mechanism
+    detained_share = 0.33
+    assert f"{detained_share}: the detained share" in str(P["completions_per_judge_year"].source)
+
+    def mean_time(counsel: float, represented: str, unrepresented: str) -> float:
+        kinds = [(counsel, _kinds(s, v[represented], A)), (1 - counsel, _kinds(s, v[unrepresented], A))]
+        return sum(c * p * t for c, ks in kinds for p, t in ks)
+
+    detained = mean_time(
+        P["represented_share_detained"].value,
+        "relief_application_share_detained_represented",
+        "relief_application_share_detained_unrepresented",
+    )
+    counsel = P["represented_share_never_detained"].value
+    others = mean_time(counsel, "relief_application_share_represented", "relief_application_share_unrepresented")
+    per_case = (detained_share * detained + (1 - detained_share) * others) / (1 - q)
+    assert abs(rate / per_case - 555) < 1  # FY2017's completions and closures per judge, up to rounding
+    on_docket = {k: x for k, x in v.items() if "detained" not in k or "never" in k}
+    r = _busy(completions_per_judge_year=rate, represented_share_never_detained=counsel, **on_docket)
+    kinds = [
+        (c * p, t)
+        for c, applied in (
+            (counsel, v["relief_application_share_represented"]),
+            (1 - counsel, v["relief_application_share_unrepresented"]),
+        )
+        for p, t in _kinds(s, applied, A)
+    ]
+    _expect_completions(r, kinds, rate, q)

@@ -81,6 +81,7 @@ MAGNITUDE = {
     "atd_end_rate": 5.0,
     "master_hearing_time": 3.0,
     "asylum_merits_hearing_time": 5.0,
+    "no_relief_hearing_time": 3.0,
     "continuance_probability_preparation": 0.9,
     "continuance_probability_representation": 0.9,
     "continuance_probability_judge": 0.9,
@@ -383,12 +384,14 @@ def check_world(comp, w) -> None:
     assert (where[nd] == 1).all() and (state[ndq] == c.COURT_NONDETAINED).all()
     assert (where[~(dc | nd | mp)] == 0).all()
     assert (np.diff(pe.t_arrive[ndq]) >= 0).all(), "the non-detained docket is not in arrival order"
-    # hearings: a pending case's next hearing is one of the kinds, and a merits hearing agrees with the asylum bit
+    # hearings: a pending case's next hearing is one of the kinds, and a merits or no-relief hearing agrees with the
+    # asylum bit
     byte = pe.hearing[:n][dc | nd | mp]
     kind = byte & hearings.KIND
-    assert np.isin(kind, [hearings.MERITS, hearings.MERITS_ASYLUM, hearings.MASTER]).all()
-    merits = kind != hearings.MASTER
+    assert np.isin(kind, [hearings.MERITS, hearings.MERITS_ASYLUM, hearings.MASTER, hearings.NO_RELIEF]).all()
+    merits = (kind == hearings.MERITS) | (kind == hearings.MERITS_ASYLUM)
     assert ((kind[merits] == hearings.MERITS_ASYLUM) == ((byte[merits] & hearings.ASYLUM) != 0)).all()
+    assert not (byte[kind == hearings.NO_RELIEF] & hearings.ASYLUM).any(), "an asylum case is a relief application"
     ages = (T - 1) - pe.day_in[np.r_[detq, ndq, mppq]]  # every docket's waiting cases
     assert w.tally.national[-1, c.NA_MEDIAN_DAYS_PENDING] == (np.median(ages) if len(ages) else 0.0)
     # flags: known targets, detainers and holds

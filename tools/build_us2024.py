@@ -387,6 +387,11 @@ def court_capacity(params: dict, fig: dict, sources: dict, events: list[dict]) -
     ``asylum_merits_hearing_time`` reference hearings, so a case needs ``1 + share x (time - 1)`` of them before
     continuances.
     """
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from us2017_court import NO_RELIEF_HEARING_TIME, deciding_hearing_time  # us-2017's own derivation
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
     base = params["completions_per_judge_year"]
     assert f"{US2017_RESOLUTIONS_PER_JUDGE} x" in str(base["source"]), "us-2017's derivation changed"
     goals = [e for e in events if e.get("type") == "court_policy" and e.get("policy") == "completion_goals"]
@@ -401,9 +406,10 @@ def court_capacity(params: dict, fig: dict, sources: dict, events: list[dict]) -
     ]
     per_judge = float(target["value"]) / judges
     share, share_source = asylum_share_fy2022(fig, sources)
-    merits = float(params["asylum_merits_hearing_time"]["value"])
-    assert f"{US2017_ASYLUM_SHARE} x ({merits:g} - 1)" in str(base["source"]), "us-2017's derivation changed"
-    mix = (1 + share * (merits - 1)) / (1 + US2017_ASYLUM_SHARE * (merits - 1))
+    no_relief = float(params["no_relief_hearing_time"]["value"])
+    assert f"asylum {US2017_ASYLUM_SHARE}," in str(base["source"]), "us-2017's derivation changed"
+    assert no_relief == NO_RELIEF_HEARING_TIME, "us-2017's derivation changed"
+    mix = deciding_hearing_time(share, no_relief)[0] / deciding_hearing_time(US2017_ASYLUM_SHARE, no_relief)[0]
 
     def value(per: float, factor: float) -> int:
         return round(float(base["value"]) * mix * per / (US2017_RESOLUTIONS_PER_JUDGE * factor))
@@ -425,8 +431,9 @@ def court_capacity(params: dict, fig: dict, sources: dict, events: list[dict]) -
                 f"average judges = {per_judge:.0f} a judge) / ({US2017_RESOLUTIONS_PER_JUDGE} in FY2017 x {goal:g}, the "
                 f"completion goals in force) x {mix:.4f}: FY2023's output per judge in place of FY2017's, and the "
                 f"reference hearings a case needs with FY2022's asylum share of completions ({share:g}) over those "
-                f"with FY2017's ({US2017_ASYLUM_SHARE:g}): (1 + {share:g} x ({merits:g} - 1)) / (1 + "
-                f"{US2017_ASYLUM_SHARE:g} x ({merits:g} - 1)); us-2017's continuances",
+                f"with FY2017's ({US2017_ASYLUM_SHARE:g}), us-2017's custody, counsel and relief applications "
+                "mixed as in its own derivation (tools/us2017_court.py, deciding_hearing_time); us-2017's "
+                "continuances",
                 "kind": "derived",
             },
         ],

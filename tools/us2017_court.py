@@ -110,11 +110,58 @@ ASYLUM_DECISIONS_FY2017 = 30_179  # TRAC (trac-a2986)
 COMPLETIONS_FY2017 = 163_078  # EOIR Adjudication Statistics (data/public/eoir-history.csv)
 FOUR_PLUS_CONTINUANCES_FY2015 = 0.20  # GAO-17-438 via CIS: share of completed cases with 4 or more continuances
 ASYLUM_MERITS_TIME = 3.0  # assumption: an asylum merits hearing takes three times a non-asylum one
+# Eagly & Shafer (AIC 2016), cases decided 2007-2012: shares that applied for relief, by custody and counsel.
+RELIEF_SOUGHT = {
+    "detained_represented": 0.32,
+    "detained_unrepresented": 0.03,
+    "represented": 0.78,  # never detained; taken for released respondents too (their figure was not read)
+    "unrepresented": 0.15,
+}
+RELIEF_LOCATOR = (
+    "detained immigrants with counsel sought relief in 32 percent of cases, without counsel in 3 percent; never "
+    "detained, 78 percent with counsel and 15 percent without"
+)
+MASTER_MINUTES = 15  # JKM Law (2020-08-14): a master calendar hearing might take only 15 minutes
+ASYLUM_HEARING_HOURS = 3.0  # assumption behind ASYLUM_MERITS_TIME: an asylum individual hearing set for ~3 hours
+# The detained share of us-2017's FY2017 completions before the relief stage existed (53,914 of 162,837, seed 1):
+# the model's own case mix, to keep its judge time; EOIR's FY2017 detained completions were not read.
+DETAINED_SHARE_OF_COMPLETIONS = 0.33
+
+
+def nondetained_represented() -> float:
+    """Counsel among non-detained cases, from the 2007-2012 shares (``REPRESENTED_ALL``, ``REPRESENTED_DETAINED``)."""
+    return round(
+        (REPRESENTED_ALL - DETAINED_SHARE_OF_DECIDED * REPRESENTED_DETAINED) / (1 - DETAINED_SHARE_OF_DECIDED), 2
+    )
+
+
+NO_RELIEF_HEARING_TIME = round(MASTER_MINUTES / 60 / (ASYLUM_HEARING_HOURS / ASYLUM_MERITS_TIME), 2)
+
+
+def case_time(asylum: float, applied: float, no_relief: float) -> float:
+    """Mean judge time of a case's deciding hearing, in reference hearings (``model.hearings``).
+
+    An asylum case takes ``ASYLUM_MERITS_TIME``; of the others, those that apply for relief (what ``applied``
+    leaves after the asylum cases) take one reference hearing, the rest ``no_relief``.
+    """
+    return asylum * ASYLUM_MERITS_TIME + max(0.0, applied - asylum) + (1 - max(applied, asylum)) * no_relief
 
 
 def _note(title: str, kind: str) -> dict:
     """A reference that is not a published source: a derivation, a recalled figure or an assumption."""
     return {"title": title, "kind": kind}
+
+
+def deciding_hearing_time(asylum: float, no_relief: float) -> tuple[float, float, float]:
+    """Mean time of a case's deciding hearing over FY2017's mix of custody and counsel: (all, detained, others)."""
+    rd, rn, f = REPRESENTED_DETAINED, nondetained_represented(), DETAINED_SHARE_OF_COMPLETIONS
+    detained = rd * case_time(asylum, RELIEF_SOUGHT["detained_represented"], no_relief) + (1 - rd) * case_time(
+        asylum, RELIEF_SOUGHT["detained_unrepresented"], no_relief
+    )
+    others = rn * case_time(asylum, RELIEF_SOUGHT["represented"], no_relief) + (1 - rn) * case_time(
+        asylum, RELIEF_SOUGHT["unrepresented"], no_relief
+    )
+    return f * detained + (1 - f) * others, detained, others
 
 
 def appearance_parameters(sources: dict) -> dict[str, dict]:
@@ -126,9 +173,7 @@ def appearance_parameters(sources: dict) -> dict[str, dict]:
     def aic() -> dict:
         return source_ref(sources, "aic-in-absentia-2021", AIC_LOCATOR)
 
-    nondetained = round(
-        (REPRESENTED_ALL - DETAINED_SHARE_OF_DECIDED * REPRESENTED_DETAINED) / (1 - DETAINED_SHARE_OF_DECIDED), 2
-    )
+    nondetained = nondetained_represented()
     shares = (
         f"({REPRESENTED_ALL} - {DETAINED_SHARE_OF_DECIDED} x {REPRESENTED_DETAINED}) / "
         f"{1 - DETAINED_SHARE_OF_DECIDED} = {nondetained:.2f}"
@@ -255,14 +300,18 @@ def hearing_parameters(sources: dict, before: dict) -> dict[str, dict]:
     """The case types, the continuances and the judges' hearing time that together give FY2017's completions.
 
     ``before`` is the prior's ``completions_per_judge_year`` (completions per judge, hearings neutral). Judge time
-    is kept: the new rate counts reference hearings, so FY2017's completions per judge are unchanged when every
-    case needs ``(1 + s (A - 1)) / (1 - q)`` reference hearings on average (asylum share s, asylum merits time A,
-    continuance probability q). The court back-test (docs/validation.md) then gives earlier years their own
-    case mix and continuances, not their own rate.
+    is kept: the new rate counts reference hearings, so FY2017's completions per judge are unchanged when the rate
+    is those completions times the reference hearings a case needs on average: its deciding hearing's mean time
+    (``case_time``: asylum, other relief or none, by custody and counsel, mixed by FY2017's share of detained
+    completions) over ``1 - q`` (q: the continuance probability). The court back-test (docs/validation.md) then
+    gives earlier years their own case mix and continuances, not their own rate.
     """
     share = round(ASYLUM_DECISIONS_FY2017 / COMPLETIONS_FY2017, 2)
     q = round(FOUR_PLUS_CONTINUANCES_FY2015**0.25, 2)
-    per_case = (1 + share * (ASYLUM_MERITS_TIME - 1)) / (1 - q)
+    no_relief = NO_RELIEF_HEARING_TIME
+    rd, rn, f = REPRESENTED_DETAINED, nondetained_represented(), DETAINED_SHARE_OF_COMPLETIONS
+    per_hearing, detained, others = deciding_hearing_time(share, no_relief)
+    per_case = per_hearing / (1 - q)
     rate = round(before["value"] * per_case)
     low, high = before["range"]
     earlier = before["source"] if isinstance(before["source"], list) else [before["source"]]
@@ -293,6 +342,52 @@ def hearing_parameters(sources: dict, before: dict) -> dict[str, dict]:
         "notes": "no published figure of hearing length by case type was read; an individual asylum hearing is "
         "usually set for several hours, a non-asylum one (most end in an order or voluntary departure) for less",
     }
+    relief_ref = [
+        source_ref(sources, "aic-counsel-2016-ivlaw", RELIEF_LOCATOR),
+        _note("cases decided 2007-2012 (the study's sample)", "derived"),
+    ]
+    for which, what in (
+        ("detained_represented", "detained represented"),
+        ("detained_unrepresented", "detained unrepresented"),
+        ("represented", "represented non-detained (released or never detained)"),
+        ("unrepresented", "unrepresented non-detained (released or never detained)"),
+    ):
+        value = RELIEF_SOUGHT[which]
+        out[f"relief_application_share_{which}"] = {
+            "value": value,
+            "unit": "share",
+            "meaning": f"{what} respondents who apply for relief from removal, asylum included; the others' cases "
+            "are decided at one short hearing",
+            "source": [dict(r) for r in relief_ref],
+            "range": [round(max(0.0, value - 0.1), 2), round(min(1.0, value + 0.1), 2)],
+            **(
+                {"notes": "the never-detained figure: released respondents' own was not read"}
+                if not which.startswith("detained")
+                else {}
+            ),
+        }
+    out["no_relief_hearing_time"] = {
+        "value": no_relief,
+        "unit": "reference hearings",
+        "meaning": "judge time of a case decided without an application for relief (an order at a master-calendar "
+        "hearing) relative to a non-asylum merits hearing",
+        "source": [
+            source_ref(
+                sources,
+                "eoir-benchbook-master-calendar",
+                "cases susceptible to summary disposition (voluntary departure, or removability clearly shown and no "
+                "relief available) are disposed of on the master calendar with an oral decision from the bench",
+            ),
+            source_ref(sources, "jkmlaw-2020-08-14", "master calendar hearings ... might only take 15 minutes"),
+            _note(
+                f"{no_relief} = {MASTER_MINUTES} minutes / ({ASYLUM_HEARING_HOURS:g} hours / {ASYLUM_MERITS_TIME:g}): "
+                "a reference hearing is an asylum hearing's time over asylum_merits_hearing_time, an asylum "
+                f"individual hearing taken as about {ASYLUM_HEARING_HOURS:g} hours (assumption)",
+                "derived",
+            ),
+        ],
+        "range": [0.05, 0.5],
+    }
     out["continuance_probability_preparation"] = {
         "value": q,
         "unit": "probability",
@@ -321,8 +416,16 @@ def hearing_parameters(sources: dict, before: dict) -> dict[str, dict]:
         "source": [
             *earlier,
             _note(
-                f"{rate} = {before['value']} x (1 + {share} x ({ASYLUM_MERITS_TIME:g} - 1)) / (1 - {q}): FY2017's "
-                f"completions and closures per judge times the reference hearings a case needs on average",
+                f"{rate} = {before['value']} x {per_hearing:.3f} / (1 - {q}): FY2017's completions and closures per "
+                f"judge times the reference hearings a case needs on average; {per_hearing:.3f} = the mean time of a "
+                f"deciding hearing, {f} x {detained:.3f} (detained) + {1 - f:.2f} x {others:.3f} (others), each "
+                f"mixing counsel ({rd}, {rn}) and what the represented and unrepresented apply for (asylum "
+                f"{share}, relief_application_share_*, no_relief_hearing_time {no_relief})",
+                "derived",
+            ),
+            _note(
+                f"{f}: the detained share of us-2017's FY2017 completions before the relief stage (53,914 of "
+                "162,837 with seed 1), the model's own case mix; EOIR's FY2017 detained completions were not read",
                 "derived",
             ),
         ],

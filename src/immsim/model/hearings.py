@@ -14,6 +14,14 @@ application (drawn when the case is filed, with a share per kind). Its path:
    at the court's next free slot: the case goes to the head of its queue;
 3. the decision, at the end of the merits hearing.
 
+A case in which the respondent applies for no relief from removal (neither
+asylum nor anything else) has no merits hearing: it is decided at a short
+hearing of its own kind (``no_relief_hearing_time``), a removal order or
+voluntary departure at a master-calendar hearing. Whether the respondent
+applies depends on counsel and custody (``relief_application_share_*``, from
+the national study of access to counsel), so the docket's mix of counsel and
+custody sets how much judge time a completion costs.
+
 Why the head of the queue: the model has one queue per docket, so a case
 sent to the back for its merits hearing would wait the whole backlog twice
 (and the initial backlog would need a stage it is not published with); the
@@ -32,9 +40,10 @@ the hearing's mean time, ``engine.servers``), an asylum bit, and a bit set
 once the respondent has appeared at the first hearing (so that appearance and
 closure are drawn once per case).
 
-Neutral values: no asylum share, asylum merits time 1, no master-calendar
-stage and no continuances. Every case is then heard once, with mean
-365 / ``completions_per_judge_year`` days, and no extra random draw is made:
+Neutral values: no asylum share, asylum merits time 1, every respondent
+applying for relief, no master-calendar stage and no continuances. Every case
+is then heard once, with mean 365 / ``completions_per_judge_year`` days, and
+no extra random draw is made:
 the court is the M/M/c queue with priority classes it was before this module,
 draw for draw.
 """
@@ -46,7 +55,7 @@ from immsim.engine.jit import jit
 from immsim.model.appearance import DETAINED, RELEASED_KIND, chance, is_represented
 
 # kinds of hearing: the low two bits of ``People.hearing`` (``servers.KIND_MASK``)
-MERITS, MERITS_ASYLUM, MASTER = 0, 1, 2
+MERITS, MERITS_ASYLUM, MASTER, NO_RELIEF = 0, 1, 2, 3
 KIND = servers.KIND_MASK
 ASYLUM = 4  # the case carries an asylum application
 APPEARED = 8  # the first hearing is over: appearance and closure have been decided
@@ -65,6 +74,9 @@ def file_hearings(par, pe, p, kind, t) -> None:
     else:
         share = par.asylum_share_never_detained[t]
     h = ASYLUM if chance(share) else 0
+    if h == 0 and not chance(_other_relief_share(par, pe, p, kind, share, t)):
+        pe.hearing[p] = NO_RELIEF  # decided at its one short hearing, master-calendar stage or not
+        return
     if par.master_hearing_time[t] > 0.0:
         h |= MASTER
     else:
@@ -73,11 +85,35 @@ def file_hearings(par, pe, p, kind, t) -> None:
 
 
 @jit
+def _other_relief_share(par, pe, p, kind, asylum_share, t) -> float:
+    """Probability that a case without an asylum application applies for other relief.
+
+    ``relief_application_share_*`` counts every application, asylum included, so the
+    rest of it is spread over the cases without one; where the docket's asylum share
+    is the larger, no other case applies. At the neutral share (1) the result is
+    exactly 1 and no random number is drawn.
+    """
+    if kind == DETAINED:
+        if is_represented(pe, p):
+            applied = par.relief_application_share_detained_represented[t]
+        else:
+            applied = par.relief_application_share_detained_unrepresented[t]
+    elif is_represented(pe, p):
+        applied = par.relief_application_share_represented[t]
+    else:
+        applied = par.relief_application_share_unrepresented[t]
+    if asylum_share >= 1.0:
+        return 1.0
+    return max(0.0, (applied - asylum_share) / (1.0 - asylum_share))
+
+
+@jit
 def set_hearing_times(st, par, t) -> None:
     """Today's mean time of each kind of hearing, relative to the station's mean (a reference hearing)."""
     servers.set_kind_scale(st, MERITS, 1.0)
     servers.set_kind_scale(st, MERITS_ASYLUM, par.asylum_merits_hearing_time[t])
     servers.set_kind_scale(st, MASTER, par.master_hearing_time[t])
+    servers.set_kind_scale(st, NO_RELIEF, par.no_relief_hearing_time[t])
 
 
 @jit

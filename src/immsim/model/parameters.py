@@ -680,6 +680,35 @@ SPECS: tuple[Spec, ...] = (
         " stage (a case is decided at its one hearing)",
         0.0,
     ),
+    *(
+        _p(
+            f"relief_application_share{which}",
+            "scalar",
+            "share",
+            *PROB,
+            "hearings",
+            f"share of {what} respondents who apply for relief from removal (asylum included); the others' cases"
+            " are decided at one short hearing",
+            1.0,
+        )
+        for which, what in (
+            ("_detained_represented", "detained represented"),
+            ("_detained_unrepresented", "detained unrepresented"),
+            ("_represented", "represented non-detained (released or never detained)"),
+            ("_unrepresented", "unrepresented non-detained (released or never detained)"),
+        )
+    ),
+    _p(
+        "no_relief_hearing_time",
+        "scalar",
+        "reference hearings",
+        0.0,
+        10.0,
+        "hearings",
+        "judge time of a case decided without an application for relief (an order at a master-calendar hearing)"
+        " relative to a non-asylum merits hearing",
+        1.0,
+    ),
     _p(
         "asylum_merits_hearing_time",
         "scalar",
