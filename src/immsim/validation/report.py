@@ -310,12 +310,13 @@ def markdown(
         "",
         f"EOIR's completions per judge went from {per_judge.iloc[0]:,.0f} in FY{per_judge.index[0]} to "
         f"{per_judge.iloc[-1]:,.0f} in FY{per_judge.index[-1]}. In the model a case needs more judge time when "
-        "more cases carry an asylum application (a longer merits hearing) and when more hearings are continued, and "
-        "an administrative closure uses a hearing without a completion; with the published shares of each year "
-        "this explains the fall from FY2012 on, and part of the higher output of FY2009-FY2011. The detained share "
-        "of new cases (52 % in 2009, 29 % in 2014, from EOIR's case database) changes little: a detained case is "
-        "continued as often as others in the model and always reaches its merits hearing. What is left is "
-        "listed with the known misses in validation/public.py (`BACKTEST_KNOWN_MISSES`). The stock of "
+        "more cases carry an asylum application (a longer merits hearing), when more respondents apply for relief "
+        "of any kind (a case without an application is decided at one short hearing; detained respondents, "
+        "rarely represented, seldom apply) and when more hearings are continued, and an administrative closure "
+        "uses a hearing without a completion. With the published shares of each year, the detained share of new "
+        "cases above all (52 % in 2009, 29 % in 2014, from EOIR's case database), this gives the higher output of "
+        "FY2009-FY2011 and most of the fall after it; counsel is held at `us-2017`'s shares in every year. What is "
+        "left is listed with the known misses in validation/public.py (`BACKTEST_KNOWN_MISSES`). The stock of "
         "administratively closed cases at the start, for which no count was found, is the level at which closures "
         "and recalendared cases balance (`_closed_at_start` in validation/public.py).",
     ]
