@@ -253,10 +253,12 @@ def test_a_fit_runs_on_a_dask_scheduler_and_leaves_it_running(tmp_path):
 
     from distributed import Client, LocalCluster
 
+    from immsim.sweeps.runner import NO_DASHBOARD
+
     sc = make(lambda d: free_doc())
     targets = targets_of(figures_of(sc, sc.name, 99, 1))
     cluster = LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+        n_workers=1, threads_per_worker=1, processes=True, silence_logs=logging.ERROR, **NO_DASHBOARD
     )
     try:
         post = abc_calibrate(sc, targets, tmp_path, population=10, generations=2, scheduler=cluster.scheduler_address)

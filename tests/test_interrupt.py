@@ -463,8 +463,10 @@ def sweep_reference(inputs, tmp_path_factory) -> Reference:
 def cluster(inputs):
     from distributed import LocalCluster
 
+    from immsim.sweeps.runner import NO_DASHBOARD
+
     # workers die here on purpose: Dask's errors about it are expected
-    kw = {"dashboard_address": None, "silence_logs": logging.CRITICAL}
+    kw = {**NO_DASHBOARD, "silence_logs": logging.CRITICAL}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, **kw) as c:
         yield c
 

@@ -11,9 +11,11 @@ import contextlib
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +28,7 @@ from immsim.catalog import Catalog
 from immsim.cli import app
 from immsim.sweeps import as_spec
 from immsim.sweeps.design import runs
-from immsim.sweeps.runner import warm_cache
+from immsim.sweeps.runner import NO_DASHBOARD, warm_cache
 from test_catalog import write_spec
 
 VOLATILE = ["created", "seconds"]  # when and how fast a run was computed: not part of its result
@@ -37,7 +39,7 @@ def cluster(tmp_path_factory):
     from distributed import LocalCluster
 
     warm_cache(as_spec(write_spec(tmp_path_factory.mktemp("warm"))))  # compile once, not in each worker
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, **NO_DASHBOARD) as c:
         yield c
 
 
@@ -67,6 +69,23 @@ def assert_same_catalog(a: Path, b: Path) -> None:
     assert sa.keys() == sb.keys()
     for key in sa:
         pd.testing.assert_frame_equal(sa[key], sb[key], check_exact=True)
+
+
+def test_a_cluster_without_a_dashboard_leaves_the_dashboard_port_alone():
+    """Two sweeps at once: the scheduler serves its HTTP routes even with no dashboard, on port 8787 unless told
+    otherwise, and the second one warned that the port was in use (seen in the suite, two workers each with a
+    cluster). Here something else holds the port."""
+    from distributed import LocalCluster
+
+    with socket.socket() as held:
+        with contextlib.suppress(OSError):  # if something holds it already, that is the same case
+            held.bind(("", 8787))
+            held.listen()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with LocalCluster(n_workers=0, processes=False, **NO_DASHBOARD) as c:
+                assert c.scheduler.http_server.port != 8787
+    assert not [w for w in caught if "already in use" in str(w.message)]
 
 
 def test_serial_and_dask_sweeps_are_identical(tmp_path, cluster):

@@ -151,6 +151,12 @@ def _same(text: str) -> str:
     return text
 
 
+#: ``LocalCluster`` options for a cluster with no dashboard. The scheduler serves its HTTP routes even then, on
+#: the dashboard's address (port 8787 by default): a second cluster on the machine found that port taken and said
+#: so in a warning. Any free port will do.
+NO_DASHBOARD = {"dashboard_address": None, "scheduler_kwargs": {"dashboard_address": ":0"}}
+
+
 def _dask(todo: list[Run], spec: Spec, args: tuple, save, workers: int | None, scheduler: str | None) -> None:
     from distributed import Client, KilledWorker, LocalCluster, as_completed
 
@@ -167,8 +173,8 @@ def _dask(todo: list[Run], spec: Spec, args: tuple, save, workers: int | None, s
                     n_workers=workers or os.cpu_count() or 1,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
                     silence_logs=logging.ERROR,  # cancelled runs are expected when a sweep stops
+                    **NO_DASHBOARD,
                 )
             client = Client(cluster)
     except (OSError, TimeoutError, ValueError) as e:
