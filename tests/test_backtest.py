@@ -76,6 +76,12 @@ def test_court_practice_gives_each_out_of_sample_year_its_inputs_and_fy2017_the_
     steps = {s.start: s.value for s in P["external_detained_share"].series}
     assert steps[dt.date(2008, 10, 1)] == by["external_detained_share", 2009] > 0.5
     assert max(steps) == dt.date(2015, 10, 1) and steps[max(steps)] == by["external_detained_share", 2016] < 0.3
+    # counsel on both non-detained dockets, rising with the year book's share; us-2017's are of 2007-2012, so held
+    for name in ("represented_share_released", "represented_share_never_detained"):
+        steps = {s.start: s.value for s in P[name].series}
+        assert steps[dt.date(2008, 10, 1)] == by["represented_share_nondetained", 2009] < steps[max(steps)]
+        assert max(steps) == dt.date(2015, 10, 1) and steps[max(steps)] == by["represented_share_nondetained", 2016]
+    assert P["represented_share_detained"] == B["represented_share_detained"]
 
 
 def test_the_closed_stock_at_the_start_is_where_closures_and_recalendaring_balance() -> None:

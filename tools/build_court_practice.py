@@ -19,6 +19,13 @@ below, with its source; the arithmetic is written into each row's ``derivation``
   that table summed over nationalities. A calendar year stands for the fiscal year ending in it (a quarter
   apart); CY2014's share is held for FY2015 and FY2016 (and by the back-test for FY2017: with the pipeline off,
   every receipt takes the external path).
+- ``represented_share_nondetained``: counsel on the non-detained dockets (released and never detained). EOIR's
+  statistical year book counts the share of completed proceedings with counsel (39 % in FY2009, 59 % in FY2013,
+  a slim minority in FY2012, as quoted); TRAC's monthly series passed 60 % in 2014 and reached 65 % by the end of
+  2015. Years between are interpolated. Detained respondents keep ``us-2017``'s 14 % (cases decided 2007-2012),
+  so the non-detained share is what the year's overall share leaves with the year's detained share of cases
+  (``external_detained_share``): (all - detained share x 0.14) / (1 - detained share). The back-test holds
+  FY2016's value for FY2017: ``us-2017``'s counsel shares are those of cases decided 2007-2012.
 
     python tools/build_court_practice.py
 """
@@ -58,6 +65,23 @@ CASE_CUSTODY = (
     "the first scheduled hearing, as tabulated by nationality in github fordb/2015-08-immigrant-detention "
     "(notebooks/custody_by_nationality_year.csv), summed over nationalities"
 )
+#: fiscal year: (share of completed proceedings with counsel, source)
+EOIR_YEARBOOK = (
+    "HotAir (2014-04-22), quoting EOIR's FY2013 Statistical Year Book: 59 percent of those in immigration proceedings "
+    "had legal representation in 2013, 39 percent in 2009; in 2012 a very slim majority had none"
+)
+TRAC_485 = (
+    "TRAC report 485 (Who is Represented in Immigration Court?, 2017): the representation rate surpassed 60 percent "
+    "after 2014 and rose to 65 percent by the end of 2015"
+)
+REPRESENTED_ALL = {
+    2009: (0.39, EOIR_YEARBOOK),
+    2012: (0.49, EOIR_YEARBOOK + " (0.49: just under half)"),
+    2013: (0.59, EOIR_YEARBOOK),
+    2014: (0.60, TRAC_485),
+    2016: (0.65, TRAC_485 + " (the end of calendar 2015 is the start of FY2016)"),
+}
+REPRESENTED_DETAINED = 0.14  # Eagly & Shafer (2015), cases decided 2007-2012, as in us-2017
 #: calendar year of the first scheduled hearing: (cases detained throughout (D), all cases (N + D + R))
 DETAINED_CASES = {
     2009: (122_813, 238_096),
@@ -144,12 +168,33 @@ def detained() -> list[tuple]:
     return rows
 
 
+def counsel() -> list[tuple]:
+    shares = {fy: v for fy, _, v, *_ in detained()}
+    rows = []
+    for fy in YEARS:
+        if fy in REPRESENTED_ALL:
+            r, src = REPRESENTED_ALL[fy]
+            how = f"{r:g} of completed proceedings with counsel"
+        else:
+            lo = max(y for y in REPRESENTED_ALL if y < fy)
+            hi = min(y for y in REPRESENTED_ALL if y > fy)
+            (a, sa), (b, sb) = REPRESENTED_ALL[lo], REPRESENTED_ALL[hi]
+            r = a + (b - a) * (fy - lo) / (hi - lo)
+            how = f"{r:.3f} of completed proceedings with counsel, interpolated between FY{lo} and FY{hi}"
+            src = sa if sb == sa else f"{sa}; {sb}"
+        f = shares[fy]
+        v = min(1.0, (r - f * REPRESENTED_DETAINED) / (1 - f))
+        how += f"; ({r:.3f} - {f} x {REPRESENTED_DETAINED}) / (1 - {f}) with the year's detained share of cases"
+        rows.append((fy, "represented_share_nondetained", round(v, 3), how, src))
+    return rows
+
+
 COLUMNS = ("fiscal_year", "parameter", "value", "derivation", "source")
 
 
 def rows() -> list[dict]:
     """The file's rows, by parameter and year."""
-    out = sorted(closures() + asylum() + continuances() + detained(), key=lambda r: (r[1], r[0]))
+    out = sorted(closures() + asylum() + continuances() + detained() + counsel(), key=lambda r: (r[1], r[0]))
     return [dict(zip(COLUMNS, r, strict=True)) for r in out]
 
 

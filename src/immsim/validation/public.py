@@ -126,24 +126,10 @@ def compare_targets(
 #: comes from it); the earlier years are out of sample.
 BACKTEST_TOLERANCE = 0.15
 BACKTEST_OUT_OF_SAMPLE = tuple(range(2009, 2017))
-_LATE = (
-    "output per judge falls less in the model than at EOIR from FY2012 (EOIR 690, 590 and 555 completions per judge "
-    "in FY2012-FY2014; the model about 770, 690 and 630). The case mix, continuances, closures and the detained "
-    "share of cases are each year's own; counsel is not: the back-test holds us-2017's shares (from cases decided "
-    "2007-2012) for every year, while the represented share of cases rose over the period (TRAC: about 25 % in "
-    "2005, over 60 % after 2014), and in the model a represented respondent applies for relief, and uses a merits "
-    "hearing, more often. No yearly series of counsel by custody was read"
-)
 #: Years and figures the model misses today, with the reason; the tests mark them expected-to-fail (strictly),
-#: so a court model that fixes one is noticed and the entry is removed.
-BACKTEST_KNOWN_MISSES: dict[tuple[int, str], str] = {
-    **{
-        (fy, "pending"): "backlog under-predicted by 17-20 %: too many completions in FY2012-FY2014 (below) leave "
-        "about 70,000 fewer cases pending by FY2013 than EOIR counted, and the gap carries forward"
-        for fy in (2013, 2014, 2015, 2016)
-    },
-    (2013, "completions"): f"completions over-predicted by 17 %: {_LATE}",
-}
+#: so a court model that fixes one is noticed and the entry is removed. None since the court's relief stage and
+#: the yearly counsel shares (2026-12-01).
+BACKTEST_KNOWN_MISSES: dict[tuple[int, str], str] = {}
 
 
 def eoir_history() -> pd.DataFrame:
@@ -155,8 +141,9 @@ def court_practice() -> pd.DataFrame:
 
     Dated inputs of the years before ``us-2017`` starts (tools/build_court_practice.py writes the file from the
     published figures): the asylum share of cases, the probability that a hearing is continued, the share of
-    hearings ending in administrative closure, and the detained share of new cases. ``asylum_share`` applies to
-    every docket.
+    hearings ending in administrative closure, the detained share of new cases and the share of non-detained
+    respondents with counsel. ``asylum_share`` applies to every docket, ``represented_share_nondetained`` to the
+    released and never-detained ones.
     """
     return _data("court-practice-fy2009-fy2016.csv")
 
@@ -171,8 +158,14 @@ def _value_at(base: Scenario, name: str, day: dt.date) -> float:
 
 #: Court-practice figures whose last year holds through FY2017 instead of giving way to the base scenario's
 #: value: ``us-2017``'s ``external_detained_share`` is the detained share of the receipts its pipeline does not
-#: make, while in the back-test, the pipeline off, every receipt is external.
-_HELD_INTO_FY2017 = frozenset({"external_detained_share"})
+#: make, while in the back-test, the pipeline off, every receipt is external; its counsel shares are those of cases
+#: decided 2007-2012, not FY2017's.
+_HELD_INTO_FY2017 = frozenset({"external_detained_share", "represented_share_nondetained"})
+#: Figures of the file that several parameters take.
+_SHARED = {
+    "asylum_share": [f"asylum_share_{k}" for k in ("detained", "released", "never_detained")],
+    "represented_share_nondetained": ["represented_share_released", "represented_share_never_detained"],
+}
 
 
 def _court_practice_changes(base: Scenario, first_fy: int) -> list[dict]:
@@ -182,8 +175,7 @@ def _court_practice_changes(base: Scenario, first_fy: int) -> list[dict]:
     table = table[table.fiscal_year >= first_fy]
     changes = []
     for figure, rows in table.groupby("parameter", sort=False):
-        names = [f"asylum_share_{k}" for k in ("detained", "released", "never_detained")]
-        for name in names if figure == "asylum_share" else [figure]:
+        for name in _SHARED.get(figure, [figure]):
             steps = [
                 {"from": f"{fy - 1}-10-01", "value": float(v)}
                 for fy, v in zip(rows.fiscal_year, rows.value, strict=True)

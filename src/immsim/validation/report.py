@@ -283,8 +283,9 @@ def markdown(
         "counts averaged over each fiscal year) as inputs, from EOIR's pending count at the end of FY2008. "
         "Administrative closures and recalendared cases are modelled as flows. The judges' hearing time is the "
         "default scenario's constant; each year's case mix (the asylum share and the detained share of new cases), "
-        "the probability that a hearing is continued and the share of hearings ending in administrative closure are "
-        "dated inputs from published figures (`court_practice()`, "
+        "the share of non-detained respondents with counsel, the probability that a hearing is continued and the "
+        "share of hearings ending in administrative closure are dated inputs from published figures "
+        "(`court_practice()`, "
         "src/immsim/validation/data/court-practice-fy2009-fy2016.csv), so completions per judge come out of the "
         "model. No factor is fitted to any year.",
         "",
@@ -314,9 +315,10 @@ def markdown(
         "of any kind (a case without an application is decided at one short hearing; detained respondents, "
         "rarely represented, seldom apply) and when more hearings are continued, and an administrative closure "
         "uses a hearing without a completion. With the published shares of each year, the detained share of new "
-        "cases above all (52 % in 2009, 29 % in 2014, from EOIR's case database), this gives the higher output of "
-        "FY2009-FY2011 and most of the fall after it; counsel is held at `us-2017`'s shares in every year. What is "
-        "left is listed with the known misses in validation/public.py (`BACKTEST_KNOWN_MISSES`). The stock of "
+        "cases (52 % in 2009, 29 % in 2014, from EOIR's case database) and the rise of counsel (39 % of completed "
+        "proceedings in FY2009, 59 % in FY2013, 65 % by the end of 2015), this gives the higher output of "
+        "FY2009-FY2011 and the fall after it. Misses, if any, are listed with their reasons in "
+        "validation/public.py (`BACKTEST_KNOWN_MISSES`). The stock of "
         "administratively closed cases at the start, for which no count was found, is the level at which closures "
         "and recalendared cases balance (`_closed_at_start` in validation/public.py).",
     ]
