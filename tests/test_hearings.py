@@ -217,6 +217,19 @@ def test_represented_respondents_apply_for_relief_more_often_and_use_more_judge_
     assert done[1.0] < done[0.0]
 
 
+def test_detained_respondents_apply_for_relief_with_the_detained_shares():
+    # a docket of detained cases only, more than the judges can hear: none applies (the detained share, 0) while
+    # every non-detained respondent would (1), so each case takes the short hearing; ready a day after filing
+    r = _busy(
+        initial(court_pending=0),
+        params(external_court_receipts_per_year=40_000.0, external_detained_share=1.0, detention_beds=1e6),
+        params(detained_case_preparation_days=1.0, relief_application_share_detained_unrepresented=0.0),
+        no_relief_hearing_time=NO_RELIEF,
+    )
+    assert _total(r, "court_completions_detained") == _total(r, "court_completions")
+    _near(_total(r, "court_completions"), CAPACITY / NO_RELIEF * 364 / 365, "detained completions")
+
+
 def test_an_asylum_case_is_a_relief_application_whatever_the_share():
     # every case carries an asylum application, none applies for anything else: all take the asylum merits hearing
     r = _busy(
