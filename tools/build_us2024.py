@@ -67,6 +67,10 @@ PIPELINE_RECEIPTS = 134_600
 PIPELINE_RANGE = (80_000, 160_000)
 #: us-2017's judge time stands for FY2017's 555 completions and closures per judge (its source says how).
 US2017_RESOLUTIONS_PER_JUDGE = 555
+#: The detained share of us-2024's completions in its first year (83,865 of 597,577 with seed 1, before this figure
+#: was used): the model's own case mix, as us-2017's derivation takes its own; EOIR's FY2023 detained completions
+#: were not read. A case's judge time depends on custody (detained respondents seldom apply for relief).
+US2024_DETAINED_SHARE_OF_COMPLETIONS = 0.14
 #: us-2017's asylum share of FY2017's completions, in the same derivation (30,179 decisions / 163,078).
 US2017_ASYLUM_SHARE = 0.19
 DOCKETS = ("detained", "released", "never_detained")
@@ -409,7 +413,8 @@ def court_capacity(params: dict, fig: dict, sources: dict, events: list[dict]) -
     no_relief = float(params["no_relief_hearing_time"]["value"])
     assert f"asylum {US2017_ASYLUM_SHARE}," in str(base["source"]), "us-2017's derivation changed"
     assert no_relief == NO_RELIEF_HEARING_TIME, "us-2017's derivation changed"
-    mix = deciding_hearing_time(share, no_relief)[0] / deciding_hearing_time(US2017_ASYLUM_SHARE, no_relief)[0]
+    f = US2024_DETAINED_SHARE_OF_COMPLETIONS
+    mix = deciding_hearing_time(share, no_relief, f)[0] / deciding_hearing_time(US2017_ASYLUM_SHARE, no_relief)[0]
 
     def value(per: float, factor: float) -> int:
         return round(float(base["value"]) * mix * per / (US2017_RESOLUTIONS_PER_JUDGE * factor))
@@ -431,9 +436,9 @@ def court_capacity(params: dict, fig: dict, sources: dict, events: list[dict]) -
                 f"average judges = {per_judge:.0f} a judge) / ({US2017_RESOLUTIONS_PER_JUDGE} in FY2017 x {goal:g}, the "
                 f"completion goals in force) x {mix:.4f}: FY2023's output per judge in place of FY2017's, and the "
                 f"reference hearings a case needs with FY2022's asylum share of completions ({share:g}) over those "
-                f"with FY2017's ({US2017_ASYLUM_SHARE:g}), us-2017's custody, counsel and relief applications "
-                "mixed as in its own derivation (tools/us2017_court.py, deciding_hearing_time); us-2017's "
-                "continuances",
+                f"with FY2017's ({US2017_ASYLUM_SHARE:g}) and {f:g} of completions detained (us-2024's own mix) "
+                "against us-2017's mix (tools/us2017_court.py, deciding_hearing_time: custody, counsel and relief "
+                "applications); us-2017's continuances",
                 "kind": "derived",
             },
         ],

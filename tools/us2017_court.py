@@ -152,9 +152,12 @@ def _note(title: str, kind: str) -> dict:
     return {"title": title, "kind": kind}
 
 
-def deciding_hearing_time(asylum: float, no_relief: float) -> tuple[float, float, float]:
-    """Mean time of a case's deciding hearing over FY2017's mix of custody and counsel: (all, detained, others)."""
-    rd, rn, f = REPRESENTED_DETAINED, nondetained_represented(), DETAINED_SHARE_OF_COMPLETIONS
+def deciding_hearing_time(
+    asylum: float, no_relief: float, f: float = DETAINED_SHARE_OF_COMPLETIONS
+) -> tuple[float, float, float]:
+    """Mean time of a case's deciding hearing over a mix of custody (``f`` of completions detained, FY2017's by
+    default) and counsel: (all, detained, others)."""
+    rd, rn = REPRESENTED_DETAINED, nondetained_represented()
     detained = rd * case_time(asylum, RELIEF_SOUGHT["detained_represented"], no_relief) + (1 - rd) * case_time(
         asylum, RELIEF_SOUGHT["detained_unrepresented"], no_relief
     )
