@@ -387,9 +387,10 @@ def court_capacity(params: dict, fig: dict, sources: dict, events: list[dict]) -
     reference hearings a case needs; EOIR's completion goals (a court policy from October 2018, still in force)
     multiply it. FY2023's resolutions per judge stand in for FY2017's (``US2017_RESOLUTIONS_PER_JUDGE``, checked
     against us-2017's own derivation), with us-2017's continuances and the asylum share of FY2022's completions (the
-    last year read) for FY2017's (``US2017_ASYLUM_SHARE``): an asylum merits hearing takes
-    ``asylum_merits_hearing_time`` reference hearings, so a case needs ``1 + share x (time - 1)`` of them before
-    continuances.
+    last year read) for FY2017's (``US2017_ASYLUM_SHARE``) and its own share of detained completions
+    (``US2024_DETAINED_SHARE_OF_COMPLETIONS``): the reference hearings a case's deciding hearing takes on average
+    (an asylum application three, another application one, none ``no_relief_hearing_time``; who applies depends on
+    custody and counsel) come from ``us2017_court.deciding_hearing_time``, as in ``us-2017``'s derivation.
     """
     sys.path.insert(0, str(ROOT / "tools"))
     try:
