@@ -565,13 +565,23 @@ def test_random_interruptions_of_sweeps(tmp_path, inputs, sweep_reference, clust
     """Every signal at every phase and at the start of a save, serial or on Dask; then the sweep to the end."""
     out, rng = tmp_path / "out", random.Random("sweep-slow")
     kills = []
-    for sig, target in plan(rng, (*PHASES, "mid-file")):
-        scheduler = rng.choice([None, cluster.scheduler_address])
-        args = sweep_args(inputs / "spec.yaml", out, scheduler)
-        t = sweep_reference.timeline
+    t = sweep_reference.timeline
+
+    def attempt(sig: signal.Signals, target: str) -> Kill:
+        args = sweep_args(inputs / "spec.yaml", out, rng.choice([None, cluster.scheduler_address]))
         kill, before = interrupt("sweep", args, out / "runs", tmp_path, "sweeping", sig, target, rng, t, window=0.6)
         kill.leftovers = check_catalog(out, sweep_reference.content, sig, before)
         kills.append(kill)
+        return kill
+
+    for sig, target in plan(rng, (*PHASES, "mid-file")):
+        attempt(sig, target)
+    # As for run and compare: a resumed sweep has fewer runs left than the reference, so its simulating phase is
+    # shorter and a signal aimed at it can land after it (seen once on a fresh clone: all three did). Aim again.
+    for phase in [p for p in PHASES if p not in {k.phase for k in kills}]:
+        for sig in [*SIGNALS, *SIGNALS]:
+            if attempt(sig, phase).phase == phase:
+                break
     TALLY.extend(kills)
     assert {k.phase for k in kills} >= set(PHASES), kills
     saved = len(catalog_content(out).rows)
