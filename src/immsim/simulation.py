@@ -20,7 +20,7 @@ import pandas as pd
 from immsim._cache import compiling, mark_kernels_compiled
 from immsim.engine.buckets import Buckets, new_buckets
 from immsim.engine.bundle import bundle
-from immsim.engine.calendar import Calendar, new_calendar
+from immsim.engine.calendar import Calendar
 from immsim.engine.precompile import helping
 from immsim.errors import ImmsimError
 from immsim.frames import replication_frames
@@ -29,7 +29,7 @@ from immsim.model import codes as c
 from immsim.model.docket import Court, new_court
 from immsim.model.initial import Initial, initialize
 from immsim.model.kernel import Stores, World, run_days
-from immsim.model.people import ROWS, People, TableFull, Tally, new_people, new_rows, new_tally
+from immsim.model.people import People, TableFull, Tally, new_records, new_rows, new_tally, people_of, records
 from immsim.results import Result
 from immsim.scenario.compile import Compiled, compile_scenario
 from immsim.scenario.loader import Scenario, load_scenario
@@ -73,13 +73,18 @@ class _World:
     def grow(self, capacity: int) -> None:
         """Make room for ``capacity`` people in every per-person array; the caller's bundles must be dropped.
 
-        One array at a time: each longer copy replaces its array at once, so the old one is freed before the
-        next is made. Growing then needs the old arrays and one new one, not both tables whole, which set the
-        peak memory of a long run (us-2017's decade, which grows twice: 1.07 GB copying whole tables, 0.88 GB
-        one array at a time).
+        One table at a time: each longer copy replaces its table at once, so the old one is freed before the
+        next is made. Growing then needs the old arrays and one new one, not both worlds whole, which set the
+        peak memory of a long run (us-2017's decade, which grows twice: 1.07 GB copying everything at once,
+        0.88 GB one array at a time). The person records (people and their calendar links) are one table.
         """
-        self._lengthen("pe", {name: (capacity, fill) for name, (_, fill) in ROWS.items()})
-        self._lengthen("cal", dict.fromkeys(("link", "when", "prev"), (capacity, -1)))
+        old, head = records(self.pe), self.cal.head
+        free, count, n_free = _longer(self.pe.free, capacity, -1), self.pe.count, self.pe.n_free
+        self.pe = self.cal = None  # ``old`` holds the only reference to the old records, freed once copied
+        rec = new_records(capacity)
+        rec[: old.shape[0]] = old
+        del old
+        self.pe, self.cal = _tables(rec, head, free, count, n_free)
         size = _buffer_size(self.beds_max, capacity, self.headroom)
         queues = dict.fromkeys(("detq", "ndq", "closed", "mppq"), (capacity, -1))
         self._lengthen("court", {**queues, "new": (size, 0), "new_time": (size, 0)})
@@ -102,6 +107,11 @@ def _longer(a: np.ndarray, size: int, fill: float) -> np.ndarray:
     return out
 
 
+def _tables(rec: np.ndarray, head: np.ndarray, free: np.ndarray, count: np.ndarray, n_free: np.ndarray):
+    """People and the calendar, whose per-person fields are all views of the same records ``rec``."""
+    return people_of(rec, free, count, n_free), Calendar(head, rec["link"], rec["when"], rec["prev"])
+
+
 def _new_world(comp: Compiled, days: int, capacity: int, headroom: int) -> _World:
     J = comp.population.shape[0]
     months = comp.month_starts.shape[0]
@@ -110,10 +120,14 @@ def _new_world(comp: Compiled, days: int, capacity: int, headroom: int) -> _Worl
     tally = new_tally(months, J, F)
     beds_max = float(comp.params.detention_beds.max())
     max_judges = int(comp.params.immigration_judges.max() + 0.5)
+    zero = np.zeros(1, np.int64)
+    pe, cal = _tables(
+        new_records(capacity), np.full(days + 1, -1, np.int32), np.full(capacity, -1, np.int32), zero, zero.copy()
+    )
     return _World(
-        new_people(capacity),
+        pe,
         tally,
-        new_calendar(days, capacity),
+        cal,
         new_court(capacity, max_judges, _buffer_size(beds_max, capacity, headroom)),
         new_buckets(J * c.N_CLASSES, capacity, _pool_room(comp)),
         new_buckets(F, capacity, 256),

@@ -125,10 +125,57 @@ def new_rows(capacity: int, dtype: type, fill: float) -> np.ndarray:
     return np.zeros(capacity, dtype) if fill == 0 else np.full(capacity, fill, dtype)
 
 
-def new_people(capacity: int) -> People:
-    return People(
-        **{name: new_rows(capacity, *ROWS[name]) if name in ROWS else np.zeros(1, np.int64) for name in People._fields}
-    )
+#: Per-person fields kept by others in the same records (``engine.calendar``'s links), with their fills.
+LINKS: dict[str, tuple[type, int]] = {"link": (np.int32, -1), "when": (np.int32, -1), "prev": (np.int32, -1)}
+_FIELDS = {**ROWS, **LINKS}
+#: One person's fields, each at a multiple of its size: 48 bytes, where separate arrays cost one cache miss
+#: per field read (a day's work reads several fields of people picked all over the table).
+_RECORD = np.dtype(
+    [
+        (name, _FIELDS[name][0])
+        for name in (
+            "t_arrive",
+            "day_in",
+            "deadline",
+            "since",
+            "link",
+            "when",
+            "prev",
+            "jur",
+            "state",
+            "klass",
+            "cohort",
+            "origin",
+            "flags",
+            "path",
+            "channel",
+            "hearing",
+        )
+    ],
+    align=True,
+)
+
+
+def new_records(capacity: int) -> np.ndarray:
+    """A table of ``capacity`` person records, each field holding its starting value (``ROWS``, ``LINKS``)."""
+    rec = np.zeros(capacity, _RECORD)
+    for name in _RECORD.names:
+        fill = _FIELDS[name][1]
+        if fill != 0:
+            rec[name] = fill
+    return rec
+
+
+def people_of(rec: np.ndarray, free: np.ndarray, count: np.ndarray, n_free: np.ndarray) -> People:
+    """``People`` whose per-person fields are views of the records ``rec`` (``new_records``)."""
+    return People(**{name: rec[name] for name in ROWS if name != "free"}, count=count, free=free, n_free=n_free)
+
+
+def records(pe: People) -> np.ndarray:
+    """The records ``pe``'s per-person fields are views of (``people_of``)."""
+    rec = pe.state.base
+    assert rec is not None and rec.dtype == _RECORD
+    return rec
 
 
 class TableFull(Exception):  # noqa: N818 - the name says what happened; it is not reported as an error
