@@ -18,7 +18,7 @@ import pytest
 import immsim
 from immsim import simulation
 from immsim.model import codes as c
-from immsim.model.people import COMMUNITY, OUTSIDE
+from immsim.model.people import COMMUNITY, OUTSIDE, records
 from immsim.scenario.compile import compile_scenario
 from immsim.simulation import run_replication
 from scenarios import (
@@ -905,6 +905,11 @@ def test_growing_the_person_table_mid_run_changes_nothing(monkeypatch):
     grown = run_replication(comp, SEED)
     assert grown.pe.state.shape[0] > simulation._initial_capacity(comp, 1_000)  # the table had to grow
     _assert_same_replication(grown, ref)
+    # still one record a person after growing: its fields and calendar links are views of one table
+    rec = records(grown.pe)
+    assert rec.shape[0] == grown.pe.state.shape[0] and rec.itemsize <= 64
+    for field in (*grown.pe[:-3], *grown.cal[1:]):  # not count, free, n_free; not the calendar's heads by day
+        assert field.shape == rec.shape and np.shares_memory(field, rec)
 
 
 def _assert_same_replication(w, ref) -> None:
@@ -912,6 +917,8 @@ def _assert_same_replication(w, ref) -> None:
     n = int(ref.pe.count[0])
     assert int(w.pe.count[0]) == n
     for a, b in zip(w.pe[:-1], ref.pe[:-1], strict=True):
+        np.testing.assert_array_equal(a[:n], b[:n])
+    for a, b in zip(w.cal[1:], ref.cal[1:], strict=True):  # each person's pending event and calendar links
         np.testing.assert_array_equal(a[:n], b[:n])
     np.testing.assert_array_equal(w.tally.flows, ref.tally.flows)
     np.testing.assert_array_equal(w.tally.stocks, ref.tally.stocks)

@@ -3,7 +3,9 @@
 Each person has at most one pending event, so the calendar is an intrusive
 doubly linked list per day (``head[day]`` -> ``link[person]`` -> ..., with
 ``prev`` pointing back). Scheduling, cancelling and popping a day cost O(1)
-per person and no memory beyond three int32 arrays. ``prev`` is there for
+per person and no memory beyond three int32 fields a person (any int32 arrays
+indexed by person: ``simulation`` gives views of the person records, so that a
+person's links and fields share a cache line). ``prev`` is there for
 ``cancel``: an event that no longer applies (a person's supervision ends with
 their case) must leave the list before the person can be scheduled again.
 Events past the horizon are recorded in ``when`` but never fire.
