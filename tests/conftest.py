@@ -23,6 +23,9 @@ this file makes that efficient without changing any test:
   (``pytest_configure_node``), and the controller's scheduler
   (``pytest_xdist_make_scheduler``) reads them; tests/test_scheduling.py
   checks that a group's fixture is made once.
+* Unique node ids. xdist schedules by node id; items that share one (the web
+  API's schema tests, made by schemathesis) get their parameters in it, and a
+  run whose ids are still shared stops with a message (``_unique_ids``).
 * Order. Long tests that need no kernels (``KERNEL_FREE``: the fuzzers) go
   first, to keep the workers busy while the kernels compile; then units of
   work are handed out longest first (``LONG``: measured CPU seconds, a
@@ -41,6 +44,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -200,9 +204,28 @@ def _priority(unit: str, items: list[pytest.Item]) -> tuple[bool, float]:
     return (not unit.startswith(KERNEL_FREE), -cost)
 
 
+def _unique_ids(items: list[pytest.Item]) -> None:
+    """Give items that share a node id their name's parameters in it; fail the run if any id is still shared.
+
+    Why: schemathesis makes one item per API operation, named ``test[GET /api/runs]``, with the bare function
+    name as ``originalname`` and no ``callspec``, and pytest 9.2 builds an item's node id from those two: all
+    twelve operations of tests/test_web_schema.py had one id. xdist schedules by node id, so on several workers
+    one of them ran and eleven were silently left out (``744 items``, ``733 passed``).
+    """
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        name, original = item.name, getattr(item, "originalname", item.name)
+        if counts[item.nodeid] > 1 and name.startswith(f"{original}[") and name.endswith("]"):
+            item._id = item.parent.id.child(original).with_params(name[len(original) + 1 : -1])
+    shared = sorted(nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1)
+    if shared:
+        raise pytest.UsageError(f"tests share a node id, so several workers would run one of them: {shared}")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group the tests that share a module fixture, and put the long units of work first (see the docstring)."""
+    _unique_ids(items)
     if not getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
         return
     units: dict[str, list[pytest.Item]] = {}
