@@ -106,8 +106,9 @@ def new_tally(months: int, J: int, F: int) -> Tally:
     )
 
 
-#: Each per-row array of ``People``: its type and the value a row starts with (no state, no removal path, no
-#: channel; the free stack is empty). ``count`` and ``n_free`` are counters.
+#: Each per-row field of ``People`` (a record field, but for the free stack ``free``, an array of its own): its
+#: type and the value a row starts with (no state, no removal path, no channel; the free stack is empty).
+#: ``count`` and ``n_free`` are counters.
 ROWS: dict[str, tuple[type, int]] = {
     "state": (np.int8, -1),
     "jur": (np.int16, 0),
