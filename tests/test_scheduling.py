@@ -49,16 +49,14 @@ def test_alone(i):
 """
 
 
-def test_tests_sharing_a_module_fixture_run_on_one_worker_and_make_it_once(tmp_path):
-    (tmp_path / "test_shared.py").write_text(SHARED)
-    (tmp_path / "test_alone.py").write_text(ALONE)
-    setups = tmp_path / "setups.txt"
-    env = {**os.environ, "SETUPS": str(setups), "PYTHONPATH": os.pathsep.join([str(TESTS), str(tmp_path)])}
-    # the suite's conftest as a plugin (``-p conftest``), the way scripts/test.sh distributes the suite
+def _two_workers(folder: Path, env: dict[str, str], plugins: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """Run the tests in ``folder`` on two workers through the suite's conftest, loaded as a plugin
+    (``-p conftest``), the way scripts/test.sh distributes the suite; the run must pass."""
+    env = {**os.environ, **env, "PYTHONPATH": os.pathsep.join([str(TESTS), str(folder)])}
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadgroup"]
-        + ["--no-loadscope-reorder", "-v", str(tmp_path)],
-        cwd=tmp_path,
+        [sys.executable, "-m", "pytest", "-p", "conftest", *plugins, "-p", "no:cacheprovider", "-n", "2"]
+        + ["--dist", "loadgroup", "--no-loadscope-reorder", "-v", str(folder)],
+        cwd=folder,
         env=env,
         capture_output=True,
         text=True,
@@ -66,6 +64,14 @@ def test_tests_sharing_a_module_fixture_run_on_one_worker_and_make_it_once(tmp_p
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def test_tests_sharing_a_module_fixture_run_on_one_worker_and_make_it_once(tmp_path):
+    (tmp_path / "test_shared.py").write_text(SHARED)
+    (tmp_path / "test_alone.py").write_text(ALONE)
+    setups = tmp_path / "setups.txt"
+    proc = _two_workers(tmp_path, {"SETUPS": str(setups)})
     assert "12 passed" in proc.stdout, proc.stdout
     assert setups.read_text().splitlines() == ["shared"], proc.stdout
     # the six tests of the shared module ran on one worker, the others wherever a worker was free
@@ -101,17 +107,6 @@ def test_items_sharing_a_node_id_all_run_on_several_workers(tmp_path):
     (tmp_path / "like_schemathesis.py").write_text(LIKE_SCHEMATHESIS)
     (tmp_path / "test_cases.py").write_text(CASES)
     runs = tmp_path / "runs.txt"
-    env = {**os.environ, "RUNS": str(runs), "PYTHONPATH": os.pathsep.join([str(TESTS), str(tmp_path)])}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "like_schemathesis", "-p", "no:cacheprovider"]
-        + ["-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder", "-v", str(tmp_path)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = _two_workers(tmp_path, {"RUNS": str(runs)}, ("-p", "like_schemathesis"))
     assert "3 passed" in proc.stdout and "test_case[GET /a/{id}]" in proc.stdout, proc.stdout
     assert runs.read_text().splitlines() == ["ran"] * 3
