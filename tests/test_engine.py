@@ -8,6 +8,7 @@ import sys
 
 import numba as nb
 import numpy as np
+import pytest
 from scipy import stats
 
 from immsim.engine import buckets as bk
@@ -226,6 +227,16 @@ def test_the_cache_folder_is_ours_even_when_numba_was_imported_first(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     config_dir, env_dir = out.stdout.split()
     assert config_dir == env_dir and config_dir.startswith(str(tmp_path / "immsim" / "numba-"))
+
+
+@pytest.mark.parametrize(("numba_first", "user_level", "level"), [(False, None, 1), (True, None, 1), (True, "2", 2)])
+def test_kernels_compile_at_immsims_optimization_level_unless_the_user_chose_one(numba_first, user_level, level):
+    """The level Numba compiles at (read again from the environment before each compile) is ``OPT_LEVEL``."""
+    imports = "import numba; import immsim" if numba_first else "import immsim; import numba"
+    code = f"{imports}; from numba.core import config; config.reload_config(); print(int(config.OPT))"
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_OPT"} | ({"NUMBA_OPT": user_level} if user_level else {})
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert int(out.stdout) == level
 
 
 def test_a_process_that_waited_for_the_compile_lock_loads_what_the_first_compiled(tmp_path, monkeypatch):

@@ -121,9 +121,15 @@ def helping(bundle_types: Iterable[types.Type]) -> Iterator[None]:
 
 
 def _reap(proc: subprocess.Popen) -> None:
-    """Wait for a stopped helper at exit, so that no zombie is left and its CPU time counts as this process's."""
+    """Wait for a stopped helper at exit, so that no zombie is left and its CPU time counts as this process's.
+
+    The job file is removed here too: the helper removes it once read, but a helper stopped before it got
+    that far (a warm start stops it at once) would leave it behind in the temporary folder.
+    """
     with contextlib.suppress(subprocess.TimeoutExpired, OSError):
         proc.wait(timeout=30)
+    with contextlib.suppress(OSError):
+        os.unlink(proc.args[-1])
 
 
 def start_helper(bundles: dict[str, types.Type], entries: list[tuple[str, str, tuple]]) -> subprocess.Popen:
