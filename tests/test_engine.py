@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -312,3 +313,70 @@ def test_reference_counts_of_unowned_arrays_compile_to_nothing(monkeypatch):
 
     assert counting_calls(inline=False) > 0
     assert counting_calls(inline=True) == 0
+
+
+def test_a_signal_during_a_held_block_is_delivered_when_it_ends_and_a_second_at_once():
+
+    from immsim.engine.interrupts import signals_held
+
+    reached = []
+    with pytest.raises(KeyboardInterrupt), signals_held():
+        os.kill(os.getpid(), signal.SIGINT)
+        reached.append("after the first")  # held: the block goes on
+    assert reached == ["after the first"]
+    with pytest.raises(KeyboardInterrupt), signals_held():
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+        reached.append("after the second")
+    assert reached == ["after the first"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+def test_held_signals_go_to_the_handler_installed_before_in_order():
+
+    from immsim.engine.interrupts import signals_held
+
+    got = []
+    before = signal.signal(signal.SIGTERM, lambda s, f: got.append(s))
+    try:
+        with signals_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGINT)  # the second: both delivered at once, the first first
+            assert got == [signal.SIGTERM]
+            got.append("inside")
+    except KeyboardInterrupt:
+        got.append("interrupted")
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert got == [signal.SIGTERM, "interrupted"]
+
+
+def test_ctrl_c_during_a_simulation_stops_it_with_keyboard_interrupt_not_a_crash():
+    """Numba cannot take an exception while it converts a kernel's results: held, the signal waits for that.
+
+    The child says when its decade is three years in (progress is reported between two kernel calls), and the
+    signal goes at once: it lands in the next call, which takes about a tenth of a second. Before signals were
+    held, this crashed the process (SIGSEGV).
+    """
+    code = (
+        "import immsim\n"
+        "immsim.simulate('us-2017', years=0.01, seed=1)\n"
+        "said = []\n"
+        "def progress(done, total):\n"
+        "    if done >= 3 * 365 and not said:\n"
+        "        said.append(print('deep', flush=True))\n"
+        "immsim.simulate('us-2017', years=10, seed=1, progress=progress)\n"
+        "print('not interrupted')\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal, not ignored
+    )
+    assert proc.stdout.readline().strip() == "deep"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode != -signal.SIGSEGV, err
+    assert "not interrupted" not in out and err.rstrip().endswith("KeyboardInterrupt"), err[-2000:]

@@ -21,6 +21,7 @@ from immsim._cache import compiling, mark_kernels_compiled
 from immsim.engine.buckets import Buckets, new_buckets
 from immsim.engine.bundle import bundle
 from immsim.engine.calendar import Calendar
+from immsim.engine.interrupts import signals_held
 from immsim.engine.precompile import helping
 from immsim.errors import ImmsimError
 from immsim.frames import replication_frames
@@ -218,15 +219,18 @@ def _replication(comp: Compiled, seed: int, headroom: int, progress: Progress | 
         helper = helping([b.numba_type for b in (inp, par, *world)]) if first else contextlib.nullcontext()
         with helper:
             initial = Initial(**{f: getattr(comp, f) for f in Initial._fields})
-            w.pool = initialize(inp, par, world, w.pool, seed, initial)
+            with signals_held():  # Ctrl-C waits for the kernel to return (see engine/interrupts.py)
+                w.pool = initialize(inp, par, world, w.pool, seed, initial)
             if first:  # no days: compiles (or loads) run_days while the lock is held
-                run_days(inp, par, world, w.stores(), seed, 0, 0, headroom)
+                with signals_held():
+                    run_days(inp, par, world, w.stores(), seed, 0, 0, headroom)
                 mark_kernels_compiled()  # before the lock is released: a process waiting for it then loads
     t = 0
     chunk = 30
     while t < days:
         stop = min(days, t + chunk)
-        reached, (w.pool, w.holds, w.stayed) = run_days(inp, par, world, w.stores(), seed, t, stop, headroom)
+        with signals_held():
+            reached, (w.pool, w.holds, w.stayed) = run_days(inp, par, world, w.stores(), seed, t, stop, headroom)
         if reached < stop:
             world = None  # the bundles keep the arrays alive: dropped so that ``grow`` can free each old one
             w.grow(max(int(w.pe.state.shape[0] * 1.5), int(w.pe.count[0]) + 2 * headroom))
