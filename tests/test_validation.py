@@ -245,3 +245,17 @@ def test_a_bad_targets_file_is_an_error_naming_it(tmp_path):
     public.load_targets().drop(columns=["tolerance"]).to_csv(short, index=False)
     with pytest.raises(immsim.ImmsimError, match=r"short.csv: the targets need .*\(missing: tolerance\)"):
         public.load_targets(short)
+
+
+def test_work_in_background_gives_its_result_or_its_error_and_stops_when_asked():
+    """``validate`` runs the peer check this way beside its other levels (docs/validation.md: identical tables)."""
+    import math
+    import time
+
+    assert report.InBackground(math.factorial, 20).result() == math.factorial(20)
+    with pytest.raises(ValueError, match="negative"):
+        report.InBackground(math.factorial, -1).result()
+    sleeper = report.InBackground(time.sleep, 120)
+    began = time.monotonic()
+    sleeper.stop()  # an interrupted validation does not wait for the peer simulator
+    assert time.monotonic() - began < 30

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,10 @@ from immsim.cli.common import (
     titled_table,
 )
 
+if TYPE_CHECKING:
+    from immsim.scenario.loader import Scenario
+    from immsim.validation.report import InBackground
+
 
 @app.command()
 @guarded
@@ -29,10 +33,22 @@ def validate(
 ) -> None:
     """Check the model: queueing theory, its own pipeline against theory, a peer simulator, and FY2017 figures."""
     import immsim
+    from immsim.validation import report
+
+    sc = immsim.load_scenario(scenario)
+    peer_job = report.InBackground(report.peer_table) if peer else None  # level 3 runs beside levels 1, 2, 4
+    try:
+        _validate(sc, peer_job, replications, seed, markdown)
+    finally:
+        if peer_job is not None:
+            peer_job.stop()
+
+
+def _validate(sc: Scenario, peer_job: InBackground | None, replications: int, seed: int, markdown: Path | None) -> None:
+    """``validate``'s levels in order, the peer simulator's table (``peer_job``) taken when its turn comes."""
     from immsim._files import atomic_write
     from immsim.validation import public, report
 
-    sc = immsim.load_scenario(scenario)
     with console.status("level 1: queueing theory"):
         theory_df = report.theory_table(sc, seed=seed)
     out_console.print(
@@ -46,15 +62,6 @@ def validate(
     out_console.print(titled_table("The model's own pipeline against theory", pipeline_df, cols))
     cols = ["wrong_model", "disagree", "smallest_p", "detected"]
     out_console.print(titled_table("Power check: deliberately wrong models, each to be rejected", power_df, cols))
-    peer_df = None
-    if peer:
-        with console.status("level 3: peer simulator (Ciw)"):
-            peer_df = report.peer_table()
-        if peer_df is None:
-            console.print("level 3 skipped: Ciw is not installed (pip install -e '.[test]')")
-        else:
-            cols = ["station", "cls", "statistic", "immsim", "ciw", "p", "agree"]
-            out_console.print(titled_table("immsim engine vs Ciw (the engine's own check)", peer_df, cols))
     from immsim.validation import forward
 
     # FY2018-FY2020 outcomes follow from a run that starts in FY2017: then one run, read by every table below
@@ -65,6 +72,15 @@ def validate(
         backtest_df = public.backtest_court(sc, seed=seed)
         windows_df = public.window_checks(sc, replications=replications, seed=seed, result=fy2017)
         forward_df = forward.forward_check(sc, replications, seed, result=fy2017) if ahead else None
+    peer_df = None
+    if peer_job is not None:
+        with console.status("level 3: peer simulator (Ciw)"):
+            peer_df = peer_job.result()
+        if peer_df is None:
+            console.print("level 3 skipped: Ciw is not installed (pip install -e '.[test]')")
+        else:
+            cols = ["station", "cls", "statistic", "immsim", "ciw", "p", "agree"]
+            out_console.print(titled_table("immsim engine vs Ciw (the engine's own check)", peer_df, cols))
     cols = ["metric", "target", "mean", "ci_low", "ci_high", "rel_error", "tolerance", "status"]
     groups = report.targets_by_role(targets_df)
     for role, heading, _ in report.sections(groups):  # fitted, constructed and independent figures apart

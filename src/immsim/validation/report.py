@@ -18,6 +18,8 @@ generated, not typed, so it can be refreshed after any change.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,6 +142,41 @@ def peer_table(reps: int = 10) -> pd.DataFrame | None:
         return peer_check(reps=reps)
     except ImportError:
         return None
+
+
+class InBackground:
+    """``fn(*args)`` running in a process of its own, beside this one's work, where there is a second core.
+
+    For the peer check (``peer_table``): Ciw is pure Python, and its ten runs are about 40 s of a validation's
+    two minutes on one core, needing nothing from the other levels. On one core ``fn`` runs when its result is
+    asked for, as before. The process is started fresh (spawn), not forked from this one: a fork would copy the
+    console's live status thread mid-way. ``fn`` must be importable by name (a module-level function).
+    """
+
+    def __init__(self, fn: Callable, *args: object) -> None:
+        import multiprocessing
+        import os
+
+        self._fn, self._args, self._pool, self._job = fn, args, None, None
+        if (os.cpu_count() or 1) > 1:
+            self._pool = multiprocessing.get_context("spawn").Pool(1)
+            self._job = self._pool.apply_async(fn, args)
+
+    def result(self) -> Any:
+        """What ``fn`` returned (waiting for it if it is still running); its exception is raised here."""
+        if self._job is None:
+            return self._fn(*self._args)
+        try:
+            return self._job.get()
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop the process, finished or not (an interrupted validation does not wait for Ciw)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
 
 #: The groups of compared figures, in report order: (role, heading, what agreement shows).
