@@ -42,11 +42,7 @@ except ImportError:  # not on Windows: no lock, see ``compiling``
 _PACKAGE = Path(__file__).resolve().parent
 
 #: Wall time of a cold compile of every kernel on a 2-core machine (docs/performance.md), for the message.
-COMPILE_SECONDS = 25
-#: LLVM's optimization level for the kernels (``NUMBA_OPT``) unless the user set one. Numba's default, 3, costs
-#: about a sixth more compile time than 1 and gains nothing here: the kernels wait on memory, and a warm decade
-#: takes the same time at 1, 2 or 3 (docs/performance.md). Without fast-math, the level cannot change a result.
-OPT_LEVEL = "1"
+COMPILE_SECONDS = 30
 
 
 def _source_hash() -> str:
@@ -62,14 +58,11 @@ def _source_hash() -> str:
 def configure() -> None:
     """Point Numba's cache at this source's folder, unless the user chose one (``NUMBA_CACHE_DIR``).
 
-    The optimization level (``OPT_LEVEL``) is set here too, unless the user chose one (``NUMBA_OPT``).
-
     Numba reads the variable when it is imported; a program that imported
     Numba before immsim would otherwise cache next to the sources, where a
     kernel is only recompiled when its own file changes (a stale caller of a
     changed helper then fails to load). Its config is set too in that case.
     """
-    os.environ.setdefault("NUMBA_OPT", OPT_LEVEL)  # Numba imported earlier reads it again before it compiles
     if "NUMBA_CACHE_DIR" in os.environ:
         return
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "immsim"
