@@ -230,35 +230,6 @@ def test_the_cache_folder_is_ours_even_when_numba_was_imported_first(tmp_path):
     assert config_dir == env_dir and config_dir.startswith(str(tmp_path / "immsim" / "numba-"))
 
 
-def test_immsims_kernels_are_optimized_at_their_own_level_and_other_numba_code_at_numbas(monkeypatch):
-    """``jit.OPT_LEVEL`` for the module passes of immsim's kernels; a plain ``numba.njit`` keeps ``NUMBA_OPT``."""
-    from numba.core import codegen, config
-
-    from immsim.engine import jit, refcounts
-
-    if not refcounts.supported():
-        pytest.skip("this Numba's module passes are its own: immsim does not choose their level")
-    levels: list[int] = []
-    real = codegen.CPUCodegen._module_pass_manager
-
-    def spy(self, **kwargs):
-        if kwargs.get("cost") != "cheap":  # the full passes (the cheap ones run at level 0 in any case)
-            levels.append(int(kwargs.get("opt", config.OPT)))
-        return real(self, **kwargs)
-
-    monkeypatch.setattr(codegen.CPUCodegen, "_module_pass_manager", spy)
-
-    def twice(x):
-        return 2 * x
-
-    ours = _WideDispatcher(py_func=twice, locals={}, targetoptions={"nopython": True, "no_cfunc_wrapper": True})
-    assert ours(21) == 42
-    assert levels and set(levels) == {jit.OPT_LEVEL}
-    levels.clear()
-    assert nb.njit(lambda x: 3 * x)(14) == 42
-    assert levels and set(levels) == {int(config.OPT)} and int(config.OPT) != jit.OPT_LEVEL
-
-
 def test_a_process_that_waited_for_the_compile_lock_loads_what_the_first_compiled(tmp_path, monkeypatch):
     """The first holder compiles (and may start a helper); one that waited finds the kernels marked and loads them."""
     import threading

@@ -30,12 +30,6 @@ would.
 Reference counts inlined: the module's optimization also lets LLVM inline
 Numba's reference-counting calls, which vanish for the unowned arrays the
 kernels handle (``engine.refcounts``).
-
-The module's optimization at level 1 (``OPT_LEVEL``), not Numba's 3: the
-kernels wait on memory, not on arithmetic, so a warm decade takes the same
-time at levels 1, 2 and 3, while a cold compile takes 8 % less wall time at 1
-(docs/performance.md). Without fast-math no level can change a result. Other
-Numba code in the process keeps Numba's level (``NUMBA_OPT``).
 """
 
 from __future__ import annotations
@@ -46,9 +40,6 @@ from numba.core import codegen, types
 from numba.core.registry import CPUDispatcher
 
 from immsim.engine import precompile, refcounts
-
-#: LLVM's optimization level for the module passes of ``jit`` functions (see the module's text).
-OPT_LEVEL = 1
 
 _numba_function_passes = codegen.CPUCodeLibrary._optimize_functions
 _compiling = 0  # compiles of ``jit`` functions under way (nested: a kernel compiles its helpers)
@@ -64,7 +55,7 @@ def _optimize_functions(self, ll_module) -> None:  # noqa: ANN001 (Numba's signa
 def _optimize_final_module(self) -> None:  # noqa: ANN001 (Numba's signature)
     if not _compiling or not refcounts.supported():
         return _numba_module_passes(self)
-    return refcounts.optimize_inlining_counts(self, OPT_LEVEL)  # see engine/refcounts.py
+    return refcounts.optimize_inlining_counts(self)  # see engine/refcounts.py
 
 
 _numba_module_passes = codegen.CPUCodeLibrary._optimize_final_module

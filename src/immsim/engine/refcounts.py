@@ -50,17 +50,16 @@ def supported() -> bool:
         return False
 
 
-def optimize_inlining_counts(library: codegen.CPUCodeLibrary, opt: int) -> None:
+def optimize_inlining_counts(library: codegen.CPUCodeLibrary) -> None:
     """Numba's ``_optimize_final_module``, with the counting functions made inlinable before the full passes.
 
-    ``opt``: the full passes' optimization level (Numba's is ``NUMBA_OPT``, 3 by default). Only where
-    ``supported()``; ``engine.jit`` calls Numba's own otherwise.
+    Only where ``supported()``; ``engine.jit`` calls Numba's own otherwise.
     """
     gen = library._codegen
     cheap, cheap_builder = gen._module_pass_manager(
         loop_vectorize=gen._loopvect, slp_vectorize=False, opt=gen._opt_level, cost="cheap"
     )
-    full, full_builder = gen._module_pass_manager(opt=opt)
+    full, full_builder = gen._module_pass_manager()
     cheap.run(library._final_module, cheap_builder)
     if not config.LLVM_REFPRUNE_PASS:  # the pruning Numba runs here when its LLVM pass is switched off
         library._final_module = remove_redundant_nrt_refct(library._final_module)
