@@ -306,7 +306,6 @@ def test_reference_counts_of_unowned_arrays_compile_to_nothing(monkeypatch):
 
 
 def test_a_signal_during_a_held_block_is_delivered_when_it_ends_and_a_second_at_once():
-
     from immsim.engine.interrupts import signals_held
 
     reached = []
@@ -323,7 +322,6 @@ def test_a_signal_during_a_held_block_is_delivered_when_it_ends_and_a_second_at_
 
 
 def test_held_signals_go_to_the_handler_installed_before_in_order():
-
     from immsim.engine.interrupts import signals_held
 
     got = []
