@@ -219,11 +219,11 @@ def _replication(comp: Compiled, seed: int, headroom: int, progress: Progress | 
         helper = helping([b.numba_type for b in (inp, par, *world)]) if first else contextlib.nullcontext()
         with helper:
             initial = Initial(**{f: getattr(comp, f) for f in Initial._fields})
-            with signals_held():  # Ctrl-C waits for the kernel to return (see engine/interrupts.py)
+            with signals_held():  # Ctrl-C waits for the kernels to return (see engine/interrupts.py)
                 w.pool = initialize(inp, par, world, w.pool, seed, initial)
-            if first:  # no days: compiles (or loads) run_days while the lock is held
-                with signals_held():
+                if first:  # no days: compiles (or loads) run_days while the lock is held
                     run_days(inp, par, world, w.stores(), seed, 0, 0, headroom)
+            if first:
                 mark_kernels_compiled()  # before the lock is released: a process waiting for it then loads
     t = 0
     chunk = 30
