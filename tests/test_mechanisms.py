@@ -1003,37 +1003,42 @@ def test_administrative_closures_leave_the_docket_and_recalendared_cases_return(
     assert (np.diff(n.court_pending) == inflow.to_numpy()[1:]).all()
 
 
-def test_median_selection_from_two_sorted_dockets_equals_a_full_sort():
-    from immsim.model.courts import _kth
-
-    rng = np.random.default_rng(0)
-    for _ in range(500):
-        a = np.sort(rng.integers(-50, 50, rng.integers(0, 8))).astype(float)
-        day_in = rng.integers(-50, 50, 40).astype(np.int32)  # filing days, indexed by person
-        queue = np.argsort(day_in, kind="stable").astype(np.int32)  # a docket in filing order
-        b0 = int(rng.integers(0, 10))
-        nb_ = int(rng.integers(0, 40 - b0))
-        union = np.sort(np.concatenate([a, day_in[queue[b0 : b0 + nb_]]]))
-        assert [_kth(a, queue, b0, nb_, day_in, k) for k in range(len(union))] == list(union)
-
-
-def test_median_of_unordered_dockets_by_counting_equals_numpy():
-    # three dockets (detained, non-detained, MPP) in no particular order
+def test_median_age_from_the_count_by_filing_day_equals_numpy_over_the_waiting_cases():
+    """``courts.median_days_pending`` reads the count of cases by filing day, less those being heard."""
     from collections import namedtuple
 
-    from immsim.model.courts import _median_age_unordered
+    from immsim.model.courts import median_days_pending
 
-    pe_ = namedtuple("pe_", "day_in count")
-    court_ = namedtuple("court_", "detq detq_ends ndq ndq_ends mppq mppq_ends")
+    pe_ = namedtuple("pe_", "day_in")
+    station = namedtuple("station", "job")
+    court_ = namedtuple("court_", "detq_ends ndq_ends mppq_ends filed filed_span judges mpp_judges")
     rng = np.random.default_rng(1)
-    for _ in range(300):
+    offset = 45  # filing days from -45
+    for trial in range(300):
         t = int(rng.integers(0, 60))
-        day_in = rng.integers(-40, t + 3, 50).astype(np.int32)  # filing days (a stage may begin later), by person
-        people = rng.permutation(50).astype(np.int32)  # the dockets, in no particular order
-        d0, d1 = sorted(rng.integers(0, 15, 2))
-        n0, n1 = sorted(rng.integers(15, 40, 2))
-        m0, m1 = sorted(rng.integers(40, 50, 2))
-        court = court_(people, np.array([d0, d1]), people, np.array([n0, n1]), people, np.array([m0, m1]))
-        waiting = day_in[np.concatenate([people[d0:d1], people[n0:n1], people[m0:m1]])]
-        expected = t - np.median(waiting) if len(waiting) else 0.0
-        assert _median_age_unordered(pe_(day_in, np.array([50])), court, t) == expected
+        day_in = rng.integers(-40, t + 1, 50).astype(np.int32)  # filing days, by person
+        people = rng.permutation(50).astype(np.int32)
+        n_wait, n_heard, n_mpp_heard = int(rng.integers(0, 30)), int(rng.integers(0, 8)), int(rng.integers(0, 3))
+        waiting = people[:n_wait]
+        heard = people[n_wait : n_wait + n_heard + n_mpp_heard]
+        d, m = sorted(rng.integers(0, n_wait + 1, 2))  # the waiting split over the three dockets: only lengths count
+        jobs = np.full(10, -1, np.int32)
+        jobs[rng.choice(10, n_heard, replace=False)] = heard[:n_heard]
+        mpp_jobs = np.full(4, -1, np.int32)
+        mpp_jobs[:n_mpp_heard] = heard[n_heard:]
+        filed = np.zeros(offset + 70, np.int64)
+        np.add.at(filed, day_in[np.concatenate([waiting, heard])] + offset, 1)
+        used = np.flatnonzero(filed)
+        span = np.array([offset, used.min() if len(used) else offset, used.max() if len(used) else 0])
+        court = court_(
+            np.array([0, d]), np.array([5, 5 + m - d]), np.array([9, 9 + n_wait - m]),
+            filed, span, station(jobs), station(mpp_jobs),
+        )  # fmt: skip
+        before = filed.copy()
+        expected = t - np.median(day_in[waiting]) if n_wait else 0.0
+        assert median_days_pending(pe_(day_in), court, t) == expected, trial
+        assert (filed == before).all()  # the cases being heard are counted again
+    court = court._replace(filed_span=np.array([offset, 0, filed.shape[0] - 1]))
+    filed[0] += 1  # a case counted that no queue holds
+    with pytest.raises(ValueError, match="does not match its queues"):
+        median_days_pending(pe_(day_in), court, t)

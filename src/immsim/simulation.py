@@ -130,13 +130,23 @@ def _new_world(comp: Compiled, days: int, capacity: int, headroom: int) -> _Worl
         pe,
         tally,
         cal,
-        new_court(capacity, max_judges, _buffer_size(beds_max, capacity, headroom)),
+        new_court(capacity, max_judges, _buffer_size(beds_max, capacity, headroom), _first_filing_day(comp), days),
         new_buckets(J * c.N_CLASSES, capacity, _pool_room(comp)),
         new_buckets(F, capacity, 256),
         new_buckets(K, capacity, 16),
         beds_max,
         headroom,
     )
+
+
+def _first_filing_day(comp: Compiled) -> int:
+    """A day before every filing day of the cases at the start (the court counts cases by filing day).
+
+    The backlog's ages are exponential (``model.initial``): one older than 60 times their mean has a chance of
+    about 1e-26 a case; the kernel stops with an error rather than miscount one.
+    """
+    preparation = float(comp.params.detained_case_preparation_days[0])
+    return -int(math.ceil(60 * comp.court_mean_age + preparation)) - 1
 
 
 def _pool_room(comp: Compiled) -> np.ndarray:

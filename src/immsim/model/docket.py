@@ -1,4 +1,4 @@
-"""The court's docket: its queues, the judges as servers, and the day's new cases.
+"""The court's docket: its queues, the judges as servers, the day's new cases, and the cases by filing day.
 
 The MPP docket (``model.mpp``) has its own queue and its own judges, a
 second station that is empty unless a scenario puts the MPP in force.
@@ -33,9 +33,12 @@ class Court(NamedTuple):
     new: np.ndarray  # int32[B]: cases reaching the court today
     new_time: np.ndarray  # float64[B]: when (days)
     new_count: np.ndarray  # int64[1]
+    filed: np.ndarray  # int64[D]: cases queued or being heard, by filing day (``day_in``) + ``filed_span[0]``
+    filed_span: np.ndarray  # int64[3]: [offset of day 0, lowest index counted, highest index counted]
 
 
-def new_court(capacity: int, max_judges: int, buffer: int) -> Court:
+def new_court(capacity: int, max_judges: int, buffer: int, first_day: int, days: int) -> Court:
+    """An empty court for people ids below ``capacity`` and filing days from ``first_day`` to ``days``."""
     detq, detq_ends = new_fifo(capacity)
     ndq, ndq_ends = new_fifo(capacity)
     closed, closed_ends = new_fifo(capacity)
@@ -54,6 +57,8 @@ def new_court(capacity: int, max_judges: int, buffer: int) -> Court:
         np.zeros(buffer, np.int32),
         np.zeros(buffer),
         np.zeros(1, np.int64),
+        np.zeros(days - first_day + 1, np.int64),
+        np.array([-first_day, days - first_day, 0], np.int64),
     )
 
 
@@ -69,3 +74,24 @@ def to_court(court: Court, p: int, time: float) -> None:
     court.new[n] = p
     court.new_time[n] = time
     court.new_count[0] = n + 1
+
+
+@jit
+def enter(court: Court, day: int) -> None:
+    """A case filed on ``day`` joins a queue of the court (``leave`` when a hearing of it ends).
+
+    The count by filing day is what the month's median age of the docket is read
+    from (``courts.median_days_pending``), without visiting the waiting cases.
+    """
+    i = day + court.filed_span[0]
+    if i < 0 or i >= court.filed.shape[0]:
+        raise ValueError("a case's filing day is outside the days the court counts")
+    court.filed[i] += 1
+    court.filed_span[1] = min(court.filed_span[1], i)
+    court.filed_span[2] = max(court.filed_span[2], i)
+
+
+@jit
+def leave(court: Court, day: int) -> None:
+    """A hearing of a case filed on ``day`` ended: it is no longer queued or heard (until it ``enter``s again)."""
+    court.filed[day + court.filed_span[0]] -= 1

@@ -26,6 +26,7 @@ from immsim.model import codes as c
 from immsim.model.appearance import DETAINED, NEVER_DETAINED, RELEASED_KIND, file_case, file_supervised_case
 from immsim.model.community import draw_cohort, join_pool
 from immsim.model.custody import schedule_detained_case
+from immsim.model.docket import enter
 from immsim.model.hearings import file_hearings
 from immsim.model.jails import book, booking_rate
 from immsim.model.people import COMMUNITY, ICE_ARREST, OUTSIDE, create, move
@@ -132,6 +133,7 @@ def initialize(inp, par, world, pool, seed, init):
         pe.t_arrive[p] = -ages[oldest_first[i]]
         pe.day_in[p] = int(np.floor(pe.t_arrive[p]))
         fifo.push(court.ndq, court.ndq_ends, p)
+        enter(court, pe.day_in[p])
     for _ in range(init.court_admin_closed):
         j = pick_cumulative(pop_cum, 1.0)
         p = create(pe, tally, OUTSIDE, j, c.K_RECENT_NONE, draw_cohort(inp), c.O_COURT_EXTERNAL, 0)
