@@ -80,13 +80,13 @@ class _World:
         0.88 GB one array at a time). The person records (people's fields and their calendar links) are one
         table, copied whole: 0.94 GB.
         """
-        old, head, size = records(self.pe), self.cal.head, self.cal.size
+        old, head = records(self.pe), self.cal.head
         free, count, n_free = _longer(self.pe.free, capacity, -1), self.pe.count, self.pe.n_free
         self.pe = self.cal = None  # ``old`` holds the only reference to the old records, freed once copied
         rec = new_records(capacity)
         rec[: old.shape[0]] = old
         del old
-        self.pe, self.cal = _tables(rec, head, size, free, count, n_free)
+        self.pe, self.cal = _tables(rec, head, free, count, n_free)
         size = _buffer_size(self.beds_max, capacity, self.headroom)
         queues = dict.fromkeys(("detq", "ndq", "closed", "mppq"), (capacity, -1))
         self._lengthen("court", {**queues, "new": (size, 0), "new_time": (size, 0)})
@@ -110,10 +110,10 @@ def _longer(a: np.ndarray, size: int, fill: float) -> np.ndarray:
 
 
 def _tables(
-    rec: np.ndarray, head: np.ndarray, size: np.ndarray, free: np.ndarray, count: np.ndarray, n_free: np.ndarray
+    rec: np.ndarray, head: np.ndarray, free: np.ndarray, count: np.ndarray, n_free: np.ndarray
 ) -> tuple[People, Calendar]:
     """People and the calendar, whose per-person fields are all views of the same records ``rec``."""
-    return people_of(rec, free, count, n_free), Calendar(head, rec["link"], rec["when"], rec["prev"], size)
+    return people_of(rec, free, count, n_free), Calendar(head, rec["link"], rec["when"], rec["prev"])
 
 
 def _new_world(comp: Compiled, days: int, capacity: int, headroom: int) -> _World:
@@ -124,8 +124,8 @@ def _new_world(comp: Compiled, days: int, capacity: int, headroom: int) -> _Worl
     tally = new_tally(months, J, F)
     beds_max = float(comp.params.detention_beds.max())
     max_judges = int(comp.params.immigration_judges.max() + 0.5)
-    heads, sizes, free = np.full(days + 1, -1, np.int32), np.zeros(days + 1, np.int32), np.full(capacity, -1, np.int32)
-    pe, cal = _tables(new_records(capacity), heads, sizes, free, np.zeros(1, np.int64), np.zeros(1, np.int64))
+    heads, free = np.full(days + 1, -1, np.int32), np.full(capacity, -1, np.int32)
+    pe, cal = _tables(new_records(capacity), heads, free, np.zeros(1, np.int64), np.zeros(1, np.int64))
     return _World(
         pe,
         tally,

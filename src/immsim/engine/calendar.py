@@ -3,7 +3,7 @@
 Each person has at most one pending event, so the calendar is an intrusive
 doubly linked list per day (``head[day]`` -> ``link[person]`` -> ..., with
 ``prev`` pointing back). Scheduling, cancelling and popping a day cost O(1)
-per person and no memory beyond three int32 fields a person and a count a day (any int32 arrays
+per person and no memory beyond three int32 fields a person (any int32 arrays
 indexed by person: ``simulation`` gives views of the person records, so that a
 person's links and fields share a cache line). ``prev`` is there for
 ``cancel``: an event that no longer applies (a person's supervision ends with
@@ -25,7 +25,6 @@ class Calendar(NamedTuple):
     link: np.ndarray  # int32[people]: next person scheduled on the same day
     when: np.ndarray  # int32[people]: the day of the person's pending event, -1 if none
     prev: np.ndarray  # int32[people]: previous person scheduled on the same day, -1 if first
-    size: np.ndarray  # int32[days + 1]: how many people are scheduled on each day
 
 
 def new_calendar(days: int, capacity: int) -> Calendar:
@@ -34,7 +33,6 @@ def new_calendar(days: int, capacity: int) -> Calendar:
         np.full(capacity, -1, np.int32),
         np.full(capacity, -1, np.int32),
         np.full(capacity, -1, np.int32),
-        np.zeros(days + 1, np.int32),
     )
 
 
@@ -49,7 +47,6 @@ def schedule(cal: Calendar, person: int, day: int) -> None:
         if first >= 0:
             cal.prev[first] = person
         cal.head[day] = person
-        cal.size[day] += 1
 
 
 @jit
@@ -68,23 +65,23 @@ def cancel(cal: Calendar, person: int) -> None:
         cal.head[day] = nxt
     if nxt >= 0:
         cal.prev[nxt] = before
-    cal.size[day] -= 1
 
 
 @jit
 def take_day(cal: Calendar, day: int) -> np.ndarray:
-    """Remove and return the people whose event is on ``day``, in scheduling order.
-
-    The day's count (``size``) sizes the result, so the list is walked once: each step is a read of a person
-    scattered over the table, most of them a cache miss.
-    """
-    n = cal.size[day]
+    """Remove and return the people whose event is on ``day``, in scheduling order."""
+    n = 0
+    p = cal.head[day]
+    while p >= 0:
+        n += 1
+        p = cal.link[p]
     out = np.empty(n, np.int32)
     p = cal.head[day]
-    for i in range(n - 1, -1, -1):
+    i = n - 1
+    while p >= 0:
         out[i] = p
         cal.when[p] = -1
         p = cal.link[p]
+        i -= 1
     cal.head[day] = -1
-    cal.size[day] = 0
     return out
