@@ -16,6 +16,7 @@ from immsim.engine import buckets as bk
 from immsim.engine import fifo, servers
 from immsim.engine.calendar import cancel, new_calendar, schedule, take_day
 from immsim.engine.jit import _WideDispatcher
+from immsim.engine.reserve import lengthen, new_rows
 from immsim.engine.rng import duration, pick_cumulative, pick_weighted, reseed, round_random, stream_seed
 from immsim.engine.unowned import unowned
 
@@ -75,6 +76,40 @@ def test_bucket_pick_is_uniform():
     counts = np.bincount(_picks(b, 0, 20_000, 3), minlength=10)
     # chi-square goodness of fit to the uniform law, 9 degrees of freedom
     assert stats.chisquare(counts).pvalue > 0.001
+
+
+def test_rows_grow_in_place_within_their_reserve_and_are_copied_past_it():
+    a = new_rows(4, np.int32, -1, reserve=10)
+    a[:] = [5, 6, 7, 8]
+    b = lengthen(a, 9, -1)
+    assert list(b) == [5, 6, 7, 8, -1, -1, -1, -1, -1]
+    assert b.ctypes.data == a.ctypes.data  # the same memory, longer: nothing copied
+    c = lengthen(b, 12, -1, reserve=20)  # past the reserve: a copy, with room for 20
+    assert list(c) == [*b, -1, -1, -1] and not np.shares_memory(c, b)
+    assert lengthen(c, 20, -1).ctypes.data == c.ctypes.data
+    # one fill per field of a structured table; fields left out start at 0
+    rec = new_rows(2, np.dtype([("x", np.int8), ("y", np.float64)]), {"x": -1}, reserve=5)
+    rec["y"] = 2.5
+    longer = lengthen(rec, 4, {"x": -1})
+    assert longer["x"].tolist() == [-1] * 4 and longer["y"].tolist() == [2.5, 2.5, 0.0, 0.0]
+    plain = np.arange(3)  # an array with no reserve is copied
+    assert list(lengthen(plain, 5, 7)) == [0, 1, 2, 7, 7]
+
+
+def test_a_reserve_the_system_refuses_is_not_needed(monkeypatch):
+    real = np.zeros
+
+    def refuse_large(n, dtype=float):
+        if n > 100:
+            raise MemoryError
+        return real(n, dtype)
+
+    monkeypatch.setattr(np, "zeros", refuse_large)
+    a = new_rows(50, np.int64, -1, reserve=1000)
+    assert a.shape == (50,) and (a == -1).all()
+    assert list(lengthen(a, 52, 3)[-3:]) == [-1, 3, 3]
+    with pytest.raises(MemoryError):
+        new_rows(500, np.int64, -1)
 
 
 def test_fifo_order():

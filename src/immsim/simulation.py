@@ -23,6 +23,7 @@ from immsim.engine.bundle import bundle
 from immsim.engine.calendar import Calendar
 from immsim.engine.interrupts import signals_held
 from immsim.engine.precompile import helping
+from immsim.engine.reserve import lengthen, new_rows
 from immsim.errors import ImmsimError
 from immsim.frames import replication_frames
 from immsim.ledger import check_ledger
@@ -30,7 +31,7 @@ from immsim.model import codes as c
 from immsim.model.docket import Court, new_court
 from immsim.model.initial import Initial, initialize
 from immsim.model.kernel import Stores, World, run_days
-from immsim.model.people import People, TableFull, Tally, new_records, new_rows, new_tally, people_of, records
+from immsim.model.people import RECORD_FILL, People, TableFull, Tally, new_records, new_tally, people_of, records
 from immsim.results import Result
 from immsim.scenario.compile import Compiled, compile_scenario
 from immsim.scenario.loader import Scenario, load_scenario
@@ -43,6 +44,8 @@ MAX_REPLICATIONS = 10_000
 MIN_HEADROOM, HEADROOM, MAX_HEADROOM = 10_000, 200_000, 20_000_000
 #: New people a day beyond which a scenario is refused: its people would not fit in memory for long.
 MAX_PER_DAY = 2_000_000
+#: Address space set aside for the per-person arrays, in times their first rows (``_reserve``).
+RESERVE = 3
 Progress = Callable[[int, int], None]  # (days done, days in all replications)
 
 
@@ -74,17 +77,16 @@ class _World:
     def grow(self, capacity: int) -> None:
         """Make room for ``capacity`` people in every per-person array; the caller's bundles must be dropped.
 
-        One table at a time: each longer copy replaces its table at once, so the old one is freed before the
-        next is made. Growing then needs the old table and one new one, not both worlds whole, which set the
-        peak memory of a long run (us-2017's decade, which grows twice: 1.07 GB copying everything at once,
-        0.88 GB one array at a time). The person records (people's fields and their calendar links) are one
-        table, copied whole: 0.94 GB.
+        In place, within the arrays' reserve (``engine.reserve``): the next rows are filled and every array
+        becomes a longer view of the same memory, nothing copied. Past the reserve, each array is copied into a
+        new one with room for twice ``capacity``, one table at a time: each copy replaces its table at once, so
+        the old one is freed before the next is made, and growing needs the old table and one new one, not both
+        worlds whole.
         """
         old, head = records(self.pe), self.cal.head
-        free, count, n_free = _longer(self.pe.free, capacity, -1), self.pe.count, self.pe.n_free
-        self.pe = self.cal = None  # ``old`` holds the only reference to the old records, freed once copied
-        rec = new_records(capacity)
-        rec[: old.shape[0]] = old
+        free, count, n_free = lengthen(self.pe.free, capacity, -1, 2 * capacity), self.pe.count, self.pe.n_free
+        self.pe = self.cal = None  # ``old`` holds the only reference to the old records, freed if copied
+        rec = lengthen(old, capacity, RECORD_FILL, 2 * capacity)
         del old
         self.pe, self.cal = _tables(rec, head, free, count, n_free)
         size = _buffer_size(self.beds_max, capacity, self.headroom)
@@ -98,15 +100,8 @@ class _World:
         t = getattr(self, attr)
         setattr(self, attr, None)  # ``t`` holds the only reference: each replaced array is freed at once
         for name, (size, fill) in arrays.items():
-            t = t._replace(**{name: _longer(getattr(t, name), size, fill)})
+            t = t._replace(**{name: lengthen(getattr(t, name), size, fill, 2 * size)})
         setattr(self, attr, t)
-
-
-def _longer(a: np.ndarray, size: int, fill: float) -> np.ndarray:
-    """``a`` followed by ``fill`` up to ``size`` entries."""
-    out = new_rows(size, a.dtype, fill)
-    out[: a.shape[0]] = a
-    return out
 
 
 def _tables(
@@ -117,6 +112,7 @@ def _tables(
 
 
 def _new_world(comp: Compiled, days: int, capacity: int, headroom: int) -> _World:
+    reserve = _reserve(comp, capacity, days)
     J = comp.population.shape[0]
     months = comp.month_starts.shape[0]
     F = comp.inputs.office_ptr.shape[0] - 1
@@ -124,19 +120,30 @@ def _new_world(comp: Compiled, days: int, capacity: int, headroom: int) -> _Worl
     tally = new_tally(months, J, F)
     beds_max = float(comp.params.detention_beds.max())
     max_judges = int(comp.params.immigration_judges.max() + 0.5)
-    heads, free = np.full(days + 1, -1, np.int32), np.full(capacity, -1, np.int32)
-    pe, cal = _tables(new_records(capacity), heads, free, np.zeros(1, np.int64), np.zeros(1, np.int64))
+    heads, free = np.full(days + 1, -1, np.int32), new_rows(capacity, np.int32, -1, reserve)
+    pe, cal = _tables(new_records(capacity, reserve), heads, free, np.zeros(1, np.int64), np.zeros(1, np.int64))
+    buffer = _buffer_size(beds_max, capacity, headroom)
     return _World(
         pe,
         tally,
         cal,
-        new_court(capacity, max_judges, _buffer_size(beds_max, capacity, headroom), _first_filing_day(comp), days),
-        new_buckets(J * c.N_CLASSES, capacity, _pool_room(comp)),
-        new_buckets(F, capacity, 256),
-        new_buckets(K, capacity, 16),
+        new_court(capacity, max_judges, buffer, _first_filing_day(comp), days, reserve),
+        new_buckets(J * c.N_CLASSES, capacity, _pool_room(comp), reserve),
+        new_buckets(F, capacity, 256, reserve),
+        new_buckets(K, capacity, 16, reserve),
         beds_max,
         headroom,
     )
+
+
+def _reserve(comp: Compiled, capacity: int, days: int) -> int:
+    """Rows of address space for each per-person array to grow into in place (``engine.reserve``).
+
+    At most every person the run could add (no row reused) and at most ``RESERVE`` times the first capacity:
+    rows not yet used cost no memory, but some systems count address space against a limit. us-2017's decade
+    ends with 1.6 times its first rows.
+    """
+    return int(min(capacity + _new_per_day(comp) * days, RESERVE * capacity))
 
 
 def _first_filing_day(comp: Compiled) -> int:
@@ -243,7 +250,7 @@ def _replication(comp: Compiled, seed: int, headroom: int, progress: Progress | 
             reached, (w.pool, w.holds, w.stayed) = run_days(inp, par, world, w.stores(), seed, t, stop, headroom)
         if reached < stop:
             world = None  # the bundles keep the arrays alive: dropped so that ``grow`` can free each old one
-            w.grow(max(int(w.pe.state.shape[0] * 1.5), int(w.pe.count[0]) + 2 * headroom))
+            w.grow(int(w.pe.count[0]) + 4 * headroom)  # in place, within the reserve: only the rows to be used
             world = w.bundles()
         t = reached
         if progress:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from immsim.engine.jit import jit
+from immsim.engine.reserve import new_rows
 
 
 class Buckets(NamedTuple):
@@ -30,8 +31,9 @@ class Buckets(NamedTuple):
     used: np.ndarray  # int64[1]: end of the part of the store handed out to buckets
 
 
-def new_buckets(n_buckets: int, capacity: int, initial_cap: int | np.ndarray = 64) -> Buckets:
-    """Empty buckets for people ``0 .. capacity - 1``, each with room for ``initial_cap`` members (one or each).
+def new_buckets(n_buckets: int, capacity: int, initial_cap: int | np.ndarray = 64, reserve: int = 0) -> Buckets:
+    """Empty buckets for people ``0 .. capacity - 1``, each with room for ``initial_cap`` members (one or each);
+    the per-person arrays can grow in place up to ``reserve`` people (``engine.reserve``).
 
     Room only saves work: a bucket that fills up grows (``grow``), and members keep their order either way.
     """
@@ -42,8 +44,8 @@ def new_buckets(n_buckets: int, capacity: int, initial_cap: int | np.ndarray = 6
         np.zeros(n_buckets, np.int64),
         cap,
         np.full(int(cap.sum()), -1, np.int32),
-        np.full(capacity, -1, np.int64),
-        np.full(capacity, -1, np.int32),
+        new_rows(capacity, np.int64, -1, reserve),
+        new_rows(capacity, np.int32, -1, reserve),
         np.array([int(cap.sum())], np.int64),
     )
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from immsim.engine.jit import jit
+from immsim.engine.reserve import new_rows
 
 
-def new_fifo(capacity: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.full(capacity, -1, np.int32), np.zeros(2, np.int64)
+def new_fifo(capacity: int, reserve: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """An empty queue for people ``0 .. capacity - 1``, able to grow in place up to ``reserve`` (``engine.reserve``)."""
+    return new_rows(capacity, np.int32, -1, reserve), np.zeros(2, np.int64)
 
 
 @jit

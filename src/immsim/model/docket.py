@@ -37,12 +37,13 @@ class Court(NamedTuple):
     filed_span: np.ndarray  # int64[3]: [offset of day 0, lowest index counted, highest index counted]
 
 
-def new_court(capacity: int, max_judges: int, buffer: int, first_day: int, days: int) -> Court:
-    """An empty court for people ids below ``capacity`` and filing days from ``first_day`` to ``days``."""
-    detq, detq_ends = new_fifo(capacity)
-    ndq, ndq_ends = new_fifo(capacity)
-    closed, closed_ends = new_fifo(capacity)
-    mppq, mppq_ends = new_fifo(capacity)
+def new_court(capacity: int, max_judges: int, buffer: int, first_day: int, days: int, reserve: int = 0) -> Court:
+    """An empty court for people ids below ``capacity`` (queues that can grow in place up to ``reserve``) and
+    filing days from ``first_day`` to ``days``."""
+    detq, detq_ends = new_fifo(capacity, reserve)
+    ndq, ndq_ends = new_fifo(capacity, reserve)
+    closed, closed_ends = new_fifo(capacity, reserve)
+    mppq, mppq_ends = new_fifo(capacity, reserve)
     return Court(
         detq,
         detq_ends,

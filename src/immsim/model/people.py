@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from immsim.engine.jit import jit
+from immsim.engine.reserve import new_rows
 from immsim.model import codes as c
 
 #: Ledger nodes besides the person states: the community stock, and outside
@@ -127,11 +128,6 @@ ROWS: dict[str, tuple[type, int]] = {
 }
 
 
-def new_rows(capacity: int, dtype: type, fill: float) -> np.ndarray:
-    """``capacity`` rows holding ``fill``; zeros are left to the system, which clears pages when first used."""
-    return np.zeros(capacity, dtype) if fill == 0 else np.full(capacity, fill, dtype)
-
-
 #: Per-person fields kept by others in the same records (``engine.calendar``'s links), with their fills.
 LINKS: dict[str, tuple[type, int]] = {"link": (np.int32, -1), "when": (np.int32, -1), "prev": (np.int32, -1)}
 _FIELDS = {**ROWS, **LINKS}
@@ -163,14 +159,14 @@ _RECORD = np.dtype(
 )
 
 
-def new_records(capacity: int) -> np.ndarray:
-    """A table of ``capacity`` person records, each field holding its starting value (``ROWS``, ``LINKS``)."""
-    rec = np.zeros(capacity, _RECORD)
-    for name in _RECORD.names:
-        fill = _FIELDS[name][1]
-        if fill != 0:
-            rec[name] = fill
-    return rec
+#: Each record field's starting value.
+RECORD_FILL = {name: _FIELDS[name][1] for name in _RECORD.names}
+
+
+def new_records(capacity: int, reserve: int = 0) -> np.ndarray:
+    """A table of ``capacity`` person records, each field holding its starting value (``ROWS``, ``LINKS``),
+    with room to grow in place up to ``reserve`` records (``engine.reserve``)."""
+    return new_rows(capacity, _RECORD, RECORD_FILL, reserve)
 
 
 def people_of(rec: np.ndarray, free: np.ndarray, count: np.ndarray, n_free: np.ndarray) -> People:
@@ -179,10 +175,10 @@ def people_of(rec: np.ndarray, free: np.ndarray, count: np.ndarray, n_free: np.n
 
 
 def records(pe: People) -> np.ndarray:
-    """The records ``pe``'s per-person fields are views of (``people_of``)."""
-    rec = pe.state.base
-    assert rec is not None and rec.dtype == _RECORD
-    return rec
+    """The records ``pe``'s per-person fields are views of (``people_of``), as many as ``pe`` has rows."""
+    full = pe.state.base  # the whole allocation, reserve included (``new_records``)
+    assert isinstance(full, np.ndarray) and full.dtype == _RECORD
+    return full[: pe.state.shape[0]]
 
 
 class TableFull(Exception):  # noqa: N818 - the name says what happened; it is not reported as an error
