@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/profile_kernels.py [--scenario us-2017] [--years 4] [--top 30]
+    python benchmarks/profile_kernels.py [--scenario us-2017] [--counties] [--years 4] [--top 30]
 
 Why a script: ``perf`` sees compiled Numba code only as anonymous addresses.
 This script compiles the kernels in its own process (an empty, temporary
@@ -92,15 +92,20 @@ def main() -> None:
     ap.add_argument("--scenario", default="us-2017")
     ap.add_argument("--years", type=float, default=4.0)
     ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--counties", action="store_true", help="the scenario split into its 3,143 counties")
     args = ap.parse_args()
     if shutil.which("perf") is None:
         sys.exit("perf is not installed (Debian: linux-perf)")
     cache = tempfile.mkdtemp(prefix="immsim-profile-")
     os.environ["NUMBA_CACHE_DIR"] = cache  # before immsim configures its own: compile here, keep the symbols
     import immsim
+    from immsim.scenario.scale import split_counties
 
+    scenario = immsim.load_scenario(args.scenario)
+    if args.counties:
+        scenario = split_counties(scenario)
     t = time.perf_counter()
-    immsim.simulate(args.scenario, years=0.02, seed=1)  # compiles every kernel in this process
+    immsim.simulate(scenario, years=0.02, seed=1)  # compiles every kernel in this process
     print(f"compiled in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     n = _perf_map(Path(f"/tmp/perf-{os.getpid()}.map"))
     data = Path(cache) / "perf.data"
@@ -111,12 +116,12 @@ def main() -> None:
     )
     time.sleep(1.0)  # perf attaches
     t = time.perf_counter()
-    immsim.simulate(args.scenario, years=args.years, seed=1)
+    immsim.simulate(scenario, years=args.years, seed=1)
     seconds = time.perf_counter() - t
     perf.send_signal(2)
     perf.wait()
     rows = _shares(data)
-    print(f"{args.scenario}, {args.years:g} years, {seconds:.1f} s wall; {n} compiled functions mapped")
+    print(f"{scenario.name}{' (counties)' if args.counties else ''}, {args.years:g} years, {seconds:.1f} s wall; {n} compiled functions mapped")
     print("| self % | function |\n|---:|---|")
     for share, name in rows[: args.top]:
         print(f"| {share:.1f} | `{name}` |")
