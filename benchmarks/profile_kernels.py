@@ -121,7 +121,8 @@ def main() -> None:
     perf.send_signal(2)
     perf.wait()
     rows = _shares(data)
-    print(f"{scenario.name}{' (counties)' if args.counties else ''}, {args.years:g} years, {seconds:.1f} s wall; {n} compiled functions mapped")
+    label = f"{scenario.name} (counties)" if args.counties else scenario.name
+    print(f"{label}, {args.years:g} years, {seconds:.1f} s wall; {n} compiled functions mapped")
     print("| self % | function |\n|---:|---|")
     for share, name in rows[: args.top]:
         print(f"| {share:.1f} | `{name}` |")
