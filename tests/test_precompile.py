@@ -98,9 +98,10 @@ def test_helper_process_compiles_listed_helpers_into_the_cache_and_a_new_process
         ("immsim.engine.rng", "stream_seed", (types.int64, types.int64, types.int64)),
         ("immsim.engine.rng", "no_such_helper", (types.int64,)),  # a stale entry is skipped
     ]
+    then = [("immsim.engine.rng", "reseed", (types.int64, types.int64, types.int64))]  # after the list
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
-    assert precompile.start_helper({}, entries).wait(timeout=300) == 0
-    assert len(list(tmp_path.rglob("*rng*.nbi"))) == 2
+    assert precompile.start_helper({}, entries, then).wait(timeout=300) == 0
+    assert len(list(tmp_path.rglob("*rng*.nbi"))) == 3
     code = (
         "from numba.core import types; from immsim.engine import rng; "
         "rng.stream_seed.compile((types.int64,) * 3); "
@@ -116,8 +117,8 @@ def test_helper_is_stopped_when_the_compile_ends(tmp_path, monkeypatch):
     started = []
     real = precompile.start_helper
 
-    def start(bundles, entries):
-        started.append(real(bundles, entries))
+    def start(bundles, entries, then=None):
+        started.append(real(bundles, entries, then))
         return started[-1]
 
     monkeypatch.setattr(precompile, "start_helper", start)

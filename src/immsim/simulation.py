@@ -231,15 +231,19 @@ def _replication(comp: Compiled, seed: int, headroom: int, progress: Progress | 
     w = _new_world(comp, days, _initial_capacity(comp, headroom), headroom)
     inp, par = bundle(comp.inputs), bundle(comp.params)  # one pointer each for compiled code: see engine/bundle.py
     world = w.bundles()  # made once, and again only when w.grow replaces the arrays
+    initial = Initial(**{f: getattr(comp, f) for f in Initial._fields})
     with compiling() as first:  # on an empty cache, one process compiles and the others wait (see _cache)
-        # compiling, a second process compiles helpers from the other end of the chain (engine/precompile.py)
-        helper = helping([b.numba_type for b in (inp, par, *world)]) if first else contextlib.nullcontext()
+        # compiling, a second process compiles helpers from the other end of the chain (engine/precompile.py),
+        # then ``initialize`` while this one compiles ``run_days``
+        helper = contextlib.nullcontext()
+        if first:
+            args = tuple(initialize.typeof_pyval(a) for a in (inp, par, world, w.pool, seed, initial))
+            helper = helping([b.numba_type for b in (inp, par, *world)], [("immsim.model.initial", "initialize", args)])
         with helper:
-            initial = Initial(**{f: getattr(comp, f) for f in Initial._fields})
             with signals_held():  # Ctrl-C waits for the kernels to return (see engine/interrupts.py)
-                w.pool = initialize(inp, par, world, w.pool, seed, initial)
                 if first:  # no days: compiles (or loads) run_days while the lock is held
                     run_days(inp, par, world, w.stores(), seed, 0, 0, headroom)
+                w.pool = initialize(inp, par, world, w.pool, seed, initial)
             if first:
                 mark_kernels_compiled()  # before the lock is released: a process waiting for it then loads
     t = 0
