@@ -35,15 +35,14 @@ def test_shipped_list_names_the_kernels_helpers_with_their_arguments():
     # every bundle the kernels take, and only those, by the name of its named tuple
     assert bundles == {f"bundle:{n}" for n in ("Inputs", "Params", "People", "Tally", "Calendar", "Court")}
     # callees before callers: the entry points are not listed, and a helper's callees come before it
-    assert not {("immsim.model.kernel", "enforcement_day"), ("immsim.model.kernel", "court_day")} & set(names)
+    assert ("immsim.model.kernel", "run_days") not in names
     assert names.index(("immsim.engine.rng", "_splitmix64")) < names.index(("immsim.engine.rng", "reseed"))
 
 
 def test_every_compiled_helper_of_the_engine_and_model_is_listed():
     """A helper added since the list was written would compile in one process only: run tools/compile_order.py."""
     listed = {(m, q) for m, q, _ in precompile.read_order()}
-    kernel = {("immsim.model.kernel", n) for n in ("enforcement_day", "court_day")}
-    entry_points = kernel | {("immsim.model.initial", "initialize")}
+    entry_points = {("immsim.model.kernel", "run_days"), ("immsim.model.initial", "initialize")}
     for pkg in (immsim.engine, immsim.model):
         for info in pkgutil.iter_modules(pkg.__path__):
             module = importlib.import_module(f"{pkg.__name__}.{info.name}")

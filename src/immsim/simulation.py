@@ -30,7 +30,7 @@ from immsim.ledger import check_ledger
 from immsim.model import codes as c
 from immsim.model.docket import Court, new_court
 from immsim.model.initial import Initial, initialize
-from immsim.model.kernel import Stores, World, court_day, enforcement_day, run_days
+from immsim.model.kernel import Stores, World, run_days
 from immsim.model.people import RECORD_FILL, People, TableFull, Tally, new_records, new_tally, people_of, records
 from immsim.results import Result
 from immsim.scenario.compile import Compiled, compile_scenario
@@ -234,18 +234,16 @@ def _replication(comp: Compiled, seed: int, headroom: int, progress: Progress | 
     initial = Initial(**{f: getattr(comp, f) for f in Initial._fields})
     with compiling() as first:  # on an empty cache, one process compiles and the others wait (see _cache)
         # compiling, a second process compiles helpers from the other end of the chain (engine/precompile.py),
-        # then ``court_day``, while this one compiles ``enforcement_day`` and ``initialize``
-        helper, day = contextlib.nullcontext(), ()
+        # then ``initialize`` while this one compiles ``run_days``
+        helper = contextlib.nullcontext()
         if first:
-            day = tuple(court_day.typeof_pyval(a) for a in (inp, par, world, w.stores(), seed, 0))
-            helper = helping([b.numba_type for b in (inp, par, *world)], [("immsim.model.kernel", "court_day", day)])
+            args = tuple(initialize.typeof_pyval(a) for a in (inp, par, world, w.pool, seed, initial))
+            helper = helping([b.numba_type for b in (inp, par, *world)], [("immsim.model.initial", "initialize", args)])
         with helper:
             with signals_held():  # Ctrl-C waits for the kernels to return (see engine/interrupts.py)
-                if first:  # compiled (or loaded) while the lock is held, not run
-                    enforcement_day.compile(day)
+                if first:  # no days: compiles (or loads) run_days while the lock is held
+                    run_days(inp, par, world, w.stores(), seed, 0, 0, headroom)
                 w.pool = initialize(inp, par, world, w.pool, seed, initial)
-                if first:  # loaded from the cache if the helper process has compiled it
-                    court_day.compile(day)
             if first:
                 mark_kernels_compiled()  # before the lock is released: a process waiting for it then loads
     t = 0

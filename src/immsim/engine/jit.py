@@ -97,13 +97,13 @@ def jit(fn: Callable) -> _WideDispatcher:
 
 
 def jit_inline(fn: Callable) -> _WideDispatcher:
-    """``jit``, inlined into its caller's Numba IR: for the day functions each half of a day calls once.
+    """``jit``, inlined into its caller's Numba IR: for the day functions ``run_days`` calls once each.
 
     Why: Numba links a compiled function's callees into its own LLVM module and
     optimizes and generates machine code for that whole module, so the code of a
     helper is compiled once in its own library and again in every caller above
     it. A day function (``community_day``, ``hearings_day``, ...) sits between
-    a half of the day (``model.kernel``) and the helpers; inlined, its callees are compiled once fewer
+    ``run_days`` and the helpers; inlined, its callees are compiled once fewer
     and it has no library of its own (about 10 % of a cold compile, 14 fewer
     compiled functions). Only for functions called from one place: inlining a
     function called from many would compile its body at each call site.

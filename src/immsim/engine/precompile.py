@@ -8,10 +8,10 @@ helper process that compiles the same helpers from the other end of that
 chain and saves each into the shared Numba cache; whichever process comes to
 a helper the other has saved loads it instead of compiling it. They meet near
 the middle, and the entry points are then compiled from cached helpers: the
-model's process compiles the first half of a day (``model.kernel``) and
-``initialize`` while the helper process compiles the second half, which the
-model then loads (``then``, given with the types of its arguments of the
-moment).
+model's process compiles ``run_days`` (about half of the wall time of a cold
+start, and one compile that cannot be split) while the helper process compiles
+``initialize``, which the model then loads (``then``, given with the types of
+its arguments of the moment).
 
 The helper process needs each helper's signature before any compile has
 typed it: ``ORDER_FILE`` lists them in the order a cold compile reaches them

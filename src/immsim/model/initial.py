@@ -57,7 +57,7 @@ class Initial(NamedTuple):
 def initialize(inp, par, world, pool, seed, init):
     """Fill ``world`` (a ``model.kernel.World``) from ``init`` (an ``Initial``); returns the pool of known targets."""
     pe, tally, cal, court = world
-    # As in the day's kernels: the caller keeps these arrays alive for the call, so they need no reference counting
+    # As in run_days: the caller keeps these arrays alive for the call, so they need no reference counting
     # (engine/unowned.py); every person made here goes through helpers that take the pool, millions of calls.
     pool, init = unowned((pool, init))
     reseed(seed, S_INITIAL, 0)

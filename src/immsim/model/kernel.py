@@ -9,16 +9,6 @@ month end the stocks are recorded. Each mechanism draws from its own random
 stream re-seeded per day (``engine.rng``), so scenarios compared with the same
 seed share their random numbers mechanism by mechanism.
 
-Each day is two compiled functions, ``enforcement_day`` (up to the border
-book-ins) and ``court_day`` (the court, then the day's and month's sums),
-called in turn by ``run_days`` in Python. Why not one compiled loop: Numba
-links every function a compiled function calls into its own module and
-optimizes and generates the whole again, so one loop over the day was a single
-compile of the whole program that nothing could share, half of a cold start's
-wall time. Two halves are two compiles, one in each process of a cold start
-(``engine.precompile``), and no compiled caller links them together again. A
-call from Python costs about 25 microseconds: 0.2 s of a national decade.
-
 ``run_days`` stops early, returning the day it reached, when the person table
 is nearly full; the Python driver grows the arrays and calls it again.
 """
@@ -105,75 +95,50 @@ def _month_end(inp, par, pe, tally, court, t) -> None:
 
 
 @jit
-def enforcement_day(inp, par, world, stores, seed, t):
-    """Day ``t`` up to the court: staffing, community, jails, due events, pickups, operations, border book-ins.
-
-    Returns the ``Stores`` (a bucket store that grew during the call is a new one).
-    """
+def run_days(inp, par, world, stores, seed, t0, t1, headroom):
+    """Simulate days t0 .. t1-1 of ``world`` (a ``World``); returns the day reached and the ``Stores``."""
     pe, tally, cal, court = world
     pool, holds, stayed = stores
+    capacity = pe.state.shape[0]
     # The caller keeps these arrays alive for the whole call, so they need no reference counting
     # (engine/unowned.py). A bucket store grown during the call is allocated here and counted as usual.
     inp, par, pe, tally, cal, court = unowned((inp, par, pe, tally, cal, court))
     pool, holds, stayed = unowned((pool, holds, stayed))
-    staff_day(inp, par, tally, t)
-    reseed(seed, S_COMMUNITY, t)
-    pool = community_day(inp, par, pe, tally, pool, t)
-    reseed(seed, S_JAILS, t)
-    bookings_day(inp, par, pe, tally, cal, pool, t)
-    reseed(seed, S_EVENTS, t)
-    pool, holds, stayed = _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t)
-    reseed(seed, S_PICKUPS, t)
-    pool, holds = pickups_day(inp, par, pe, tally, cal, court, pool, holds, t)
-    reseed(seed, S_AT_LARGE, t)
-    at_large_day(inp, par, pe, tally, cal, court, pool, t)
-    reseed(seed, S_TASK_FORCE, t)
-    task_force_day(inp, par, pe, tally, cal, court, t)
-    reseed(seed, S_WORKSITE, t)
-    worksite_day(inp, par, pe, tally, cal, court, t)
-    reseed(seed, S_BORDER, t)
-    border_day(inp, par, pe, tally, cal, court, t)
-    return Stores(pool, holds, stayed)
-
-
-@jit
-def court_day(inp, par, world, stores, seed, t):
-    """Day ``t`` at the court: external receipts, recalendared cases, hearings, stays lifted; then the day's
-    national sums and, at a month's end, the stocks. Returns the ``Stores``."""
-    pe, tally, cal, court = world
-    pool, holds, stayed = stores
-    inp, par, pe, tally, cal, court = unowned((inp, par, pe, tally, cal, court))  # as in ``enforcement_day``
-    pool, holds, stayed = unowned((pool, holds, stayed))
-    reseed(seed, S_COURT_IN, t)
-    external_receipts_day(inp, par, pe, tally, cal, court, t)
-    reseed(seed, S_HEARINGS, t)
-    recalendar_day(inp, par, pe, tally, court, t)
-    pool = hearings_day(inp, par, pe, tally, cal, court, pool, t)
-    lift_stays_day(inp, par, pe, tally, cal, stayed, t)
-    na = tally.national[inp.month_of_day[t]]
-    na[c.NA_DETENTION_BED_DAYS] += tally.beds_used[0]
-    na[c.NA_ATD_PARTICIPANT_DAYS] += tally.atd_used[0]
-    na[c.NA_JAIL_PERSON_DAYS] += tally.live[:, :, c.JAIL].sum()
-    na[c.NA_COURT_PENDING_DAYS] += (
-        tally.live[:, :, c.DETAINED_COURT].sum()
-        + tally.live[:, :, c.COURT_NONDETAINED].sum()
-        + tally.live[:, :, c.MPP].sum()
-    )
-    if inp.month_end[t]:
-        _month_end(inp, par, pe, tally, court, t)
-    return Stores(pool, holds, stayed)
-
-
-def run_days(inp, par, world, stores, seed, t0, t1, headroom):
-    """Simulate days ``t0 .. t1-1`` of ``world`` (a ``World`` of bundles); returns the day reached and the ``Stores``.
-
-    Stops before a day when fewer than ``headroom`` rows of the person table are free.
-    """
-    people = world.pe.source
-    capacity = people.state.shape[0]
     for t in range(t0, t1):
-        if people.count[0] + headroom > capacity:
-            return t, stores
-        stores = enforcement_day(inp, par, world, stores, seed, t)
-        stores = court_day(inp, par, world, stores, seed, t)
-    return t1, stores
+        if pe.count[0] + headroom > capacity:
+            return t, Stores(pool, holds, stayed)
+        staff_day(inp, par, tally, t)
+        reseed(seed, S_COMMUNITY, t)
+        pool = community_day(inp, par, pe, tally, pool, t)
+        reseed(seed, S_JAILS, t)
+        bookings_day(inp, par, pe, tally, cal, pool, t)
+        reseed(seed, S_EVENTS, t)
+        pool, holds, stayed = _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t)
+        reseed(seed, S_PICKUPS, t)
+        pool, holds = pickups_day(inp, par, pe, tally, cal, court, pool, holds, t)
+        reseed(seed, S_AT_LARGE, t)
+        at_large_day(inp, par, pe, tally, cal, court, pool, t)
+        reseed(seed, S_TASK_FORCE, t)
+        task_force_day(inp, par, pe, tally, cal, court, t)
+        reseed(seed, S_WORKSITE, t)
+        worksite_day(inp, par, pe, tally, cal, court, t)
+        reseed(seed, S_BORDER, t)
+        border_day(inp, par, pe, tally, cal, court, t)
+        reseed(seed, S_COURT_IN, t)
+        external_receipts_day(inp, par, pe, tally, cal, court, t)
+        reseed(seed, S_HEARINGS, t)
+        recalendar_day(inp, par, pe, tally, court, t)
+        pool = hearings_day(inp, par, pe, tally, cal, court, pool, t)
+        lift_stays_day(inp, par, pe, tally, cal, stayed, t)
+        na = tally.national[inp.month_of_day[t]]
+        na[c.NA_DETENTION_BED_DAYS] += tally.beds_used[0]
+        na[c.NA_ATD_PARTICIPANT_DAYS] += tally.atd_used[0]
+        na[c.NA_JAIL_PERSON_DAYS] += tally.live[:, :, c.JAIL].sum()
+        na[c.NA_COURT_PENDING_DAYS] += (
+            tally.live[:, :, c.DETAINED_COURT].sum()
+            + tally.live[:, :, c.COURT_NONDETAINED].sum()
+            + tally.live[:, :, c.MPP].sum()
+        )
+        if inp.month_end[t]:
+            _month_end(inp, par, pe, tally, court, t)
+    return t1, Stores(pool, holds, stayed)

@@ -125,7 +125,7 @@ def _save(catalog: Catalog, spec: Spec, out: RunOutput) -> None:
 def _cache_is_warm() -> bool:
     """Whether Numba's disk cache already holds the daily kernel, so workers will not compile it."""
     folder = Path(os.environ.get("NUMBA_CACHE_DIR", ""))
-    return folder.is_dir() and any(folder.glob("*/kernel.court_day-*.nbc"))
+    return folder.is_dir() and any(folder.glob("*/kernel.run_days-*.nbc"))
 
 
 def warm_cache(spec: Spec) -> None:
