@@ -84,9 +84,9 @@ class _World:
         worlds whole.
         """
         old, head = records(self.pe), self.cal.head
-        free, count, n_free = lengthen(self.pe.free, capacity, -1, 2 * capacity), self.pe.count, self.pe.n_free
+        free, count, n_free = lengthen(self.pe.free, capacity, -1), self.pe.count, self.pe.n_free
         self.pe = self.cal = None  # ``old`` holds the only reference to the old records, freed if copied
-        rec = lengthen(old, capacity, RECORD_FILL, 2 * capacity)
+        rec = lengthen(old, capacity, RECORD_FILL)
         del old
         self.pe, self.cal = _tables(rec, head, free, count, n_free)
         size = _buffer_size(self.beds_max, capacity, self.headroom)
@@ -100,7 +100,7 @@ class _World:
         t = getattr(self, attr)
         setattr(self, attr, None)  # ``t`` holds the only reference: each replaced array is freed at once
         for name, (size, fill) in arrays.items():
-            t = t._replace(**{name: lengthen(getattr(t, name), size, fill, 2 * size)})
+            t = t._replace(**{name: lengthen(getattr(t, name), size, fill)})
         setattr(self, attr, t)
 
 
@@ -141,7 +141,7 @@ def _reserve(comp: Compiled, capacity: int, days: int) -> int:
 
     At most every person the run could add (no row reused) and at most ``RESERVE`` times the first capacity:
     rows not yet used cost no memory, but some systems count address space against a limit. us-2017's decade
-    ends with 1.6 times its first rows.
+    ends with about 1.5 times its first rows.
     """
     return int(min(capacity + _new_per_day(comp) * days, RESERVE * capacity))
 

@@ -9,7 +9,7 @@ chain and saves each into the shared Numba cache; whichever process comes to
 a helper the other has saved loads it instead of compiling it. They meet near
 the middle, and the entry points are then compiled from cached helpers: the
 model's process compiles ``run_days`` (about half of the wall time of a cold
-start, and one compile that cannot be split) while the helper process compiles
+start, one compile that nothing shares) while the helper process compiles
 ``initialize``, which the model then loads (``then``, given with the types of
 its arguments of the moment).
 

@@ -39,9 +39,9 @@ def new_rows(capacity: int, dtype: np.dtype | type, fill: Fill = 0, reserve: int
     return rows
 
 
-def lengthen(a: np.ndarray, size: int, fill: Fill = 0, reserve: int = 0) -> np.ndarray:
+def lengthen(a: np.ndarray, size: int, fill: Fill = 0, reserve: int | None = None) -> np.ndarray:
     """``a`` followed by rows holding ``fill`` up to ``size`` rows: in place within ``a``'s reserve, else a copy
-    (with room for ``reserve`` rows).
+    with room for ``reserve`` rows (twice ``size`` unless given), so that the next growth is in place again.
 
     The caller must drop ``a`` and use the array returned (a longer view of the same memory, or a new array).
     """
@@ -50,7 +50,7 @@ def lengthen(a: np.ndarray, size: int, fill: Fill = 0, reserve: int = 0) -> np.n
         longer = full[:size]
         _fill(longer[a.shape[0] :], fill)
         return longer
-    out = new_rows(size, a.dtype, fill, reserve)
+    out = new_rows(size, a.dtype, fill, 2 * size if reserve is None else reserve)
     out[: a.shape[0]] = a
     return out
 
