@@ -222,3 +222,35 @@ def test_sensitivity_needs_a_complete_sobol_sweep(tmp_path):
         cat.con.execute("DELETE FROM runs WHERE key = ?", [frame.key.iloc[0]])
     with pytest.raises(immsim.ImmsimError, match="31 of the sweep's 32 runs"):
         immsim.sensitivity(out)
+
+
+CTRL_C_DURING_IMPORT = """
+import importlib.abc, os, signal, sys
+from immsim.catalog import Catalog
+
+def stop(signum, frame):
+    raise KeyboardInterrupt
+
+class Interrupting(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "duckdb":  # Ctrl-C as DuckDB's import starts: the handler would run inside it
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+signal.signal(signal.SIGINT, stop)
+sys.meta_path.insert(0, Interrupting())
+try:
+    Catalog(sys.argv[1])
+except KeyboardInterrupt:
+    print("interrupted after the import" if "duckdb" in sys.modules else "interrupted inside the import")
+"""
+
+
+def test_ctrl_c_while_the_catalog_imports_duckdb_waits_for_the_import(tmp_path):
+    """A KeyboardInterrupt raised inside DuckDB's first import can abort the process (nanobind), not stop it."""
+    done = subprocess.run(
+        [sys.executable, "-c", CTRL_C_DURING_IMPORT, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "interrupted after the import"

@@ -171,7 +171,12 @@ class Catalog:
     """A catalog directory opened for reading or writing; use as a context manager."""
 
     def __init__(self, directory: str | Path, read_only: bool = False) -> None:
-        import duckdb
+        from immsim.engine.interrupts import signals_held
+
+        # DuckDB's module aborts the process (nanobind's "critical error") when a Ctrl-C handler raises while it
+        # is first imported; held, the signal is delivered once the import is done and stops the command cleanly.
+        with signals_held():
+            import duckdb
 
         self.dir = Path(directory)
         path = self.dir / CATALOG_FILE
