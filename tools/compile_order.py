@@ -9,9 +9,9 @@ that every helper is compiled here and noted (``immsim.engine.precompile``). Run
 added, renamed or change their arguments; a stale list only makes a cold start slower, never a result
 different (tests/test_precompile.py checks that the list names the kernels' helpers).
 
-A cold start compiles ``run_days`` first, then ``initialize``; the helper process works through the list from
-its end, then compiles ``initialize``. So ``run_days``'s helpers, in order, end the list, and the helpers only
-``initialize`` needs come first: the helper process reaches them last, just before ``initialize`` itself.
+The list is in the order the compiles ended here (callees before callers): ``run_days``'s helpers, then those
+only ``initialize`` needs. A cold start's helper process compiles ``initialize`` first and then works through
+the list from its end, where it finds those already compiled.
 """
 
 from __future__ import annotations
@@ -30,25 +30,9 @@ target = precompile.ORDER_FILE
 precompile.ORDER_FILE = Path(cache) / "none"  # no helper process: every helper compiles in this one
 
 import immsim  # noqa: E402
-import immsim.simulation as sim  # noqa: E402
 
-run_days, for_run_days = sim.run_days, []
-
-
-def noting_run_days(*args):  # noqa: ANN002, ANN202 (the kernel's arguments, passed on)
-    """``run_days``, noting how many helpers had been compiled when it first returned."""
-    out = run_days(*args)
-    if not for_run_days:
-        for_run_days.append(len(precompile._recorded))
-    return out
-
-
-sim.run_days = noting_run_days
 try:
     immsim.simulate("us-2017", years=0.01)
-    compiled = list(precompile._recorded.items())
-    precompile._recorded.clear()  # written with initialize's own helpers first (see above)
-    precompile._recorded.update(compiled[for_run_days[0] :] + compiled[: for_run_days[0]])
     n = precompile.write_order(target)
 finally:
     shutil.rmtree(cache, ignore_errors=True)

@@ -233,8 +233,8 @@ def _replication(comp: Compiled, seed: int, headroom: int, progress: Progress | 
     world = w.bundles()  # made once, and again only when w.grow replaces the arrays
     initial = Initial(**{f: getattr(comp, f) for f in Initial._fields})
     with compiling() as first:  # on an empty cache, one process compiles and the others wait (see _cache)
-        # compiling, a second process compiles helpers from the other end of the chain (engine/precompile.py),
-        # then ``initialize`` while this one compiles ``run_days``
+        # compiling, a second process compiles ``initialize``, then helpers from the other end of the chain
+        # (engine/precompile.py), while this one compiles ``run_days``
         helper = contextlib.nullcontext()
         if first:
             args = tuple(initialize.typeof_pyval(a) for a in (inp, par, world, w.pool, seed, initial))

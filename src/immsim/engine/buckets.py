@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_apart
 from immsim.engine.reserve import new_rows
 
 
@@ -54,7 +54,7 @@ def new_buckets(n_buckets: int, capacity: int, initial_cap: int | np.ndarray = 6
 # (string formatting), seconds of compile time for a plain copy.
 
 
-@jit
+@jit_apart
 def grow(b: Buckets, k: int) -> Buckets:
     new_cap = max(2 * b.cap[k], 64)
     store = b.store

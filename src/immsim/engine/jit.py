@@ -36,8 +36,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from numba.core import codegen, types
+from numba.core import caching, codegen, cpu, itanium_mangler, types
 from numba.core.registry import CPUDispatcher
+from numba.core.typing import Signature
 
 from immsim.engine import precompile, refcounts
 
@@ -71,6 +72,8 @@ def _wide(ty: types.Type) -> types.Type:
 
 
 class _WideDispatcher(CPUDispatcher):
+    apart = False  # compiled apart: see ``jit_apart``
+
     def compile(self, sig):
         global _compiling
         nested = _compiling > 0  # a helper, compiled for a call from compiled code: see ``precompile``
@@ -83,6 +86,10 @@ class _WideDispatcher(CPUDispatcher):
             _compiling -= 1
         if nested:
             precompile.record(self.py_func.__module__, self.py_func.__qualname__, tuple(sig))
+        if self.apart:
+            # a caller's call declares the function without linking its library in (``jit_apart``)
+            for _, impl in self.targetctx._defns[compiled].versions:  # noqa: SLF001 (Numba's table of calls)
+                impl.libs = ()
         return compiled
 
     def get_call_template(self, args, kws):
@@ -92,24 +99,119 @@ class _WideDispatcher(CPUDispatcher):
 def jit(fn: Callable) -> _WideDispatcher:
     """Compile ``fn`` in nopython mode, cached on disk, once per widened signature."""
     disp = _WideDispatcher(py_func=fn, locals={}, targetoptions={"nopython": True, "no_cfunc_wrapper": True})
-    disp.enable_caching()
+    disp._cache = _Cache(fn)  # noqa: SLF001 (Numba's attribute: what ``enable_caching`` sets)
     return disp
 
 
-def jit_inline(fn: Callable) -> _WideDispatcher:
-    """``jit``, inlined into its caller's Numba IR: for the day functions ``run_days`` calls once each.
+def jit_apart(fn: Callable) -> _WideDispatcher:
+    """``jit``, compiled on its own and called by name, never copied into its callers.
 
     Why: Numba links a compiled function's callees into its own LLVM module and
-    optimizes and generates machine code for that whole module, so the code of a
-    helper is compiled once in its own library and again in every caller above
-    it. A day function (``community_day``, ``hearings_day``, ...) sits between
-    ``run_days`` and the helpers; inlined, its callees are compiled once fewer
-    and it has no library of its own (about 10 % of a cold compile, 14 fewer
-    compiled functions). Only for functions called from one place: inlining a
-    function called from many would compile its body at each call site.
+    optimizes and generates machine code for that whole module again. A helper
+    called, directly or not, by eight day functions was compiled nine times, and
+    the loop over the days, which called them all, was one compile of the whole
+    model, done after all the others and alone on its core. A function compiled
+    apart stays in its own library; a caller declares it and calls it by its
+    symbol, which the JIT's linker resolves like any other. A cold start then
+    optimizes less code (its libraries' LLVM text: 25.3 MB before, 17.8 MB)
+    and compiles the day functions side by side in its two processes
+    (``engine.precompile``); results are the same code's, bit for bit.
+
+    For: the day functions (``run_days`` calls each once a day), and the larger
+    helpers that several of them call (a hearing's end, a jail release, the
+    start of supervision, a bucket store's growth, ...). The price is a call
+    LLVM cannot inline or optimize across: at most a few per person-event,
+    where the called function does far more; a warm decade measured the same.
+    Small helpers called everywhere (``people.move``, the random draws) stay
+    ``jit``: a call would cost more than their copies.
+
+    The symbol is the same in every process (no per-process number in it,
+    ``_mangler``), so a caller saved in Numba's cache by one process finds the
+    function another process compiled; a cached caller whose function is not
+    loaded yet makes the cache load it first (``_Cache``).
     """
-    disp = _WideDispatcher(
-        py_func=fn, locals={}, targetoptions={"nopython": True, "no_cfunc_wrapper": True, "inline": "always"}
-    )
-    disp.enable_caching()
+    disp = _WideDispatcher(py_func=fn, locals={}, targetoptions={"nopython": True, "no_cfunc_wrapper": True})
+    disp._cache = _Cache(fn)  # noqa: SLF001 (Numba's attribute: what ``enable_caching`` sets)
+    disp.apart = True
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    _apart[name] = disp  # a module loaded again replaces its functions
+    _apart_prefixes[name] = _symbol_prefix(name)
     return disp
+
+
+#: Functions compiled apart, by the name Numba mangles into their symbols (module and qualified name).
+_apart: dict[str, _WideDispatcher] = {}
+_apart_prefixes: dict[str, bytes] = {}
+_numba_mangler = cpu.CPUContext.mangler
+
+
+def _mangler(self, name, argtypes, *, abi_tags=(), uid=None):  # noqa: ANN001, ANN202 (Numba's signature)
+    """Numba's mangling, without the process's compile number for a function compiled apart (and its
+    environment), so that its symbol is the same in every process."""
+    if name in _apart or name.removeprefix(".NumbaEnv.") in _apart:
+        uid = None
+    return _numba_mangler(self, name, argtypes, abi_tags=abi_tags, uid=uid)
+
+
+cpu.CPUContext.mangler = _mangler
+
+
+def _symbol_prefix(name: str) -> bytes:
+    """The start of the symbol of every compiled version of the function ``name`` (module and qualified name)."""
+    return b"_Z" + itanium_mangler.mangle_identifier(name)[:-1].encode()  # without the closing "E"
+
+
+def _missing(object_code: bytes, engine, own: bytes) -> list[str]:  # noqa: ANN001 (Numba's JIT engine)
+    """The functions compiled apart that ``object_code`` (of the function whose symbols start with ``own``) calls
+    and that no library in this process defines yet."""
+    missing = []
+    for name, prefix in _apart_prefixes.items():
+        if prefix == own:
+            continue
+        at = object_code.find(prefix)
+        while at >= 0:
+            end = object_code.find(b"\0", at)
+            symbol = object_code[at:end]
+            if symbol[len(prefix) : len(prefix) + 1] in (b"B", b"E") and not engine.is_symbol_defined(symbol.decode()):
+                missing.append(name)
+                break
+            at = object_code.find(prefix, end)
+    return missing
+
+
+def _load_cached(disp: _WideDispatcher) -> None:
+    """Load every version of ``disp`` that Numba's cache holds for this machine (each loads what it calls first)."""
+    magic = disp.targetctx.codegen().magic_tuple()
+    for key in disp._cache._cache_file._load_index():  # noqa: SLF001 (Numba's index: signature, machine, code)
+        if key[1] == magic and _arguments(key[0]) not in disp.overloads:
+            disp.compile(key[0])
+
+
+def _arguments(sig: tuple | Signature) -> tuple:
+    """The argument types of a signature as Numba's compile takes it (the types, or a ``Signature``)."""
+    return tuple(sig.args) if isinstance(sig, Signature) else tuple(sig)
+
+
+class _Cache(caching.FunctionCache):
+    """Numba's cache of compiled functions, which first loads the functions compiled apart that a cached one calls.
+
+    A caller in the cache only names them (``jit_apart``), and the JIT's linker stops the process if a name is
+    not defined when the caller is loaded. So before a load, the cached machine code is searched for their
+    names; any not loaded yet are loaded from the cache, and if one cannot be (its file was removed), the caller
+    counts as not cached and is compiled again.
+    """
+
+    def _load_overload(self, sig, target_context):  # noqa: ANN001, ANN202 (Numba's signature)
+        if not self._enabled:
+            return None
+        data = self._cache_file.load(self._index_key(sig, target_context.codegen()))
+        if data is None:
+            return None
+        object_code = data[0][2][0]  # the library: (name, "object", (machine code, module for linking))
+        engine = target_context.codegen()._engine  # noqa: SLF001
+        own = _symbol_prefix(f"{self._py_func.__module__}.{self._py_func.__qualname__}")
+        for name in _missing(object_code, engine, own):
+            _load_cached(_apart[name])
+        if _missing(object_code, engine, own):
+            return None
+        return self._impl.rebuild(target_context, data)

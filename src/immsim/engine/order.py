@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit_apart
 
 _RUN = 16  # insertion-sorted runs, then merged bottom-up
 
 
-@jit
+@jit_apart
 def stable_order(keys: np.ndarray) -> np.ndarray:
     """Indices (int64) that put float64 ``keys`` in ascending order, ties in their original order.
 

@@ -7,11 +7,10 @@ the model (``helping``, from ``simulation.run_replication``) starts a
 helper process that compiles the same helpers from the other end of that
 chain and saves each into the shared Numba cache; whichever process comes to
 a helper the other has saved loads it instead of compiling it. They meet near
-the middle, and the entry points are then compiled from cached helpers: the
-model's process compiles ``run_days`` (about half of the wall time of a cold
-start, one compile that nothing shares) while the helper process compiles
-``initialize``, which the model then loads (``then``, given with the types of
-its arguments of the moment).
+the middle. The helper process starts with ``initialize`` (``first``, given
+with the types of its arguments of the moment), which the model's process
+then loads; the model's process compiles ``run_days``, which calls the day
+functions by name (``engine.jit.jit_apart``), so its own compile is short.
 
 The helper process needs each helper's signature before any compile has
 typed it: ``ORDER_FILE`` lists them in the order a cold compile reaches them
@@ -101,14 +100,14 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-#: A compile the helper process does after the listed helpers: (module, qualified name, argument types).
-Then = tuple[str, str, tuple]
+#: A compile the helper process does before the listed helpers: (module, qualified name, argument types).
+First = tuple[str, str, tuple]
 
 
 @contextlib.contextmanager
-def helping(bundle_types: Iterable[types.Type], then: Iterable[Then] = ()) -> Iterator[None]:
-    """Run a helper process that compiles the listed helpers (``ORDER_FILE``) from the end while this block compiles,
-    then each of ``then``.
+def helping(bundle_types: Iterable[types.Type], first: Iterable[First] = ()) -> Iterator[None]:
+    """Run a helper process that compiles each of ``first``, then the listed helpers (``ORDER_FILE``) from the end,
+    while this block compiles.
 
     ``bundle_types``: the types of the bundles the kernels are called with now. Nothing is started on a single
     core, without a list, or where Numba's cache is not in a folder of its own (``NUMBA_CACHE_DIR``); the helper is
@@ -119,7 +118,7 @@ def helping(bundle_types: Iterable[types.Type], then: Iterable[Then] = ()) -> It
     if entries and os.environ.get("NUMBA_CACHE_DIR") and _cores() > 1:
         bundles = {str(ty.name).split("&", 1)[0]: ty for ty in bundle_types}
         with contextlib.suppress(OSError, pickle.PicklingError):
-            proc = start_helper(bundles, entries, list(then))
+            proc = start_helper(bundles, entries, list(first))
     try:
         yield
     finally:
@@ -142,13 +141,13 @@ def _reap(proc: subprocess.Popen) -> None:
 
 
 def start_helper(
-    bundles: dict[str, types.Type], entries: list[tuple[str, str, tuple]], then: list[Then] | None = None
+    bundles: dict[str, types.Type], entries: list[tuple[str, str, tuple]], first: list[First] | None = None
 ) -> subprocess.Popen:
     """Start the helper process on ``entries`` (``read_order``'s form), with today's ``bundles`` by name, and
-    ``then`` to compile after them."""
+    ``first`` to compile before them."""
     fd, job = tempfile.mkstemp(prefix="immsim-precompile-", suffix=".pkl")
     with os.fdopen(fd, "wb") as f:
-        pickle.dump((bundles, entries, then or []), f, protocol=4)
+        pickle.dump((bundles, entries, first or []), f, protocol=4)
     code = "import sys; from immsim.engine.precompile import _main; _main(sys.argv[1])"
     return subprocess.Popen(
         [sys.executable, "-c", code, job],
@@ -188,18 +187,18 @@ def _save_without_replacing(self: caching.IndexDataCacheFile, key: object, data:
 
 
 def _main(job: str) -> None:
-    """The helper process: compile the listed helpers, last first, then ``then``, until done, stopped or orphaned."""
+    """The helper process: compile ``first``, then the listed helpers, last first, until done, stopped or orphaned."""
     parent = os.getppid()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with contextlib.suppress(OSError):
         os.nice(10)  # the model's own compile comes first where cores are short
     try:
-        bundles, entries, then = pickle.loads(Path(job).read_bytes())
+        bundles, entries, first = pickle.loads(Path(job).read_bytes())
     finally:
         os.unlink(job)
     caching.IndexDataCacheFile.save = _save_without_replacing
     steps = [(m, q, tuple(_current(a, bundles) for a in args)) for m, q, args in reversed(entries)]
-    for module, qualname, args in [*steps, *then]:
+    for module, qualname, args in [*first, *steps]:
         if os.getppid() != parent:
             return
         try:

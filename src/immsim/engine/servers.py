@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from immsim.engine import fifo
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_apart
 
 
 class Station(NamedTuple):
@@ -135,7 +135,7 @@ def set_kind_scale(st: Station, kind: int, scale: float) -> None:
     st.scale[kind] = scale
 
 
-@jit
+@jit_apart
 def _start_waiting(st, hi_items, hi_ends, lo_items, lo_ends, kinds) -> None:
     while st.n_idle[0] > 0 and (fifo.length(hi_ends) > 0 or fifo.length(lo_ends) > 0):
         item = fifo.pop(hi_items, hi_ends) if fifo.length(hi_ends) > 0 else fifo.pop(lo_items, lo_ends)
@@ -179,7 +179,7 @@ def resume(st, items, ends, item, t_arrive) -> None:
     fifo.insert_near_head(items, ends, item, t_arrive)
 
 
-@jit
+@jit_apart
 def next_completion(st, hi_items, hi_ends, lo_items, lo_ends, kinds, until) -> int:
     """The next item whose service ends by ``until``, or -1 (time then advances to ``until``).
 

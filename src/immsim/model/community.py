@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from immsim.engine import buckets as bk
-from immsim.engine.jit import jit, jit_inline
+from immsim.engine.jit import jit, jit_apart
 from immsim.engine.rng import pick_cumulative, pick_weighted, poisson
 from immsim.model import codes as c
 from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, history, move, set_history
@@ -23,7 +23,7 @@ from immsim.model.people import COMMUNITY, KNOWN, OUTSIDE, create, history, move
 YEAR = 365.0
 
 
-@jit
+@jit_apart
 def draw_cohort(inp) -> int:
     """Cohort of a newly individualized person (0 = none)."""
     k = inp.cohort_share.shape[0]
@@ -51,7 +51,7 @@ def pool_bucket(pe, p) -> int:
     return pe.jur[p] * c.N_CLASSES + pe.klass[p]
 
 
-@jit
+@jit_apart
 def join_pool(pe, tally, pool, p):
     """Make ``p`` a known at-large target; returns the (possibly grown) pool."""
     move(pe, tally, p, c.AT_LARGE)
@@ -89,7 +89,7 @@ def convict(inp, par, tally, j, t) -> None:
         fl[c.H_LESSER, c.FL_CONVICTIONS] += n - ns
 
 
-@jit
+@jit_apart
 def convict_known(inp, par, pe, tally, pool, t):
     """Known targets at large with no conviction are convicted at the community's rate; returns the pool.
 
@@ -116,7 +116,7 @@ def convict_known(inp, par, pe, tally, pool, t):
     return pool
 
 
-@jit_inline
+@jit_apart
 def community_day(inp, par, pe, tally, pool, t):
     J = tally.community.shape[0]
     fl = tally.flows[inp.month_of_day[t]]

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from immsim.engine import fifo, servers
-from immsim.engine.jit import jit, jit_inline
+from immsim.engine.jit import jit, jit_apart
 from immsim.engine.order import stable_order
 from immsim.engine.rng import pick_cumulative, poisson
 from immsim.model import codes as c
@@ -48,7 +48,7 @@ from immsim.model.supervision import end_supervision, enroll
 YEAR = 365.0
 
 
-@jit_inline
+@jit_apart
 def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     pop_cum = np.cumsum(inp.pop_share)
@@ -62,7 +62,7 @@ def external_receipts_day(inp, par, pe, tally, cal, court, t) -> None:
             enroll(inp, par, pe, tally, cal, p, t)  # no draw when the share is 0 (the neutral value)
 
 
-@jit
+@jit_apart
 def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     if np.random.random() < par.removal_order_probability_detained[t]:
@@ -75,7 +75,7 @@ def _complete_detained(inp, par, pe, tally, cal, p, t) -> None:
         move(pe, tally, p, c.RELIEF)
 
 
-@jit
+@jit_apart
 def _decide_nondetained(inp, par, pe, tally, pool, p, t):
     """The decision for a non-detained respondent who appeared: a removal order (then departure or not), or relief."""
     fl = tally.flows[inp.month_of_day[t]]
@@ -126,7 +126,7 @@ def _queue(court, pe, p):
     return court.ndq, court.ndq_ends
 
 
-@jit
+@jit_apart
 def _requeue(st, court, pe, p) -> None:
     """``p``'s hearing was continued: the case waits again, at the end of its docket's queue, from now."""
     pe.t_arrive[p] = st.last[1]  # keeps each queue in arrival order (days pending still count from day_in)
@@ -135,7 +135,7 @@ def _requeue(st, court, pe, p) -> None:
     enter(court, pe.day_in[p])
 
 
-@jit
+@jit_apart
 def _mpp_hearing_ended(inp, par, pe, tally, court, st, p, t) -> None:
     """A hearing on the MPP docket is over and not continued: appearance, the merits stage, or the decision."""
     fl = tally.flows[inp.month_of_day[t]]
@@ -157,7 +157,7 @@ def _mpp_hearing_ended(inp, par, pe, tally, court, st, p, t) -> None:
     mpp.decide(inp, par, pe, tally, p, t)
 
 
-@jit
+@jit_apart
 def _hearing_ended(inp, par, pe, tally, cal, court, st, pool, p, t):
     """A hearing of ``p``'s case by a judge of station ``st`` is over: a continuance, the next stage, or the
     case's end (``hearings``)."""
@@ -229,7 +229,7 @@ def _hear_mpp_until(inp, par, pe, tally, cal, court, pool, mpp_ends, until, t):
         pool = _hearing_ended(inp, par, pe, tally, cal, court, st, pool, p, t)
 
 
-@jit_inline
+@jit_apart
 def recalendar_day(inp, par, pe, tally, court, t) -> None:
     """Administratively closed cases return, oldest closure first, to the back of the active docket."""
     rate = min(1.0, par.recalendar_rate[t] / YEAR)
@@ -251,7 +251,7 @@ def _set_judges(st, par, judges, t) -> None:
     set_hearing_times(st, par, t)
 
 
-@jit_inline
+@jit_apart
 def hearings_day(inp, par, pe, tally, cal, court, pool, t):
     """Run the court through day ``t``: today's cases join the queues in time order.
 

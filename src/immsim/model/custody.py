@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from immsim.engine.calendar import schedule
-from immsim.engine.jit import jit, jit_inline
+from immsim.engine.jit import jit, jit_apart
 from immsim.engine.rng import duration, pick_cumulative, poisson
 from immsim.model import codes as c
 from immsim.model import mpp
@@ -62,7 +62,7 @@ def take_bed(inp, par, pe, tally, p, t) -> None:
     tally.flows[inp.month_of_day[t], pe.jur[p], history(pe, p), c.FL_DETENTION_BOOK_INS] += 1
 
 
-@jit
+@jit_apart
 def start_removal(inp, par, pe, tally, cal, p, path, has_bed, t) -> None:
     """Put ``p`` on removal ``path``: detained if possible, else released pending removal."""
     pe.path[p] = path
@@ -78,7 +78,7 @@ def start_removal(inp, par, pe, tally, cal, p, path, has_bed, t) -> None:
         schedule(cal, p, t + duration(par.released_removal_days[t]))
 
 
-@jit
+@jit_apart
 def open_case(inp, par, pe, tally, cal, court, p, detain, in_custody, t) -> None:
     """File a court case for ``p``, on the detained docket if ``detain`` and a bed is free.
 
@@ -153,7 +153,7 @@ def detained_case_due(inp, par, pe, tally, cal, court, p, t) -> None:
     schedule(cal, p, t + duration(par.detained_case_preparation_days[t]))
 
 
-@jit
+@jit_apart
 def admit(inp, par, pe, tally, cal, court, p, channel, t) -> None:
     """An ICE arrest of ``p`` by ``channel``; decides the removal path."""
     j = pe.jur[p]
@@ -186,7 +186,7 @@ def admit(inp, par, pe, tally, cal, court, p, channel, t) -> None:
         open_case(inp, par, pe, tally, cal, court, p, detain, True, t)
 
 
-@jit_inline
+@jit_apart
 def border_day(inp, par, pe, tally, cal, court, t) -> None:
     """Book-ins of people arrested at the border (not ICE interior arrests).
 

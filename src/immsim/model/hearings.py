@@ -51,7 +51,7 @@ draw for draw.
 from __future__ import annotations
 
 from immsim.engine import servers
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_apart
 from immsim.model.appearance import DETAINED, RELEASED_KIND, chance, is_represented
 
 # kinds of hearing: the low two bits of ``People.hearing`` (``servers.KIND_MASK``)
@@ -64,7 +64,7 @@ APPEARED = 8  # the first hearing is over: appearance and closure have been deci
 PREPARATION, REPRESENTATION, JUDGE_AVAILABILITY = 0, 1, 2
 
 
-@jit
+@jit_apart
 def file_hearings(par, pe, p, kind, t) -> None:
     """Give ``p``'s new case (of docket ``kind``, ``appearance``) its type and its first hearing."""
     if kind == DETAINED:

@@ -28,7 +28,7 @@ import numpy as np
 
 from immsim.engine import buckets as bk
 from immsim.engine.calendar import schedule
-from immsim.engine.jit import jit, jit_inline
+from immsim.engine.jit import jit, jit_apart
 from immsim.engine.order import stable_order
 from immsim.engine.rng import duration, round_random
 from immsim.model import codes as c
@@ -74,7 +74,7 @@ def booking_rate(par, j, k, t) -> float:
     return min(1.0, rate / YEAR)
 
 
-@jit_inline
+@jit_apart
 def bookings_day(inp, par, pe, tally, cal, pool, t) -> None:
     """Bookings from the community stock and from the known at-large pool."""
     J = tally.community.shape[0]
@@ -92,7 +92,7 @@ def bookings_day(inp, par, pe, tally, cal, pool, t) -> None:
                 book(inp, par, pe, tally, cal, p, t, False)
 
 
-@jit
+@jit_apart
 def release_to_pool(inp, par, pe, tally, pool, p, t):
     """A person with a detainer released to the community: a known target, and work for the at-large teams."""
     tally.flows[inp.month_of_day[t], pe.jur[p], history(pe, p), c.FL_RELEASED_TO_AT_LARGE] += 1
@@ -106,7 +106,7 @@ def _to_pickup(inp, par, tally, holds, j, p, t):
     return bk.add(holds, inp.jur_office[j], p)
 
 
-@jit
+@jit_apart
 def release(inp, par, pe, tally, cal, court, pool, holds, p, t):
     """Normal release from jail of ``p``; returns (pool, holds), possibly grown."""
     j = pe.jur[p]
@@ -146,7 +146,7 @@ def release(inp, par, pe, tally, cal, court, pool, holds, p, t):
     return release_to_pool(inp, par, pe, tally, pool, p, t), holds
 
 
-@jit_inline
+@jit_apart
 def pickups_day(inp, par, pe, tally, cal, court, pool, holds, t):
     """ICE jail officers pick people up, earliest deadline first, office by office."""
     fl = tally.flows[inp.month_of_day[t]]

@@ -9,6 +9,10 @@ month end the stocks are recorded. Each mechanism draws from its own random
 stream re-seeded per day (``engine.rng``), so scenarios compared with the same
 seed share their random numbers mechanism by mechanism.
 
+Every day function is compiled apart (``engine.jit.jit_apart``): ``run_days``
+calls each by name instead of compiling the whole model again into one
+function, so a cold start compiles the day functions side by side.
+
 ``run_days`` stops early, returning the day it reached, when the person table
 is nearly full; the Python driver grows the arrays and calls it again.
 """
@@ -18,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from immsim.engine.calendar import take_day
-from immsim.engine.jit import jit, jit_inline
+from immsim.engine.jit import jit, jit_apart
 from immsim.engine.rng import reseed
 from immsim.engine.unowned import unowned
 from immsim.model import codes as c
@@ -58,7 +62,7 @@ class Stores(NamedTuple):
     stayed: Buckets  # removals stayed by an injunction, by cohort
 
 
-@jit_inline
+@jit_apart
 def _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t):
     for p in take_day(cal, t):
         s = pe.state[p]
@@ -73,7 +77,7 @@ def _events_day(inp, par, pe, tally, cal, court, pool, holds, stayed, t):
     return pool, holds, stayed
 
 
-@jit_inline
+@jit_apart
 def _month_end(inp, par, pe, tally, court, t) -> None:
     m = inp.month_of_day[t]
     J = tally.live.shape[0]

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_apart
 from immsim.model import codes as c
 from immsim.model.appearance import RELEASED_KIND, chance
 from immsim.model.community import order_issued
@@ -55,7 +55,7 @@ def enrolled(inp, pe, p, t) -> bool:
     return chance(inp.mpp_share[t])
 
 
-@jit
+@jit_apart
 def enroll(inp, par, pe, tally, court, p, t) -> None:
     """Put ``p``'s new case on the MPP docket: the respondent waits outside the United States."""
     tally.flows[inp.month_of_day[t], pe.jur[p], history(pe, p), c.FL_MPP_RECEIPTS] += 1
@@ -94,7 +94,7 @@ def absent(inp, pe, tally, p, t) -> None:
     move(pe, tally, p, c.DEPARTED)
 
 
-@jit
+@jit_apart
 def decide(inp, par, pe, tally, p, t) -> None:
     """The decision for an MPP respondent who appeared: removal from the border, or relief or termination."""
     fl = tally.flows[inp.month_of_day[t], pe.jur[p], history(pe, p)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from immsim.engine import buckets as bk
-from immsim.engine.jit import jit, jit_inline
+from immsim.engine.jit import jit_apart
 from immsim.engine.rng import pick_cumulative, pick_weighted, poisson, round_random
 from immsim.model import codes as c
 from immsim.model.community import draw_cohort
@@ -26,7 +26,7 @@ from immsim.model.people import COMMUNITY, create, history
 YEAR = 365.0
 
 
-@jit
+@jit_apart
 def arrest_from_community(inp, par, pe, tally, cal, court, j, channel, t) -> bool:
     """Arrest one eligible removable person from the community stock of ``j``."""
     w = np.empty(c.N_CLASSES)
@@ -41,7 +41,7 @@ def arrest_from_community(inp, par, pe, tally, cal, court, j, channel, t) -> boo
     return True
 
 
-@jit_inline
+@jit_apart
 def at_large_day(inp, par, pe, tally, cal, court, pool, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     C = c.N_CLASSES
@@ -78,7 +78,7 @@ def at_large_day(inp, par, pe, tally, cal, court, pool, t) -> None:
                 arrest_from_community(inp, par, pe, tally, cal, court, j, c.CH_COLLATERAL, t)
 
 
-@jit_inline
+@jit_apart
 def task_force_day(inp, par, pe, tally, cal, court, t) -> None:
     for j in range(tally.community.shape[0]):
         officers = par.task_force_officers[t, j]
@@ -88,7 +88,7 @@ def task_force_day(inp, par, pe, tally, cal, court, t) -> None:
             arrest_from_community(inp, par, pe, tally, cal, court, j, c.CH_TASK_FORCE, t)
 
 
-@jit_inline
+@jit_apart
 def worksite_day(inp, par, pe, tally, cal, court, t) -> None:
     fl = tally.flows[inp.month_of_day[t]]
     pop_cum = np.cumsum(inp.pop_share)

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_apart
 from immsim.engine.reserve import new_rows
 from immsim.model import codes as c
 
@@ -194,7 +194,7 @@ class TableFull(Exception):  # noqa: N818 - the name says what happened; it is n
 _NO_ROOM = "a day created more people than the headroom left room for"
 
 
-@jit
+@jit_apart
 def create(pe: People, tally: Tally, source: int, jur: int, klass: int, cohort: int, origin: int, day: int) -> int:
     """A new row for a person coming from ``source`` (COMMUNITY or OUTSIDE).
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 import numpy as np
 
 from immsim.engine import buckets as bk
-from immsim.engine.jit import jit, jit_inline
+from immsim.engine.jit import jit_apart
 from immsim.model import codes as c
 from immsim.model.community import join_pool
 from immsim.model.custody import free_bed, start_removal
 from immsim.model.people import ICE_ARREST, history, move, set_status
 
 
-@jit
+@jit_apart
 def removal_due(inp, par, pe, tally, cal, pool, stayed, p, t):
     """The removal of ``p`` comes due; returns (pool, stayed), possibly grown."""
     j = pe.jur[p]
@@ -52,7 +52,7 @@ def removal_due(inp, par, pe, tally, cal, pool, stayed, p, t):
     return pool, stayed
 
 
-@jit_inline
+@jit_apart
 def lift_stays_day(inp, par, pe, tally, cal, stayed, t) -> None:
     """Restart the removal of everyone whose cohort's injunction ended today; release those it no longer detains."""
     if t == 0:

@@ -23,7 +23,7 @@ office and month, so results can report officer-days per arrest by channel.
 
 from __future__ import annotations
 
-from immsim.engine.jit import jit, jit_inline
+from immsim.engine.jit import jit, jit_apart
 
 JAIL, AT_LARGE = 0, 1
 
@@ -54,7 +54,7 @@ def _allocate(given, staff, workload, share: float, tau: float) -> None:
         staff[f] += (target - staff[f]) / tau
 
 
-@jit_inline
+@jit_apart
 def staff_day(inp, par, tally, t) -> None:
     """Set today's officers per office, then age the workload average (today's events add to it)."""
     tau = max(1.0, par.reallocation_days[t])

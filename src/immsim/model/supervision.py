@@ -19,7 +19,7 @@ without these parameters runs as before they existed.
 from __future__ import annotations
 
 from immsim.engine.calendar import cancel, schedule
-from immsim.engine.jit import jit
+from immsim.engine.jit import jit, jit_apart
 from immsim.engine.rng import duration
 from immsim.model import codes as c
 from immsim.model.people import SUPERVISED, history
@@ -33,7 +33,7 @@ def slot_free(par, tally, t) -> bool:
     return tally.atd_used[0] + 1 <= par.atd_slots[t]
 
 
-@jit
+@jit_apart
 def enroll(inp, par, pe, tally, cal, p, t) -> None:
     """Place released respondent ``p`` under ATD if a slot is free (ICE's choice was made by the caller)."""
     fl = tally.flows[inp.month_of_day[t], pe.jur[p], history(pe, p)]
@@ -44,7 +44,7 @@ def enroll(inp, par, pe, tally, cal, p, t) -> None:
     fl[c.FL_ATD_ENROLLMENTS] += 1
 
 
-@jit
+@jit_apart
 def supervise(inp, par, pe, tally, cal, p, t) -> None:
     """``p`` is under ATD from day ``t``: a slot taken and, if ICE ends supervision early, its end scheduled.
 
