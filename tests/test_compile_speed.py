@@ -43,7 +43,9 @@ TYPES = {
 def test_the_memory_listed_for_reference_counts_is_numbas_and_reads_nothing_more(name, monkeypatch):
     ty = TYPES[name]
     context = cpu_target.target_context
-    nrt = context.nrt
+    # a runtime context of its own: the target's ``nrt`` is made once, on first use, and would stay disabled for
+    # every compile after this test (the target itself compiles without the runtime)
+    nrt = nrt_context.NRTContext(context, True)
     llty = context.get_value_type(ty)
     found = {}
     for label, get in (("numba", compile_speed._numba_get_meminfos), ("ours", compile_speed._get_meminfos)):
