@@ -131,8 +131,7 @@ def jit_apart(fn: Callable) -> _WideDispatcher:
     function another process compiled; a cached caller whose function is not
     loaded yet makes the cache load it first (``_Cache``).
     """
-    disp = _WideDispatcher(py_func=fn, locals={}, targetoptions={"nopython": True, "no_cfunc_wrapper": True})
-    disp._cache = _Cache(fn)  # noqa: SLF001 (Numba's attribute: what ``enable_caching`` sets)
+    disp = jit(fn)
     disp.apart = True
     name = f"{fn.__module__}.{fn.__qualname__}"
     _apart[name] = disp  # a module loaded again replaces its functions
